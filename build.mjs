@@ -1,0 +1,79 @@
+// Builds dist/chromium and dist/firefox from the one source manifest; `--package` also writes the
+// store packages. Everything is bundled: stores forbid remote code.
+import * as esbuild from 'esbuild';
+import { cp, mkdir, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+
+const root = path.dirname(new URL(import.meta.url).pathname);
+const dist = path.join(root, 'dist');
+const args = new Set(process.argv.slice(2));
+const BROWSERS = ['chromium', 'firefox'];
+
+/** Entry points: [source, output path inside the extension, options]. */
+const ENTRIES = [
+  ['src/injected/index.ts', 'injected.js', { minify: true }],
+  ['src/content/index.ts', 'content.js', {}],
+  ['src/background/index.ts', 'background.js', {}],
+  ['src/popup/index.ts', 'popup/popup.js', {}],
+  ['src/welcome/index.ts', 'welcome/welcome.js', {}],
+];
+const STATIC = [
+  ['icons', 'icons'],
+  ['_locales', '_locales'],
+  ['src/popup/popup.html', 'popup/popup.html'],
+  ['src/popup/popup.css', 'popup/popup.css'],
+  ['src/welcome/welcome.html', 'welcome/welcome.html'],
+  ['src/welcome/welcome.css', 'welcome/welcome.css'],
+];
+
+/** Per-browser manifest: each browser gets only the background form it runs. */
+export function manifestFor(browser, source, version) {
+  const m = structuredClone(source);
+  m.version = version;
+  if (browser === 'chromium') {
+    delete m.background.scripts;
+    delete m.browser_specific_settings;
+  } else {
+    delete m.background.service_worker;
+  }
+  return m;
+}
+
+async function buildBrowser(browser, manifest, pkg) {
+  const out = path.join(dist, browser);
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  await Promise.all(ENTRIES.map(([entry, file, opts]) => esbuild.build({
+    entryPoints: [path.join(root, entry)],
+    outfile: path.join(out, file),
+    bundle: true,
+    format: 'iife',
+    target: ['chrome120', 'firefox128'],
+    minify: !!opts.minify,
+    legalComments: 'none',
+    define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser) },
+    logLevel: 'warning',
+  })));
+  await Promise.all(STATIC.map(([from, to]) => cp(path.join(root, from), path.join(out, to), { recursive: true })));
+  await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2));
+}
+
+async function packageAll() {
+  const run = promisify(execFile);
+  const webExt = path.join(root, 'node_modules/.bin/web-ext');
+  const targets = [['chromium', 'mediagate-chromium.zip'], ['firefox', 'mediagate-firefox.xpi']];
+  for (const [browser, filename] of targets) {
+    await run(webExt, ['build', '--source-dir', path.join(dist, browser), '--artifacts-dir', dist,
+      '--filename', filename, '--overwrite-dest', '--no-input'], { env: { ...process.env, WEB_EXT_NO_UPDATE_CHECK: '1' } });
+    console.log(`packaged dist/${filename}`);
+  }
+}
+
+const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+const manifest = JSON.parse(await readFile(path.join(root, 'manifest.json'), 'utf8'));
+await Promise.all(BROWSERS.map((b) => buildBrowser(b, manifest, pkg)));
+const injectedSize = (await stat(path.join(dist, 'chromium', 'injected.js'))).size;
+console.log(`built dist/chromium and dist/firefox (injected.js ${(injectedSize / 1024).toFixed(1)} KB minified)`);
+if (args.has('--package')) await packageAll();

@@ -1,0 +1,10 @@
+// Background entry: Chromium runs it as the MV3 service worker, Firefox as the event page. Listeners
+// are registered synchronously at start so a worker woken by an event handles that event.
+import browser from 'webextension-polyfill';
+import { route } from './router';
+import { watchTabs } from './calls';
+import { watchInstall } from './welcome';
+
+browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => route(message, sender));
+watchTabs();
+watchInstall();

@@ -1,0 +1,51 @@
+// Every runtime message enters here. Content-script messages speak for a web page and are validated
+// and attributed from `sender` alone; UI messages are accepted only from MediaGate's own pages.
+import browser from 'webextension-polyfill';
+import { parsePageEnvelope, parseUiEnvelope, serializeError, type Response } from '../shared/protocol';
+import { webOriginOfSender } from '../shared/origin';
+import { allCalls, invokeAction, recordSnapshot } from './calls';
+
+type Sender = browser.Runtime.MessageSender;
+
+const fail = (name: string, message: string): Response<never> => ({ ok: false, error: { name, message } });
+
+function isOwnPage(sender: Sender): boolean {
+  return sender.id === browser.runtime.id && !!sender.url && sender.url.startsWith(browser.runtime.getURL(''));
+}
+
+async function handlePage(message: unknown, sender: Sender): Promise<Response<unknown>> {
+  const envelope = parsePageEnvelope(message);
+  if (!envelope) return fail('TypeError', 'Malformed MediaGate request');
+  const origin = webOriginOfSender(sender);
+  const tabId = sender.tab?.id;
+  if (!origin || tabId === undefined || sender.frameId === undefined) return fail('SecurityError', 'Request from an unattributable frame');
+  switch (envelope.type) {
+    case 'calls/update':
+      return { ok: true, result: await recordSnapshot({ tabId, frameId: sender.frameId, origin, title: sender.tab?.title ?? '' }, envelope.payload) };
+  }
+}
+
+async function handleUi(message: unknown): Promise<Response<unknown>> {
+  const envelope = parseUiEnvelope(message);
+  if (!envelope) return fail('TypeError', 'Malformed MediaGate request');
+  switch (envelope.type) {
+    case 'calls/list':
+      return { ok: true, result: await allCalls() };
+    case 'calls/invoke': {
+      const { tabId, frameId, action } = envelope.payload as { tabId: number; frameId: number; action: Parameters<typeof invokeAction>[2] };
+      return { ok: true, result: await invokeAction(tabId, frameId, action) };
+    }
+  }
+}
+
+export async function route(message: unknown, sender: Sender): Promise<Response<unknown>> {
+  try {
+    if (sender.id !== browser.runtime.id) return fail('SecurityError', 'Unknown sender');
+    const channel = (message as { channel?: unknown } | null)?.channel;
+    if (channel === 'page' && !isOwnPage(sender)) return await handlePage(message, sender);
+    if (channel === 'ui' && isOwnPage(sender)) return await handleUi(message);
+    return fail('SecurityError', 'Request not allowed from this sender');
+  } catch (e) {
+    return { ok: false, error: serializeError(e) };
+  }
+}

@@ -1,0 +1,42 @@
+// One value in extension storage, read lazily and written through a queue: a service worker that is
+// stopped and restarted between two writes, or two handlers racing, never loses an update.
+import browser from 'webextension-polyfill';
+
+type Area = 'local' | 'session';
+
+export class SerialStore<T> {
+  private queue: Promise<unknown> = Promise.resolve();
+  private cache: T | undefined;
+
+  constructor(
+    private readonly area: Area,
+    private readonly key: string,
+    private readonly parse: (raw: unknown) => T,
+  ) {}
+
+  /** Reads (once per worker life), then applies `change` and persists, strictly one at a time. */
+  update<R>(change: (value: T) => R): Promise<R> {
+    const run = this.queue.then(async () => {
+      const value = await this.read();
+      const result = change(value);
+      await browser.storage[this.area].set({ [this.key]: value });
+      return result;
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  get(): Promise<T> {
+    const run = this.queue.then(() => this.read());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async read(): Promise<T> {
+    if (this.cache === undefined) {
+      const stored = await browser.storage[this.area].get(this.key);
+      this.cache = this.parse(stored[this.key]);
+    }
+    return this.cache;
+  }
+}

@@ -1,0 +1,81 @@
+// ISOLATED world entry, document_start, every frame. A relay with no policy of its own: it takes the
+// private port from the main world, forwards whitelisted requests to the background, forwards the
+// background's pushes to the page, and hands the page its config snapshot (read straight from storage,
+// so a page load never wakes the background).
+import browser from 'webextension-polyfill';
+import {
+  BRIDGE_HANDSHAKE, PAGE_REQUEST_TYPES, parsePushEnvelope, serializeError, isResponse,
+  type PageRequestType, type Response,
+} from '../shared/protocol';
+import { loadEffectiveSettings, watchSettings } from '../shared/storage';
+import { pageConfig } from '../shared/settings';
+
+let port: MessagePort | null = null;
+
+function contextAlive(): boolean {
+  try {
+    return !!browser.runtime?.id;
+  } catch {
+    return false;
+  }
+}
+
+function reply(id: number, response: Response<unknown>): void {
+  port?.postMessage({ id, response });
+}
+
+function declareDead(): void {
+  port?.postMessage({ push: 'bridge/dead', payload: null });
+  port?.close();
+  port = null;
+}
+
+async function onPageRequest(data: unknown): Promise<void> {
+  if (data === null || typeof data !== 'object') return;
+  const { id, type, payload } = data as { id?: unknown; type?: unknown; payload?: unknown };
+  if (typeof id !== 'number') return;
+  if (typeof type !== 'string' || !PAGE_REQUEST_TYPES.includes(type as PageRequestType)) {
+    reply(id, { ok: false, error: { name: 'TypeError', message: 'Unknown MediaGate request' } });
+    return;
+  }
+  if (!contextAlive()) { declareDead(); return; }
+  try {
+    const answer: unknown = await browser.runtime.sendMessage({ channel: 'page', type, payload });
+    reply(id, isResponse(answer) ? answer : { ok: false, error: { name: 'Error', message: 'No answer from MediaGate' } });
+  } catch (e) {
+    if (!contextAlive()) { declareDead(); return; }
+    reply(id, { ok: false, error: serializeError(e) });
+  }
+}
+
+async function pushConfig(): Promise<void> {
+  try {
+    const settings = await loadEffectiveSettings();
+    port?.postMessage({ push: 'config', payload: pageConfig(settings) });
+  } catch {
+    // Storage unreadable: the main world times out on its own and keeps native behaviour.
+  }
+}
+
+function onHandshake(e: MessageEvent): void {
+  if (e.source !== window || port) return;
+  const data: unknown = e.data;
+  if (data === null || typeof data !== 'object' || (data as Record<string, unknown>)[BRIDGE_HANDSHAKE] !== true) return;
+  if (e.ports.length !== 1) return;
+  // Registered before any page script: stopping here keeps the port away from the page's listeners.
+  e.stopImmediatePropagation();
+  window.removeEventListener('message', onHandshake, true);
+  port = e.ports[0]!;
+  port.onmessage = (m) => { void onPageRequest(m.data); };
+  void pushConfig();
+}
+
+window.addEventListener('message', onHandshake, true);
+
+watchSettings(() => { void pushConfig(); });
+
+browser.runtime.onMessage.addListener((message: unknown) => {
+  const push = parsePushEnvelope(message);
+  if (push && port) port.postMessage({ push: push.type, payload: push.payload });
+  return undefined;
+});

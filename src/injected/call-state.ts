@@ -1,0 +1,84 @@
+// What this frame tells the background about its call: the tracks it captured, the conferencing
+// actions it registered and the state it reported. Features write here; one coalesced snapshot per
+// task goes over the bridge. Frames that never capture and never register a conferencing action
+// send nothing, so ordinary pages (a video site's play/pause handlers) never wake the background.
+
+import type { Bridge } from './bridge';
+import { SafeMap, apply, nativeSetTimeout, push, getOwnPropertyDescriptor } from './native';
+import type { CallSnapshot, MediaSessionAction, TrackInfo } from '../shared/protocol';
+
+const CONFERENCING: readonly MediaSessionAction[] = ['togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup'];
+
+const trackProto = MediaStreamTrack.prototype;
+const getter = (key: string) => getOwnPropertyDescriptor(trackProto, key)!.get!;
+const trackId = getter('id');
+const trackKind = getter('kind');
+const trackLabel = getter('label');
+const trackEnabled = getter('enabled');
+const trackMuted = getter('muted');
+const trackReadyState = getter('readyState');
+
+export class CallState {
+  private readonly tracks = new SafeMap<string, MediaStreamTrack>();
+  private readonly actions = new SafeMap<MediaSessionAction, MediaSessionAction>();
+  private reported: CallSnapshot['reported'] = {};
+  private inCall = false;
+  private scheduled = false;
+
+  constructor(private readonly bridge: Bridge) {}
+
+  addTrack(track: MediaStreamTrack): void {
+    this.tracks.set(apply(trackId, track, []) as string, track);
+    this.inCall = true;
+    this.changed();
+  }
+
+  /** Live tracks of a kind, for features that act on what the page captured (hard mute, PiP). */
+  liveTracks(kind?: 'audio' | 'video'): MediaStreamTrack[] {
+    const out: MediaStreamTrack[] = [];
+    const all = this.tracks.values();
+    for (let i = 0; i < all.length; i++) {
+      const t = all[i]!;
+      if (apply(trackReadyState, t, []) === 'live' && (!kind || apply(trackKind, t, []) === kind)) push(out, t);
+    }
+    return out;
+  }
+
+  setAction(action: MediaSessionAction, registered: boolean): void {
+    if (registered) this.actions.set(action, action);
+    else this.actions.delete(action);
+    for (let i = 0; i < CONFERENCING.length; i++) if (CONFERENCING[i] === action && registered) this.inCall = true;
+    this.changed();
+  }
+
+  setReported(kind: keyof CallSnapshot['reported'], active: boolean): void {
+    this.reported = { ...this.reported, [kind]: active };
+    this.inCall = true;
+    this.changed();
+  }
+
+  /** Call after any track event; snapshots are coalesced to one per task. */
+  changed(): void {
+    if (!this.inCall || this.scheduled) return;
+    this.scheduled = true;
+    nativeSetTimeout(() => { this.scheduled = false; this.bridge.notify('calls/update', this.snapshot()); }, 0);
+  }
+
+  snapshot(): CallSnapshot {
+    const tracks: TrackInfo[] = [];
+    const all = this.tracks.values();
+    for (let i = 0; i < all.length; i++) {
+      const t = all[i]!;
+      const id = apply(trackId, t, []) as string;
+      if (apply(trackReadyState, t, []) !== 'live') { this.tracks.delete(id); continue; }
+      push(tracks, {
+        id,
+        kind: apply(trackKind, t, []) as 'audio' | 'video',
+        label: apply(trackLabel, t, []) as string,
+        enabled: apply(trackEnabled, t, []) as boolean,
+        muted: apply(trackMuted, t, []) as boolean,
+      });
+    }
+    return { tracks, actions: this.actions.values(), reported: { ...this.reported } };
+  }
+}

@@ -1,0 +1,52 @@
+// Pass-through patches of the capture entry points. They add no round trip: the page gets the
+// browser's own promise; MediaGate only notes the tracks it produced so the background knows which
+// tabs are in a call (toolbar, shortcuts, PiP). Later features (picker semantics, effects) hook in
+// before the native call.
+
+import type { InjectedFeature } from '../feature';
+import { apply, patch, then, getOwnPropertyDescriptor, addListener, SafeWeakMap } from '../native';
+
+const getTracks = MediaStream.prototype.getTracks;
+const isStream = (v: unknown): v is MediaStream => {
+  try { apply(getOwnPropertyDescriptor(MediaStream.prototype, 'active')!.get!, v, []); return true; } catch { return false; }
+};
+
+export const capture: InjectedFeature = {
+  name: 'capture',
+  install({ calls, enabled }) {
+    const known = new SafeWeakMap<MediaStreamTrack, true>();
+    const adopt = (track: MediaStreamTrack) => {
+      if (known.has(track)) return;
+      known.set(track, true);
+      addListener(track, 'ended', () => calls.changed());
+      calls.addTrack(track);
+    };
+    const adoptStream = (stream: unknown) => {
+      if (!enabled() || !isStream(stream)) return;
+      const tracks = apply(getTracks, stream, []) as MediaStreamTrack[];
+      for (let i = 0; i < tracks.length; i++) adopt(tracks[i]!);
+    };
+
+    patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) => {
+      const result = apply(original, self, args);
+      then(result, adoptStream, () => undefined);
+      return result;
+    });
+
+    // Reserved for the label policy (device picker issue); a pass-through until then.
+    patch<MediaDevices['enumerateDevices']>(MediaDevices.prototype, 'enumerateDevices', (original, self, args) =>
+      apply(original, self, args));
+
+    patch<MediaStreamTrack['stop']>(MediaStreamTrack.prototype, 'stop', (original, self, args) => {
+      const r = apply(original, self, args);
+      if (known.has(self as MediaStreamTrack)) calls.changed();
+      return r;
+    });
+
+    patch<MediaStreamTrack['clone']>(MediaStreamTrack.prototype, 'clone', (original, self, args) => {
+      const copy = apply(original, self, args);
+      if (known.has(self as MediaStreamTrack)) adopt(copy);
+      return copy;
+    });
+  },
+};

@@ -1,0 +1,204 @@
+// Pristine built-ins, captured when this module is evaluated: the injected bundle runs at
+// document_start before any page script, so nothing here can have been tampered with yet.
+// Everything the main world does after start-up goes through these, never through globals the
+// page can replace later.
+
+const R = Reflect;
+export const apply = R.apply;
+export const construct = R.construct;
+export const getOwnPropertyDescriptor = R.getOwnPropertyDescriptor;
+export const defineProperty = R.defineProperty;
+export const getPrototypeOf = R.getPrototypeOf;
+export const ownKeys = R.ownKeys;
+
+const O = Object;
+export const freeze = O.freeze;
+export const create = O.create;
+export const hasOwn = O.hasOwn;
+
+const P = Promise;
+export const NativePromise = P;
+const promiseThen = P.prototype.then;
+export const promiseResolve = <T>(v: T): Promise<Awaited<T>> => apply(P.resolve, P, [v]) as Promise<Awaited<T>>;
+export const promiseReject = <T = never>(e: unknown): Promise<T> => apply(P.reject, P, [e]);
+export const then = <T, U>(p: Promise<T>, onOk: (v: T) => U | PromiseLike<U>, onErr?: (e: unknown) => U | PromiseLike<U>): Promise<U> =>
+  apply(promiseThen, p, [onOk, onErr]) as Promise<U>;
+export function newPromise<T>(executor: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T> {
+  return construct(P, [executor]) as Promise<T>;
+}
+
+export const NativeMap = Map;
+export const NativeSet = Set;
+export const NativeWeakMap = WeakMap;
+export const NativeWeakSet = WeakSet;
+export const NativeProxy = Proxy;
+export const NativeMessageChannel = MessageChannel;
+export const NativeDOMException = DOMException;
+export const NativeTypeError = TypeError;
+export const NativeError = Error;
+
+const mapGet = Map.prototype.get;
+const mapSet = Map.prototype.set;
+const mapDelete = Map.prototype.delete;
+const mapHas = Map.prototype.has;
+const weakMapGet = WeakMap.prototype.get;
+const weakMapSet = WeakMap.prototype.set;
+const weakMapHas = WeakMap.prototype.has;
+const arrayPush = Array.prototype.push;
+const arraySlice = Array.prototype.slice;
+const arrayIsArray = Array.isArray;
+const stringSlice = String.prototype.slice;
+const stringStartsWith = String.prototype.startsWith;
+const stringReplace = String.prototype.replace;
+
+/** Map/WeakMap wrappers that call the captured prototype methods, immune to later prototype edits. */
+export class SafeMap<K, V> {
+  private readonly m = new NativeMap<K, V>();
+  get(k: K): V | undefined { return apply(mapGet, this.m, [k]) as V | undefined; }
+  set(k: K, v: V): void { apply(mapSet, this.m, [k, v]); }
+  has(k: K): boolean { return apply(mapHas, this.m, [k]) as boolean; }
+  delete(k: K): boolean { return apply(mapDelete, this.m, [k]) as boolean; }
+  /** Snapshot of the values; iteration protocols are page-tamperable, so copy through forEach. */
+  values(): V[] {
+    const out: V[] = [];
+    apply(Map.prototype.forEach, this.m, [(v: V) => { apply(arrayPush, out, [v]); }]);
+    return out;
+  }
+}
+export class SafeWeakMap<K extends object, V> {
+  private readonly m = new NativeWeakMap<K, V>();
+  get(k: K): V | undefined { return apply(weakMapGet, this.m, [k]) as V | undefined; }
+  set(k: K, v: V): void { apply(weakMapSet, this.m, [k, v]); }
+  has(k: K): boolean { return apply(weakMapHas, this.m, [k]) as boolean; }
+}
+
+export const push = <T>(arr: T[], v: T): void => { apply(arrayPush, arr, [v]); };
+export const slice = <T>(arr: ArrayLike<T>, start?: number, end?: number): T[] => apply(arraySlice, arr, [start, end]) as T[];
+export const isArray = arrayIsArray;
+export const strSlice = (s: string, a: number, b?: number): string => apply(stringSlice, s, [a, b]) as string;
+export const startsWith = (s: string, p: string): boolean => apply(stringStartsWith, s, [p]) as boolean;
+
+/** Reads an own data property only: page-installed getters on Object.prototype never run. */
+export function own(obj: unknown, key: PropertyKey): unknown {
+  if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return undefined;
+  const d = getOwnPropertyDescriptor(obj as object, key);
+  return d && hasOwn(d, 'value') ? d.value : undefined;
+}
+
+const windowPostMessage = window.postMessage;
+const windowAddEventListener = EventTarget.prototype.addEventListener;
+const windowRemoveEventListener = EventTarget.prototype.removeEventListener;
+const portPostMessage = MessagePort.prototype.postMessage;
+const portStart = MessagePort.prototype.start;
+const eventStopImmediatePropagation = Event.prototype.stopImmediatePropagation;
+const setTimeoutFn = setTimeout;
+const clearTimeoutFn = clearTimeout;
+const performanceNow = performance.now;
+const perf = performance;
+export const nativeSetTimeout = (fn: () => void, ms: number): number => apply(setTimeoutFn, window, [fn, ms]) as unknown as number;
+export const nativeClearTimeout = (id: number): void => { apply(clearTimeoutFn, window, [id]); };
+export const now = (): number => apply(performanceNow, perf, []) as number;
+export const addListener = (target: EventTarget, type: string, fn: (e: Event) => void, capture = false): void => {
+  apply(windowAddEventListener, target, [type, fn, capture]);
+};
+export const removeListener = (target: EventTarget, type: string, fn: (e: Event) => void, capture = false): void => {
+  apply(windowRemoveEventListener, target, [type, fn, capture]);
+};
+export const postToWindow = (w: Window, data: unknown, transfer: Transferable[]): void => {
+  apply(windowPostMessage, w, [data, '*', transfer]);
+};
+export const postToPort = (port: MessagePort, data: unknown): void => { apply(portPostMessage, port, [data]); };
+export const startPort = (port: MessagePort): void => { apply(portStart, port, []); };
+export const stopImmediate = (e: Event): void => { apply(eventStopImmediatePropagation, e, []); };
+
+// ---- patch(): the one way MediaGate replaces a page-visible function --------------------------
+
+const FunctionPrototype = Function.prototype;
+const nativeToString = FunctionPrototype.toString;
+/** patched function (Proxy) -> the original it stands for, for Function.prototype.toString */
+const masks = new SafeWeakMap<object, object | string>();
+
+/**
+ * Finds the realm's Function.prototype of a function from another same-origin realm (a frame),
+ * so toString of that realm's patched functions can be answered by that realm's own mask table.
+ */
+function realmFunctionPrototype(fn: object): object | null {
+  let proto: unknown = getPrototypeOf(fn);
+  for (let i = 0; i < 64 && typeof proto === 'function'; i++) {
+    const up: unknown = getPrototypeOf(proto);
+    if (typeof up !== 'function') return proto as object;
+    proto = up;
+  }
+  return null;
+}
+
+const toStringProxy: (this: unknown) => string = new NativeProxy(nativeToString, {
+  apply(target, thisArg: unknown, args: unknown[]) {
+    const original = typeof thisArg === 'function' ? masks.get(thisArg) : undefined;
+    if (typeof original === 'string') return original;
+    if (original) return apply(target, original, args);
+    if (typeof thisArg === 'function') {
+      const fp = realmFunctionPrototype(thisArg);
+      if (fp && fp !== FunctionPrototype) {
+        // A function of another realm: that realm's toString (patched by MediaGate's instance there,
+        // if any) knows its own patched functions.
+        const foreign = own(fp, 'toString');
+        if (typeof foreign === 'function' && foreign !== toStringProxy) return apply(foreign, thisArg, args);
+      }
+    }
+    return apply(target, thisArg, args);
+  },
+});
+masks.set(toStringProxy, nativeToString);
+defineProperty(FunctionPrototype, 'toString', { ...getOwnPropertyDescriptor(FunctionPrototype, 'toString'), value: toStringProxy });
+
+export type Wrapper<F extends (...a: any[]) => any> = (original: F, thisArg: ThisParameterType<F>, args: Parameters<F>) => ReturnType<F>;
+
+/**
+ * Replaces `owner[key]` by a Proxy over the original whose apply runs `wrapper`. Name, length,
+ * descriptor flags, prototype and toString (from any realm MediaGate runs in) stay the original's.
+ * Returns the original, or null when there is nothing to patch.
+ */
+export function patch<F extends (...a: any[]) => any>(owner: object, key: PropertyKey, wrapper: Wrapper<F>): F | null {
+  const desc = getOwnPropertyDescriptor(owner, key);
+  if (!desc || typeof desc.value !== 'function') return null;
+  const original = desc.value as F;
+  const proxy = new NativeProxy(original, {
+    apply(target, thisArg, args) {
+      return wrapper(target, thisArg as ThisParameterType<F>, args as Parameters<F>);
+    },
+  });
+  masks.set(proxy, original);
+  defineProperty(owner, key, { ...desc, value: proxy });
+  return original;
+}
+
+/**
+ * Defines a native-looking accessor (getter only) on a prototype, e.g. MediaDevices.defaultSemantics:
+ * named "get <key>", length 0, and printed by toString exactly as this browser prints a native getter.
+ */
+export function defineGetter(owner: object, key: string, get: (this: any) => unknown, enumerable = true): void {
+  const holder = { get [key](): unknown { return apply(get, this, []); } };
+  const getter = getOwnPropertyDescriptor(holder, key)!.get!;
+  const proxy = new NativeProxy(getter, {});
+  masks.set(proxy, nativeSource(`get ${key}`));
+  defineProperty(owner, key, { get: proxy, set: undefined, enumerable, configurable: true });
+}
+
+/** This browser's native-function source text for `name` (V8 and SpiderMonkey format it differently). */
+function nativeSource(name: string): string {
+  const sample = apply(nativeToString, Object.prototype.hasOwnProperty, []) as string;
+  return apply(stringReplace, sample, ['hasOwnProperty', name]) as string;
+}
+
+/**
+ * Adds a method the browser lacks (e.g. MediaSession.setMicrophoneActive in Firefox) so that it looks
+ * like the browser's own: non-enumerable, not a constructor, native name/length/toString.
+ */
+export function defineMethod(owner: object, key: string, impl: (this: any, ...args: any[]) => unknown, length: number): void {
+  const holder = { [key](this: unknown, ...args: unknown[]): unknown { return apply(impl, this, args); } };
+  const method = getOwnPropertyDescriptor(holder, key)!.value as object;
+  defineProperty(method, 'length', { value: length, configurable: true });
+  masks.set(method, nativeSource(key));
+  defineProperty(owner, key, { value: method, writable: true, enumerable: true, configurable: true });
+}

@@ -1,0 +1,140 @@
+// The one message protocol of MediaGate. Three hops:
+//   main world (page-controlled, untrusted)  <-MessagePort->  content script  <-runtime->  background
+//   extension pages (popup, options, picker)  <-runtime->  background
+// Message names say the direction: PageRequests go page -> background, PagePushes background -> page,
+// UiRequests extension page -> background. Every payload crossing into the background is validated
+// here; the background never believes an origin, tab or frame that a payload claims.
+
+import { isRecord, isString, isBoolean, isArrayOf, isOneOf, isFiniteNumber } from './validate';
+
+export const MEDIA_SESSION_ACTIONS = [
+  'play', 'pause', 'seekbackward', 'seekforward', 'previoustrack', 'nexttrack', 'skipad', 'stop', 'seekto',
+  'togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup', 'previousslide', 'nextslide',
+  'enterpictureinpicture', 'voiceactivity',
+] as const;
+export type MediaSessionAction = (typeof MEDIA_SESSION_ACTIONS)[number];
+export const isMediaSessionAction = (v: unknown): v is MediaSessionAction => isOneOf(v, MEDIA_SESSION_ACTIONS);
+
+export interface TrackInfo {
+  id: string;
+  kind: 'audio' | 'video';
+  label: string;
+  enabled: boolean;
+  muted: boolean;
+}
+
+/** What a frame reports about its capture and Media Session state (a full snapshot each time). */
+export interface CallSnapshot {
+  tracks: TrackInfo[];
+  actions: MediaSessionAction[];
+  /** What the page itself reported through setMicrophoneActive/setCameraActive/..., if anything. */
+  reported: { microphone?: boolean; camera?: boolean; screenshare?: boolean };
+}
+
+/** Background's view of one frame in a call; origin/tab/frame come from the runtime sender. */
+export interface CallRecord extends CallSnapshot {
+  tabId: number;
+  frameId: number;
+  origin: string;
+  title: string;
+  updated: number;
+}
+
+export interface PageRequests {
+  'calls/update': { req: CallSnapshot; res: null };
+}
+export interface PagePushes {
+  'media-session/invoke': { action: MediaSessionAction };
+}
+export interface UiRequests {
+  'calls/list': { req: Record<string, never>; res: CallRecord[] };
+  'calls/invoke': { req: { tabId: number; frameId: number; action: MediaSessionAction }; res: boolean };
+}
+
+export type PageRequestType = keyof PageRequests;
+export type UiRequestType = keyof UiRequests;
+export type PagePushType = keyof PagePushes;
+
+export interface SerializedError { name: string; message: string }
+export type Response<T> = { ok: true; result: T } | { ok: false; error: SerializedError };
+
+/** content -> background envelope */
+export interface PageEnvelope<K extends PageRequestType = PageRequestType> { channel: 'page'; type: K; payload: PageRequests[K]['req'] }
+/** extension page -> background envelope */
+export interface UiEnvelope<K extends UiRequestType = UiRequestType> { channel: 'ui'; type: K; payload: UiRequests[K]['req'] }
+/** background -> content (tabs.sendMessage) envelope */
+export interface PushEnvelope<K extends PagePushType = PagePushType> { channel: 'push'; type: K; payload: PagePushes[K] }
+
+// ---- main world <-> content script, over the private MessagePort -------------------------------
+
+/** Marker of the one window message that hands the MessagePort over at document_start. */
+export const BRIDGE_HANDSHAKE = 'mediagate:bridge-handshake/1';
+export interface BridgeRequest { id: number; type: string; payload: unknown }
+export interface BridgeResponse { id: number; response: Response<unknown> }
+export interface BridgePush { push: string; payload: unknown }
+
+// ---- limits and validators ---------------------------------------------------------------------
+
+export const LIMITS = { tracks: 64, idLength: 128, labelLength: 512, titleLength: 512 } as const;
+
+const boundedString = (max: number) => (v: unknown): v is string => isString(v) && v.length <= max;
+
+export function isTrackInfo(v: unknown): v is TrackInfo {
+  return isRecord(v) && boundedString(LIMITS.idLength)(v.id) && isOneOf(v.kind, ['audio', 'video'] as const) &&
+    boundedString(LIMITS.labelLength)(v.label) && isBoolean(v.enabled) && isBoolean(v.muted);
+}
+
+export function isCallSnapshot(v: unknown): v is CallSnapshot {
+  if (!isRecord(v) || !isRecord(v.reported)) return false;
+  const r = v.reported;
+  const optBool = (x: unknown) => x === undefined || isBoolean(x);
+  return isArrayOf(v.tracks, isTrackInfo, LIMITS.tracks) &&
+    isArrayOf(v.actions, isMediaSessionAction, MEDIA_SESSION_ACTIONS.length) &&
+    optBool(r.microphone) && optBool(r.camera) && optBool(r.screenshare);
+}
+
+const pageValidators: { [K in PageRequestType]: (v: unknown) => v is PageRequests[K]['req'] } = {
+  'calls/update': isCallSnapshot,
+};
+
+const isEmpty = (v: unknown): v is Record<string, never> => isRecord(v) && Object.keys(v).length === 0;
+const isTabTarget = (v: unknown): v is UiRequests['calls/invoke']['req'] =>
+  isRecord(v) && isFiniteNumber(v.tabId) && isFiniteNumber(v.frameId) && isMediaSessionAction(v.action);
+
+const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['req'] } = {
+  'calls/list': isEmpty,
+  'calls/invoke': isTabTarget,
+};
+
+export const PAGE_REQUEST_TYPES = Object.keys(pageValidators) as PageRequestType[];
+
+export function parsePageEnvelope(v: unknown): PageEnvelope | null {
+  if (!isRecord(v) || v.channel !== 'page' || !isString(v.type) || !Object.hasOwn(pageValidators, v.type)) return null;
+  const type = v.type as PageRequestType;
+  return pageValidators[type](v.payload) ? { channel: 'page', type, payload: v.payload } : null;
+}
+
+export function parseUiEnvelope(v: unknown): UiEnvelope | null {
+  if (!isRecord(v) || v.channel !== 'ui' || !isString(v.type) || !Object.hasOwn(uiValidators, v.type)) return null;
+  const type = v.type as UiRequestType;
+  return uiValidators[type](v.payload) ? ({ channel: 'ui', type, payload: v.payload } as UiEnvelope) : null;
+}
+
+export function parsePushEnvelope(v: unknown): PushEnvelope | null {
+  if (!isRecord(v) || v.channel !== 'push') return null;
+  if (v.type === 'media-session/invoke' && isRecord(v.payload) && isMediaSessionAction(v.payload.action)) {
+    return { channel: 'push', type: 'media-session/invoke', payload: { action: v.payload.action } };
+  }
+  return null;
+}
+
+export function serializeError(e: unknown): SerializedError {
+  if (isRecord(e) && isString(e.name) && isString(e.message)) return { name: e.name, message: e.message };
+  return { name: 'Error', message: String(e) };
+}
+
+export function isResponse(v: unknown): v is Response<unknown> {
+  if (!isRecord(v)) return false;
+  if (v.ok === true) return Object.hasOwn(v, 'result');
+  return v.ok === false && isRecord(v.error) && isString(v.error.name) && isString(v.error.message);
+}

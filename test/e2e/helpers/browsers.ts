@@ -1,0 +1,137 @@
+// Launches the real Debian browsers with (or without) the built extension and fake media devices.
+// One browser per test file and browser kind; tests open pages in it.
+import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export type BrowserName = 'chromium' | 'firefox';
+export const ROOT = process.env.MEDIAGATE_ROOT ?? process.cwd();
+export const DIST = (name: BrowserName) => path.join(ROOT, 'dist', name);
+export const GECKO_ID = 'mediagate@mediagate.dev';
+/** Fixed moz-extension:// host so tests can open extension pages in Firefox. */
+export const FIREFOX_UUID = '3f0c2a57-6d1e-4b7a-9a55-6b1de0a1c0de';
+
+/** Browsers to test: BROWSERS=chromium,firefox (default both). */
+export const BROWSERS: BrowserName[] = (process.env.BROWSERS ?? 'chromium,firefox')
+  .split(',').map((s) => s.trim()).filter((s): s is BrowserName => s === 'chromium' || s === 'firefox');
+
+export interface LaunchOptions {
+  extension?: boolean;
+  /** Extra Chromium switches, e.g. '--use-fake-device-for-media-stream=device-count=3'. */
+  chromiumArgs?: string[];
+  firefoxPrefs?: Record<string, unknown>;
+  userDataDir?: string;
+}
+
+export interface TestBrowser {
+  name: BrowserName;
+  browser: Browser;
+  /** moz-extension://uuid/ or chrome-extension://id/ (with extension only) */
+  extensionBase: string;
+  newPage(): Promise<Page>;
+  /** Opens an extension page (e.g. 'popup/popup.html') in a tab. */
+  openExtensionPage(file: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-first-run', '--disable-quic', '--use-fake-ui-for-media-stream', '--enable-unsafe-swiftshader',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promise<TestBrowser> {
+  const withExtension = opts.extension ?? true;
+  const ownDir = !opts.userDataDir;
+  const userDataDir = opts.userDataDir ?? await mkdtemp(path.join(os.tmpdir(), `mediagate-${name}-`));
+  let browser: Browser;
+  let extensionBase = '';
+  if (name === 'chromium') {
+    const args = [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])];
+    if (!args.some((a) => a.startsWith('--use-fake-device-for-media-stream'))) args.push('--use-fake-device-for-media-stream');
+    browser = await puppeteer.launch({
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      userDataDir,
+      args,
+      ...(withExtension ? { enableExtensions: [DIST('chromium')] } : {}),
+    });
+    if (withExtension) {
+      const worker = await browser.waitForTarget((t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 15000 });
+      // new URL().origin is 'null' for non-special schemes such as chrome-extension:
+      extensionBase = `chrome-extension://${new URL(worker.url()).host}/`;
+    }
+  } else {
+    browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+      headless: true,
+      userDataDir,
+      extraPrefsFirefox: {
+        'media.navigator.streams.fake': true,
+        'media.navigator.permission.disabled': true,
+        'media.autoplay.default': 0,
+        'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+        ...opts.firefoxPrefs,
+      },
+    });
+    if (withExtension) {
+      await browser.installExtension(DIST('firefox'));
+      extensionBase = `moz-extension://${FIREFOX_UUID}/`;
+    }
+  }
+  return {
+    name,
+    browser,
+    extensionBase,
+    newPage: () => browser.newPage(),
+    async openExtensionPage(file: string) {
+      if (name === 'chromium') {
+        const page = await browser.newPage();
+        await page.goto(extensionBase + file);
+        return page;
+      }
+      // Firefox refuses WebDriver navigation to moz-extension:// URLs; an extension page may open one.
+      const opener = await firefoxExtensionPage(browser, extensionBase);
+      const created = new Promise<Page | null>((resolve) => browser.once('targetcreated', (t: Target) => resolve(t.page())));
+      await opener.evaluate((url) => { void (globalThis as any).browser.tabs.create({ url }); }, extensionBase + file);
+      const page = await created;
+      if (!page) throw new Error(`could not open ${file}`);
+      await waitFor(() => page.evaluate((u) => location.href === u && document.readyState === 'complete', extensionBase + file), `${file} loaded`);
+      return page;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      if (ownDir) await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
+}
+
+/** An open extension page in Firefox: the first-run page MediaGate opens on installation. */
+async function firefoxExtensionPage(browser: Browser, base: string): Promise<Page> {
+  return waitFor(async () => {
+    for (const p of await browser.pages()) {
+      // Firefox reports extension pages as about:blank to page.url(): ask the page itself.
+      const href = await p.evaluate(() => location.href).catch(() => '');
+      if (href.startsWith(base)) return p;
+    }
+    return null;
+  }, 'an open MediaGate page (the first-run page)');
+}
+
+/** Polls `fn` until it returns a truthy value (or throws after `timeout` ms). */
+export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout = 10000, interval = 50): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeout;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
