@@ -35,6 +35,8 @@ export function manifestFor(browser, source, version) {
   if (browser === 'chromium') {
     delete m.background.scripts;
     delete m.browser_specific_settings;
+    // Re-injects the content scripts into pages open before an install/update (background/reinject.ts).
+    m.permissions = [...m.permissions, 'scripting'];
   } else {
     delete m.background.service_worker;
   }

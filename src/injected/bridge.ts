@@ -83,7 +83,8 @@ export class Bridge {
     for (let i = 0; i < waiters.length; i++) apply(waiters[i]!, undefined, [this.configValue]);
   }
 
-  private markDead(): void {
+  /** Stops using the channel: pending and later requests fail at once (callers go native). */
+  close(): void {
     this.dead = true;
     for (const p of this.pending.values()) {
       nativeClearTimeout(p.timer);
@@ -96,7 +97,7 @@ export class Bridge {
     const push = own(data, 'push');
     if (typeof push === 'string') {
       const payload = own(data, 'payload');
-      if (push === 'bridge/dead') { this.markDead(); return; }
+      if (push === 'bridge/dead') { this.close(); return; }
       if (push === 'config') { this.settleConfig(payload as PageConfig); return; }
       const handler = this.handlers.get(push);
       if (handler) {

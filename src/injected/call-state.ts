@@ -4,7 +4,7 @@
 // send nothing, so ordinary pages (a video site's play/pause handlers) never wake the background.
 
 import type { Bridge } from './bridge';
-import { SafeMap, apply, nativeSetTimeout, push, getOwnPropertyDescriptor } from './native';
+import { SafeMap, SafeWeakMap, apply, nativeSetTimeout, push, getOwnPropertyDescriptor, addListener, isArray, own } from './native';
 import type { CallSnapshot, MediaSessionAction, TrackInfo } from '../shared/protocol';
 
 const CONFERENCING: readonly MediaSessionAction[] = ['togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup'];
@@ -27,10 +27,36 @@ export class CallState {
 
   constructor(private readonly bridge: Bridge) {}
 
+  private readonly known = new SafeWeakMap<MediaStreamTrack, true>();
+
+  /** A track the page captured (or cloned from one); idempotent. */
   addTrack(track: MediaStreamTrack): void {
+    if (this.known.has(track)) return;
+    this.known.set(track, true);
+    addListener(track, 'ended', () => this.changed());
     this.tracks.set(apply(trackId, track, []) as string, track);
     this.inCall = true;
     this.changed();
+  }
+
+  has(track: unknown): boolean {
+    return typeof track === 'object' && track !== null && this.known.has(track as MediaStreamTrack);
+  }
+
+  exportState(): { tracks: MediaStreamTrack[]; reported: CallSnapshot['reported'] } {
+    return { tracks: this.liveTracks(), reported: { ...this.reported } };
+  }
+
+  importState(state: unknown): void {
+    const tracks = own(state, 'tracks');
+    if (isArray(tracks)) for (let i = 0; i < tracks.length; i++) if (tracks[i] instanceof MediaStreamTrack) this.addTrack(tracks[i]);
+    const reported = own(state, 'reported');
+    const kinds = ['microphone', 'camera', 'screenshare'] as const;
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i]!;
+      const v = own(reported, kind);
+      if (typeof v === 'boolean') this.setReported(kind, v);
+    }
   }
 
   /** Live tracks of a kind, for features that act on what the page captured (hard mute, PiP). */

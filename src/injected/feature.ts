@@ -7,6 +7,10 @@ export interface FeatureContext {
   calls: CallState;
   /** False when settings/policy switched the feature off: patched functions then pass through. */
   enabled(): boolean;
+  /** What the previous MediaGate instance in this page handed over for this feature (see handoff.ts). */
+  inherited: unknown;
+  /** Registers what this feature hands to a newer instance that takes over the page. */
+  onHandoff(exportState: () => unknown): void;
 }
 
 /** One folder per feature; install() runs once at document_start, before any page script. */

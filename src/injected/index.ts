@@ -1,7 +1,8 @@
 // MAIN world entry, document_start, every frame. native.ts is imported first so that the built-ins
 // it captures are the pristine ones.
-import './native';
+import { retire, hasOwn } from './native';
 import { Bridge } from './bridge';
+import { takeOver, offerHandoff } from './handoff';
 import { CallState } from './call-state';
 import type { InjectedFeature } from './feature';
 import { capture } from './capture';
@@ -9,13 +10,33 @@ import { mediaSession } from './media-session';
 
 const features: InjectedFeature[] = [capture, mediaSession];
 
+const inherited = takeOver(window);
 const bridge = new Bridge(window);
 const calls = new CallState(bridge);
+const exporters: Record<string, () => unknown> = { calls: () => calls.exportState() };
 for (let i = 0; i < features.length; i++) {
   const feature = features[i]!;
   try {
-    feature.install({ bridge, calls, enabled: () => bridge.currentConfig?.features[feature.name] ?? true });
+    feature.install({
+      bridge,
+      calls,
+      enabled: () => bridge.currentConfig?.features[feature.name] ?? true,
+      inherited: inherited?.[feature.name],
+      onHandoff: (exportState) => { exporters[feature.name] = exportState; },
+    });
   } catch {
     // A feature that cannot install leaves the browser's own API in place.
   }
 }
+if (inherited) calls.importState(inherited.calls);
+
+offerHandoff(window, () => {
+  retire();
+  bridge.close();
+  const state: Record<string, unknown> = {};
+  for (const name in exporters) {
+    if (!hasOwn(exporters, name)) continue;
+    try { state[name] = exporters[name]!(); } catch { /* hand over what can be */ }
+  }
+  return state;
+});

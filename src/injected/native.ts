@@ -152,6 +152,13 @@ const toStringProxy: (this: unknown) => string = new NativeProxy(nativeToString,
 masks.set(toStringProxy, nativeToString);
 defineProperty(FunctionPrototype, 'toString', { ...getOwnPropertyDescriptor(FunctionPrototype, 'toString'), value: toStringProxy });
 
+/**
+ * Set when a newer MediaGate instance took over this page (Firefox injects the new version into open
+ * pages after an update): every patch of this instance then passes straight through.
+ */
+let retired = false;
+export const retire = (): void => { retired = true; };
+
 export type Wrapper<F extends (...a: any[]) => any> = (original: F, thisArg: ThisParameterType<F>, args: Parameters<F>) => ReturnType<F>;
 
 /**
@@ -165,6 +172,7 @@ export function patch<F extends (...a: any[]) => any>(owner: object, key: Proper
   const original = desc.value as F;
   const proxy = new NativeProxy(original, {
     apply(target, thisArg, args) {
+      if (retired) return apply(target, thisArg, args);
       return wrapper(target, thisArg as ThisParameterType<F>, args as Parameters<F>);
     },
   });

@@ -4,7 +4,9 @@ export interface SenderLike { id?: string; url?: string; origin?: string; tab?: 
 
 /** The web origin of a content-script sender, or null when it has none MediaGate can attribute. */
 export function webOriginOfSender(sender: SenderLike): string | null {
-  if (sender.origin && sender.origin !== 'null') return isWebOrigin(sender.origin) ? sender.origin : null;
+  // An opaque origin (sandboxed frame, data: URL) is no origin: its URL must not stand in for it.
+  if (sender.origin === 'null') return null;
+  if (sender.origin) return isWebOrigin(sender.origin) ? sender.origin : null;
   if (!sender.url) return null;
   try {
     const url = new URL(sender.url);

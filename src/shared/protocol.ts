@@ -93,25 +93,39 @@ export function isCallSnapshot(v: unknown): v is CallSnapshot {
     optBool(r.microphone) && optBool(r.camera) && optBool(r.screenshare);
 }
 
-const pageValidators: { [K in PageRequestType]: (v: unknown) => v is PageRequests[K]['req'] } = {
-  'calls/update': isCallSnapshot,
+/** A fresh copy holding exactly the snapshot's fields: extra fields a page adds never travel on. */
+export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
+  const reported: CallSnapshot['reported'] = {};
+  for (const k of ['microphone', 'camera', 'screenshare'] as const) if (v.reported[k] !== undefined) reported[k] = v.reported[k];
+  return {
+    tracks: v.tracks.map((t) => ({ id: t.id, kind: t.kind, label: t.label, enabled: t.enabled, muted: t.muted })),
+    actions: [...new Set(v.actions)],
+    reported,
+  };
+}
+
+/** Per request type: the validator and the normaliser that rebuilds the payload from known fields. */
+const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is PageRequests[K]['req']; normalize: (v: PageRequests[K]['req']) => PageRequests[K]['req'] } } = {
+  'calls/update': { valid: isCallSnapshot, normalize: normalizeSnapshot },
 };
 
 const isEmpty = (v: unknown): v is Record<string, never> => isRecord(v) && Object.keys(v).length === 0;
+const isId = (v: unknown): v is number => isFiniteNumber(v) && Number.isInteger(v) && v >= 0;
 const isTabTarget = (v: unknown): v is UiRequests['calls/invoke']['req'] =>
-  isRecord(v) && isFiniteNumber(v.tabId) && isFiniteNumber(v.frameId) && isMediaSessionAction(v.action);
+  isRecord(v) && isId(v.tabId) && isId(v.frameId) && isMediaSessionAction(v.action);
 
 const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['req'] } = {
   'calls/list': isEmpty,
   'calls/invoke': isTabTarget,
 };
 
-export const PAGE_REQUEST_TYPES = Object.keys(pageValidators) as PageRequestType[];
+export const PAGE_REQUEST_TYPES = Object.keys(pageRequests) as PageRequestType[];
 
 export function parsePageEnvelope(v: unknown): PageEnvelope | null {
-  if (!isRecord(v) || v.channel !== 'page' || !isString(v.type) || !Object.hasOwn(pageValidators, v.type)) return null;
+  if (!isRecord(v) || v.channel !== 'page' || !isString(v.type) || !Object.hasOwn(pageRequests, v.type)) return null;
   const type = v.type as PageRequestType;
-  return pageValidators[type](v.payload) ? { channel: 'page', type, payload: v.payload } : null;
+  const { valid, normalize } = pageRequests[type];
+  return valid(v.payload) ? { channel: 'page', type, payload: normalize(v.payload) } : null;
 }
 
 export function parseUiEnvelope(v: unknown): UiEnvelope | null {
@@ -128,9 +142,17 @@ export function parsePushEnvelope(v: unknown): PushEnvelope | null {
   return null;
 }
 
+/** Never throws, whatever was thrown: it runs inside catch blocks. */
 export function serializeError(e: unknown): SerializedError {
-  if (isRecord(e) && isString(e.name) && isString(e.message)) return { name: e.name, message: e.message };
-  return { name: 'Error', message: String(e) };
+  try {
+    if (e !== null && typeof e === 'object') {
+      const { name, message } = e as { name?: unknown; message?: unknown };
+      if (isString(name) && isString(message)) return { name, message };
+    }
+    return { name: 'Error', message: String(e) };
+  } catch {
+    return { name: 'Error', message: 'Unknown error' };
+  }
 }
 
 export function isResponse(v: unknown): v is Response<unknown> {

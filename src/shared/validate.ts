@@ -15,5 +15,8 @@ export function isOneOf<T extends string>(v: unknown, options: readonly T[]): v 
 }
 
 export function isArrayOf<T>(v: unknown, item: (x: unknown) => x is T, maxLength: number): v is T[] {
-  return Array.isArray(v) && v.length <= maxLength && v.every(item);
+  if (!Array.isArray(v) || v.length > maxLength) return false;
+  // Indexed, not every(): every() skips the holes of a sparse array.
+  for (let i = 0; i < v.length; i++) if (!item(v[i])) return false;
+  return true;
 }

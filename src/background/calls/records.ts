@@ -12,7 +12,9 @@ export function applySnapshot(table: CallTable, meta: Omit<CallRecord, keyof Cal
   const empty = snapshot.tracks.length === 0 && !snapshot.actions.some(isConferencing) &&
     Object.values(snapshot.reported).every((v) => v === undefined);
   if (empty) delete table[key];
-  else table[key] = { ...meta, ...snapshot };
+  // Field by field: the sender-derived meta can never be overwritten by what a page sent.
+  else table[key] = { tabId: meta.tabId, frameId: meta.frameId, origin: meta.origin, title: meta.title, updated: meta.updated,
+    tracks: snapshot.tracks, actions: snapshot.actions, reported: snapshot.reported };
 }
 
 export function dropTab(table: CallTable, tabId: number): boolean {

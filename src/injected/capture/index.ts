@@ -4,7 +4,7 @@
 // before the native call.
 
 import type { InjectedFeature } from '../feature';
-import { apply, patch, then, getOwnPropertyDescriptor, addListener, SafeWeakMap } from '../native';
+import { apply, patch, then, getOwnPropertyDescriptor } from '../native';
 
 const getTracks = MediaStream.prototype.getTracks;
 const isStream = (v: unknown): v is MediaStream => {
@@ -14,17 +14,10 @@ const isStream = (v: unknown): v is MediaStream => {
 export const capture: InjectedFeature = {
   name: 'capture',
   install({ calls, enabled }) {
-    const known = new SafeWeakMap<MediaStreamTrack, true>();
-    const adopt = (track: MediaStreamTrack) => {
-      if (known.has(track)) return;
-      known.set(track, true);
-      addListener(track, 'ended', () => calls.changed());
-      calls.addTrack(track);
-    };
     const adoptStream = (stream: unknown) => {
       if (!enabled() || !isStream(stream)) return;
       const tracks = apply(getTracks, stream, []) as MediaStreamTrack[];
-      for (let i = 0; i < tracks.length; i++) adopt(tracks[i]!);
+      for (let i = 0; i < tracks.length; i++) calls.addTrack(tracks[i]!);
     };
 
     patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) => {
@@ -39,13 +32,13 @@ export const capture: InjectedFeature = {
 
     patch<MediaStreamTrack['stop']>(MediaStreamTrack.prototype, 'stop', (original, self, args) => {
       const r = apply(original, self, args);
-      if (known.has(self as MediaStreamTrack)) calls.changed();
+      if (calls.has(self)) calls.changed();
       return r;
     });
 
     patch<MediaStreamTrack['clone']>(MediaStreamTrack.prototype, 'clone', (original, self, args) => {
       const copy = apply(original, self, args);
-      if (known.has(self as MediaStreamTrack)) adopt(copy);
+      if (calls.has(self)) calls.addTrack(copy);
       return copy;
     });
   },

@@ -4,7 +4,7 @@
 // browser rejects a spec action (Firefox: every conferencing action), MediaGate accepts it itself.
 
 import type { InjectedFeature } from '../feature';
-import { apply, patch, defineMethod, SafeMap, NativeTypeError, NativePromise, promiseResolve, hasOwn } from '../native';
+import { apply, patch, defineMethod, SafeMap, NativeTypeError, NativePromise, promiseResolve, hasOwn, own, isArray, push } from '../native';
 import { isMediaSessionAction, type MediaSessionAction } from '../../shared/protocol';
 
 type Handler = (details: MediaSessionActionDetails) => void;
@@ -13,11 +13,31 @@ const reportError: (e: unknown) => void = typeof globalThis.reportError === 'fun
 
 export const mediaSession: InjectedFeature = {
   name: 'media-session',
-  install({ bridge, calls, enabled }) {
+  install({ bridge, calls, enabled, inherited, onHandoff }) {
     if (typeof MediaSession === 'undefined') return;
     const proto = MediaSession.prototype;
     const session = navigator.mediaSession;
     const handlers = new SafeMap<MediaSessionAction, Handler>();
+    const inheritedHandlers = own(inherited, 'handlers');
+    if (isArray(inheritedHandlers)) {
+      for (let i = 0; i < inheritedHandlers.length; i++) {
+        const action = own(inheritedHandlers[i], 'action');
+        const handler = own(inheritedHandlers[i], 'handler');
+        if (isMediaSessionAction(action) && typeof handler === 'function') {
+          handlers.set(action, handler as Handler);
+          calls.setAction(action, true);
+        }
+      }
+    }
+    onHandoff(() => {
+      const list: { action: MediaSessionAction; handler: Handler }[] = [];
+      const actions = calls.snapshot().actions;
+      for (let i = 0; i < actions.length; i++) {
+        const handler = handlers.get(actions[i]!);
+        if (handler) push(list, { action: actions[i]!, handler });
+      }
+      return { handlers: list };
+    });
 
     patch<MediaSession['setActionHandler']>(proto, 'setActionHandler', (original, self, args) => {
       let nativeError: unknown = null;

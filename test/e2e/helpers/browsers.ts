@@ -22,6 +22,12 @@ export interface LaunchOptions {
   chromiumArgs?: string[];
   firefoxPrefs?: Record<string, unknown>;
   userDataDir?: string;
+  /** Default true; `npm start` opens a visible window when there is a display. */
+  headless?: boolean;
+  /** Chromium: fake devices instead of real ones (default true). */
+  fakeDevices?: boolean;
+  /** Chromium: auto-accept permission prompts (default true). */
+  fakeUi?: boolean;
 }
 
 export interface TestBrowser {
@@ -32,13 +38,19 @@ export interface TestBrowser {
   newPage(): Promise<Page>;
   /** Opens an extension page (e.g. 'popup/popup.html') in a tab. */
   openExtensionPage(file: string): Promise<Page>;
+  /**
+   * Replaces the running extension by a fresh instance while pages stay open, as an update does.
+   * Chromium: the unpacked directory is loaded again. Firefox closes every extension page on reload,
+   * leaving a test no way back in, so there the add-on is uninstalled and installed again (the same
+   * injection path into open pages as an update).
+   */
+  reloadExtension(): Promise<void>;
   close(): Promise<void>;
 }
 
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--disable-quic', '--use-fake-ui-for-media-stream', '--enable-unsafe-swiftshader',
-  '--autoplay-policy=no-user-gesture-required',
+  '--no-first-run', '--disable-quic', '--enable-unsafe-swiftshader', '--autoplay-policy=no-user-gesture-required',
 ];
 
 export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promise<TestBrowser> {
@@ -49,10 +61,12 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
   let extensionBase = '';
   if (name === 'chromium') {
     const args = [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])];
-    if (!args.some((a) => a.startsWith('--use-fake-device-for-media-stream'))) args.push('--use-fake-device-for-media-stream');
+    if (opts.fakeUi !== false && !args.some((a) => a.startsWith('--use-fake-ui-for-media-stream'))) args.push('--use-fake-ui-for-media-stream');
+    if (opts.fakeDevices !== false && !args.some((a) => a.startsWith('--use-fake-device-for-media-stream'))) args.push('--use-fake-device-for-media-stream');
     browser = await puppeteer.launch({
       executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      headless: true,
+      headless: opts.headless ?? true,
+      defaultViewport: opts.headless === false ? null : undefined,
       userDataDir,
       args,
       ...(withExtension ? { enableExtensions: [DIST('chromium')] } : {}),
@@ -66,11 +80,11 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
-      headless: true,
+      headless: opts.headless ?? true,
       userDataDir,
       extraPrefsFirefox: {
-        'media.navigator.streams.fake': true,
-        'media.navigator.permission.disabled': true,
+        'media.navigator.streams.fake': opts.fakeDevices !== false,
+        'media.navigator.permission.disabled': opts.fakeUi !== false,
         'media.autoplay.default': 0,
         'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
         ...opts.firefoxPrefs,
@@ -81,7 +95,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
       extensionBase = `moz-extension://${FIREFOX_UUID}/`;
     }
   }
-  return {
+  const tb: TestBrowser = {
     name,
     browser,
     extensionBase,
@@ -93,19 +107,37 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
         return page;
       }
       // Firefox refuses WebDriver navigation to moz-extension:// URLs; an extension page may open one.
-      const opener = await firefoxExtensionPage(browser, extensionBase);
+      const opener = await firefoxExtensionPage(browser, tb.extensionBase);
       const created = new Promise<Page | null>((resolve) => browser.once('targetcreated', (t: Target) => resolve(t.page())));
-      await opener.evaluate((url) => { void (globalThis as any).browser.tabs.create({ url }); }, extensionBase + file);
+      await opener.evaluate((url) => { void (globalThis as any).browser.tabs.create({ url }); }, tb.extensionBase + file);
       const page = await created;
       if (!page) throw new Error(`could not open ${file}`);
-      await waitFor(() => page.evaluate((u) => location.href === u && document.readyState === 'complete', extensionBase + file), `${file} loaded`);
+      await waitFor(() => page.evaluate((u) => location.href === u && document.readyState === 'complete', tb.extensionBase + file), `${file} loaded`);
       return page;
+    },
+    async reloadExtension() {
+      if (name === 'chromium') {
+        // Loading the unpacked directory again replaces the running instance, as an update does.
+        // (runtime.reload() on a CDP-loaded extension leaves its pages blocked.)
+        await browser.installExtension(DIST('chromium'));
+        await waitFor(async () => {
+          const p = await browser.newPage();
+          try { return (await p.goto(tb.extensionBase + 'popup/popup.html'))?.ok() ?? false; } catch { return false; } finally { await p.close(); }
+        }, 'extension pages available again');
+        return;
+      }
+      await browser.uninstallExtension(GECKO_ID);
+      await browser.installExtension(DIST('firefox'));
+      // A fresh install gets a fresh moz-extension:// host; its first-run page tells which.
+      const welcome = await firefoxExtensionPage(browser, 'moz-extension://');
+      tb.extensionBase = (await welcome.evaluate(() => location.origin)) + '/';
     },
     async close() {
       await browser.close().catch(() => undefined);
       if (ownDir) await rm(userDataDir, { recursive: true, force: true }).catch(() => undefined);
     },
   };
+  return tb;
 }
 
 /** An open extension page in Firefox: the first-run page MediaGate opens on installation. */
@@ -114,7 +146,7 @@ async function firefoxExtensionPage(browser: Browser, base: string): Promise<Pag
     for (const p of await browser.pages()) {
       // Firefox reports extension pages as about:blank to page.url(): ask the page itself.
       const href = await p.evaluate(() => location.href).catch(() => '');
-      if (href.startsWith(base)) return p;
+      if (href.startsWith(base) && href.endsWith('.html')) return p;
     }
     return null;
   }, 'an open MediaGate page (the first-run page)');

@@ -1,0 +1,12 @@
+// Unit tests of MediaGate's pure logic (no browser APIs). TypeScript is compiled by a small esbuild
+// transformer instead of ts-jest; type checking is left to `npm run typecheck`.
+/** @type {import('jest').Config} */
+module.exports = {
+  roots: ['<rootDir>/test/unit'],
+  testMatch: ['**/*.test.ts'],
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
+  transform: {
+    '^.+\\.ts$': '<rootDir>/test/unit/esbuild-transform.cjs',
+  },
+};

@@ -1,0 +1,2 @@
+/** Set by build.mjs for each browser's bundle. */
+declare const __BROWSER__: 'chromium' | 'firefox';
