@@ -18,6 +18,7 @@ const ENTRIES = [
   ['src/background/index.ts', 'background.js', {}],
   ['src/popup/index.ts', 'popup/popup.js', {}],
   ['src/welcome/index.ts', 'welcome/welcome.js', {}],
+  ['src/picker-ui/index.ts', 'picker/picker.js', {}],
 ];
 const STATIC = [
   ['icons', 'icons'],
@@ -25,6 +26,8 @@ const STATIC = [
   ['src/popup/popup.html', 'popup/popup.html'],
   ['src/popup/popup.css', 'popup/popup.css'],
   ['src/welcome/welcome.html', 'welcome/welcome.html'],
+  ['src/picker-ui/picker.html', 'picker/picker.html'],
+  ['src/picker-ui/picker.css', 'picker/picker.css'],
   ['src/welcome/welcome.css', 'welcome/welcome.css'],
 ];
 
@@ -36,7 +39,8 @@ export function manifestFor(browser, source, version) {
     delete m.background.scripts;
     delete m.browser_specific_settings;
     // Re-injects the content scripts into pages open before an install/update (background/reinject.ts).
-    m.permissions = [...m.permissions, 'scripting'];
+    // contentSettings: MediaGate's picker grants the site's own permission (one prompt, not two).
+    m.permissions = [...m.permissions, 'scripting', 'contentSettings'];
   } else {
     delete m.background.service_worker;
   }

@@ -4,9 +4,11 @@ import browser from 'webextension-polyfill';
 import { route } from './router';
 import { watchTabs } from './calls';
 import { watchInstall } from './welcome';
+import { watchPickerWindows } from './picker';
 import { watchInstallForReinjection } from './reinject';
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => route(message, sender));
 watchTabs();
 watchInstall();
+watchPickerWindows();
 watchInstallForReinjection();

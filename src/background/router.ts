@@ -4,6 +4,7 @@ import browser from 'webextension-polyfill';
 import { parsePageEnvelope, parseUiEnvelope, serializeError, type Response } from '../shared/protocol';
 import { webOriginOfSender } from '../shared/origin';
 import { allCalls, invokeAction, recordSnapshot } from './calls';
+import { decidePicker, openPicker, pickerState } from './picker';
 
 type Sender = browser.Runtime.MessageSender;
 
@@ -22,6 +23,8 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
   switch (envelope.type) {
     case 'calls/update':
       return { ok: true, result: await recordSnapshot({ tabId, frameId: sender.frameId, origin, title: sender.tab?.title ?? '' }, envelope.payload) };
+    case 'picker/open':
+      return { ok: true, result: await openPicker({ tabId, frameId: sender.frameId, origin }, envelope.payload.kinds) };
   }
 }
 
@@ -32,8 +35,14 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
     case 'calls/list':
       return { ok: true, result: await allCalls() };
     case 'calls/invoke': {
-      const { tabId, frameId, action } = envelope.payload as { tabId: number; frameId: number; action: Parameters<typeof invokeAction>[2] };
+      const { tabId, frameId, action } = envelope.payload;
       return { ok: true, result: await invokeAction(tabId, frameId, action) };
+    }
+    case 'picker/get':
+      return { ok: true, result: await pickerState(envelope.payload.pickerId) };
+    case 'picker/decide': {
+      const { pickerId, decision, choice, remember } = envelope.payload;
+      return { ok: true, result: await decidePicker(pickerId, decision, choice, remember) };
     }
   }
 }

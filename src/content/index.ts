@@ -7,8 +7,8 @@ import {
   BRIDGE_HANDSHAKE, PAGE_REQUEST_TYPES, parsePushEnvelope, serializeError, isResponse,
   type PageRequestType, type Response,
 } from '../shared/protocol';
-import { loadEffectiveSettings, watchSettings } from '../shared/storage';
-import { pageConfig } from '../shared/settings';
+import { loadPageConfig, watchSettings } from '../shared/storage';
+import { isWebOrigin } from '../shared/origin';
 
 let port: MessagePort | null = null;
 
@@ -50,8 +50,9 @@ async function onPageRequest(data: unknown): Promise<void> {
 
 async function pushConfig(): Promise<void> {
   try {
-    const settings = await loadEffectiveSettings();
-    port?.postMessage({ push: 'config', payload: pageConfig(settings) });
+    // self.origin: about:blank and srcdoc frames inherit their creator's origin.
+    const origin = isWebOrigin(self.origin) ? self.origin : null;
+    port?.postMessage({ push: 'config', payload: await loadPageConfig(origin) });
   } catch {
     // Storage unreadable: the main world times out on its own and keeps native behaviour.
   }

@@ -7,8 +7,12 @@ import { CallState } from './call-state';
 import type { InjectedFeature } from './feature';
 import { capture } from './capture';
 import { mediaSession } from './media-session';
+import { pickerSemantics } from './picker-semantics';
+import { labels } from './labels';
 
-const features: InjectedFeature[] = [capture, mediaSession];
+// Order matters where patches stack: capture wraps the native getUserMedia, picker-semantics wraps
+// capture, so the tracks of every path are registered.
+const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels];
 
 const inherited = takeOver(window);
 const bridge = new Bridge(window);

@@ -72,6 +72,14 @@ export class SafeWeakMap<K extends object, V> {
   has(k: K): boolean { return apply(weakMapHas, this.m, [k]) as boolean; }
 }
 
+const weakSetAdd = WeakSet.prototype.add;
+const weakSetHas = WeakSet.prototype.has;
+export class SafeWeakSet {
+  private readonly s = new NativeWeakSet<object>();
+  add(v: object): void { apply(weakSetAdd, this.s, [v]); }
+  has(v: object): boolean { return apply(weakSetHas, this.s, [v]) as boolean; }
+}
+
 export const push = <T>(arr: T[], v: T): void => { apply(arrayPush, arr, [v]); };
 export const slice = <T>(arr: ArrayLike<T>, start?: number, end?: number): T[] => apply(arraySlice, arr, [start, end]) as T[];
 export const isArray = arrayIsArray;
@@ -134,7 +142,9 @@ function realmFunctionPrototype(fn: object): object | null {
 
 const toStringProxy: (this: unknown) => string = new NativeProxy(nativeToString, {
   apply(target, thisArg: unknown, args: unknown[]) {
-    const original = typeof thisArg === 'function' ? masks.get(thisArg) : undefined;
+    let original = typeof thisArg === 'function' ? masks.get(thisArg) : undefined;
+    // Patches may stack (two features over one function): follow the chain to the native one.
+    for (let i = 0; i < 16 && original && typeof original !== 'string' && masks.has(original); i++) original = masks.get(original);
     if (typeof original === 'string') return original;
     if (original) return apply(target, original, args);
     if (typeof thisArg === 'function') {
@@ -178,6 +188,22 @@ export function patch<F extends (...a: any[]) => any>(owner: object, key: Proper
   });
   masks.set(proxy, original);
   defineProperty(owner, key, { ...desc, value: proxy });
+  return original;
+}
+
+/** Like patch(), for the getter of an accessor property (e.g. MediaDeviceInfo.prototype.label). */
+export function patchGetter<T>(owner: object, key: PropertyKey, wrapper: (original: () => T, thisArg: unknown) => T): (() => T) | null {
+  const desc = getOwnPropertyDescriptor(owner, key);
+  if (!desc || typeof desc.get !== 'function') return null;
+  const original = desc.get as () => T;
+  const proxy = new NativeProxy(original, {
+    apply(target, thisArg) {
+      if (retired) return apply(target, thisArg, []);
+      return wrapper(target, thisArg);
+    },
+  });
+  masks.set(proxy, original);
+  defineProperty(owner, key, { ...desc, get: proxy });
   return original;
 }
 

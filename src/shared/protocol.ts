@@ -40,15 +40,41 @@ export interface CallRecord extends CallSnapshot {
   updated: number;
 }
 
+/** JSON-safe data (track constraints copied out of the page, bounded in size). */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** One kind the page asks the person about. */
+export interface KindAsk {
+  /** The page's track constraints for this kind, as data. */
+  constraints: Json;
+  /** Labels of the devices that fit, when the page could see labels; null: the picker finds out. */
+  candidates: string[] | null;
+}
+export interface PickerKinds { audio?: KindAsk; video?: KindAsk }
+export type PickerChoice = { audio?: string; video?: string };
+export type PickerOutcome = { ok: true; choice: PickerChoice } | { ok: false; error: SerializedError };
+
+/** What the picker window shows (background's merged view of all pending requests of one tab). */
+export interface PickerState {
+  pickerId: string;
+  origin: string;
+  kinds: PickerKinds;
+  remembered: { audio?: string; video?: string };
+}
+
 export interface PageRequests {
   'calls/update': { req: CallSnapshot; res: null };
+  'picker/open': { req: { kinds: PickerKinds }; res: { requestId: string } };
 }
 export interface PagePushes {
   'media-session/invoke': { action: MediaSessionAction };
+  'picker/result': { requestId: string; outcome: PickerOutcome };
 }
 export interface UiRequests {
   'calls/list': { req: Record<string, never>; res: CallRecord[] };
   'calls/invoke': { req: { tabId: number; frameId: number; action: MediaSessionAction }; res: boolean };
+  'picker/get': { req: { pickerId: string }; res: PickerState | null };
+  'picker/decide': { req: { pickerId: string; decision: 'allow' | 'block'; choice: PickerChoice; remember: boolean }; res: boolean };
 }
 
 export type PageRequestType = keyof PageRequests;
@@ -58,12 +84,12 @@ export type PagePushType = keyof PagePushes;
 export interface SerializedError { name: string; message: string }
 export type Response<T> = { ok: true; result: T } | { ok: false; error: SerializedError };
 
-/** content -> background envelope */
-export interface PageEnvelope<K extends PageRequestType = PageRequestType> { channel: 'page'; type: K; payload: PageRequests[K]['req'] }
+/** content -> background envelope (a union discriminated by type) */
+export type PageEnvelope = { [K in PageRequestType]: { channel: 'page'; type: K; payload: PageRequests[K]['req'] } }[PageRequestType];
 /** extension page -> background envelope */
-export interface UiEnvelope<K extends UiRequestType = UiRequestType> { channel: 'ui'; type: K; payload: UiRequests[K]['req'] }
+export type UiEnvelope = { [K in UiRequestType]: { channel: 'ui'; type: K; payload: UiRequests[K]['req'] } }[UiRequestType];
 /** background -> content (tabs.sendMessage) envelope */
-export interface PushEnvelope<K extends PagePushType = PagePushType> { channel: 'push'; type: K; payload: PagePushes[K] }
+export type PushEnvelope<K extends PagePushType = PagePushType> = { [P in K]: { channel: 'push'; type: P; payload: PagePushes[P] } }[K];
 
 // ---- main world <-> content script, over the private MessagePort -------------------------------
 
@@ -75,7 +101,30 @@ export interface BridgePush { push: string; payload: unknown }
 
 // ---- limits and validators ---------------------------------------------------------------------
 
-export const LIMITS = { tracks: 64, idLength: 128, labelLength: 512, titleLength: 512 } as const;
+export const LIMITS = { tracks: 64, idLength: 128, labelLength: 512, titleLength: 512, candidates: 64, jsonDepth: 6, jsonItems: 200, jsonString: 512 } as const;
+
+/** Bounded JSON data: depth, total items and string lengths limited. */
+export function isJson(v: unknown, depth = 0, budget = { items: LIMITS.jsonItems }): v is Json {
+  if (--budget.items < 0 || depth > LIMITS.jsonDepth) return false;
+  if (v === null || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (typeof v === 'string') return v.length <= LIMITS.jsonString;
+  if (Array.isArray(v)) return isArrayOf(v, (x): x is Json => isJson(x, depth + 1, budget), LIMITS.jsonItems);
+  if (isRecord(v)) return Object.entries(v).every(([k, x]) => k.length <= LIMITS.jsonString && isJson(x, depth + 1, budget));
+  return false;
+}
+
+const isLabel = (v: unknown): v is string => isString(v) && v.length <= LIMITS.labelLength;
+const isKindAsk = (v: unknown): v is KindAsk =>
+  isRecord(v) && isJson(v.constraints) && (v.candidates === null || isArrayOf(v.candidates, isLabel, LIMITS.candidates));
+const isPickerKinds = (v: unknown): v is PickerKinds =>
+  isRecord(v) && (v.audio !== undefined || v.video !== undefined) &&
+  (v.audio === undefined || isKindAsk(v.audio)) && (v.video === undefined || isKindAsk(v.video)) &&
+  Object.keys(v).every((k) => k === 'audio' || k === 'video');
+const isPickerChoice = (v: unknown): v is PickerChoice =>
+  isRecord(v) && Object.keys(v).every((k) => (k === 'audio' || k === 'video') && isLabel(v[k]));
+const isPickerId = (v: unknown): v is string => isString(v) && /^[a-z0-9-]{1,64}$/.test(v);
+const copyKindAsk = (k: KindAsk): KindAsk => ({ constraints: structuredClone(k.constraints), candidates: k.candidates ? [...k.candidates] : null });
 
 const boundedString = (max: number) => (v: unknown): v is string => isString(v) && v.length <= max;
 
@@ -107,6 +156,10 @@ export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
 /** Per request type: the validator and the normaliser that rebuilds the payload from known fields. */
 const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is PageRequests[K]['req']; normalize: (v: PageRequests[K]['req']) => PageRequests[K]['req'] } } = {
   'calls/update': { valid: isCallSnapshot, normalize: normalizeSnapshot },
+  'picker/open': {
+    valid: (v): v is PageRequests['picker/open']['req'] => isRecord(v) && isPickerKinds(v.kinds),
+    normalize: ({ kinds }) => ({ kinds: { ...(kinds.audio ? { audio: copyKindAsk(kinds.audio) } : {}), ...(kinds.video ? { video: copyKindAsk(kinds.video) } : {}) } }),
+  },
 };
 
 const isEmpty = (v: unknown): v is Record<string, never> => isRecord(v) && Object.keys(v).length === 0;
@@ -117,6 +170,9 @@ const isTabTarget = (v: unknown): v is UiRequests['calls/invoke']['req'] =>
 const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['req'] } = {
   'calls/list': isEmpty,
   'calls/invoke': isTabTarget,
+  'picker/get': (v): v is UiRequests['picker/get']['req'] => isRecord(v) && isPickerId(v.pickerId),
+  'picker/decide': (v): v is UiRequests['picker/decide']['req'] =>
+    isRecord(v) && isPickerId(v.pickerId) && isOneOf(v.decision, ['allow', 'block'] as const) && isPickerChoice(v.choice) && isBoolean(v.remember),
 };
 
 export const PAGE_REQUEST_TYPES = Object.keys(pageRequests) as PageRequestType[];
@@ -124,8 +180,8 @@ export const PAGE_REQUEST_TYPES = Object.keys(pageRequests) as PageRequestType[]
 export function parsePageEnvelope(v: unknown): PageEnvelope | null {
   if (!isRecord(v) || v.channel !== 'page' || !isString(v.type) || !Object.hasOwn(pageRequests, v.type)) return null;
   const type = v.type as PageRequestType;
-  const { valid, normalize } = pageRequests[type];
-  return valid(v.payload) ? { channel: 'page', type, payload: normalize(v.payload) } : null;
+  const { valid, normalize } = pageRequests[type] as { valid: (x: unknown) => boolean; normalize: (x: unknown) => unknown };
+  return valid(v.payload) ? ({ channel: 'page', type, payload: normalize(v.payload) } as PageEnvelope) : null;
 }
 
 export function parseUiEnvelope(v: unknown): UiEnvelope | null {
@@ -138,6 +194,15 @@ export function parsePushEnvelope(v: unknown): PushEnvelope | null {
   if (!isRecord(v) || v.channel !== 'push') return null;
   if (v.type === 'media-session/invoke' && isRecord(v.payload) && isMediaSessionAction(v.payload.action)) {
     return { channel: 'push', type: 'media-session/invoke', payload: { action: v.payload.action } };
+  }
+  if (v.type === 'picker/result' && isRecord(v.payload) && isPickerId(v.payload.requestId) && isRecord(v.payload.outcome)) {
+    const { outcome } = v.payload;
+    if (outcome.ok === true && isPickerChoice(outcome.choice)) {
+      return { channel: 'push', type: 'picker/result', payload: { requestId: v.payload.requestId, outcome: { ok: true, choice: { ...outcome.choice } } } };
+    }
+    if (outcome.ok === false && isRecord(outcome.error) && isString(outcome.error.name) && isString(outcome.error.message)) {
+      return { channel: 'push', type: 'picker/result', payload: { requestId: v.payload.requestId, outcome: { ok: false, error: { name: outcome.error.name, message: outcome.error.message } } } };
+    }
   }
   return null;
 }

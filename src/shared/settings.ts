@@ -1,18 +1,39 @@
 // Settings (storage.local, the person's) and policy (storage.managed, the administrator's): one schema,
 // one sanitiser, one merge. Bad values are dropped with a warning, never trusted and never fatal.
 
-import { isRecord, isBoolean } from './validate';
+import { isRecord, isBoolean, isOneOf } from './validate';
 
 /** Every injected feature, by the folder name it has in each world. */
-export const FEATURES = ['capture', 'media-session'] as const;
+export const FEATURES = ['capture', 'media-session', 'picker-semantics', 'labels'] as const;
 export type Feature = (typeof FEATURES)[number];
+
+export const SEMANTICS = ['browser-chooses', 'user-chooses'] as const;
+export type Semantics = (typeof SEMANTICS)[number];
+export const LABEL_POLICIES = ['always-hide', 'hide-until-allowed', 'never-hide'] as const;
+export type LabelPolicy = (typeof LABEL_POLICIES)[number];
 
 export interface Settings {
   features: Record<Feature, boolean>;
+  /** navigator.mediaDevices.defaultSemantics */
+  defaultSemantics: Semantics;
+  /** What enumerateDevices() tells sites about device names. */
+  labelPolicy: LabelPolicy;
+  /** Show the picker for user-chooses requests even when only one device fits. */
+  alwaysShowPicker: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  features: { capture: true, 'media-session': true },
+  features: { capture: true, 'media-session': true, 'picker-semantics': true, labels: true },
+  defaultSemantics: 'browser-chooses',
+  labelPolicy: 'hide-until-allowed',
+  alwaysShowPicker: false,
+};
+
+/** Scalar settings: name -> validator. */
+const SCALARS: { [K in Exclude<keyof Settings, 'features'>]: (v: unknown) => v is Settings[K] } = {
+  defaultSemantics: (v): v is Semantics => isOneOf(v, SEMANTICS),
+  labelPolicy: (v): v is LabelPolicy => isOneOf(v, LABEL_POLICIES),
+  alwaysShowPicker: isBoolean,
 };
 
 export interface Sanitized<T> { value: T; warnings: string[] }
@@ -24,7 +45,11 @@ export function sanitizeSettings(raw: unknown, source: string): Sanitized<Partia
   if (raw === undefined || raw === null) return { value, warnings };
   if (!isRecord(raw)) return { value, warnings: [`${source}: settings is not an object; ignored`] };
   for (const key of Object.keys(raw)) {
-    if (key !== 'features') warnings.push(`${source}: unknown setting "${key}" ignored`);
+    if (key === 'features') continue;
+    if (!Object.hasOwn(SCALARS, key)) { warnings.push(`${source}: unknown setting "${key}" ignored`); continue; }
+    const k = key as keyof typeof SCALARS;
+    if (SCALARS[k](raw[k])) (value as Record<string, unknown>)[k] = raw[k];
+    else warnings.push(`${source}: invalid value for "${key}" ignored`);
   }
   if (raw.features !== undefined) {
     if (!isRecord(raw.features)) {
@@ -45,15 +70,43 @@ export function sanitizeSettings(raw: unknown, source: string): Sanitized<Partia
 /** Effective settings: defaults, then the person's choices, then policy (which always wins). */
 export function mergeSettings(user: Partial<Settings>, policy: Partial<Settings>): Settings {
   return {
+    ...DEFAULT_SETTINGS,
+    ...user,
+    ...policy,
     features: { ...DEFAULT_SETTINGS.features, ...user.features, ...policy.features },
   };
+}
+
+/** Names of the settings policy pins (the options page shows them locked). */
+export const pinnedByPolicy = (policy: Partial<Settings>): string[] => Object.keys(policy);
+
+/** What MediaGate decided for the frame's own origin, as the main world needs it. */
+export interface SiteView {
+  camera: 'allow' | 'block' | 'ask';
+  microphone: 'allow' | 'block' | 'ask';
+  /** Labels of remembered devices, used when the browser chooses. */
+  rememberedCamera?: string;
+  rememberedMicrophone?: string;
+  /** Allowed through MediaGate's picker (label policy "hide until allowed"). */
+  cameraAllowedViaPicker: boolean;
+  microphoneAllowedViaPicker: boolean;
 }
 
 /** The snapshot the content script hands the main world: only what the page could learn anyway. */
 export interface PageConfig {
   features: Record<Feature, boolean>;
+  defaultSemantics: Semantics;
+  labelPolicy: LabelPolicy;
+  alwaysShowPicker: boolean;
+  site: SiteView;
 }
 
-export const pageConfig = (s: Settings): PageConfig => ({ features: { ...s.features } });
+export const pageConfig = (s: Settings, site: SiteView): PageConfig => ({
+  features: { ...s.features },
+  defaultSemantics: s.defaultSemantics,
+  labelPolicy: s.labelPolicy,
+  alwaysShowPicker: s.alwaysShowPicker,
+  site,
+});
 
-export const STORAGE_KEYS = { settings: 'settings' } as const;
+export const STORAGE_KEYS = { settings: 'settings', sites: 'sites' } as const;

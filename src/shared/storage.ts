@@ -1,6 +1,7 @@
 // Reading settings and policy in any extension context (content script, background, pages).
 import browser from 'webextension-polyfill';
-import { STORAGE_KEYS, mergeSettings, sanitizeSettings, type Settings } from './settings';
+import { STORAGE_KEYS, mergeSettings, sanitizeSettings, pageConfig, type Settings, type PageConfig } from './settings';
+import { parseSiteTable, siteView } from './permissions';
 
 /** storage.managed throws in Firefox when no policy exists and may be absent: both mean "no policy". */
 async function readManaged(): Promise<Record<string, unknown>> {
@@ -11,16 +12,26 @@ async function readManaged(): Promise<Record<string, unknown>> {
   }
 }
 
-export async function loadEffectiveSettings(log: (w: string) => void = () => undefined): Promise<Settings> {
+export interface LoadedSettings { effective: Settings; user: Partial<Settings>; policy: Partial<Settings> }
+
+export async function loadSettings(log: (w: string) => void = () => undefined): Promise<LoadedSettings> {
   const [local, managed] = await Promise.all([browser.storage.local.get(STORAGE_KEYS.settings), readManaged()]);
   const user = sanitizeSettings(local[STORAGE_KEYS.settings], 'storage.local');
   const policy = sanitizeSettings(managed[STORAGE_KEYS.settings], 'policy');
   [...user.warnings, ...policy.warnings].forEach(log);
-  return mergeSettings(user.value, policy.value);
+  return { effective: mergeSettings(user.value, policy.value), user: user.value, policy: policy.value };
+}
+
+export const loadEffectiveSettings = async (log?: (w: string) => void): Promise<Settings> => (await loadSettings(log)).effective;
+
+/** The main world's config for a frame of `origin` (content script side). */
+export async function loadPageConfig(origin: string | null): Promise<PageConfig> {
+  const [settings, stored] = await Promise.all([loadEffectiveSettings(), browser.storage.local.get(STORAGE_KEYS.sites)]);
+  return pageConfig(settings, siteView(parseSiteTable(stored[STORAGE_KEYS.sites]), origin));
 }
 
 export function watchSettings(onChange: () => void): void {
   browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'managed' || (area === 'local' && STORAGE_KEYS.settings in changes)) onChange();
+    if (area === 'managed' || (area === 'local' && (STORAGE_KEYS.settings in changes || STORAGE_KEYS.sites in changes))) onChange();
   });
 }

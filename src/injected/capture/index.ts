@@ -26,10 +26,6 @@ export const capture: InjectedFeature = {
       return result;
     });
 
-    // Reserved for the label policy (device picker issue); a pass-through until then.
-    patch<MediaDevices['enumerateDevices']>(MediaDevices.prototype, 'enumerateDevices', (original, self, args) =>
-      apply(original, self, args));
-
     patch<MediaStreamTrack['stop']>(MediaStreamTrack.prototype, 'stop', (original, self, args) => {
       const r = apply(original, self, args);
       if (calls.has(self)) calls.changed();

@@ -1,5 +1,6 @@
 // Talking to the extension from the test, through one of its own pages (the same path the popup uses).
 import type { Page } from 'puppeteer-core';
+import type { TestBrowser } from './browsers';
 import type { CallRecord, UiRequests, UiRequestType } from '../../../src/shared/protocol';
 
 export async function uiRequest<K extends UiRequestType>(page: Page, type: K, payload: UiRequests[K]['req']): Promise<UiRequests[K]['res']> {
@@ -12,3 +13,30 @@ export async function uiRequest<K extends UiRequestType>(page: Page, type: K, pa
 }
 
 export const listCalls = (page: Page): Promise<CallRecord[]> => uiRequest(page, 'calls/list', {});
+
+/** Reads extension storage through an extension page. */
+export async function readStorage(tb: TestBrowser, area: 'local' | 'session', key: string): Promise<unknown> {
+  const ui = await tb.openExtensionPage('popup/popup.html');
+  try {
+    return await ui.evaluate(async (a, k) => {
+      const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+      return (await api.storage[a].get(k))[k];
+    }, area, key);
+  } finally {
+    await ui.close();
+  }
+}
+
+/** Writes the person's settings (storage.local) as the options page would. */
+export async function setSettings(tb: TestBrowser, settings: Record<string, unknown>): Promise<void> {
+  const ui = await tb.openExtensionPage('popup/popup.html');
+  try {
+    await ui.evaluate(async (s) => {
+      const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+      const current = (await api.storage.local.get('settings')).settings ?? {};
+      await api.storage.local.set({ settings: { ...current, ...s } });
+    }, settings);
+  } finally {
+    await ui.close();
+  }
+}

@@ -1,0 +1,380 @@
+// MediaGate benchmark: what the extension costs the pages it runs in. For each browser, one browser
+// without MediaGate and one with it run side by side; every metric runs in rounds that alternate
+// between the two (none, extension, extension, none, ...) so drift of the machine cancels out, and
+// the report compares medians. Run with `npm run bench` (bench/run.mjs builds and compiles this).
+// BROWSERS=chromium,firefox selects browsers as for the e2e tests. Writes bench/results.md.
+//
+// To add a figure: append a Metric to METRICS (compared with/without the extension) or a
+// StaticMetric to STATIC_METRICS (a property of the build).
+import type { Page } from 'puppeteer-core';
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { BROWSERS, DIST, ROOT, launch, waitFor, type BrowserName, type TestBrowser } from '../test/e2e/helpers/browsers';
+import { startServer, type FixtureServer } from '../test/e2e/helpers/server';
+import { listCalls } from '../test/e2e/helpers/extension';
+
+// ---------------------------------------------------------------------------------------------
+// Configuration
+
+type Config = 'none' | 'extension';
+const CONFIGS: readonly Config[] = ['none', 'extension'];
+const BENCH_DIR = path.join(ROOT, 'bench');
+const RESULTS = path.join(BENCH_DIR, 'results.md');
+/** Upper bound for any single page.evaluate / navigation, in ms. */
+const STEP_TIMEOUT = 30_000;
+/** The page the API metrics run in. Cross-origin isolated (COOP+COEP) so that performance.now()
+ * is precise enough for sub-millisecond calls: 1 ms otherwise in Firefox, 100 µs in Chromium. */
+const MEASURE_PATH = '/measure.html';
+const MEASURE_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>MediaGate benchmark</title></head>
+<body><p>benchmark</p></body></html>`;
+const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' };
+
+interface RunContext {
+  browser: BrowserName;
+  config: Config;
+  page: Page;
+  server: FixtureServer;
+}
+
+interface Comparison {
+  none: number;
+  extension: number;
+  ratio: number;
+  /** 95% bootstrap interval of the ratio of medians. */
+  low: number;
+  high: number;
+}
+
+/** A figure measured with and without the extension. */
+interface Metric {
+  id: string;
+  /** Row label in the table (markdown). */
+  label: string;
+  /** Path on the fixture server the harness opens before warm-up. */
+  path: string;
+  /** Batches per configuration; batches of the two configurations alternate. */
+  rounds: number;
+  /** Runs before the first round, in each configuration; its samples are discarded. */
+  warmup?(ctx: RunContext): Promise<unknown>;
+  /** One batch: returns samples in ms. */
+  run(ctx: RunContext): Promise<number[]>;
+  goal: string;
+  /** Verdict against the goal, shown after it. */
+  judge?(c: Comparison): string;
+}
+
+/** A figure of the build itself, measured once. */
+interface StaticMetric {
+  label: string;
+  measure(): Promise<{ value: string; verdict: string }>;
+  goal: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/** Rejects if `p` has not settled after `ms`; every page interaction goes through this. */
+function bounded<T>(p: Promise<T>, what: string, ms = STEP_TIMEOUT): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms); });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+const median = (xs: readonly number[]): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Deterministic PRNG so that reruns on the same samples give the same interval. */
+function mulberry32(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function compare(none: readonly number[], ext: readonly number[]): Comparison {
+  const random = mulberry32(0x5eed);
+  const resample = (xs: readonly number[]) => Array.from(xs, () => xs[Math.floor(random() * xs.length)]!);
+  const ratios: number[] = [];
+  for (let i = 0; i < 2000; i++) ratios.push(median(resample(ext)) / median(resample(none)));
+  ratios.sort((a, b) => a - b);
+  const m0 = median(none);
+  const m1 = median(ext);
+  return { none: m0, extension: m1, ratio: m1 / m0, low: ratios[Math.floor(ratios.length * 0.025)]!, high: ratios[Math.floor(ratios.length * 0.975)]! };
+}
+
+/** Verdict for "ratio <= limit". */
+const ratioAtMost = (limit: number) => (c: Comparison): string => {
+  if (!Number.isFinite(c.ratio)) return 'no data';
+  if (c.ratio <= limit) return 'met';
+  return c.low <= limit ? 'not met (but within noise)' : '**not met**';
+};
+
+/** Verdict for "no measurable cost": is 1 inside the interval? */
+const noMeasurableCost = (c: Comparison): string => {
+  if (!Number.isFinite(c.ratio)) return 'no data';
+  if (c.low <= 1 && c.high >= 1) return 'no measurable difference';
+  return `measurable: ${c.ratio > 1 ? '+' : ''}${((c.ratio - 1) * 100).toFixed(1)}%`;
+};
+
+const fmt = (ms: number) => (Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(3) : ms.toFixed(1)) : 'n/a');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// In-page measurements (serialised into the page: no references to this module's scope)
+
+/** n timed getUserMedia({video:true}) calls; the tracks are stopped after each, then a short pause. */
+const timeGetUserMedia = (page: Page, n: number) => bounded(page.evaluate(async (count: number) => {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    const t1 = performance.now();
+    stream.getTracks().forEach((t) => t.stop());
+    out.push(t1 - t0);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return out;
+}, n), `${n} getUserMedia calls`);
+
+/** n timed enumerateDevices calls. */
+const timeEnumerateDevices = (page: Page, n: number) => bounded(page.evaluate(async (count: number) => {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    await navigator.mediaDevices.enumerateDevices();
+    out.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return out;
+}, n), `${n} enumerateDevices calls`);
+
+let loadCounter = 0;
+/** Navigates to `url` n times; each sample is the navigation entry's loadEventEnd. */
+async function timeLoads(page: Page, url: string, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    // Let the previous page finish its post-load work first: back-to-back navigations mostly measure
+    // that work's overlap and are much noisier.
+    await sleep(100);
+    const target = `${url}?n=${++loadCounter}`;
+    await bounded(page.goto(target, { waitUntil: 'load', timeout: STEP_TIMEOUT }), `load ${target}`);
+    // loadEventEnd is set once the load handlers have returned, possibly just after 'load' fires.
+    const v = await bounded(page.evaluate(() => new Promise<number>((resolve) => {
+      const poll = () => {
+        const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        if (e && e.loadEventEnd > 0) resolve(e.loadEventEnd);
+        else setTimeout(poll, 5);
+      };
+      poll();
+    })), `navigation timing of ${target}`);
+    out.push(v);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The figures
+
+const METRICS: Metric[] = [
+  {
+    id: 'getUserMedia',
+    label: '`getUserMedia({video:true})` latency',
+    path: MEASURE_PATH,
+    rounds: 10,
+    warmup: ({ page }) => timeGetUserMedia(page, 3),
+    run: ({ page }) => timeGetUserMedia(page, 8),
+    goal: 'ratio ≤ 1.05',
+    judge: ratioAtMost(1.05),
+  },
+  {
+    id: 'enumerateDevices',
+    label: '`enumerateDevices()` latency',
+    path: MEASURE_PATH,
+    rounds: 10,
+    warmup: ({ page }) => timeEnumerateDevices(page, 3),
+    run: ({ page }) => timeEnumerateDevices(page, 15),
+    goal: 'ratio ≤ 1.05',
+    judge: ratioAtMost(1.05),
+  },
+  {
+    id: 'pageLoad',
+    label: 'page load (`bench/fixtures/load.html`, navigation `loadEventEnd`)',
+    path: '/load.html',
+    rounds: 25,
+    warmup: ({ page, server }) => timeLoads(page, server.url('/load.html'), 3),
+    run: ({ page, server }) => timeLoads(page, server.url('/load.html'), 2),
+    goal: 'no measurable cost (report only)',
+    judge: noMeasurableCost,
+  },
+];
+
+const STATIC_METRICS: StaticMetric[] = [
+  {
+    label: 'injected script (`dist/chromium/injected.js`), minified',
+    goal: '< 30 KB (30,720 bytes)',
+    async measure() {
+      const bytes = await readFile(path.join(DIST('chromium'), 'injected.js'));
+      const gzip = zlib.gzipSync(bytes).length;
+      return {
+        value: `${bytes.length.toLocaleString('en-US')} bytes (${(bytes.length / 1024).toFixed(1)} KB); gzip ${gzip.toLocaleString('en-US')} bytes (${(gzip / 1024).toFixed(1)} KB)`,
+        verdict: bytes.length < 30 * 1024 ? 'met' : '**not met**',
+      };
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------------
+// Harness
+
+interface BrowserResult {
+  name: BrowserName;
+  version: string;
+  rows: { metric: Metric; samples: Record<Config, number[]>; comparison: Comparison }[];
+  error?: string;
+}
+
+/** Proves the extension runs in the measured page: a live camera track shows up in its call list. */
+async function checkExtensionActive(tb: TestBrowser, page: Page, server: FixtureServer): Promise<void> {
+  await bounded(page.evaluate(async () => {
+    (window as any).benchStream = await navigator.mediaDevices.getUserMedia({ video: true });
+  }), 'sanity getUserMedia');
+  const ui = await bounded(tb.openExtensionPage('popup/popup.html'), 'open the popup');
+  try {
+    await waitFor(async () => (await listCalls(ui)).find((c) => c.origin === server.origin && c.tracks.length > 0), 'MediaGate to register the benchmark page', 15_000);
+  } finally {
+    await bounded(page.evaluate(() => { (window as any).benchStream.getTracks().forEach((t: MediaStreamTrack) => t.stop()); }), 'stop sanity stream');
+    await ui.close().catch(() => undefined);
+  }
+}
+
+/** Launches one configuration and leaves exactly one tab open: the benchmark page. */
+async function openConfig(name: BrowserName, config: Config, server: FixtureServer, opened: TestBrowser[]): Promise<RunContext & { tb: TestBrowser }> {
+  const tb = await bounded(launch(name, { extension: config === 'extension' }), `launch ${name} (${config})`, 60_000);
+  opened.push(tb);
+  const page = await bounded(tb.newPage(), 'new page');
+  await bounded(page.goto(server.url(MEASURE_PATH), { timeout: STEP_TIMEOUT }), 'open the measure page');
+  if (config === 'extension') await checkExtensionActive(tb, page, server);
+  // Close everything else (the initial blank tab, MediaGate's first-run page) so both configurations
+  // run one tab.
+  for (const other of await tb.browser.pages()) if (other !== page) await bounded(other.close(), 'close a tab', 10_000).catch(() => undefined);
+  return { tb, browser: name, config, page, server };
+}
+
+async function runBrowser(name: BrowserName, server: FixtureServer): Promise<BrowserResult> {
+  const result: BrowserResult = { name, version: 'unknown', rows: [] };
+  const opened: TestBrowser[] = [];
+  try {
+    const ctx = {} as Record<Config, RunContext>;
+    for (const config of CONFIGS) ctx[config] = await openConfig(name, config, server, opened);
+    result.version = await bounded(opened[0]!.browser.version(), 'browser version');
+    await sleep(1000); // let start-up work settle
+    for (const metric of METRICS) {
+      const started = Date.now();
+      for (const config of CONFIGS) {
+        const c = ctx[config];
+        await bounded(c.page.goto(server.url(metric.path), { timeout: STEP_TIMEOUT }), `open ${metric.path}`);
+        await metric.warmup?.(c);
+      }
+      const samples: Record<Config, number[]> = { none: [], extension: [] };
+      for (let round = 0; round < metric.rounds; round++) {
+        // none, extension / extension, none / ...: neither configuration always goes first.
+        const order = round % 2 === 0 ? CONFIGS : [...CONFIGS].reverse();
+        for (const config of order) samples[config].push(...await metric.run(ctx[config]));
+      }
+      const comparison = compare(samples.none, samples.extension);
+      result.rows.push({ metric, samples, comparison });
+      console.log(`  ${name} ${metric.id}: none ${fmt(comparison.none)} ms, extension ${fmt(comparison.extension)} ms, ratio ${comparison.ratio.toFixed(3)} [${comparison.low.toFixed(3)}, ${comparison.high.toFixed(3)}] (n=${samples.none.length}/${samples.extension.length}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      if (process.env.BENCH_VERBOSE) for (const config of CONFIGS) console.log(`    ${config}: ${samples[config].map(fmt).join(' ')}`);
+    }
+  } catch (e) {
+    result.error = e instanceof Error ? e.message : String(e);
+    console.error(`  ${name}: ${result.error}`);
+  } finally {
+    for (const tb of opened) await bounded(tb.close(), `close ${name}`, 20_000).catch(() => undefined);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function report(results: BrowserResult[], statics: { metric: StaticMetric; value: string; verdict: string }[], started: Date, seconds: number, load: number[]): string {
+  const version = (n: BrowserName) => {
+    const r = results.find((x) => x.name === n);
+    return r ? r.version : 'not run';
+  };
+  const cpu = os.cpus();
+  const lines = [
+    '# MediaGate benchmark results',
+    '',
+    `- Date: ${started.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`,
+    `- Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} (${os.arch()})`,
+    `- Node ${process.version}; Chromium: ${version('chromium')}; Firefox: ${version('firefox')}`,
+    `- Run time: ${seconds.toFixed(0)} s; load average before the run ${load.map((x) => x.toFixed(2)).join(', ')} (1, 5, 15 min;`
+      + ' other work on the machine makes the figures noisier). Generated by `npm run bench` (bench/run.ts).',
+    '',
+    'Each browser ran twice side by side, without and with MediaGate (built from this tree, headless, fake media',
+    'devices), on a fixture page served from localhost. Each metric runs in rounds that alternate between the two',
+    'configurations (the order flips every round) after warm-up; the figures are medians of all samples.',
+    'Ratio = with / without; in brackets its 95% bootstrap interval. **Ratios near 1 whose interval includes 1 are',
+    'equal within noise.** API timings are taken inside the page with `performance.now()` around the awaited call',
+    '(cross-origin isolated page, so the timer is precise to ≤ 20 µs); page load is the Navigation Timing',
+    '`loadEventEnd` of a static page of ~450 elements that does not use the camera.',
+    '',
+  ];
+  for (const r of results) {
+    lines.push(`## ${r.name === 'chromium' ? 'Chromium' : 'Firefox'} (${r.version})`, '');
+    if (r.error) lines.push(`**The run failed:** ${r.error}`, '');
+    if (r.rows.length) {
+      lines.push('| metric | without MediaGate (median ms) | with MediaGate (median ms) | ratio | goal |', '|---|---:|---:|---:|---|');
+      for (const { metric, samples, comparison: c } of r.rows) {
+        const n = samples.none.length === samples.extension.length ? `${samples.none.length}` : `${samples.none.length}/${samples.extension.length}`;
+        lines.push(`| ${metric.label}, n = ${n} per configuration | ${fmt(c.none)} | ${fmt(c.extension)} | ${c.ratio.toFixed(3)} [${c.low.toFixed(2)}–${c.high.toFixed(2)}] | ${metric.goal}: ${metric.judge?.(c) ?? ''} |`);
+      }
+      lines.push('');
+    }
+  }
+  lines.push('## Build', '', '| metric | value | goal |', '|---|---|---|');
+  for (const s of statics) lines.push(`| ${s.metric.label} | ${s.value} | ${s.metric.goal}: ${s.verdict} |`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  if (BROWSERS.length === 0) throw new Error('BROWSERS selects no known browser (chromium, firefox)');
+  const statics = [];
+  for (const metric of STATIC_METRICS) statics.push({ metric, ...await metric.measure() });
+  const server = await startServer(path.join(BENCH_DIR, 'fixtures'));
+  server.route(MEASURE_PATH, { body: MEASURE_PAGE, headers: ISOLATION_HEADERS });
+  const results: BrowserResult[] = [];
+  try {
+    for (const name of BROWSERS) {
+      console.log(`${name}:`);
+      results.push(await runBrowser(name, server));
+    }
+  } finally {
+    await server.close();
+  }
+  const md = report(results, statics, started, (Date.now() - started.getTime()) / 1000, loadBefore);
+  await writeFile(RESULTS, md);
+  console.log(`\n${md}\nwrote ${path.relative(ROOT, RESULTS)}`);
+  return results.some((r) => r.error) ? 1 : 0;
+}
+
+// A last resort if something hangs outside the bounded steps; puppeteer kills its browsers on exit.
+const watchdog = setTimeout(() => { console.error('benchmark: overall time limit (10 min) reached'); process.exit(2); }, 10 * 60_000);
+watchdog.unref();
+main().then((code) => { process.exitCode = code; }, (e) => { console.error(e); process.exitCode = 1; });

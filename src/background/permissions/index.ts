@@ -1,0 +1,32 @@
+// The permission store in the background: the only writer of storage.local "sites", serialised.
+// In Chromium it also grants or revokes the site's own camera/microphone permission through
+// contentSettings, so that MediaGate's picker is the one prompt the person sees.
+import browser from 'webextension-polyfill';
+import { SerialStore } from '../state/serial-store';
+import { STORAGE_KEYS } from '../../shared/settings';
+import { decide, parseSiteTable, stateOf, type Decision, type PermissionKind, type SiteTable } from '../../shared/permissions';
+
+export const sites = new SerialStore<SiteTable>('local', STORAGE_KEYS.sites, (raw) => parseSiteTable(raw, console.warn));
+
+export const stateFor = async (origin: string, kind: PermissionKind): Promise<Decision> => stateOf(await sites.get(), origin, kind);
+
+/** contentSettings patterns take a scheme and host; "host/*" covers every port of that host. */
+export function originPattern(origin: string): string {
+  const url = new URL(origin);
+  return `${url.protocol}//${url.hostname}/*`;
+}
+
+/** Sets the browser's own permission of the site where the browser lets an extension (Chromium). */
+export async function setBrowserPermission(origin: string, kind: PermissionKind, setting: 'allow' | 'block' | 'ask'): Promise<boolean> {
+  const settings = (globalThis as { chrome?: typeof chrome }).chrome?.contentSettings;
+  if (__BROWSER__ !== 'chromium' || !settings) return false;
+  await settings[kind].set({ primaryPattern: originPattern(origin), setting });
+  return true;
+}
+
+export async function record(origin: string, kind: PermissionKind, state: Decision, opts: { viaPicker: boolean; deviceLabel?: string }): Promise<void> {
+  await sites.update((table) => decide(table, origin, kind, state, Date.now(), {
+    viaPicker: opts.viaPicker,
+    ...(opts.deviceLabel ? { device: { label: opts.deviceLabel } } : {}),
+  }));
+}

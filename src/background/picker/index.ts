@@ -1,0 +1,130 @@
+// The picker window manager. Requests from one tab and origin merge into one picker window; its
+// state lives in storage.session so a service worker stopped while the person thinks loses nothing.
+// The answer goes to each requesting frame with tabs.sendMessage.
+import browser from 'webextension-polyfill';
+import { SerialStore } from '../state/serial-store';
+import { isRecord } from '../../shared/validate';
+import { kindOfTrack, type PermissionKind } from '../../shared/permissions';
+import type { PickerChoice, PickerKinds, PickerOutcome, PickerState, PushEnvelope, SerializedError } from '../../shared/protocol';
+import { record, setBrowserPermission, sites, stateFor } from '../permissions';
+
+interface PendingRequest { requestId: string; frameId: number; kinds: PickerKinds }
+interface PickerRecord { pickerId: string; tabId: number; origin: string; windowId: number | null; requests: PendingRequest[] }
+type PickerTable = Record<string, PickerRecord>;
+
+// Stored by this code only; a record that does not look like one (older version) is dropped.
+const pickers = new SerialStore<PickerTable>('session', 'pickers', (raw) => {
+  const table: PickerTable = {};
+  if (isRecord(raw)) for (const [id, rec] of Object.entries(raw)) if (isRecord(rec) && Array.isArray(rec.requests)) table[id] = rec as unknown as PickerRecord;
+  return table;
+});
+
+export class PickerError extends Error {}
+const notAllowed = (message: string): SerializedError => ({ name: 'NotAllowedError', message });
+
+const kindsOf = (kinds: PickerKinds): ('audio' | 'video')[] => (['audio', 'video'] as const).filter((k) => kinds[k]);
+
+async function send(tabId: number, frameId: number, requestId: string, outcome: PickerOutcome): Promise<void> {
+  const push: PushEnvelope<'picker/result'> = { channel: 'push', type: 'picker/result', payload: { requestId, outcome } };
+  await browser.tabs.sendMessage(tabId, push, { frameId }).catch(() => undefined);
+}
+
+/** Opens (or joins) the picker for a frame; rejects at once, without a window, for a blocked site. */
+export async function openPicker(sender: { tabId: number; frameId: number; origin: string }, kinds: PickerKinds): Promise<{ requestId: string }> {
+  for (const kind of kindsOf(kinds)) {
+    if (await stateFor(sender.origin, kindOfTrack(kind)) === 'block') {
+      const err = new Error(`${sender.origin} is blocked from using your ${kindOfTrack(kind)}`);
+      err.name = 'NotAllowedError';
+      throw err;
+    }
+  }
+  const requestId = crypto.randomUUID();
+  const request: PendingRequest = { requestId, frameId: sender.frameId, kinds };
+  const { pickerId, isNew } = await pickers.update((table) => {
+    const existing = Object.values(table).find((p) => p.tabId === sender.tabId && p.origin === sender.origin);
+    if (existing) { existing.requests.push(request); return { pickerId: existing.pickerId, isNew: false }; }
+    const id = crypto.randomUUID();
+    table[id] = { pickerId: id, tabId: sender.tabId, origin: sender.origin, windowId: null, requests: [request] };
+    return { pickerId: id, isNew: true };
+  });
+  if (isNew) {
+    const win = await browser.windows.create({
+      url: browser.runtime.getURL(`picker/picker.html?id=${pickerId}`), type: 'popup', width: 480, height: 680, focused: true,
+    });
+    await pickers.update((table) => { if (table[pickerId]) table[pickerId].windowId = win.id ?? null; });
+  } else {
+    await browser.runtime.sendMessage({ channel: 'picker-updated', pickerId }).catch(() => undefined);
+  }
+  return { requestId };
+}
+
+/** The merged view the picker window renders. */
+export async function pickerState(pickerId: string): Promise<PickerState | null> {
+  const rec = (await pickers.get())[pickerId];
+  if (!rec) return null;
+  const kinds: PickerKinds = {};
+  for (const req of rec.requests) {
+    for (const kind of kindsOf(req.kinds)) {
+      const ask = req.kinds[kind]!;
+      const prev = kinds[kind];
+      kinds[kind] = !prev ? ask : {
+        constraints: prev.constraints,
+        candidates: prev.candidates && ask.candidates ? [...new Set([...prev.candidates, ...ask.candidates])] : null,
+      };
+    }
+  }
+  const table = await sites.get();
+  const site = table[rec.origin];
+  return {
+    pickerId, origin: rec.origin, kinds,
+    remembered: {
+      ...(site?.microphone?.device ? { audio: site.microphone.device.label } : {}),
+      ...(site?.camera?.device ? { video: site.camera.device.label } : {}),
+    },
+  };
+}
+
+async function finish(pickerId: string, outcomeFor: (req: PendingRequest) => PickerOutcome, closeWindow: boolean): Promise<PickerRecord | null> {
+  const rec = await pickers.update((table) => { const r = table[pickerId]; delete table[pickerId]; return r ?? null; });
+  if (!rec) return null;
+  await Promise.all(rec.requests.map((req) => send(rec.tabId, req.frameId, req.requestId, outcomeFor(req))));
+  if (closeWindow && rec.windowId !== null) await browser.windows.remove(rec.windowId).catch(() => undefined);
+  return rec;
+}
+
+export async function decidePicker(pickerId: string, decision: 'allow' | 'block', choice: PickerChoice, remember: boolean): Promise<boolean> {
+  const rec = (await pickers.get())[pickerId];
+  if (!rec) return false;
+  const asked = new Set(rec.requests.flatMap((r) => kindsOf(r.kinds)));
+  if (decision === 'block') {
+    // Like the browsers' own prompts, Block is always remembered: no prompt next time.
+    for (const kind of asked) {
+      await record(rec.origin, kindOfTrack(kind), 'block', { viaPicker: true });
+      await setBrowserPermission(rec.origin, kindOfTrack(kind), 'block');
+    }
+    await finish(pickerId, () => ({ ok: false, error: notAllowed('Permission denied') }), true);
+    return true;
+  }
+  for (const kind of asked) if (!choice[kind]) throw new TypeError(`No ${kind} device chosen`);
+  for (const kind of asked) {
+    const permission: PermissionKind = kindOfTrack(kind);
+    await setBrowserPermission(rec.origin, permission, 'allow');
+    if (remember) await record(rec.origin, permission, 'allow', { viaPicker: true, deviceLabel: choice[kind]! });
+  }
+  await finish(pickerId, (req) => ({
+    ok: true,
+    choice: Object.fromEntries(kindsOf(req.kinds).map((k) => [k, choice[k]!])) as PickerChoice,
+  }), true);
+  return true;
+}
+
+/** Closing the window (or Escape) dismisses: NotAllowedError, nothing remembered. */
+export function watchPickerWindows(): void {
+  browser.windows.onRemoved.addListener(async (windowId) => {
+    const rec = Object.values(await pickers.get()).find((p) => p.windowId === windowId);
+    if (rec) await finish(rec.pickerId, () => ({ ok: false, error: notAllowed('The request was dismissed') }), false);
+  });
+  browser.tabs.onRemoved.addListener(async (tabId) => {
+    for (const rec of Object.values(await pickers.get())) if (rec.tabId === tabId) await finish(rec.pickerId, () => ({ ok: false, error: notAllowed('The tab was closed') }), true);
+  });
+}

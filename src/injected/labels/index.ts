@@ -1,0 +1,51 @@
+// Device label hiding: enumerateDevices() keeps returning the browser's own MediaDeviceInfo objects
+// (instanceof, getCapabilities, ids usable in deviceId {exact}, default device first), but their
+// `label` (and toJSON's label) read "" where the person's label policy hides names from this site.
+// Track labels are untouched.
+import type { InjectedFeature } from '../feature';
+import { apply, patch, patchGetter, then, SafeWeakSet, getOwnPropertyDescriptor, isArray } from '../native';
+import type { PageConfig } from '../../shared/settings';
+
+const infoKind = getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'kind')!.get!;
+
+function hides(config: PageConfig | null, kind: string): boolean {
+  // Without a config (MediaGate not answering) the browser's own behaviour stands.
+  if (!config || !config.features.labels) return false;
+  switch (config.labelPolicy) {
+    case 'never-hide': return false;
+    case 'always-hide': return true;
+    default: return kind === 'videoinput' ? !config.site.cameraAllowedViaPicker : !config.site.microphoneAllowedViaPicker;
+  }
+}
+
+export const labels: InjectedFeature = {
+  name: 'labels',
+  install({ bridge, enabled }) {
+    const hidden = new SafeWeakSet();
+
+    patch<MediaDevices['enumerateDevices']>(MediaDevices.prototype, 'enumerateDevices', (original, self, args) => {
+      const result = apply(original, self, args) as Promise<MediaDeviceInfo[]>;
+      if (!enabled()) return result;
+      return then(bridge.config(), (config) => then(result, (infos) => {
+        if (isArray(infos)) {
+          for (let i = 0; i < infos.length; i++) {
+            const info = infos[i]!;
+            if (hides(config, apply(infoKind, info, []) as string)) hidden.add(info);
+          }
+        }
+        return infos;
+      }));
+    });
+
+    patchGetter<string>(MediaDeviceInfo.prototype, 'label', (original, self) => {
+      const label = apply(original, self, []);
+      return self !== null && typeof self === 'object' && hidden.has(self) ? '' : label;
+    });
+
+    patch<MediaDeviceInfo['toJSON']>(MediaDeviceInfo.prototype, 'toJSON', (original, self, args) => {
+      const json = apply(original, self, args) as Record<string, unknown>;
+      if (self !== null && typeof self === 'object' && hidden.has(self)) json.label = '';
+      return json;
+    });
+  },
+};

@@ -1,0 +1,213 @@
+// Device picker: defaultSemantics, semantics validation, the picker window (choose, allow, block,
+// dismiss), the per-site store, and label hiding — in real Chromium (3 fake cameras) and Firefox.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page, Target } from 'puppeteer-core';
+import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
+import { startServer, type FixtureServer } from './helpers/server';
+import { setSettings, readStorage } from './helpers/extension';
+
+/** Starts getUserMedia in the page without awaiting it; the outcome lands in window.__gum. */
+async function startGum(page: Page, constraints: unknown): Promise<void> {
+  await page.evaluate((c) => {
+    (window as any).__gum = null;
+    navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints).then(
+      (s) => { (window as any).__stream = s; (window as any).__gum = { ok: true, settings: s.getTracks().map((t) => ({ kind: t.kind, label: t.label, deviceId: t.getSettings().deviceId })) }; },
+      (e) => { (window as any).__gum = { ok: false, name: e.name, message: e.message }; });
+  }, constraints as any);
+}
+const gumResult = (page: Page) => waitFor(() => page.evaluate(() => (window as any).__gum), 'getUserMedia to settle', 20000);
+
+/** The picker window MediaGate opens (Firefox reports extension pages as about:blank: ask the page). */
+async function pickerPage(tb: TestBrowser): Promise<Page> {
+  return waitFor(async () => {
+    for (const p of await tb.browser.pages()) {
+      const href = await p.evaluate(() => location.href).catch(() => '');
+      if (href.includes('/picker/picker.html')) {
+        const ready = await p.evaluate(() => document.querySelectorAll('input[type=radio]').length > 0).catch(() => false);
+        if (ready) return p;
+      }
+    }
+    return null;
+  }, 'the picker window with its choices', 15000);
+}
+
+/** Clicks a control by its accessible name, computed the way a screen reader would (label text). */
+async function clickByName(page: Page, role: 'radio' | 'button', name: string | RegExp): Promise<void> {
+  const handles = await page.$$(role === 'radio' ? 'input[type=radio]' : 'button');
+  for (const h of handles) {
+    const accessible = await h.evaluate((el: Element) => (el.closest('label')?.textContent ?? el.textContent ?? '').trim());
+    if (typeof name === 'string' ? accessible === name : name.test(accessible)) { await h.click(); return; }
+  }
+  throw new Error(`no ${role} named ${String(name)}`);
+}
+
+for (const name of BROWSERS) {
+  describe(`device picker (${name})`, () => {
+    let tb: TestBrowser;
+    let server: FixtureServer;
+    const cameras = name === 'chromium' ? 3 : 1;
+    before(async () => {
+      server = await startServer();
+      tb = await launch(name, { chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
+    });
+    after(async () => { await tb?.close(); await server?.close(); });
+
+    it('defaultSemantics is a native-looking readonly getter, "browser-chooses" by default', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      const r = await page.evaluate(() => {
+        const d = Object.getOwnPropertyDescriptor(MediaDevices.prototype, 'defaultSemantics')!;
+        const nativeLike = Function.prototype.toString.call(Object.prototype.hasOwnProperty).replace('hasOwnProperty', 'get defaultSemantics');
+        let illegal = '';
+        try { d.get!.call({}); } catch (e) { illegal = (e as Error).name; }
+        return {
+          value: (navigator.mediaDevices as any).defaultSemantics, hasSet: d.set !== undefined, enumerable: d.enumerable, configurable: d.configurable,
+          name: d.get!.name, length: d.get!.length, toString: Function.prototype.toString.call(d.get) === nativeLike,
+          own: Object.prototype.hasOwnProperty.call(navigator.mediaDevices, 'defaultSemantics'), illegal,
+          supported: 'semantics' in navigator.mediaDevices.getSupportedConstraints(),
+        };
+      });
+      assert.deepEqual(r, { value: 'browser-chooses', hasSet: false, enumerable: true, configurable: true, name: 'get defaultSemantics', length: 0, toString: true, own: false, illegal: 'TypeError', supported: false });
+      await page.close();
+    });
+
+    it('a bad semantics value rejects with TypeError, like a WebIDL enum', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      const names = await page.evaluate(async () => {
+        const out: string[] = [];
+        for (const semantics of ['bogus', '', 'USER-CHOOSES', 42]) {
+          try { await navigator.mediaDevices.getUserMedia({ video: true, semantics } as any); out.push('resolved'); } catch (e) { out.push((e as Error).name); }
+        }
+        return out;
+      });
+      assert.deepEqual(names, ['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+      await page.close();
+    });
+
+    it('user-chooses opens the picker; the chosen camera is what the page gets', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(tb);
+      const heading = await picker.evaluate(() => document.querySelector('h1')?.textContent ?? '');
+      assert.ok(heading.includes(server.origin), heading);
+      const labels = await picker.evaluate(() => [...document.querySelectorAll('input[type=radio]')].map((r) => r.closest('label')!.textContent!.trim()));
+      assert.equal(labels.length, cameras);
+      const target = name === 'chromium' ? 'fake_device_1' : labels[0]!;
+      await clickByName(picker, 'radio', target);
+      await clickByName(picker, 'button', 'Allow');
+      const result = await gumResult(page);
+      assert.equal(result.ok, true, JSON.stringify(result));
+      assert.equal(result.settings[0].label, target);
+      const pageId = await page.evaluate(async (l) => (await navigator.mediaDevices.enumerateDevices()).find((d) => d.kind === 'videoinput' && d.label === l)?.deviceId
+        ?? (window as any).__stream.getVideoTracks()[0].getSettings().deviceId, target);
+      assert.equal(result.settings[0].deviceId, pageId, 'the page-origin id of the chosen camera');
+      await page.evaluate(() => (window as any).__stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
+
+    it('no picker when the constraints leave one device, or when the browser chooses', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      let pickers = 0;
+      const onTarget = (t: Target) => { if (t.url().includes('picker')) pickers++; };
+      tb.browser.on('targetcreated', onTarget);
+      const r = await page.evaluate(async () => {
+        const first = await navigator.mediaDevices.getUserMedia({ video: true });
+        const id = first.getVideoTracks()[0]!.getSettings().deviceId!;
+        first.getTracks().forEach((t) => t.stop());
+        const exact = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: id } }, semantics: 'user-chooses' } as any);
+        const got = exact.getVideoTracks()[0]!.getSettings().deviceId;
+        exact.getTracks().forEach((t) => t.stop());
+        const browser = await navigator.mediaDevices.getUserMedia({ video: true, semantics: 'browser-chooses' } as any);
+        browser.getTracks().forEach((t) => t.stop());
+        return { same: got === id };
+      });
+      await new Promise((res) => setTimeout(res, 500));
+      tb.browser.off('targetcreated', onTarget);
+      assert.deepEqual(r, { same: true });
+      assert.equal(pickers, 0);
+      await page.close();
+    });
+
+    it('dismissing the picker rejects with NotAllowedError and remembers nothing', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(tb);
+      // The window closes on keydown, before the key goes up.
+      await picker.keyboard.press('Escape').catch(() => undefined);
+      const result = await gumResult(page);
+      assert.deepEqual([result.ok, result.name], [false, 'NotAllowedError']);
+      const sites = (await readStorage(tb, 'local', 'sites')) as Record<string, unknown> | undefined;
+      assert.equal(sites?.[server.origin] && (sites[server.origin] as any).camera?.state === 'block', undefined);
+      await page.close();
+    });
+
+    it('Block rejects with NotAllowedError and is remembered: later calls fail without a picker', async () => {
+      const page = await tb.newPage();
+      await page.goto(`${server.otherOrigin}/blank.html`);
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(tb);
+      await clickByName(picker, 'button', 'Block');
+      const result = await gumResult(page);
+      assert.deepEqual([result.ok, result.name], [false, 'NotAllowedError']);
+      const sites = (await readStorage(tb, 'local', 'sites')) as Record<string, any>;
+      assert.equal(sites[server.otherOrigin].camera.state, 'block');
+      await page.reload();
+      let pickers = 0;
+      const onTarget = (t: Target) => { if (t.url().includes('picker')) pickers++; };
+      tb.browser.on('targetcreated', onTarget);
+      const again = await page.evaluate(async () => {
+        const out: string[] = [];
+        for (const semantics of ['user-chooses', 'browser-chooses']) {
+          try { await navigator.mediaDevices.getUserMedia({ video: true, semantics } as any); out.push('resolved'); } catch (e) { out.push((e as Error).name); }
+        }
+        try { (await navigator.mediaDevices.getUserMedia({ audio: true })).getTracks().forEach((t) => t.stop()); out.push('audio ok'); } catch (e) { out.push((e as Error).name); }
+        return out;
+      });
+      tb.browser.off('targetcreated', onTarget);
+      assert.deepEqual(again, ['NotAllowedError', 'NotAllowedError', 'audio ok']);
+      assert.equal(pickers, 0);
+      await page.close();
+    });
+
+    it('labels are hidden until the site is allowed through the picker; objects stay real', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await setSettings(tb, { labelPolicy: 'hide-until-allowed' });
+      const fresh = `http://localhost:${new URL(server.origin).port}/blank.html?labels`;
+      await page.goto(fresh);
+      // Firefox shows labels only after a grant in the document: capture once (browser chooses).
+      const r = await page.evaluate(async () => {
+        (await navigator.mediaDevices.getUserMedia({ video: true, audio: true })).getTracks().forEach((t) => t.stop());
+        const devices = await navigator.mediaDevices.enumerateDevices();
+        const cam = devices.find((d) => d.kind === 'videoinput')!;
+        const s = await navigator.mediaDevices.getUserMedia({ video: { deviceId: { exact: cam.deviceId } } });
+        const trackLabel = s.getVideoTracks()[0]!.label;
+        s.getTracks().forEach((t) => t.stop());
+        return {
+          labels: devices.map((d) => d.label), json: devices.map((d) => (d.toJSON() as any).label),
+          real: devices.every((d) => d instanceof MediaDeviceInfo), defaultFirst: devices[0]!.deviceId === 'default' || devices[0]!.kind === 'audioinput',
+          trackLabel, count: devices.length,
+        };
+      });
+      assert.ok(r.count >= 2);
+      assert.ok(r.labels.every((l: string) => l === ''), JSON.stringify(r.labels));
+      assert.ok(r.json.every((l: string) => l === ''));
+      assert.equal(r.real, true);
+      assert.notEqual(r.trackLabel, '', 'track labels are unaffected');
+      await setSettings(tb, { labelPolicy: 'never-hide' });
+      await page.reload();
+      const shown = await page.evaluate(async () => {
+        (await navigator.mediaDevices.getUserMedia({ video: true })).getTracks().forEach((t) => t.stop());
+        return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').map((d) => d.label);
+      });
+      assert.ok(shown.every((l: string) => l !== ''), JSON.stringify(shown));
+      await setSettings(tb, { labelPolicy: 'hide-until-allowed' });
+      await page.close();
+    });
+  });
+}
