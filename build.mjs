@@ -14,7 +14,7 @@ const BROWSERS = ['chromium', 'firefox'];
 /** Entry points: [source, output path inside the extension, options]. */
 const ENTRIES = [
   ['src/injected/index.ts', 'injected.js', { minify: true }],
-  ['src/content/index.ts', 'content.js', {}],
+  ['src/content/index.ts', 'content.js', { minify: true }],
   ['src/background/index.ts', 'background.js', {}],
   ['src/popup/index.ts', 'popup/popup.js', {}],
   ['src/welcome/index.ts', 'welcome/welcome.js', {}],
@@ -60,6 +60,7 @@ async function buildBrowser(browser, manifest, pkg) {
     minify: !!opts.minify,
     legalComments: 'none',
     define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser) },
+    metafile: true,
     logLevel: 'warning',
   })));
   await Promise.all(STATIC.map(([from, to]) => cp(path.join(root, from), path.join(out, to), { recursive: true })));

@@ -2,7 +2,7 @@
 // private port from the main world, forwards whitelisted requests to the background, forwards the
 // background's pushes to the page, and hands the page its config snapshot (read straight from storage,
 // so a page load never wakes the background).
-import browser from 'webextension-polyfill';
+import { ext as browser } from '../shared/ext';
 import {
   BRIDGE_HANDSHAKE, PAGE_REQUEST_TYPES, parsePushEnvelope, serializeError, isResponse,
   type PageRequestType, type Response,
@@ -11,6 +11,8 @@ import { loadPageConfig, watchSettings } from '../shared/storage';
 import { isWebOrigin } from '../shared/origin';
 
 let port: MessagePort | null = null;
+/** Whether this document's last call report had a call in it (answers the background's probe). */
+let inCall = false;
 
 function contextAlive(): boolean {
   try {
@@ -39,6 +41,10 @@ async function onPageRequest(data: unknown): Promise<void> {
     return;
   }
   if (!contextAlive()) { declareDead(); return; }
+  if (type === 'calls/update' && payload !== null && typeof payload === 'object') {
+    const { tracks, actions } = payload as { tracks?: unknown; actions?: unknown };
+    inCall = (Array.isArray(tracks) && tracks.length > 0) || (Array.isArray(actions) && actions.some((a) => a === 'hangup' || a === 'togglemicrophone' || a === 'togglecamera' || a === 'togglescreenshare'));
+  }
   try {
     const answer: unknown = await browser.runtime.sendMessage({ channel: 'page', type, payload });
     reply(id, isResponse(answer) ? answer : { ok: false, error: { name: 'Error', message: 'No answer from MediaGate' } });
@@ -76,6 +82,8 @@ window.addEventListener('message', onHandshake, true);
 watchSettings(() => { void pushConfig(); });
 
 browser.runtime.onMessage.addListener((message: unknown) => {
+  const probe = message as { channel?: unknown; type?: unknown } | null;
+  if (probe?.channel === 'probe' && probe.type === 'calls/alive') return Promise.resolve(inCall && port !== null);
   const push = parsePushEnvelope(message);
   if (push && port) port.postMessage({ push: push.type, payload: push.payload });
   return undefined;

@@ -8,7 +8,8 @@ import {
   NativeMessageChannel, SafeMap, addListener, apply, own, postToPort, postToWindow, startPort, newPromise,
   nativeSetTimeout, nativeClearTimeout, NativeError, then,
 } from './native';
-import { BRIDGE_HANDSHAKE, type PageRequests, type PageRequestType, type PagePushes, type PagePushType } from '../shared/protocol';
+import { BRIDGE_HANDSHAKE } from '../shared/page-constants';
+import type { PageRequests, PageRequestType, PagePushes, PagePushType } from '../shared/protocol';
 import type { PageConfig } from '../shared/settings';
 
 /** Thrown when MediaGate cannot answer; callers turn it into native behaviour, never into a page error. */

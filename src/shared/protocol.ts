@@ -7,13 +7,8 @@
 
 import { isRecord, isString, isBoolean, isArrayOf, isOneOf, isFiniteNumber } from './validate';
 
-export const MEDIA_SESSION_ACTIONS = [
-  'play', 'pause', 'seekbackward', 'seekforward', 'previoustrack', 'nexttrack', 'skipad', 'stop', 'seekto',
-  'togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup', 'previousslide', 'nextslide',
-  'enterpictureinpicture', 'voiceactivity',
-] as const;
-export type MediaSessionAction = (typeof MEDIA_SESSION_ACTIONS)[number];
-export const isMediaSessionAction = (v: unknown): v is MediaSessionAction => isOneOf(v, MEDIA_SESSION_ACTIONS);
+import { MEDIA_SESSION_ACTIONS, isMediaSessionAction, type MediaSessionAction } from './page-constants';
+export { MEDIA_SESSION_ACTIONS, isMediaSessionAction, type MediaSessionAction } from './page-constants';
 
 export interface TrackInfo {
   id: string;
@@ -93,8 +88,7 @@ export type PushEnvelope<K extends PagePushType = PagePushType> = { [P in K]: { 
 
 // ---- main world <-> content script, over the private MessagePort -------------------------------
 
-/** Marker of the one window message that hands the MessagePort over at document_start. */
-export const BRIDGE_HANDSHAKE = 'mediagate:bridge-handshake/1';
+export { BRIDGE_HANDSHAKE } from './page-constants';
 export interface BridgeRequest { id: number; type: string; payload: unknown }
 export interface BridgeResponse { id: number; response: Response<unknown> }
 export interface BridgePush { push: string; payload: unknown }

@@ -1,5 +1,5 @@
 // Reading settings and policy in any extension context (content script, background, pages).
-import browser from 'webextension-polyfill';
+import { ext as browser } from './ext';
 import { STORAGE_KEYS, mergeSettings, sanitizeSettings, pageConfig, type Settings, type PageConfig } from './settings';
 import { parseSiteTable, siteView } from './permissions';
 

@@ -1,7 +1,7 @@
 // The call registry: which tabs/frames capture or offer conferencing actions, from their reports.
 import browser from 'webextension-polyfill';
 import { SerialStore } from '../state/serial-store';
-import { applySnapshot, dropTab, listCalls, parseCallTable, type CallTable } from './records';
+import { applySnapshot, dropTab, frameKey, listCalls, parseCallTable, type CallTable } from './records';
 import type { CallRecord, CallSnapshot, MediaSessionAction, PushEnvelope } from '../../shared/protocol';
 import { LIMITS } from '../../shared/protocol';
 
@@ -14,11 +14,29 @@ export function recordSnapshot(sender: { tabId: number; frameId: number; origin:
   });
 }
 
-export const allCalls = async (): Promise<CallRecord[]> => listCalls(await store.get());
+/** Does the frame's current document still report this call? (Navigation and reloads end calls.) */
+async function stillInCall(rec: CallRecord): Promise<boolean> {
+  try {
+    return (await browser.tabs.sendMessage(rec.tabId, { channel: 'probe', type: 'calls/alive' }, { frameId: rec.frameId })) === true;
+  } catch {
+    return false; // no content script there any more: tab closed or navigated elsewhere
+  }
+}
+
+/**
+ * The calls in progress, checked against the frames themselves when asked, rather than by listening
+ * to every navigation of every tab (that would wake the background on each page load).
+ */
+export async function allCalls(): Promise<CallRecord[]> {
+  const records = listCalls(await store.get());
+  const alive = await Promise.all(records.map(stillInCall));
+  const gone = records.filter((_, i) => !alive[i]);
+  if (gone.length) await store.update((t) => { for (const r of gone) delete t[frameKey(r.tabId, r.frameId)]; });
+  return records.filter((_, i) => alive[i]);
+}
 
 export async function invokeAction(tabId: number, frameId: number, action: MediaSessionAction): Promise<boolean> {
-  const table = await store.get();
-  const rec = Object.values(table).find((r) => r.tabId === tabId && r.frameId === frameId);
+  const rec = (await allCalls()).find((r) => r.tabId === tabId && r.frameId === frameId);
   if (!rec || !rec.actions.includes(action)) return false;
   const push: PushEnvelope<'media-session/invoke'> = { channel: 'push', type: 'media-session/invoke', payload: { action } };
   await browser.tabs.sendMessage(tabId, push, { frameId });
@@ -27,8 +45,4 @@ export async function invokeAction(tabId: number, frameId: number, action: Media
 
 export function watchTabs(): void {
   browser.tabs.onRemoved.addListener((tabId) => { void store.update((t) => dropTab(t, tabId)); });
-  browser.tabs.onUpdated.addListener((tabId, info) => {
-    // A new document in the tab: its old calls ended with the old document.
-    if (info.status === 'loading' && info.url) void store.update((t) => dropTab(t, tabId));
-  });
 }

@@ -26,7 +26,7 @@ export const labels: InjectedFeature = {
     patch<MediaDevices['enumerateDevices']>(MediaDevices.prototype, 'enumerateDevices', (original, self, args) => {
       const result = apply(original, self, args) as Promise<MediaDeviceInfo[]>;
       if (!enabled()) return result;
-      return then(bridge.config(), (config) => then(result, (infos) => {
+      const mark = (config: PageConfig | null) => then(result, (infos) => {
         if (isArray(infos)) {
           for (let i = 0; i < infos.length; i++) {
             const info = infos[i]!;
@@ -34,7 +34,10 @@ export const labels: InjectedFeature = {
           }
         }
         return infos;
-      }));
+      });
+      // The usual case has the config already: one promise step, no extra wait.
+      const config = bridge.currentConfig;
+      return config ? mark(config) : then(bridge.config(), mark);
     });
 
     patchGetter<string>(MediaDeviceInfo.prototype, 'label', (original, self) => {

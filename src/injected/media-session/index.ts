@@ -5,7 +5,7 @@
 
 import type { InjectedFeature } from '../feature';
 import { apply, patch, defineMethod, SafeMap, NativeTypeError, NativePromise, promiseResolve, hasOwn, own, isArray, push } from '../native';
-import { isMediaSessionAction, type MediaSessionAction } from '../../shared/protocol';
+import { isMediaSessionAction, type MediaSessionAction } from '../../shared/page-constants';
 
 type Handler = (details: MediaSessionActionDetails) => void;
 const reportError: (e: unknown) => void = typeof globalThis.reportError === 'function'
