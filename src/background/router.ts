@@ -5,6 +5,8 @@ import { parsePageEnvelope, parseUiEnvelope, serializeError, type Response } fro
 import { webOriginOfSender } from '../shared/origin';
 import { allCalls, invokeAction, recordSnapshot } from './calls';
 import { decidePicker, openPicker, pickerState } from './picker';
+import { sites, record, setBrowserPermission } from './permissions';
+import { getSettings, setSettings } from './settings';
 
 type Sender = browser.Runtime.MessageSender;
 
@@ -44,6 +46,19 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       const { pickerId, decision, choice, remember } = envelope.payload;
       return { ok: true, result: await decidePicker(pickerId, decision, choice, remember) };
     }
+    case 'sites/list':
+      return { ok: true, result: await sites.get() };
+    case 'sites/set': {
+      const { origin, kind, state } = envelope.payload;
+      await record(origin, kind, state, { viaPicker: false });
+      // Revoking or blocking in MediaGate also takes back what MediaGate granted in the browser.
+      await setBrowserPermission(origin, kind, state === 'allow' ? 'allow' : state === 'block' ? 'block' : 'ask');
+      return { ok: true, result: true };
+    }
+    case 'settings/get':
+      return { ok: true, result: await getSettings() };
+    case 'settings/set':
+      return { ok: true, result: await setSettings(envelope.payload.settings) };
   }
 }
 

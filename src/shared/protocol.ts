@@ -6,6 +6,9 @@
 // here; the background never believes an origin, tab or frame that a payload claims.
 
 import { isRecord, isString, isBoolean, isArrayOf, isOneOf, isFiniteNumber } from './validate';
+import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteTable } from './permissions';
+import { sanitizeSettings, type Settings } from './settings';
+import { isWebOrigin } from './origin';
 
 import { MEDIA_SESSION_ACTIONS, isMediaSessionAction, type MediaSessionAction } from './page-constants';
 export { MEDIA_SESSION_ACTIONS, isMediaSessionAction, type MediaSessionAction } from './page-constants';
@@ -70,6 +73,10 @@ export interface UiRequests {
   'calls/invoke': { req: { tabId: number; frameId: number; action: MediaSessionAction }; res: boolean };
   'picker/get': { req: { pickerId: string }; res: PickerState | null };
   'picker/decide': { req: { pickerId: string; decision: 'allow' | 'block'; choice: PickerChoice; remember: boolean }; res: boolean };
+  'sites/list': { req: Record<string, never>; res: SiteTable };
+  'sites/set': { req: { origin: string; kind: PermissionKind; state: Decision }; res: boolean };
+  'settings/get': { req: Record<string, never>; res: { effective: Settings; pinned: string[] } };
+  'settings/set': { req: { settings: Partial<Settings> }; res: { effective: Settings; pinned: string[] } };
 }
 
 export type PageRequestType = keyof PageRequests;
@@ -167,6 +174,13 @@ const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['
   'picker/get': (v): v is UiRequests['picker/get']['req'] => isRecord(v) && isPickerId(v.pickerId),
   'picker/decide': (v): v is UiRequests['picker/decide']['req'] =>
     isRecord(v) && isPickerId(v.pickerId) && isOneOf(v.decision, ['allow', 'block'] as const) && isPickerChoice(v.choice) && isBoolean(v.remember),
+  'sites/list': isEmpty,
+  'sites/set': (v): v is UiRequests['sites/set']['req'] =>
+    isRecord(v) && isString(v.origin) && isWebOrigin(v.origin) && isOneOf(v.kind, PERMISSION_KINDS) && isOneOf(v.state, DECISIONS),
+  'settings/get': isEmpty,
+  // Only settings that survive the sanitiser unchanged and without warnings are accepted.
+  'settings/set': (v): v is UiRequests['settings/set']['req'] =>
+    isRecord(v) && isRecord(v.settings) && sanitizeSettings(v.settings, 'ui').warnings.length === 0,
 };
 
 export const PAGE_REQUEST_TYPES = Object.keys(pageRequests) as PageRequestType[];

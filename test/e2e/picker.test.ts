@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { setSettings, readStorage } from './helpers/extension';
+import { setSettings, readStorage, stopServiceWorker } from './helpers/extension';
 
 /** Starts getUserMedia in the page without awaiting it; the outcome lands in window.__gum. */
 async function startGum(page: Page, constraints: unknown): Promise<void> {
@@ -30,6 +30,17 @@ async function pickerPage(tb: TestBrowser): Promise<Page> {
     }
     return null;
   }, 'the picker window with its choices', 15000);
+}
+
+/**
+ * Counts windows/tabs opened from now on (each picker is one). Not by URL: Firefox reports extension
+ * pages as about:blank to the target list.
+ */
+function countNewPages(tb: TestBrowser): () => number {
+  let n = 0;
+  const onTarget = (t: Target) => { if (t.type() === 'page') n++; };
+  tb.browser.on('targetcreated', onTarget);
+  return () => { tb.browser.off('targetcreated', onTarget); return n; };
 }
 
 /** Clicks a control by its accessible name, computed the way a screen reader would (label text). */
@@ -111,9 +122,7 @@ for (const name of BROWSERS) {
     it('no picker when the constraints leave one device, or when the browser chooses', async () => {
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));
-      let pickers = 0;
-      const onTarget = (t: Target) => { if (t.url().includes('picker')) pickers++; };
-      tb.browser.on('targetcreated', onTarget);
+      const opened = countNewPages(tb);
       const r = await page.evaluate(async () => {
         const first = await navigator.mediaDevices.getUserMedia({ video: true });
         const id = first.getVideoTracks()[0]!.getSettings().deviceId!;
@@ -126,9 +135,8 @@ for (const name of BROWSERS) {
         return { same: got === id };
       });
       await new Promise((res) => setTimeout(res, 500));
-      tb.browser.off('targetcreated', onTarget);
       assert.deepEqual(r, { same: true });
-      assert.equal(pickers, 0);
+      assert.equal(opened(), 0);
       await page.close();
     });
 
@@ -157,9 +165,7 @@ for (const name of BROWSERS) {
       const sites = (await readStorage(tb, 'local', 'sites')) as Record<string, any>;
       assert.equal(sites[server.otherOrigin].camera.state, 'block');
       await page.reload();
-      let pickers = 0;
-      const onTarget = (t: Target) => { if (t.url().includes('picker')) pickers++; };
-      tb.browser.on('targetcreated', onTarget);
+      const opened = countNewPages(tb);
       const again = await page.evaluate(async () => {
         const out: string[] = [];
         for (const semantics of ['user-chooses', 'browser-chooses']) {
@@ -168,11 +174,55 @@ for (const name of BROWSERS) {
         try { (await navigator.mediaDevices.getUserMedia({ audio: true })).getTracks().forEach((t) => t.stop()); out.push('audio ok'); } catch (e) { out.push((e as Error).name); }
         return out;
       });
-      tb.browser.off('targetcreated', onTarget);
       assert.deepEqual(again, ['NotAllowedError', 'NotAllowedError', 'audio ok']);
-      assert.equal(pickers, 0);
+      assert.equal(opened(), 0);
       await page.close();
     });
+
+    it('concurrent requests from a page and its iframe merge into one picker; each gets its answer', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html?merge'));
+      await page.evaluate(async () => {
+        const frame = document.createElement('iframe');
+        frame.src = '/blank.html?child';
+        document.body.append(frame);
+        await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+        const w = window as any;
+        w.__results = {};
+        const run = (win: Window, key: string, c: MediaStreamConstraints) => (win.navigator.mediaDevices.getUserMedia(c)).then(
+          (s) => { w.__results[key] = s.getTracks().map((t) => t.kind).join(); },
+          (e) => { w.__results[key] = e.name; });
+        void run(window, 'top', { video: true, semantics: 'user-chooses' } as MediaStreamConstraints);
+        void run(frame.contentWindow!, 'frame', { audio: true, semantics: 'user-chooses' } as MediaStreamConstraints);
+      });
+      const picker = await pickerPage(tb);
+      // Both requests show up in the one window (the second may arrive a moment later).
+      await waitFor(() => picker.evaluate(() => !document.getElementById('audio')!.hidden && !document.getElementById('video')!.hidden), 'both kinds in the picker');
+      await waitFor(() => picker.evaluate(() => document.querySelectorAll('input[name=audio]').length > 0 && document.querySelectorAll('input[name=video]').length > 0), 'choices rendered');
+      let open = 0;
+      for (const p of await tb.browser.pages()) if ((await p.evaluate(() => location.href).catch(() => '')).includes('/picker/picker.html')) open++;
+      assert.equal(open, 1, 'one picker window for both');
+      await clickByName(picker, 'button', 'Allow');
+      const results = await waitFor(() => page.evaluate(() => { const r = (window as any).__results; return r.top && r.frame ? r : null; }), 'both calls settled');
+      assert.deepEqual(results, { top: 'video', frame: 'audio' });
+      await page.close();
+    });
+
+    if (name === 'chromium') {
+      it('a picker survives the service worker being stopped while it is open', async () => {
+        const page = await tb.newPage();
+        await page.goto(server.url('/blank.html?sw'));
+        await startGum(page, { video: true, semantics: 'user-chooses' });
+        const picker = await pickerPage(tb);
+        await stopServiceWorker(tb);
+        await clickByName(picker, 'radio', 'fake_device_2');
+        await clickByName(picker, 'button', 'Allow');
+        const result = await gumResult(page);
+        assert.equal(result.ok, true, JSON.stringify(result));
+        assert.equal(result.settings[0].label, 'fake_device_2');
+        await page.close();
+      });
+    }
 
     it('labels are hidden until the site is allowed through the picker; objects stay real', async () => {
       const page = await tb.newPage();

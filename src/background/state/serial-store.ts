@@ -12,7 +12,13 @@ export class SerialStore<T> {
     private readonly area: Area,
     private readonly key: string,
     private readonly parse: (raw: unknown) => T,
-  ) {}
+  ) {
+    // Another context (an extension page, a test, a second background instance) may write the key:
+    // forget the cached value then, so the next read sees the stored one.
+    browser.storage.onChanged.addListener((changes, area) => {
+      if (area === this.area && this.key in changes) this.cache = undefined;
+    });
+  }
 
   /** Reads (once per worker life), then applies `change` and persists, strictly one at a time. */
   update<R>(change: (value: T) => R): Promise<R> {

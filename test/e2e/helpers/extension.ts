@@ -40,3 +40,17 @@ export async function setSettings(tb: TestBrowser, settings: Record<string, unkn
     await ui.close();
   }
 }
+
+/** Chromium: stops MediaGate's service worker, as the browser does after 30 s idle. */
+export async function stopServiceWorker(tb: TestBrowser): Promise<void> {
+  const target = tb.browser.targets().find((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
+  if (!target) return;
+  const cdp = await tb.browser.target().createCDPSession();
+  try {
+    await cdp.send('Target.closeTarget', { targetId: (target as unknown as { _targetId: string })._targetId });
+  } finally {
+    await cdp.detach();
+  }
+  const deadline = Date.now() + 5000;
+  while (tb.browser.targets().some((t) => t === target) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}

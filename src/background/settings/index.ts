@@ -1,0 +1,26 @@
+// The person's settings (storage.local) under the administrator's policy (storage.managed).
+import { SerialStore } from '../state/serial-store';
+import { STORAGE_KEYS, pinnedByPolicy, sanitizeSettings, type Settings } from '../../shared/settings';
+import { loadSettings } from '../../shared/storage';
+
+const userSettings = new SerialStore<Partial<Settings>>('local', STORAGE_KEYS.settings, (raw) => sanitizeSettings(raw, 'storage.local').value);
+
+export async function getSettings(): Promise<{ effective: Settings; pinned: string[] }> {
+  const { effective, policy } = await loadSettings(console.warn);
+  return { effective, pinned: pinnedByPolicy(policy) };
+}
+
+/** Merges a change into the person's settings; settings pinned by policy are left as the policy says. */
+export async function setSettings(change: Partial<Settings>): Promise<{ effective: Settings; pinned: string[] }> {
+  const { policy } = await loadSettings();
+  const pinned = new Set(pinnedByPolicy(policy));
+  await userSettings.update((current) => {
+    for (const [key, value] of Object.entries(change) as [keyof Settings, never][]) {
+      if (pinned.has(key)) continue;
+      if (key === 'features') current.features = { ...current.features, ...(value as Settings['features']) };
+      else (current as Record<string, unknown>)[key] = value;
+    }
+  });
+  // storage.onChanged reaches every content script, which re-sends its page's config.
+  return getSettings();
+}
