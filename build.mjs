@@ -17,6 +17,7 @@ const ENTRIES = [
   ['src/content/index.ts', 'content.js', { minify: true }],
   ['src/background/index.ts', 'background.js', {}],
   ['src/popup/index.ts', 'popup/popup.js', {}],
+  ['src/options/index.ts', 'options/options.js', {}],
   ['src/welcome/index.ts', 'welcome/welcome.js', {}],
   ['src/picker-ui/index.ts', 'picker/picker.js', {}],
 ];
@@ -25,6 +26,8 @@ const STATIC = [
   ['_locales', '_locales'],
   ['src/popup/popup.html', 'popup/popup.html'],
   ['src/popup/popup.css', 'popup/popup.css'],
+  ['src/options/options.html', 'options/options.html'],
+  ['src/options/options.css', 'options/options.css'],
   ['src/welcome/welcome.html', 'welcome/welcome.html'],
   ['src/picker-ui/picker.html', 'picker/picker.html'],
   ['src/picker-ui/picker.css', 'picker/picker.css'],

@@ -43,8 +43,8 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
     case 'picker/get':
       return { ok: true, result: await pickerState(envelope.payload.pickerId) };
     case 'picker/decide': {
-      const { pickerId, decision, choice, remember } = envelope.payload;
-      return { ok: true, result: await decidePicker(pickerId, decision, choice, remember) };
+      const { pickerId, decision, choice, files, remember } = envelope.payload;
+      return { ok: true, result: await decidePicker(pickerId, decision, choice, files ?? {}, remember) };
     }
     case 'sites/list':
       return { ok: true, result: await sites.get() };

@@ -126,7 +126,8 @@ function wireSettings(): void {
 
 // ---- sites -------------------------------------------------------------------------------------
 
-const dateFormat = new Intl.DateTimeFormat(browser.i18n.getUILanguage(), { dateStyle: 'medium', timeStyle: 'short' });
+const dateFormat = new Intl.DateTimeFormat(browser.i18n.getUILanguage(), { dateStyle: 'medium' });
+const dateTimeFormat = new Intl.DateTimeFormat(browser.i18n.getUILanguage(), { dateStyle: 'full', timeStyle: 'short' });
 
 function dateCell(time: number | undefined): HTMLTableCellElement {
   const td = document.createElement('td');
@@ -135,6 +136,7 @@ function dateCell(time: number | undefined): HTMLTableCellElement {
     const el = document.createElement('time');
     el.dateTime = new Date(time).toISOString();
     el.textContent = dateFormat.format(time);
+    el.title = dateTimeFormat.format(time);
     td.append(el);
   }
   return td;
@@ -142,6 +144,16 @@ function dateCell(time: number | undefined): HTMLTableCellElement {
 
 const times = (site: SiteRecord, field: 'created' | 'lastUsed') =>
   PERMISSION_KINDS.flatMap((k) => (site[k] ? [site[k]![field]] : []));
+
+/** The origin as text with line-break opportunities after the scheme and before each dot and the port. */
+function breakable(origin: string): Node[] {
+  const nodes: Node[] = [];
+  for (const part of origin.split(/(?<=:\/\/)|(?=\.)|(?=:\d)/)) {
+    if (nodes.length) nodes.push(document.createElement('wbr'));
+    nodes.push(document.createTextNode(part));
+  }
+  return nodes;
+}
 
 /** What should have focus after the table is drawn again. */
 type FocusTarget = { origin: string; control: string } | { forgetIndex: number } | null;
@@ -152,7 +164,9 @@ function focusKey(el: Element | null): FocusTarget {
 }
 
 function renderSites(table: SiteTable, focus: FocusTarget): void {
-  const origins = Object.keys(table).sort((a, b) => a.localeCompare(b));
+  // By host name, as browsers list sites (http and https of one host side by side).
+  const host = (o: string) => { try { return new URL(o).host; } catch { return o; } };
+  const origins = Object.keys(table).sort((a, b) => host(a).localeCompare(host(b)) || a.localeCompare(b));
   const body = $<HTMLTableElement>('sites').tBodies[0]!;
   const rows: HTMLTableRowElement[] = [];
   origins.forEach((origin, i) => {
@@ -162,7 +176,7 @@ function renderSites(table: SiteTable, focus: FocusTarget): void {
     const th = document.createElement('th');
     th.scope = 'row';
     th.id = `site-${i}`;
-    th.textContent = origin;
+    th.append(...breakable(origin));
     tr.append(th);
     for (const kind of PERMISSION_KINDS) {
       const td = document.createElement('td');

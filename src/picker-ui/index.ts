@@ -5,7 +5,7 @@ import browser from 'webextension-polyfill';
 import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
 import { candidates, rank, uniqueDevices, type DeviceDescription, type Kind } from '../shared/constraints';
-import type { PickerChoice, PickerState } from '../shared/protocol';
+import { LIMITS, type PickerChoice, type PickerFile, type PickerFiles, type PickerState } from '../shared/protocol';
 
 const pickerId = new URLSearchParams(location.search).get('id') ?? '';
 const previews: MediaStream[] = [];
@@ -96,6 +96,13 @@ function renderKind(kind: Kind, devices: DeviceDescription[], state: PickerState
     const name = document.createElement('span');
     name.className = 'name';
     name.textContent = device.label || t('pickerUnnamed', String(i + 1));
+    const holder = state.busy[kind]?.[device.label];
+    if (device.label && holder) {
+      const busy = document.createElement('span');
+      busy.className = 'busy';
+      busy.textContent = t('pickerInUse', holder);
+      name.append(' ', busy);
+    }
     if (kind === 'video') {
       const slot = document.createElement('span');
       label.append(input, slot, name);
@@ -106,7 +113,45 @@ function renderKind(kind: Kind, devices: DeviceDescription[], state: PickerState
     }
     box.append(label);
   });
+  box.append(fileChoice(kind));
   return ordered.length;
+}
+
+/** "Use a file instead": the page then gets a track played from that file. */
+function fileChoice(kind: Kind): HTMLElement {
+  const label = document.createElement('label');
+  label.className = `choice file ${kind}`;
+  const input = document.createElement('input');
+  input.type = 'radio';
+  input.name = kind;
+  input.value = '';
+  input.dataset.file = kind;
+  const text = document.createElement('span');
+  text.className = 'name';
+  text.textContent = t(kind === 'video' ? 'pickerUseVideoFile' : 'pickerUseAudioFile');
+  const picker = document.createElement('input');
+  picker.type = 'file';
+  picker.accept = kind === 'video' ? 'video/*' : 'audio/*';
+  picker.id = `${kind}-file`;
+  picker.setAttribute('aria-label', text.textContent);
+  picker.addEventListener('change', () => { input.checked = picker.files!.length > 0; });
+  text.append(picker);
+  label.append(input, text);
+  return label;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+async function chosenFile(kind: Kind): Promise<PickerFile | null> {
+  const file = $<HTMLInputElement>(`${kind}-file`)?.files?.[0];
+  if (!file) throw new Error(t('pickerFileMissing'));
+  if (file.size > LIMITS.fileBytes) throw new Error(t('pickerFileTooBig'));
+  const type = file.type || (kind === 'video' ? 'video/webm' : 'audio/webm');
+  return { name: file.name, type, base64: toBase64(new Uint8Array(await file.arrayBuffer())) };
 }
 
 async function render(): Promise<void> {
@@ -137,13 +182,22 @@ async function render(): Promise<void> {
 
 async function decide(decision: 'allow' | 'block'): Promise<void> {
   const choice: PickerChoice = {};
-  for (const kind of ['audio', 'video'] as const) {
-    const picked = document.querySelector<HTMLInputElement>(`input[name=${kind}]:checked`);
-    if (picked) choice[kind] = picked.value;
+  const files: PickerFiles = {};
+  try {
+    for (const kind of ['audio', 'video'] as const) {
+      const picked = document.querySelector<HTMLInputElement>(`input[name=${kind}]:checked`);
+      if (!picked) continue;
+      if (picked.dataset.file && decision === 'allow') files[kind] = (await chosenFile(kind))!;
+      else if (!picked.dataset.file) choice[kind] = picked.value;
+    }
+  } catch (e) {
+    $('problem').hidden = false;
+    $('problem').textContent = (e as Error).message;
+    return;
   }
   // Release the previews first so the page can open the device right away.
   stopAll();
-  await uiRequest('picker/decide', { pickerId, decision, choice, remember: $<HTMLInputElement>('remember').checked });
+  await uiRequest('picker/decide', { pickerId, decision, choice, files, remember: $<HTMLInputElement>('remember').checked });
   window.close();
 }
 

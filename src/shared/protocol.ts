@@ -50,7 +50,10 @@ export interface KindAsk {
 }
 export interface PickerKinds { audio?: KindAsk; video?: KindAsk }
 export type PickerChoice = { audio?: string; video?: string };
-export type PickerOutcome = { ok: true; choice: PickerChoice } | { ok: false; error: SerializedError };
+/** A local file the person chose instead of a device; the page plays it as the track. */
+export interface PickerFile { name: string; type: string; base64: string }
+export type PickerFiles = { audio?: PickerFile; video?: PickerFile };
+export type PickerOutcome = { ok: true; choice: PickerChoice; files?: PickerFiles } | { ok: false; error: SerializedError };
 
 /** What the picker window shows (background's merged view of all pending requests of one tab). */
 export interface PickerState {
@@ -58,6 +61,8 @@ export interface PickerState {
   origin: string;
   kinds: PickerKinds;
   remembered: { audio?: string; video?: string };
+  /** Devices (by label) that another tab is capturing: label -> that tab's origin. */
+  busy: { audio?: Record<string, string>; video?: Record<string, string> };
 }
 
 export interface PageRequests {
@@ -67,12 +72,14 @@ export interface PageRequests {
 export interface PagePushes {
   'media-session/invoke': { action: MediaSessionAction };
   'picker/result': { requestId: string; outcome: PickerOutcome };
+  /** Another tab took this device over through the picker: end the tracks using it. */
+  'capture/release': { kind: 'audio' | 'video'; label: string };
 }
 export interface UiRequests {
   'calls/list': { req: Record<string, never>; res: CallRecord[] };
   'calls/invoke': { req: { tabId: number; frameId: number; action: MediaSessionAction }; res: boolean };
   'picker/get': { req: { pickerId: string }; res: PickerState | null };
-  'picker/decide': { req: { pickerId: string; decision: 'allow' | 'block'; choice: PickerChoice; remember: boolean }; res: boolean };
+  'picker/decide': { req: { pickerId: string; decision: 'allow' | 'block'; choice: PickerChoice; files?: PickerFiles; remember: boolean }; res: boolean };
   'sites/list': { req: Record<string, never>; res: SiteTable };
   'sites/set': { req: { origin: string; kind: PermissionKind; state: Decision }; res: boolean };
   'settings/get': { req: Record<string, never>; res: { effective: Settings; pinned: string[] } };
@@ -102,7 +109,11 @@ export interface BridgePush { push: string; payload: unknown }
 
 // ---- limits and validators ---------------------------------------------------------------------
 
-export const LIMITS = { tracks: 64, idLength: 128, labelLength: 512, titleLength: 512, candidates: 64, jsonDepth: 6, jsonItems: 200, jsonString: 512 } as const;
+export const LIMITS = {
+  tracks: 64, idLength: 128, labelLength: 512, titleLength: 512, candidates: 64, jsonDepth: 6, jsonItems: 200, jsonString: 512,
+  /** A chosen file travels base64-encoded through runtime messages (Chromium caps those at 64 MiB). */
+  fileBytes: 32 * 1024 * 1024,
+} as const;
 
 /** Bounded JSON data: depth, total items and string lengths limited. */
 export function isJson(v: unknown, depth = 0, budget = { items: LIMITS.jsonItems }): v is Json {
@@ -124,6 +135,12 @@ const isPickerKinds = (v: unknown): v is PickerKinds =>
   Object.keys(v).every((k) => k === 'audio' || k === 'video');
 const isPickerChoice = (v: unknown): v is PickerChoice =>
   isRecord(v) && Object.keys(v).every((k) => (k === 'audio' || k === 'video') && isLabel(v[k]));
+const isPickerFile = (v: unknown): v is PickerFile =>
+  isRecord(v) && isString(v.name) && v.name.length <= LIMITS.labelLength && isString(v.type) && /^(audio|video)\/[\w.+-]{1,100}$/.test(v.type) &&
+  isString(v.base64) && v.base64.length <= Math.ceil(LIMITS.fileBytes / 3) * 4 && /^[A-Za-z0-9+/]*={0,2}$/.test(v.base64);
+const isPickerFiles = (v: unknown): v is PickerFiles =>
+  isRecord(v) && Object.keys(v).every((k) => (k === 'audio' || k === 'video') && isPickerFile(v[k]) && (v[k] as PickerFile).type.startsWith(k));
+const copyFiles = (f: PickerFiles): PickerFiles => Object.fromEntries(Object.entries(f).map(([k, x]) => [k, { name: x.name, type: x.type, base64: x.base64 }]));
 const isPickerId = (v: unknown): v is string => isString(v) && /^[a-z0-9-]{1,64}$/.test(v);
 const copyKindAsk = (k: KindAsk): KindAsk => ({ constraints: structuredClone(k.constraints), candidates: k.candidates ? [...k.candidates] : null });
 
@@ -173,7 +190,8 @@ const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['
   'calls/invoke': isTabTarget,
   'picker/get': (v): v is UiRequests['picker/get']['req'] => isRecord(v) && isPickerId(v.pickerId),
   'picker/decide': (v): v is UiRequests['picker/decide']['req'] =>
-    isRecord(v) && isPickerId(v.pickerId) && isOneOf(v.decision, ['allow', 'block'] as const) && isPickerChoice(v.choice) && isBoolean(v.remember),
+    isRecord(v) && isPickerId(v.pickerId) && isOneOf(v.decision, ['allow', 'block'] as const) && isPickerChoice(v.choice) && isBoolean(v.remember) &&
+    (v.files === undefined || isPickerFiles(v.files)),
   'sites/list': isEmpty,
   'sites/set': (v): v is UiRequests['sites/set']['req'] =>
     isRecord(v) && isString(v.origin) && isWebOrigin(v.origin) && isOneOf(v.kind, PERMISSION_KINDS) && isOneOf(v.state, DECISIONS),
@@ -203,10 +221,14 @@ export function parsePushEnvelope(v: unknown): PushEnvelope | null {
   if (v.type === 'media-session/invoke' && isRecord(v.payload) && isMediaSessionAction(v.payload.action)) {
     return { channel: 'push', type: 'media-session/invoke', payload: { action: v.payload.action } };
   }
+  if (v.type === 'capture/release' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isLabel(v.payload.label)) {
+    return { channel: 'push', type: 'capture/release', payload: { kind: v.payload.kind, label: v.payload.label } };
+  }
   if (v.type === 'picker/result' && isRecord(v.payload) && isPickerId(v.payload.requestId) && isRecord(v.payload.outcome)) {
     const { outcome } = v.payload;
-    if (outcome.ok === true && isPickerChoice(outcome.choice)) {
-      return { channel: 'push', type: 'picker/result', payload: { requestId: v.payload.requestId, outcome: { ok: true, choice: { ...outcome.choice } } } };
+    if (outcome.ok === true && isPickerChoice(outcome.choice) && (outcome.files === undefined || isPickerFiles(outcome.files))) {
+      const ok = { ok: true as const, choice: { ...outcome.choice }, ...(outcome.files ? { files: copyFiles(outcome.files) } : {}) };
+      return { channel: 'push', type: 'picker/result', payload: { requestId: v.payload.requestId, outcome: ok } };
     }
     if (outcome.ok === false && isRecord(outcome.error) && isString(outcome.error.name) && isString(outcome.error.message)) {
       return { channel: 'push', type: 'picker/result', payload: { requestId: v.payload.requestId, outcome: { ok: false, error: { name: outcome.error.name, message: outcome.error.message } } } };

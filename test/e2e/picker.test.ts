@@ -2,6 +2,9 @@
 // dismiss), the per-site store, and label hiding — in real Chromium (3 fake cameras) and Firefox.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import os from 'node:os';
+import path from 'node:path';
+import { writeFile, rm } from 'node:fs/promises';
 import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
@@ -104,7 +107,7 @@ for (const name of BROWSERS) {
       const picker = await pickerPage(tb);
       const heading = await picker.evaluate(() => document.querySelector('h1')?.textContent ?? '');
       assert.ok(heading.includes(server.origin), heading);
-      const labels = await picker.evaluate(() => [...document.querySelectorAll('input[type=radio]')].map((r) => r.closest('label')!.textContent!.trim()));
+      const labels = await picker.evaluate(() => [...document.querySelectorAll('input[type=radio]:not([data-file])')].map((r) => r.closest('label')!.textContent!.trim()));
       assert.equal(labels.length, cameras);
       const target = name === 'chromium' ? 'fake_device_1' : labels[0]!;
       await clickByName(picker, 'radio', target);
@@ -205,6 +208,93 @@ for (const name of BROWSERS) {
       await clickByName(picker, 'button', 'Allow');
       const results = await waitFor(() => page.evaluate(() => { const r = (window as any).__results; return r.top && r.frame ? r : null; }), 'both calls settled');
       assert.deepEqual(results, { top: 'video', frame: 'audio' });
+      await page.close();
+    });
+
+    it('a device another tab holds is marked busy and can be taken over: that tab\'s track ends', async () => {
+      const holder = await tb.newPage();
+      await holder.goto(server.url('/blank.html?holder'));
+      const held = await holder.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({ video: true });
+        const t = s.getVideoTracks()[0]!;
+        (window as any).__held = t;
+        (window as any).__ended = { listener: false, handler: false };
+        t.addEventListener('ended', () => { (window as any).__ended.listener = true; });
+        t.onended = () => { (window as any).__ended.handler = true; };
+        return t.label;
+      });
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html?taker'));
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(tb);
+      const names = await waitFor(async () => {
+        const all = await picker.evaluate(() => [...document.querySelectorAll('input[type=radio]:not([data-file])')].map((r) => r.closest('label')!.textContent!.trim()));
+        return all.some((n) => n.includes('In use by')) ? all : null;
+      }, 'a busy device in the picker');
+      const busyName = names.find((n) => n.startsWith(held))!;
+      assert.ok(busyName.includes(`In use by ${server.origin}`), busyName);
+      assert.equal(names.filter((n) => n.includes('In use by')).length, 1);
+      await clickByName(picker, 'radio', busyName);
+      await clickByName(picker, 'button', 'Allow');
+      const result = await gumResult(page);
+      assert.equal(result.ok, true, JSON.stringify(result));
+      assert.equal(result.settings[0].label, held);
+      await waitFor(() => holder.evaluate(() => (window as any).__held.readyState === 'ended'), 'the other tab\'s track ended');
+      // Firefox does not deliver a script-dispatched "ended" to addEventListener listeners of a track
+      // (only to onended); README's feature table says so.
+      assert.deepEqual(await holder.evaluate(() => (window as any).__ended), { listener: name === 'chromium', handler: true });
+      await page.evaluate(() => (window as any).__stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await holder.close();
+      await page.close();
+    });
+
+    it('a local video file can stand in for the camera: the page gets a live track playing it', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html?file'));
+      // A short webm made right here: a moving canvas recorded with MediaRecorder.
+      const base64 = await page.evaluate(async () => {
+        const canvas = Object.assign(document.createElement('canvas'), { width: 160, height: 120 });
+        const ctx = canvas.getContext('2d')!;
+        let x = 0;
+        const timer = setInterval(() => { ctx.fillStyle = '#204080'; ctx.fillRect(0, 0, 160, 120); ctx.fillStyle = '#f0c000'; ctx.fillRect(x = (x + 8) % 160, 40, 30, 30); }, 40);
+        const rec = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' });
+        const chunks: Blob[] = [];
+        rec.ondataavailable = (e) => chunks.push(e.data);
+        const done = new Promise((r) => { rec.onstop = r; });
+        rec.start();
+        await new Promise((r) => setTimeout(r, 1200));
+        rec.stop();
+        await done;
+        clearInterval(timer);
+        const bytes = new Uint8Array(await new Blob(chunks, { type: 'video/webm' }).arrayBuffer());
+        let bin = '';
+        for (const b of bytes) bin += String.fromCharCode(b);
+        return btoa(bin);
+      });
+      const file = path.join(os.tmpdir(), `mediagate-clip-${process.pid}.webm`);
+      await writeFile(file, Buffer.from(base64, 'base64'));
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(tb);
+      const input = await picker.$('input#video-file');
+      await input!.uploadFile(file);
+      assert.equal(await picker.evaluate(() => (document.querySelector('input[data-file=video]') as HTMLInputElement).checked), true);
+      await clickByName(picker, 'button', 'Allow');
+      const result = await gumResult(page);
+      assert.equal(result.ok, true, JSON.stringify(result));
+      const played = await page.evaluate(async () => {
+        const stream = (window as any).__stream as MediaStream;
+        const v = document.createElement('video');
+        v.muted = true;
+        v.srcObject = stream;
+        await v.play();
+        await new Promise((r) => setTimeout(r, 500));
+        const track = stream.getVideoTracks()[0]!;
+        return { kinds: stream.getTracks().map((t) => t.kind), state: track.readyState, width: v.videoWidth };
+      });
+      assert.deepEqual(played.kinds, ['video']);
+      assert.equal(played.state, 'live');
+      assert.equal(played.width, 160, 'frames of the file reach the page');
+      await rm(file, { force: true });
       await page.close();
     });
 

@@ -1,6 +1,8 @@
 // Shared fixtures and fast-check arbitraries for the unit tests.
 import fc from 'fast-check';
-import { LIMITS, MEDIA_SESSION_ACTIONS, type CallSnapshot, type TrackInfo } from '../../src/shared/protocol';
+import {
+  LIMITS, MEDIA_SESSION_ACTIONS, type CallSnapshot, type Json, type KindAsk, type PickerChoice, type PickerKinds, type TrackInfo,
+} from '../../src/shared/protocol';
 
 export const track = (over: Partial<TrackInfo> = {}): TrackInfo => ({
   id: 't1', kind: 'audio', label: 'Mic', enabled: true, muted: false, ...over,
@@ -43,3 +45,33 @@ export const snapshotArb: fc.Arbitrary<CallSnapshot> = fc.record({
     { requiredKeys: [] },
   ),
 });
+
+// ---- picker messages -----------------------------------------------------------------------------
+
+/** Bounded JSON well inside LIMITS (depth <= 3, at most 40 values, short strings); may hold -0 and null-prototype objects. */
+export const jsonArb: fc.Arbitrary<Json> = fc.letrec<{ json: Json }>((tie) => ({
+  json: fc.oneof(
+    { maxDepth: 3, depthSize: 'small' },
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string({ maxLength: 16 }),
+    fc.array(tie('json'), { maxLength: 3 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), tie('json'), { maxKeys: 3 }),
+  ),
+})).json;
+
+export const labelArb = fc.string({ maxLength: LIMITS.labelLength });
+
+export const kindAskArb: fc.Arbitrary<KindAsk> = fc.record({
+  constraints: jsonArb,
+  candidates: fc.option(fc.array(fc.string({ maxLength: 32 }), { maxLength: 8 }), { nil: null }),
+});
+
+export const pickerKindsArb: fc.Arbitrary<PickerKinds> = fc.record({ audio: kindAskArb, video: kindAskArb }, { requiredKeys: [] })
+  .filter((k) => k.audio !== undefined || k.video !== undefined);
+
+export const pickerIdArb = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-'), minLength: 1, maxLength: 64 });
+
+export const pickerChoiceArb: fc.Arbitrary<PickerChoice> = fc.record({ audio: labelArb, video: labelArb }, { requiredKeys: [] });

@@ -98,8 +98,10 @@ describe('applySnapshot', () => {
     };
     const env = parsePageEnvelope(fromPage);
     expect(env).not.toBeNull();
+    expect(env!.type).toBe('calls/update');
+    if (env?.type !== 'calls/update') throw new Error('expected a calls/update envelope');
     const table: CallTable = {};
-    applySnapshot(table, meta(), env!.payload);
+    applySnapshot(table, meta(), env.payload);
     const rec = table[frameKey(1, 0)]!;
     expect({ origin: rec.origin, title: rec.title, tabId: rec.tabId, frameId: rec.frameId, updated: rec.updated })
       .toEqual({ origin: 'https://meet.example', title: 'Meeting', tabId: 1, frameId: 0, updated: 1000 });
@@ -108,7 +110,9 @@ describe('applySnapshot', () => {
   it('extra fields of a snapshot are not stored, so they cannot bypass LIMITS either', () => {
     const table: CallTable = {};
     const payload = { ...snapshot({ actions: ['hangup'] }), title: 'x'.repeat(LIMITS.titleLength * 10), extra: 1 } as CallSnapshot;
-    applySnapshot(table, meta(), parsePageEnvelope({ channel: 'page', type: 'calls/update', payload })!.payload);
+    const env = parsePageEnvelope({ channel: 'page', type: 'calls/update', payload });
+    if (env?.type !== 'calls/update') throw new Error('expected a calls/update envelope');
+    applySnapshot(table, meta(), env.payload);
     const rec = table[frameKey(1, 0)]!;
     expect(rec.title).toBe('Meeting');
     expect(Object.keys(rec).sort()).toEqual(['actions', 'frameId', 'origin', 'reported', 'tabId', 'title', 'tracks', 'updated']);

@@ -1,8 +1,23 @@
 import fc from 'fast-check';
 import {
-  DEFAULT_SETTINGS, FEATURES, mergeSettings, pageConfig, sanitizeSettings, type Settings,
+  DEFAULT_SETTINGS, FEATURES, LABEL_POLICIES, SEMANTICS, mergeSettings, pageConfig, pinnedByPolicy, sanitizeSettings,
+  type Settings, type SiteView,
 } from '../../src/shared/settings';
 import { anyValue } from './arbitraries';
+
+const SETTING_NAMES: string[] = Object.keys(DEFAULT_SETTINGS);
+const SCALAR_NAMES = ['defaultSemantics', 'labelPolicy', 'alwaysShowPicker'] as const;
+
+/** Anything, and settings-shaped records whose fields are valid or anything. */
+const settingsish = fc.oneof(
+  anyValue,
+  fc.record({
+    features: fc.oneof(anyValue, fc.dictionary(fc.oneof(fc.constantFrom(...FEATURES), fc.string()), fc.oneof(fc.boolean(), anyValue))),
+    defaultSemantics: fc.oneof(fc.constantFrom(...SEMANTICS), anyValue),
+    labelPolicy: fc.oneof(fc.constantFrom(...LABEL_POLICIES), anyValue),
+    alwaysShowPicker: fc.oneof(fc.boolean(), anyValue),
+  }, { requiredKeys: [] }),
+);
 
 describe('sanitizeSettings', () => {
   it('returns nothing and no warnings for undefined and null (nothing stored)', () => {
@@ -11,7 +26,7 @@ describe('sanitizeSettings', () => {
   });
 
   it('keeps a fully valid settings object without warnings', () => {
-    const raw = { features: { capture: false, 'media-session': true } };
+    const raw = { features: { capture: false, 'media-session': true, 'picker-semantics': true, labels: false } };
     expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
   });
 
@@ -84,27 +99,91 @@ describe('sanitizeSettings', () => {
     expect(sanitizeSettings(raw, 's')).toEqual({ value: { features: { capture: false } }, warnings: [] });
   });
 
-  it('never throws, and returns only known features with boolean values', () => {
-    const settingsish = fc.oneof(
-      anyValue,
-      fc.record({ features: fc.oneof(anyValue, fc.dictionary(fc.oneof(fc.constantFrom(...FEATURES), fc.string()), anyValue)) }, { requiredKeys: [] }),
-    );
+  it('never throws, and returns only known settings with valid values', () => {
     fc.assert(fc.property(settingsish, fc.string(), (raw, source) => {
       const { value, warnings } = sanitizeSettings(raw, source);
-      expect(Object.keys(value).every((k) => k === 'features')).toBe(true);
+      expect(Object.keys(value).every((k) => SETTING_NAMES.includes(k))).toBe(true);
       for (const [name, on] of Object.entries(value.features ?? {})) {
         expect(FEATURES).toContain(name);
         expect(typeof on).toBe('boolean');
       }
+      if (Object.hasOwn(value, 'defaultSemantics')) expect(SEMANTICS).toContain(value.defaultSemantics);
+      if (Object.hasOwn(value, 'labelPolicy')) expect(LABEL_POLICIES).toContain(value.labelPolicy);
+      if (Object.hasOwn(value, 'alwaysShowPicker')) expect(typeof value.alwaysShowPicker).toBe('boolean');
       expect(warnings.every((w) => typeof w === 'string' && w.startsWith(`${source}: `))).toBe(true);
     }), { numRuns: 1000 });
   });
 
   it('is a fixed point on its own output (sanitising sanitised settings warns about nothing)', () => {
-    fc.assert(fc.property(anyValue, (raw) => {
+    fc.assert(fc.property(fc.oneof(anyValue, settingsish), (raw) => {
       const once = sanitizeSettings(raw, 'a').value;
       expect(sanitizeSettings(once, 'b')).toEqual({ value: once, warnings: [] });
     }));
+  });
+});
+
+describe('sanitizeSettings: scalar settings', () => {
+  it('keeps every valid value of each scalar without warnings', () => {
+    for (const defaultSemantics of SEMANTICS) {
+      expect(sanitizeSettings({ defaultSemantics }, 's')).toEqual({ value: { defaultSemantics }, warnings: [] });
+    }
+    for (const labelPolicy of LABEL_POLICIES) {
+      expect(sanitizeSettings({ labelPolicy }, 's')).toEqual({ value: { labelPolicy }, warnings: [] });
+    }
+    for (const alwaysShowPicker of [true, false]) {
+      expect(sanitizeSettings({ alwaysShowPicker }, 's')).toEqual({ value: { alwaysShowPicker }, warnings: [] });
+    }
+  });
+
+  it('keeps a full settings object (features and every scalar) as it is', () => {
+    const raw: Settings = {
+      features: { capture: false, 'media-session': true, 'picker-semantics': false, labels: true },
+      defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true,
+    };
+    expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
+  });
+
+  it('drops invalid values with one warning each, naming the source and the setting', () => {
+    const bad: Record<string, unknown[]> = {
+      defaultSemantics: ['', 'Browser-chooses', 'user chooses', 'browser-chooses ', 'ask', null, undefined, 1, true, ['user-chooses'], { v: 'user-chooses' }, new String('user-chooses')],
+      labelPolicy: ['', 'hide', 'Never-hide', 'always_hide', null, undefined, 0, false, ['never-hide'], new String('never-hide')],
+      alwaysShowPicker: [0, 1, 'true', 'false', '', null, undefined, {}, [], new Boolean(true)],
+    };
+    for (const [key, values] of Object.entries(bad)) {
+      for (const v of values) {
+        expect(sanitizeSettings({ [key]: v }, 'policy')).toEqual({ value: {}, warnings: [`policy: invalid value for "${key}" ignored`] });
+      }
+    }
+  });
+
+  it('keeps the valid scalars and drops the invalid ones in the same object, warning in key order', () => {
+    const r = sanitizeSettings({
+      defaultSemantics: 'user-chooses', labelPolicy: 'sometimes', alwaysShowPicker: 'yes', features: { labels: false }, colour: 'red',
+    }, 'storage.local');
+    expect(r.value).toEqual({ defaultSemantics: 'user-chooses', features: { labels: false } });
+    expect(r.warnings).toEqual([
+      'storage.local: invalid value for "labelPolicy" ignored',
+      'storage.local: invalid value for "alwaysShowPicker" ignored',
+      'storage.local: unknown setting "colour" ignored',
+    ]);
+  });
+
+  it('does not take scalar settings from the prototype, nor prototype names as settings', () => {
+    expect(sanitizeSettings(Object.create({ defaultSemantics: 'user-chooses' }), 's').value).toEqual({});
+    const r = sanitizeSettings({ toString: 'x', hasOwnProperty: true, valueOf: 'browser-chooses' }, 's');
+    expect(r.value).toEqual({});
+    expect(r.warnings).toEqual([
+      's: unknown setting "toString" ignored',
+      's: unknown setting "hasOwnProperty" ignored',
+      's: unknown setting "valueOf" ignored',
+    ]);
+  });
+
+  it('knows the new features', () => {
+    const raw = { features: { 'picker-semantics': false, labels: false } };
+    expect(sanitizeSettings(raw, 's')).toEqual({ value: raw, warnings: [] });
+    expect(sanitizeSettings({ features: { labels: 'off' } }, 's').warnings).toEqual(['s: feature "labels" must be true or false; ignored']);
+    expect(sanitizeSettings({ features: { picker: true } }, 's').warnings).toEqual(['s: unknown feature "picker" ignored']);
   });
 });
 
@@ -113,20 +192,48 @@ describe('mergeSettings', () => {
     expect(mergeSettings({}, {})).toEqual(DEFAULT_SETTINGS);
   });
 
+  it('has the documented defaults', () => {
+    expect(DEFAULT_SETTINGS).toEqual({
+      features: { capture: true, 'media-session': true, 'picker-semantics': true, labels: true },
+      defaultSemantics: 'browser-chooses',
+      labelPolicy: 'hide-until-allowed',
+      alwaysShowPicker: false,
+    });
+    expect(Object.keys(DEFAULT_SETTINGS.features).sort()).toEqual([...FEATURES].sort());
+  });
+
   it('lets the person override the defaults', () => {
     expect(mergeSettings({ features: { capture: false } as Settings['features'] }, {}).features)
-      .toEqual({ capture: false, 'media-session': true });
+      .toEqual({ capture: false, 'media-session': true, 'picker-semantics': true, labels: true });
   });
 
   it('lets policy override the person, feature by feature', () => {
-    const user = { features: { capture: false, 'media-session': false } };
-    const policy = { features: { capture: true } as Settings['features'] };
-    expect(mergeSettings(user, policy).features).toEqual({ capture: true, 'media-session': false });
+    const user = { features: { capture: false, 'media-session': false, labels: false } as Settings['features'] };
+    const policy = { features: { capture: true, labels: false } as Settings['features'] };
+    expect(mergeSettings(user, policy).features)
+      .toEqual({ capture: true, 'media-session': false, 'picker-semantics': true, labels: false });
   });
 
   it('lets policy override the defaults when the person set nothing', () => {
     expect(mergeSettings({}, { features: { 'media-session': false } as Settings['features'] }).features)
-      .toEqual({ capture: true, 'media-session': false });
+      .toEqual({ capture: true, 'media-session': false, 'picker-semantics': true, labels: true });
+  });
+
+  it('lets the person override the default scalars', () => {
+    const user: Partial<Settings> = { defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true };
+    expect(mergeSettings(user, {})).toEqual({ ...DEFAULT_SETTINGS, ...user });
+  });
+
+  it('lets policy win over the person for scalars, even with a falsy value, and leaves unpinned ones to the person', () => {
+    const user: Partial<Settings> = { defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true };
+    const policy: Partial<Settings> = { labelPolicy: 'always-hide', alwaysShowPicker: false };
+    expect(mergeSettings(user, policy)).toEqual({
+      features: DEFAULT_SETTINGS.features,
+      defaultSemantics: 'user-chooses',
+      labelPolicy: 'always-hide',
+      alwaysShowPicker: false,
+    });
+    expect(mergeSettings({}, { defaultSemantics: 'user-chooses' }).defaultSemantics).toBe('user-chooses');
   });
 
   it('does not mutate its inputs or the defaults', () => {
@@ -139,26 +246,61 @@ describe('mergeSettings', () => {
     expect(merged.features).not.toBe(DEFAULT_SETTINGS.features);
   });
 
-  it('property: policy > person > default for every feature, after sanitising anything', () => {
-    const side = fc.oneof(anyValue, fc.record({ features: fc.dictionary(fc.constantFrom(...FEATURES), fc.oneof(fc.boolean(), anyValue)) }));
+  it('property: policy > person > default for every feature and scalar, after sanitising anything', () => {
+    const side = fc.oneof(anyValue, fc.record({ features: fc.dictionary(fc.constantFrom(...FEATURES), fc.oneof(fc.boolean(), anyValue)) }), settingsish);
     fc.assert(fc.property(side, side, (rawUser, rawPolicy) => {
       const user = sanitizeSettings(rawUser, 'u').value;
       const policy = sanitizeSettings(rawPolicy, 'p').value;
       const merged = mergeSettings(user, policy);
+      expect(Object.keys(merged).sort()).toEqual([...SETTING_NAMES].sort());
       expect(Object.keys(merged.features).sort()).toEqual([...FEATURES].sort());
       for (const f of FEATURES) {
         const expected = policy.features?.[f] ?? user.features?.[f] ?? DEFAULT_SETTINGS.features[f];
         expect(merged.features[f]).toBe(expected);
       }
+      for (const k of SCALAR_NAMES) {
+        const expected = policy[k] ?? user[k] ?? DEFAULT_SETTINGS[k];
+        expect(merged[k]).toBe(expected);
+      }
     }));
   });
 });
 
+describe('pinnedByPolicy', () => {
+  it('names the settings policy sets, and nothing when policy is empty', () => {
+    expect(pinnedByPolicy({})).toEqual([]);
+    expect(pinnedByPolicy({ labelPolicy: 'always-hide', features: { capture: false } as Settings['features'] }).sort())
+      .toEqual(['features', 'labelPolicy']);
+    expect(pinnedByPolicy(sanitizeSettings({ alwaysShowPicker: true, defaultSemantics: 'nope' }, 'policy').value)).toEqual(['alwaysShowPicker']);
+  });
+});
+
 describe('pageConfig', () => {
-  it('copies the features and nothing else', () => {
-    const settings = { features: { capture: false, 'media-session': true }, secret: 'x' } as Settings;
-    const cfg = pageConfig(settings);
-    expect(cfg).toEqual({ features: { capture: false, 'media-session': true } });
+  const site: SiteView = {
+    camera: 'allow', microphone: 'ask', rememberedCamera: 'Front camera', cameraAllowedViaPicker: true, microphoneAllowedViaPicker: false,
+  };
+
+  it('copies the features, the page-facing scalars and the site view, and nothing else', () => {
+    const features = { capture: false, 'media-session': true, 'picker-semantics': true, labels: false };
+    const settings = {
+      features, defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true, secret: 'x',
+    } as Settings;
+    const cfg = pageConfig(settings, site);
+    expect(cfg).toEqual({
+      features: { capture: false, 'media-session': true, 'picker-semantics': true, labels: false },
+      defaultSemantics: 'user-chooses',
+      labelPolicy: 'never-hide',
+      alwaysShowPicker: true,
+      site,
+    });
+    expect(Object.keys(cfg).sort()).toEqual(['alwaysShowPicker', 'defaultSemantics', 'features', 'labelPolicy', 'site']);
     expect(cfg.features).not.toBe(settings.features);
+    cfg.features.capture = true;
+    expect(settings.features.capture).toBe(false);
+  });
+
+  it('gives the defaults for default settings', () => {
+    const ask: SiteView = { camera: 'ask', microphone: 'ask', cameraAllowedViaPicker: false, microphoneAllowedViaPicker: false };
+    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...DEFAULT_SETTINGS, site: ask });
   });
 });

@@ -5,8 +5,9 @@ import browser from 'webextension-polyfill';
 import { SerialStore } from '../state/serial-store';
 import { isRecord } from '../../shared/validate';
 import { kindOfTrack, type PermissionKind } from '../../shared/permissions';
-import type { PickerChoice, PickerKinds, PickerOutcome, PickerState, PushEnvelope, SerializedError } from '../../shared/protocol';
+import type { PickerChoice, PickerFiles, PickerKinds, PickerOutcome, PickerState, PushEnvelope, SerializedError } from '../../shared/protocol';
 import { record, setBrowserPermission, sites, stateFor } from '../permissions';
+import { allCalls } from '../calls';
 
 interface PendingRequest { requestId: string; frameId: number; kinds: PickerKinds }
 interface PickerRecord { pickerId: string; tabId: number; origin: string; windowId: number | null; requests: PendingRequest[] }
@@ -81,7 +82,31 @@ export async function pickerState(pickerId: string): Promise<PickerState | null>
       ...(site?.microphone?.device ? { audio: site.microphone.device.label } : {}),
       ...(site?.camera?.device ? { video: site.camera.device.label } : {}),
     },
+    busy: await busyDevices(rec.tabId),
   };
+}
+
+/** Devices held by live tracks of other tabs, by label (labels are the same in every origin). */
+async function busyDevices(exceptTab: number): Promise<PickerState['busy']> {
+  const busy: PickerState['busy'] = {};
+  for (const call of await allCalls()) {
+    if (call.tabId === exceptTab) continue;
+    for (const track of call.tracks) (busy[track.kind] ??= {})[track.label] = call.origin;
+  }
+  return busy;
+}
+
+/** The person chose a device another tab holds: that tab's tracks on it end. */
+async function takeOver(tabId: number, choice: PickerChoice): Promise<void> {
+  for (const call of await allCalls()) {
+    if (call.tabId === tabId) continue;
+    for (const kind of ['audio', 'video'] as const) {
+      const label = choice[kind];
+      if (!label || !call.tracks.some((t) => t.kind === kind && t.label === label)) continue;
+      const push: PushEnvelope<'capture/release'> = { channel: 'push', type: 'capture/release', payload: { kind, label } };
+      await browser.tabs.sendMessage(call.tabId, push, { frameId: call.frameId }).catch(() => undefined);
+    }
+  }
 }
 
 async function finish(pickerId: string, outcomeFor: (req: PendingRequest) => PickerOutcome, closeWindow: boolean): Promise<PickerRecord | null> {
@@ -92,7 +117,7 @@ async function finish(pickerId: string, outcomeFor: (req: PendingRequest) => Pic
   return rec;
 }
 
-export async function decidePicker(pickerId: string, decision: 'allow' | 'block', choice: PickerChoice, remember: boolean): Promise<boolean> {
+export async function decidePicker(pickerId: string, decision: 'allow' | 'block', choice: PickerChoice, files: PickerFiles, remember: boolean): Promise<boolean> {
   const rec = (await pickers.get())[pickerId];
   if (!rec) return false;
   const asked = new Set(rec.requests.flatMap((r) => kindsOf(r.kinds)));
@@ -105,16 +130,23 @@ export async function decidePicker(pickerId: string, decision: 'allow' | 'block'
     await finish(pickerId, () => ({ ok: false, error: notAllowed('Permission denied') }), true);
     return true;
   }
-  for (const kind of asked) if (!choice[kind]) throw new TypeError(`No ${kind} device chosen`);
+  for (const kind of asked) if (!choice[kind] && !files[kind]) throw new TypeError(`No ${kind} device chosen`);
+  await takeOver(rec.tabId, choice);
   for (const kind of asked) {
+    if (files[kind]) continue; // a file: no device, nothing to grant or remember
     const permission: PermissionKind = kindOfTrack(kind);
     await setBrowserPermission(rec.origin, permission, 'allow');
     if (remember) await record(rec.origin, permission, 'allow', { viaPicker: true, deviceLabel: choice[kind]! });
   }
-  await finish(pickerId, (req) => ({
-    ok: true,
-    choice: Object.fromEntries(kindsOf(req.kinds).map((k) => [k, choice[k]!])) as PickerChoice,
-  }), true);
+  await finish(pickerId, (req) => {
+    const kinds = kindsOf(req.kinds);
+    const own = Object.fromEntries(kinds.filter((k) => files[k]).map((k) => [k, files[k]!])) as PickerFiles;
+    return {
+      ok: true,
+      choice: Object.fromEntries(kinds.filter((k) => !files[k]).map((k) => [k, choice[k]!])) as PickerChoice,
+      ...(Object.keys(own).length ? { files: own } : {}),
+    };
+  }, true);
   return true;
 }
 

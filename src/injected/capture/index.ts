@@ -11,9 +11,26 @@ const isStream = (v: unknown): v is MediaStream => {
   try { apply(getOwnPropertyDescriptor(MediaStream.prototype, 'active')!.get!, v, []); return true; } catch { return false; }
 };
 
+const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
+const trackStop = MediaStreamTrack.prototype.stop;
+const dispatch = EventTarget.prototype.dispatchEvent;
+const NativeEvent = Event;
+
 export const capture: InjectedFeature = {
   name: 'capture',
-  install({ calls, enabled }) {
+  install({ bridge, calls, enabled }) {
+    // The person gave this device to another tab: end our tracks on it, as a device unplugged would.
+    bridge.onPush('capture/release', ({ kind, label }) => {
+      const tracks = calls.liveTracks(kind);
+      for (let i = 0; i < tracks.length; i++) {
+        if (apply(trackLabel, tracks[i], []) !== label) continue;
+        apply(trackStop, tracks[i], []);
+        // As with a device unplugged. (Firefox delivers a script-dispatched "ended" to onended only.)
+        apply(dispatch, tracks[i], [new NativeEvent('ended')]);
+      }
+      calls.changed();
+    });
+
     const adoptStream = (stream: unknown) => {
       if (!enabled() || !isStream(stream)) return;
       const tracks = apply(getTracks, stream, []) as MediaStreamTrack[];

@@ -10,7 +10,8 @@ import {
   NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, hasOwn, SafeWeakSet,
 } from '../native';
 import { candidates, parseSemantics, pinDevice, rank, requestedKinds, uniqueDevices, type DeviceDescription, type Kind } from '../../shared/constraints';
-import type { Json, KindAsk, PickerKinds, PickerOutcome } from '../../shared/protocol';
+import type { Json, KindAsk, PickerChoice, PickerKinds, PickerOutcome } from '../../shared/protocol';
+import { trackFromFile } from './file-source';
 import type { PageConfig } from '../../shared/settings';
 
 // Captured before any feature patches them: MediaGate's own view of the devices.
@@ -91,6 +92,19 @@ function toJson(v: unknown, depth = 0): Json {
   return null;
 }
 
+const NativeMediaStream = MediaStream;
+
+/** The constraints without the given kinds (answered from files). */
+function withoutKinds(constraints: Record<string, unknown>, drop: Kind[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const keys = ownKeys(constraints);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (typeof k === 'string' && k !== drop[0] && k !== drop[1]) out[k] = constraints[k];
+  }
+  return out;
+}
+
 /** The page's constraints with the chosen devices pinned; other members of the dictionary kept. */
 function withPinned(constraints: object, pins: Partial<Record<Kind, string>>): MediaStreamConstraints {
   const out: Record<string, unknown> = {};
@@ -159,12 +173,34 @@ export const pickerSemantics: InjectedFeature = {
       const outcome = await awaitOutcome(requestId);
       if (!outcome.ok) throw notAllowed(outcome.error.message);
 
+      // Kinds the person answered with a file are played from it; the others come from devices.
+      const fileTracks: MediaStreamTrack[] = [];
+      const fromFiles: Kind[] = [];
+      const deviceKinds: Kind[] = [];
+      for (let i = 0; i < kinds.length; i++) {
+        const file = outcome.files?.[kinds[i]!];
+        if (file) { push(fileTracks, await trackFromFile(kinds[i]!, file)); push(fromFiles, kinds[i]!); }
+        else push(deviceKinds, kinds[i]!);
+      }
+      if (fileTracks.length) {
+        if (!deviceKinds.length) return new NativeMediaStream(fileTracks);
+        const rest = await viaDevices(call, withoutKinds(constraints, fromFiles), deviceKinds, outcome.choice);
+        const all = apply(streamGetTracks, rest, []) as MediaStreamTrack[];
+        for (let i = 0; i < fileTracks.length; i++) push(all, fileTracks[i]!);
+        return new NativeMediaStream(all);
+      }
+      return viaDevices(call, constraints, kinds, outcome.choice);
+    }
+
+    /** Opens the devices the person chose (by label) with this page's own device ids. */
+    async function viaDevices(call: (c: MediaStreamConstraints) => Promise<MediaStream>, constraints: Record<string, unknown>,
+      kinds: Kind[], choice: PickerChoice): Promise<MediaStream> {
       // Device ids differ per origin: the picker answers with labels, mapped here to this page's ids.
       const after = await describeDevices(mediaDevices);
       const pins: Partial<Record<Kind, string>> = {};
       for (let i = 0; i < kinds.length; i++) {
         const kind = kinds[i]!;
-        const label = own(outcome.choice, kind);
+        const label = own(choice, kind);
         const list = ofKind(after, kind);
         for (let j = 0; j < list.length; j++) if (list[j]!.label === label) { pins[kind] = list[j]!.deviceId; break; }
       }
@@ -174,7 +210,7 @@ export const pickerSemantics: InjectedFeature = {
       let mismatch = false;
       for (let i = 0; i < tracks.length; i++) {
         const kind = apply(trackKind, tracks[i], []) as Kind;
-        const wanted = own(outcome.choice, kind);
+        const wanted = own(choice, kind);
         if (!pins[kind] && typeof wanted === 'string' && apply(trackLabel, tracks[i], []) !== wanted) mismatch = true;
       }
       if (mismatch) {
@@ -182,7 +218,7 @@ export const pickerSemantics: InjectedFeature = {
         for (let i = 0; i < kinds.length; i++) {
           const kind = kinds[i]!;
           const list = ofKind(now, kind);
-          for (let j = 0; j < list.length; j++) if (list[j]!.label === own(outcome.choice, kind)) pins[kind] = list[j]!.deviceId;
+          for (let j = 0; j < list.length; j++) if (list[j]!.label === own(choice, kind)) pins[kind] = list[j]!.deviceId;
         }
         for (let i = 0; i < tracks.length; i++) apply(trackStop, tracks[i], []);
         stream = await call(withPinned(constraints, pins));

@@ -54,3 +54,26 @@ export async function stopServiceWorker(tb: TestBrowser): Promise<void> {
   const deadline = Date.now() + 5000;
   while (tb.browser.targets().some((t) => t === target) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
+
+export interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: unknown; summary: string }[] }
+
+/**
+ * Runs axe-core (node_modules/axe-core) on the page's document and returns its violations. The
+ * source is evaluated rather than added as a <script>: extension pages' CSP refuses inline scripts.
+ */
+export async function runAxe(page: Page): Promise<AxeViolation[]> {
+  const { readFile } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const { ROOT } = await import('./browsers');
+  const source = await readFile(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  const loaded = await page.evaluate(`${source}\n;typeof axe === 'object'`);
+  if (loaded !== true) throw new Error('axe-core did not load in the page');
+  return page.evaluate(async () => {
+    const axe = (globalThis as any).axe;
+    const results = await axe.run(document, { resultTypes: ['violations'] });
+    return results.violations.map((v: any) => ({
+      id: v.id, impact: v.impact ?? null, help: v.help,
+      nodes: v.nodes.map((n: any) => ({ target: n.target, summary: n.failureSummary ?? '' })),
+    }));
+  }) as Promise<AxeViolation[]>;
+}
