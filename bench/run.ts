@@ -68,6 +68,11 @@ interface Metric {
   configs?: readonly Config[];
   /** Run in browsers of its own, launched with these options, instead of the shared ones. */
   launch?: Pick<LaunchOptions, 'chromiumArgs' | 'firefoxPrefs'>;
+  /**
+   * Runs once per launched browser, before the tabs it started with are closed (Firefox opens
+   * extension pages only from one, such as MediaGate's first-run page); returns tabs to keep open.
+   */
+  setUp?(ctx: RunContext): Promise<Page[]>;
   /** Runs before the first round, in each configuration; its samples are discarded. */
   warmup?(ctx: RunContext): Promise<unknown>;
   /** One batch: returns samples in ms. */
@@ -342,6 +347,7 @@ const METRICS: Metric[] = [
     // before the person allowed it in the picker), which also keeps picker windows out of them.
     launch: { chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] },
     rounds: 20,
+    setUp: async ({ tb }) => [await pickerObserver(tb)],
     warmup: (ctx) => timePicker(ctx, 2),
     run: (ctx) => timePicker(ctx, 1),
     goal: (browser) => (browser === 'chromium' ? 'median ≤ 150 ms' : 'none (reported only)'),
@@ -389,16 +395,19 @@ async function checkExtensionActive(tb: TestBrowser, page: Page, server: Fixture
 }
 
 /** Launches one configuration and leaves exactly one tab open: the benchmark page. */
-async function openConfig(name: BrowserName, config: Config, server: FixtureServer, opened: TestBrowser[], options: Metric['launch'] = {}): Promise<RunContext> {
-  const tb = await bounded(launch(name, { ...options, extension: config === 'extension' }), `launch ${name} (${config})`, 60_000);
+async function openConfig(name: BrowserName, config: Config, server: FixtureServer, opened: TestBrowser[], metrics: readonly Metric[]): Promise<RunContext> {
+  const tb = await bounded(launch(name, { ...metrics[0]?.launch, extension: config === 'extension' }), `launch ${name} (${config})`, 60_000);
   opened.push(tb);
   const page = await bounded(tb.newPage(), 'new page');
   await bounded(page.goto(server.url(MEASURE_PATH), { timeout: STEP_TIMEOUT }), 'open the measure page');
   if (config === 'extension') await checkExtensionActive(tb, page, server);
+  const ctx: RunContext = { tb, browser: name, config, page, server };
+  const keep = new Set<Page>([page]);
+  for (const metric of metrics) if ((metric.configs ?? CONFIGS).includes(config)) for (const p of await metric.setUp?.(ctx) ?? []) keep.add(p);
   // Close everything else (the initial blank tab, MediaGate's first-run page) so both configurations
-  // run one tab.
-  for (const other of await tb.browser.pages()) if (other !== page) await bounded(other.close(), 'close a tab', 10_000).catch(() => undefined);
-  return { tb, browser: name, config, page, server };
+  // run one tab (plus what a metric's setUp keeps).
+  for (const other of await tb.browser.pages()) if (!keep.has(other)) await bounded(other.close(), 'close a tab', 10_000).catch(() => undefined);
+  return ctx;
 }
 
 type Row = BrowserResult['rows'][number];
@@ -442,7 +451,7 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
       try {
         const ctx: Partial<Record<Config, RunContext>> = {};
         for (const config of CONFIGS) {
-          if (group.some((m) => (m.configs ?? CONFIGS).includes(config))) ctx[config] = await openConfig(name, config, server, opened, group[0]!.launch);
+          if (group.some((m) => (m.configs ?? CONFIGS).includes(config))) ctx[config] = await openConfig(name, config, server, opened, group);
         }
         if (result.version === 'unknown') result.version = await bounded(opened[0]!.browser.version(), 'browser version');
         await sleep(1000); // let start-up work settle

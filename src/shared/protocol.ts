@@ -121,7 +121,8 @@ export function isJson(v: unknown, depth = 0, budget = { items: LIMITS.jsonItems
   if (v === null || typeof v === 'boolean') return true;
   if (typeof v === 'number') return Number.isFinite(v);
   if (typeof v === 'string') return v.length <= LIMITS.jsonString;
-  if (Array.isArray(v)) return isArrayOf(v, (x): x is Json => isJson(x, depth + 1, budget), LIMITS.jsonItems);
+  // An array's named properties are data too (a clone keeps them): only plain index lists pass.
+  if (Array.isArray(v)) return Object.keys(v).length === v.length && isArrayOf(v, (x): x is Json => isJson(x, depth + 1, budget), LIMITS.jsonItems);
   if (isRecord(v)) return Object.entries(v).every(([k, x]) => k.length <= LIMITS.jsonString && isJson(x, depth + 1, budget));
   return false;
 }
@@ -142,7 +143,7 @@ const isPickerFiles = (v: unknown): v is PickerFiles =>
   isRecord(v) && Object.keys(v).every((k) => (k === 'audio' || k === 'video') && isPickerFile(v[k]) && (v[k] as PickerFile).type.startsWith(k));
 const copyFiles = (f: PickerFiles): PickerFiles => Object.fromEntries(Object.entries(f).map(([k, x]) => [k, { name: x.name, type: x.type, base64: x.base64 }]));
 const isPickerId = (v: unknown): v is string => isString(v) && /^[a-z0-9-]{1,64}$/.test(v);
-const copyKindAsk = (k: KindAsk): KindAsk => ({ constraints: structuredClone(k.constraints), candidates: k.candidates ? [...k.candidates] : null });
+const copyKindAsk = (k: KindAsk): KindAsk => ({ constraints: JSON.parse(JSON.stringify(k.constraints)) as Json, candidates: k.candidates ? [...k.candidates] : null });
 
 const boundedString = (max: number) => (v: unknown): v is string => isString(v) && v.length <= max;
 

@@ -77,8 +77,11 @@ export function mergeSettings(user: Partial<Settings>, policy: Partial<Settings>
   };
 }
 
-/** Names of the settings policy pins (the options page shows them locked). */
-export const pinnedByPolicy = (policy: Partial<Settings>): string[] => Object.keys(policy);
+/** Names of the settings policy pins (the options page shows them locked); features as "features.<name>". */
+export const pinnedByPolicy = (policy: Partial<Settings>): string[] => [
+  ...Object.keys(policy).filter((k) => k !== 'features'),
+  ...Object.keys(policy.features ?? {}).map((f) => `features.${f}`),
+];
 
 /** What MediaGate decided for the frame's own origin, as the main world needs it. */
 export interface SiteView {

@@ -267,10 +267,10 @@ describe('mergeSettings', () => {
 });
 
 describe('pinnedByPolicy', () => {
-  it('names the settings policy sets, and nothing when policy is empty', () => {
+  it('names the settings policy sets (features one by one), and nothing when policy is empty', () => {
     expect(pinnedByPolicy({})).toEqual([]);
     expect(pinnedByPolicy({ labelPolicy: 'always-hide', features: { capture: false } as Settings['features'] }).sort())
-      .toEqual(['features', 'labelPolicy']);
+      .toEqual(['features.capture', 'labelPolicy']);
     expect(pinnedByPolicy(sanitizeSettings({ alwaysShowPicker: true, defaultSemantics: 'nope' }, 'policy').value)).toEqual(['alwaysShowPicker']);
   });
 });

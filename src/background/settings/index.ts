@@ -16,9 +16,12 @@ export async function setSettings(change: Partial<Settings>): Promise<{ effectiv
   const pinned = new Set(pinnedByPolicy(policy));
   await userSettings.update((current) => {
     for (const [key, value] of Object.entries(change) as [keyof Settings, never][]) {
-      if (pinned.has(key)) continue;
-      if (key === 'features') current.features = { ...current.features, ...(value as Settings['features']) };
-      else (current as Record<string, unknown>)[key] = value;
+      if (key === 'features') {
+        const free = Object.entries(value as Settings['features']).filter(([f]) => !pinned.has(`features.${f}`));
+        current.features = { ...current.features, ...Object.fromEntries(free) } as Settings['features'];
+      } else if (!pinned.has(key)) {
+        (current as Record<string, unknown>)[key] = value;
+      }
     }
   });
   // storage.onChanged reaches every content script, which re-sends its page's config.
