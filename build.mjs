@@ -46,6 +46,8 @@ export function manifestFor(browser, source, version) {
     m.permissions = [...m.permissions, 'scripting', 'contentSettings'];
   } else {
     delete m.background.service_worker;
+    // "global" shortcuts exist only in Chromium.
+    for (const command of Object.values(m.commands ?? {})) delete command.global;
   }
   return m;
 }

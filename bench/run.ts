@@ -286,7 +286,12 @@ async function timePicker({ tb, page }: RunContext, n: number): Promise<number[]
       return t;
     }), 'start getUserMedia (user-chooses)');
     const seen = await bounded(waitFor(() => observer.evaluate((k) => ((window as any).benchPickers[k] ?? null) as PickerSeen | null, index),
-      'the picker window to show its choices', 15_000, 10), 'picker choices');
+      'the picker window to show its choices', 15_000, 10), 'picker choices').catch(async (e: unknown) => {
+      // Say what the page and the browser were at.
+      const outcome = await page.evaluate(() => String((window as any).benchPicker)).catch(() => '?');
+      const hrefs = await Promise.all((await tb.browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => '?')));
+      throw new Error(`${e instanceof Error ? e.message : String(e)} (sample ${i + 1} of ${n}; the page's call: ${outcome}; tabs: ${hrefs.join(', ')})`);
+    });
     if (seen.error) throw new Error(`picker latency: ${seen.error}`);
     out.push(seen.at - t0);
     const picker = await bounded(waitFor(async () => {

@@ -5,10 +5,12 @@ import { route } from './router';
 import { watchTabs } from './calls';
 import { watchInstall } from './welcome';
 import { watchPickerWindows } from './picker';
+import { watchCommands } from './commands';
 import { watchInstallForReinjection } from './reinject';
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => route(message, sender));
 watchTabs();
 watchInstall();
 watchPickerWindows();
+watchCommands();
 watchInstallForReinjection();

@@ -7,6 +7,7 @@ import { allCalls, invokeAction, recordSnapshot } from './calls';
 import { decidePicker, openPicker, pickerState } from './picker';
 import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
+import { runCommand } from './commands';
 
 type Sender = browser.Runtime.MessageSender;
 
@@ -59,6 +60,8 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       return { ok: true, result: await getSettings() };
     case 'settings/set':
       return { ok: true, result: await setSettings(envelope.payload.settings) };
+    case 'commands/run':
+      return { ok: true, result: await runCommand(envelope.payload.command) };
   }
 }
 

@@ -56,7 +56,12 @@ function buildFeatures(): void {
     hint.className = 'hint';
     hint.id = `hint-feature-${f}`;
     hint.textContent = t(FEATURE_TEXT[f].hint);
-    text.append(label, hint);
+    const note = document.createElement('p');
+    note.className = 'pinned';
+    note.id = `pinned-feature-${f}`;
+    note.textContent = t('optionsPinned');
+    note.hidden = true;
+    text.append(label, hint, note);
     const input = document.createElement('input');
     input.type = 'checkbox';
     input.setAttribute('role', 'switch');
@@ -92,7 +97,8 @@ function applySettings({ effective, pinned }: SettingsView): void {
   pin('defaultSemantics', pinned.includes('defaultSemantics'), radios('defaultSemantics'));
   pin('labelPolicy', pinned.includes('labelPolicy'), radios('labelPolicy'));
   pin('alwaysShowPicker', pinned.includes('alwaysShowPicker'), [$<HTMLInputElement>('alwaysShowPicker')]);
-  pin('features', pinned.includes('features'), FEATURES.map(featureSwitch));
+  // Policy pins features one by one ("features.<name>"); a bare "features" would pin them all.
+  for (const f of FEATURES) pin(`feature-${f}`, pinned.includes(`features.${f}`) || pinned.includes('features'), [featureSwitch(f)]);
 }
 
 let settingsSeq = 0;

@@ -49,6 +49,9 @@ export interface KindAsk {
   candidates: string[] | null;
 }
 export interface PickerKinds { audio?: KindAsk; video?: KindAsk }
+export const COMMANDS = ['toggle-microphone', 'toggle-camera', 'leave-call', 'focus-call'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
 export type PickerChoice = { audio?: string; video?: string };
 /** A local file the person chose instead of a device; the page plays it as the track. */
 export interface PickerFile { name: string; type: string; base64: string }
@@ -74,6 +77,8 @@ export interface PagePushes {
   'picker/result': { requestId: string; outcome: PickerOutcome };
   /** Another tab took this device over through the picker: end the tracks using it. */
   'capture/release': { kind: 'audio' | 'video'; label: string };
+  /** Hard mute: MediaGate itself sets `enabled` on the tracks the page captured. */
+  'capture/set-enabled': { kind: 'audio' | 'video'; enabled: boolean };
 }
 export interface UiRequests {
   'calls/list': { req: Record<string, never>; res: CallRecord[] };
@@ -83,6 +88,8 @@ export interface UiRequests {
   'sites/list': { req: Record<string, never>; res: SiteTable };
   'sites/set': { req: { origin: string; kind: PermissionKind; state: Decision }; res: boolean };
   'settings/get': { req: Record<string, never>; res: { effective: Settings; pinned: string[] } };
+  /** Runs a keyboard command's action (the popup and tests use the same path as the shortcut). */
+  'commands/run': { req: { command: CommandName }; res: boolean };
   'settings/set': { req: { settings: Partial<Settings> }; res: { effective: Settings; pinned: string[] } };
 }
 
@@ -197,6 +204,7 @@ const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['
   'sites/set': (v): v is UiRequests['sites/set']['req'] =>
     isRecord(v) && isString(v.origin) && isWebOrigin(v.origin) && isOneOf(v.kind, PERMISSION_KINDS) && isOneOf(v.state, DECISIONS),
   'settings/get': isEmpty,
+  'commands/run': (v): v is UiRequests['commands/run']['req'] => isRecord(v) && isOneOf(v.command, COMMANDS),
   // Only settings that survive the sanitiser unchanged and without warnings are accepted.
   'settings/set': (v): v is UiRequests['settings/set']['req'] =>
     isRecord(v) && isRecord(v.settings) && sanitizeSettings(v.settings, 'ui').warnings.length === 0,
@@ -221,6 +229,9 @@ export function parsePushEnvelope(v: unknown): PushEnvelope | null {
   if (!isRecord(v) || v.channel !== 'push') return null;
   if (v.type === 'media-session/invoke' && isRecord(v.payload) && isMediaSessionAction(v.payload.action)) {
     return { channel: 'push', type: 'media-session/invoke', payload: { action: v.payload.action } };
+  }
+  if (v.type === 'capture/set-enabled' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.enabled)) {
+    return { channel: 'push', type: 'capture/set-enabled', payload: { kind: v.payload.kind, enabled: v.payload.enabled } };
   }
   if (v.type === 'capture/release' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isLabel(v.payload.label)) {
     return { channel: 'push', type: 'capture/release', payload: { kind: v.payload.kind, label: v.payload.label } };

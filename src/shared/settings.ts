@@ -20,6 +20,8 @@ export interface Settings {
   labelPolicy: LabelPolicy;
   /** Show the picker for user-chooses requests even when only one device fits. */
   alwaysShowPicker: boolean;
+  /** "Guarantee mute": muting through MediaGate also disables the captured audio tracks. */
+  hardMute: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: Settings = {
   defaultSemantics: 'browser-chooses',
   labelPolicy: 'hide-until-allowed',
   alwaysShowPicker: false,
+  hardMute: false,
 };
 
 /** Scalar settings: name -> validator. */
@@ -34,6 +37,7 @@ const SCALARS: { [K in Exclude<keyof Settings, 'features'>]: (v: unknown) => v i
   defaultSemantics: (v): v is Semantics => isOneOf(v, SEMANTICS),
   labelPolicy: (v): v is LabelPolicy => isOneOf(v, LABEL_POLICIES),
   alwaysShowPicker: isBoolean,
+  hardMute: isBoolean,
 };
 
 export interface Sanitized<T> { value: T; warnings: string[] }

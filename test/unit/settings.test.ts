@@ -138,7 +138,7 @@ describe('sanitizeSettings: scalar settings', () => {
   it('keeps a full settings object (features and every scalar) as it is', () => {
     const raw: Settings = {
       features: { capture: false, 'media-session': true, 'picker-semantics': false, labels: true },
-      defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true,
+      defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true, hardMute: true,
     };
     expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
   });
@@ -198,6 +198,7 @@ describe('mergeSettings', () => {
       defaultSemantics: 'browser-chooses',
       labelPolicy: 'hide-until-allowed',
       alwaysShowPicker: false,
+      hardMute: false,
     });
     expect(Object.keys(DEFAULT_SETTINGS.features).sort()).toEqual([...FEATURES].sort());
   });
@@ -232,6 +233,7 @@ describe('mergeSettings', () => {
       defaultSemantics: 'user-chooses',
       labelPolicy: 'always-hide',
       alwaysShowPicker: false,
+      hardMute: false,
     });
     expect(mergeSettings({}, { defaultSemantics: 'user-chooses' }).defaultSemantics).toBe('user-chooses');
   });
@@ -283,7 +285,7 @@ describe('pageConfig', () => {
   it('copies the features, the page-facing scalars and the site view, and nothing else', () => {
     const features = { capture: false, 'media-session': true, 'picker-semantics': true, labels: false };
     const settings = {
-      features, defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true, secret: 'x',
+      features, defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true, hardMute: true, secret: 'x',
     } as Settings;
     const cfg = pageConfig(settings, site);
     expect(cfg).toEqual({
@@ -301,6 +303,8 @@ describe('pageConfig', () => {
 
   it('gives the defaults for default settings', () => {
     const ask: SiteView = { camera: 'ask', microphone: 'ask', cameraAllowedViaPicker: false, microphoneAllowedViaPicker: false };
-    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...DEFAULT_SETTINGS, site: ask });
+    // hardMute is the background's business: the page is not told.
+    const { hardMute: _background, ...pageFacing } = DEFAULT_SETTINGS;
+    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...pageFacing, site: ask });
   });
 });

@@ -2,16 +2,20 @@
 import browser from 'webextension-polyfill';
 import { SerialStore } from '../state/serial-store';
 import { applySnapshot, dropTab, frameKey, listCalls, parseCallTable, type CallTable } from './records';
-import type { CallRecord, CallSnapshot, MediaSessionAction, PushEnvelope } from '../../shared/protocol';
+import type { CallRecord, CallSnapshot, MediaSessionAction } from '../../shared/protocol';
+import { performAction } from './actions';
+import { showCallState } from './badge';
 import { LIMITS } from '../../shared/protocol';
 
 const store = new SerialStore<CallTable>('session', 'calls', (raw) => parseCallTable(raw, console.warn));
 
-export function recordSnapshot(sender: { tabId: number; frameId: number; origin: string; title: string }, snapshot: CallSnapshot): Promise<null> {
-  return store.update((table) => {
+export async function recordSnapshot(sender: { tabId: number; frameId: number; origin: string; title: string }, snapshot: CallSnapshot): Promise<null> {
+  const calls = await store.update((table) => {
     applySnapshot(table, { ...sender, title: sender.title.slice(0, LIMITS.titleLength), updated: Date.now() }, snapshot);
-    return null;
+    return listCalls(table);
   });
+  await showCallState(calls);
+  return null;
 }
 
 /** Does the frame's current document still report this call? (Navigation and reloads end calls.) */
@@ -31,18 +35,21 @@ export async function allCalls(): Promise<CallRecord[]> {
   const records = listCalls(await store.get());
   const alive = await Promise.all(records.map(stillInCall));
   const gone = records.filter((_, i) => !alive[i]);
-  if (gone.length) await store.update((t) => { for (const r of gone) delete t[frameKey(r.tabId, r.frameId)]; });
-  return records.filter((_, i) => alive[i]);
+  const live = records.filter((_, i) => alive[i]);
+  if (gone.length) {
+    await store.update((t) => { for (const r of gone) delete t[frameKey(r.tabId, r.frameId)]; });
+    await showCallState(live);
+  }
+  return live;
 }
 
 export async function invokeAction(tabId: number, frameId: number, action: MediaSessionAction): Promise<boolean> {
   const rec = (await allCalls()).find((r) => r.tabId === tabId && r.frameId === frameId);
-  if (!rec || !rec.actions.includes(action)) return false;
-  const push: PushEnvelope<'media-session/invoke'> = { channel: 'push', type: 'media-session/invoke', payload: { action } };
-  await browser.tabs.sendMessage(tabId, push, { frameId });
-  return true;
+  return rec ? performAction(rec, action) : false;
 }
 
 export function watchTabs(): void {
-  browser.tabs.onRemoved.addListener((tabId) => { void store.update((t) => dropTab(t, tabId)); });
+  browser.tabs.onRemoved.addListener((tabId) => {
+    void store.update((t) => { dropTab(t, tabId); return listCalls(t); }).then(showCallState);
+  });
 }

@@ -1,0 +1,36 @@
+// Acting on a call: MediaGate's buttons and shortcuts invoke the page's own Media Session handlers;
+// with "guarantee mute" on, muting also disables the captured tracks even if the page ignores it.
+import browser from 'webextension-polyfill';
+import type { CallRecord, MediaSessionAction, PushEnvelope } from '../../shared/protocol';
+import { loadEffectiveSettings } from '../../shared/storage';
+
+/** What MediaGate shows: the page's own report, else the real state of its tracks. */
+export function micOn(call: CallRecord): boolean | undefined {
+  if (call.reported.microphone !== undefined) return call.reported.microphone;
+  const audio = call.tracks.filter((t) => t.kind === 'audio');
+  return audio.length ? audio.some((t) => t.enabled) : undefined;
+}
+export function cameraOn(call: CallRecord): boolean | undefined {
+  if (call.reported.camera !== undefined) return call.reported.camera;
+  const video = call.tracks.filter((t) => t.kind === 'video');
+  return video.length ? video.some((t) => t.enabled) : undefined;
+}
+
+async function push<K extends 'media-session/invoke' | 'capture/set-enabled'>(call: CallRecord, type: K, payload: PushEnvelope<K>['payload']): Promise<void> {
+  await browser.tabs.sendMessage(call.tabId, { channel: 'push', type, payload }, { frameId: call.frameId });
+}
+
+/** Returns whether anything happened (a handler ran or tracks changed). */
+export async function performAction(call: CallRecord, action: MediaSessionAction): Promise<boolean> {
+  const handled = call.actions.includes(action);
+  let forced = false;
+  if (action === 'togglemicrophone' && (await loadEffectiveSettings()).hardMute) {
+    const on = micOn(call);
+    if (on !== undefined) {
+      await push(call, 'capture/set-enabled', { kind: 'audio', enabled: !on });
+      forced = true;
+    }
+  }
+  if (handled) await push(call, 'media-session/invoke', { action });
+  return handled || forced;
+}

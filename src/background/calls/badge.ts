@@ -1,0 +1,16 @@
+// The toolbar badge: is a microphone live in some tab ("ON", red) or are all calls muted ("OFF")?
+import browser from 'webextension-polyfill';
+import type { CallRecord } from '../../shared/protocol';
+import { micOn } from './actions';
+import { t } from '../../shared/i18n';
+
+export async function showCallState(all: CallRecord[]): Promise<void> {
+  // A page that only keeps its handlers registered after leaving is not in a call.
+  const calls = all.filter((c) => c.tracks.length > 0);
+  const states = calls.map(micOn).filter((s) => s !== undefined);
+  const live = calls.find((c) => micOn(c) === true);
+  const text = live ? t('badgeMicOn') : states.length ? t('badgeMicOff') : '';
+  await browser.action.setBadgeText({ text });
+  if (text) await browser.action.setBadgeBackgroundColor({ color: live ? '#c5221f' : '#5f6368' });
+  await browser.action.setTitle({ title: live ? t('actionTitleLive', live.origin) : t('actionTitle') });
+}

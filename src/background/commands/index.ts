@@ -1,0 +1,43 @@
+// Keyboard shortcuts (manifest "commands"; global in Chromium). They act on the call in the tab the
+// person used most recently.
+import browser from 'webextension-polyfill';
+import { allCalls } from '../calls';
+import { performAction } from '../calls/actions';
+import { COMMANDS, type CommandName, type CallRecord, type MediaSessionAction } from '../../shared/protocol';
+
+const ACTIONS: Record<Exclude<CommandName, 'focus-call'>, MediaSessionAction> = {
+  'toggle-microphone': 'togglemicrophone',
+  'toggle-camera': 'togglecamera',
+  'leave-call': 'hangup',
+};
+
+/** The call of the most recently used tab (tab.lastAccessed), the top frame first. */
+async function currentCall(): Promise<CallRecord | null> {
+  const calls = await allCalls();
+  if (!calls.length) return null;
+  const tabs = await Promise.all(calls.map((c) => browser.tabs.get(c.tabId).catch(() => null)));
+  let best: CallRecord | null = null;
+  let bestScore = -Infinity;
+  calls.forEach((call, i) => {
+    const score = (tabs[i]?.lastAccessed ?? 0) * 2 + (call.frameId === 0 ? 1 : 0);
+    if (score > bestScore) { best = call; bestScore = score; }
+  });
+  return best;
+}
+
+export async function runCommand(command: CommandName): Promise<boolean> {
+  const call = await currentCall();
+  if (!call) return false;
+  if (command === 'focus-call') {
+    const tab = await browser.tabs.update(call.tabId, { active: true });
+    if (tab?.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true });
+    return true;
+  }
+  return performAction(call, ACTIONS[command]);
+}
+
+export function watchCommands(): void {
+  browser.commands?.onCommand.addListener((command: string) => {
+    if ((COMMANDS as readonly string[]).includes(command)) void runCommand(command as CommandName);
+  });
+}

@@ -1,0 +1,90 @@
+// Call controls: Media Session conferencing actions in both browsers, keyboard commands through the
+// background's command handler, the toolbar badge, and "guarantee mute".
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'puppeteer-core';
+import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
+import { startServer, type FixtureServer } from './helpers/server';
+import { setSettings, uiRequest } from './helpers/extension';
+
+const badge = (ui: Page) => ui.evaluate(() => ((globalThis as any).browser ?? (globalThis as any).chrome).action.getBadgeText({}));
+
+for (const name of BROWSERS) {
+  describe(`call controls (${name})`, () => {
+    let tb: TestBrowser;
+    let server: FixtureServer;
+    let ui: Page;
+    before(async () => {
+      server = await startServer();
+      tb = await launch(name);
+      ui = await tb.openExtensionPage('popup/popup.html');
+    });
+    after(async () => { await tb?.close(); await server?.close(); });
+
+    it('setActionHandler accepts every spec action; unknown ones still throw; set*Active return Promises', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      const r = await page.evaluate(() => {
+        const actions = ['play', 'pause', 'seekbackward', 'seekforward', 'previoustrack', 'nexttrack', 'skipad', 'stop', 'seekto',
+          'togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup', 'previousslide', 'nextslide', 'enterpictureinpicture', 'voiceactivity'];
+        const failed: string[] = [];
+        for (const a of actions) {
+          try { navigator.mediaSession.setActionHandler(a as MediaSessionAction, () => undefined); navigator.mediaSession.setActionHandler(a as MediaSessionAction, null); } catch { failed.push(a); }
+        }
+        let unknown = '';
+        try { navigator.mediaSession.setActionHandler('explode' as MediaSessionAction, null); } catch (e) { unknown = (e as Error).name; }
+        let notCallable = '';
+        try { navigator.mediaSession.setActionHandler('hangup' as MediaSessionAction, 42 as never); } catch (e) { notCallable = (e as Error).name; }
+        const ms = navigator.mediaSession as any;
+        const promises = ['setMicrophoneActive', 'setCameraActive', 'setScreenshareActive'].map((m) => ms[m](true) instanceof Promise);
+        const shape = ['setMicrophoneActive', 'setCameraActive', 'setScreenshareActive'].map((m) => `${ms[m].name}/${ms[m].length}`);
+        return { failed, unknown, notCallable, promises, shape };
+      });
+      assert.deepEqual(r, {
+        failed: [], unknown: 'TypeError', notCallable: 'TypeError', promises: [true, true, true],
+        shape: ['setMicrophoneActive/1', 'setCameraActive/1', 'setScreenshareActive/1'],
+      });
+      await page.close();
+    });
+
+    it('keyboard commands reach the page\'s handlers of the most recent call; the badge follows the state', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/demo/'));
+      await page.click('#start');
+      await waitFor(() => page.evaluate(() => !!(window as any).demo.stream), 'call started');
+      await waitFor(async () => (await badge(ui)) === 'ON', 'badge ON while the microphone is live');
+      assert.equal(await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' }), true);
+      await waitFor(() => page.evaluate(() => (window as any).demoLog.includes('togglemicrophone')), 'mute handler ran');
+      await waitFor(async () => (await badge(ui)) === 'OFF', 'badge OFF once the page reports its mute');
+      assert.equal(await uiRequest(ui, 'commands/run', { command: 'toggle-camera' }), true);
+      await waitFor(() => page.evaluate(() => (window as any).demoLog.includes('togglecamera')), 'camera handler ran');
+      assert.equal(await uiRequest(ui, 'commands/run', { command: 'focus-call' }), true);
+      await waitFor(() => page.evaluate(() => document.visibilityState === 'visible'), 'call tab in front');
+      assert.equal(await uiRequest(ui, 'commands/run', { command: 'leave-call' }), true);
+      await waitFor(() => page.evaluate(() => (window as any).demoLog.includes('hangup') && !(window as any).demo.stream), 'left the call');
+      await waitFor(async () => (await badge(ui)) === '', 'badge cleared after the call');
+      await page.close();
+    });
+
+    it('guarantee mute disables the microphone even when the page ignores its handler', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/stubborn-call.html'));
+      await page.evaluate(() => (window as any).start());
+      await waitFor(async () => (await uiRequest(ui, 'calls/list', {})).some((c) => c.origin === server.origin && c.tracks.length === 1), 'call listed');
+      await setSettings(tb, { hardMute: false });
+      await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' });
+      await waitFor(() => page.evaluate(() => (window as any).log.length === 1), 'handler called');
+      assert.equal(await page.evaluate(() => (window as any).stream.getAudioTracks()[0].enabled), true, 'without it, the page decides');
+      await setSettings(tb, { hardMute: true });
+      await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' });
+      await waitFor(() => page.evaluate(() => (window as any).log.length === 2), 'handler called again');
+      await waitFor(() => page.evaluate(() => (window as any).stream.getAudioTracks()[0].enabled === false), 'track disabled by MediaGate');
+      await waitFor(async () => (await badge(ui)) === 'OFF', 'badge shows the real state');
+      await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' });
+      await waitFor(() => page.evaluate(() => (window as any).stream.getAudioTracks()[0].enabled === true), 'unmuted again');
+      await setSettings(tb, { hardMute: false });
+      await page.evaluate(() => (window as any).stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
+  });
+}
