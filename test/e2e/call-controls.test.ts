@@ -75,7 +75,12 @@ for (const name of BROWSERS) {
       await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' });
       await waitFor(() => page.evaluate(() => (window as any).log.length === 1), 'handler called');
       assert.equal(await page.evaluate(() => (window as any).stream.getAudioTracks()[0].enabled), true, 'without it, the page decides');
-      await setSettings(tb, { hardMute: true });
+      // Switched on the way a person does it: the options page.
+      const options = await tb.openExtensionPage('options/options.html');
+      await waitFor(() => options.evaluate(() => !!document.getElementById('hardMute')), 'options page');
+      await options.click('#hardMute');
+      await waitFor(async () => (await uiRequest(ui, 'settings/get', {})).effective.hardMute === true, 'setting saved');
+      await options.close();
       await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' });
       await waitFor(() => page.evaluate(() => (window as any).log.length === 2), 'handler called again');
       await waitFor(() => page.evaluate(() => (window as any).stream.getAudioTracks()[0].enabled === false), 'track disabled by MediaGate');
