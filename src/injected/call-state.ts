@@ -25,7 +25,31 @@ export class CallState {
   private inCall = false;
   private scheduled = false;
 
+  private readonly listeners: (() => void)[] = [];
+  private invoker: ((action: MediaSessionAction) => boolean) | null = null;
+
   constructor(private readonly bridge: Bridge) {}
+
+  /** Called synchronously on every change, so MediaGate's own call UI follows within the frame. */
+  onChange(listener: () => void): void { push(this.listeners, listener); }
+
+  /** The media-session feature runs the page's handlers; others (PiP) go through here. */
+  setInvoker(invoke: (action: MediaSessionAction) => boolean): void { this.invoker = invoke; }
+  invoke(action: MediaSessionAction): boolean { return this.invoker ? this.invoker(action) : false; }
+  hasAction(action: MediaSessionAction): boolean { return this.actions.has(action); }
+
+  /** What MediaGate shows: the page's own report, else whether its live tracks are enabled. */
+  isOn(kind: 'audio' | 'video'): boolean | undefined {
+    const reported = kind === 'audio' ? this.reported.microphone : this.reported.camera;
+    if (reported !== undefined) return reported;
+    const tracks = this.liveTracks(kind);
+    if (!tracks.length) return undefined;
+    for (let i = 0; i < tracks.length; i++) if (apply(trackEnabled, tracks[i], [])) return true;
+    return false;
+  }
+
+  /** A call = live tracks the page captured. */
+  get live(): boolean { return this.liveTracks().length > 0; }
 
   private readonly known = new SafeWeakMap<MediaStreamTrack, true>();
 
@@ -85,6 +109,9 @@ export class CallState {
 
   /** Call after any track event; snapshots are coalesced to one per task. */
   changed(): void {
+    for (let i = 0; i < this.listeners.length; i++) {
+      try { this.listeners[i]!(); } catch { /* one broken listener must not stop the others */ }
+    }
     if (!this.inCall || this.scheduled) return;
     this.scheduled = true;
     nativeSetTimeout(() => { this.scheduled = false; this.bridge.notify('calls/update', this.snapshot()); }, 0);

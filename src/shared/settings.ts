@@ -105,6 +105,8 @@ export interface PageConfig {
   defaultSemantics: Semantics;
   labelPolicy: LabelPolicy;
   alwaysShowPicker: boolean;
+  /** MediaGate's own call UI in the page (PiP window) applies "guarantee mute" itself. */
+  hardMute: boolean;
   site: SiteView;
 }
 
@@ -113,6 +115,7 @@ export const pageConfig = (s: Settings, site: SiteView): PageConfig => ({
   defaultSemantics: s.defaultSemantics,
   labelPolicy: s.labelPolicy,
   alwaysShowPicker: s.alwaysShowPicker,
+  hardMute: s.hardMute,
   site,
 });
 

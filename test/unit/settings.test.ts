@@ -293,9 +293,10 @@ describe('pageConfig', () => {
       defaultSemantics: 'user-chooses',
       labelPolicy: 'never-hide',
       alwaysShowPicker: true,
+      hardMute: true,
       site,
     });
-    expect(Object.keys(cfg).sort()).toEqual(['alwaysShowPicker', 'defaultSemantics', 'features', 'labelPolicy', 'site']);
+    expect(Object.keys(cfg).sort()).toEqual(['alwaysShowPicker', 'defaultSemantics', 'features', 'hardMute', 'labelPolicy', 'site']);
     expect(cfg.features).not.toBe(settings.features);
     cfg.features.capture = true;
     expect(settings.features.capture).toBe(false);
@@ -303,8 +304,6 @@ describe('pageConfig', () => {
 
   it('gives the defaults for default settings', () => {
     const ask: SiteView = { camera: 'ask', microphone: 'ask', cameraAllowedViaPicker: false, microphoneAllowedViaPicker: false };
-    // hardMute is the background's business: the page is not told.
-    const { hardMute: _background, ...pageFacing } = DEFAULT_SETTINGS;
-    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...pageFacing, site: ask });
+    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...DEFAULT_SETTINGS, site: ask });
   });
 });

@@ -87,14 +87,17 @@ export const mediaSession: InjectedFeature = {
       }
     }
 
-    bridge.onPush('media-session/invoke', ({ action }) => {
+    const invoke = (action: MediaSessionAction): boolean => {
       const handler = handlers.get(action);
-      if (!handler) return;
+      if (!handler) return false;
       try {
         apply(handler, undefined, [{ action }]);
       } catch (e) {
         reportError(e);
       }
-    });
+      return true;
+    };
+    calls.setInvoker(invoke);
+    bridge.onPush('media-session/invoke', ({ action }) => { invoke(action); });
   },
 };
