@@ -3,7 +3,7 @@
 import browser from 'webextension-polyfill';
 import { parsePageEnvelope, parseUiEnvelope, serializeError, type Response } from '../shared/protocol';
 import { webOriginOfSender } from '../shared/origin';
-import { allCalls, invokeAction, recordSnapshot } from './calls';
+import { allCalls, invokeAction, recordSnapshot, showCallWindow } from './calls';
 import { decidePicker, openPicker, pickerState } from './picker';
 import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
@@ -41,6 +41,8 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       const { tabId, frameId, action } = envelope.payload;
       return { ok: true, result: await invokeAction(tabId, frameId, action) };
     }
+    case 'calls/pip':
+      return { ok: true, result: await showCallWindow(envelope.payload.tabId) };
     case 'picker/get':
       return { ok: true, result: await pickerState(envelope.payload.pickerId) };
     case 'picker/decide': {

@@ -15,6 +15,7 @@ const trackId = getter('id');
 const trackKind = getter('kind');
 const trackLabel = getter('label');
 const trackEnabled = getter('enabled');
+const trackEnabledSet = getOwnPropertyDescriptor(trackProto, 'enabled')!.set!;
 const trackMuted = getter('muted');
 const trackReadyState = getter('readyState');
 
@@ -31,7 +32,21 @@ export class CallState {
   constructor(private readonly bridge: Bridge) {}
 
   /** Called synchronously on every change, so MediaGate's own call UI follows within the frame. */
-  onChange(listener: () => void): void { push(this.listeners, listener); }
+  onChange(listener: () => void): () => void {
+    push(this.listeners, listener);
+    return () => {
+      for (let i = 0; i < this.listeners.length; i++) if (this.listeners[i] === listener) { this.listeners[i] = () => undefined; }
+    };
+  }
+
+  /** Hard mute: MediaGate itself switches the captured tracks of a kind. */
+  setTracksEnabled(kind: 'audio' | 'video', on: boolean): void {
+    const tracks = this.liveTracks(kind);
+    for (let i = 0; i < tracks.length; i++) apply(trackEnabledSet, tracks[i], [on]);
+    this.changed();
+  }
+
+  reportedScreenshare(): boolean { return this.reported.screenshare === true; }
 
   /** The media-session feature runs the page's handlers; others (PiP) go through here. */
   setInvoker(invoke: (action: MediaSessionAction) => boolean): void { this.invoker = invoke; }

@@ -9,10 +9,11 @@ import { capture } from './capture';
 import { mediaSession } from './media-session';
 import { pickerSemantics } from './picker-semantics';
 import { labels } from './labels';
+import { pip } from './pip';
 
 // Order matters where patches stack: capture wraps the native getUserMedia, picker-semantics wraps
 // capture, so the tracks of every path are registered.
-const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels];
+const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip];
 
 const inherited = takeOver(window);
 const bridge = new Bridge(window);

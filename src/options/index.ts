@@ -15,6 +15,7 @@ const FEATURE_TEXT: Record<Feature, { name: string; hint: string }> = {
   labels: { name: 'optionsFeatureLabels', hint: 'optionsFeatureLabelsHint' },
   'media-session': { name: 'optionsFeatureMediaSession', hint: 'optionsFeatureMediaSessionHint' },
   capture: { name: 'optionsFeatureCapture', hint: 'optionsFeatureCaptureHint' },
+  pip: { name: 'optionsFeaturePip', hint: 'optionsFeaturePipHint' },
 };
 const DECISION_TEXT: Record<Decision, string> = { allow: 'optionsDecisionAllow', block: 'optionsDecisionBlock', ask: 'optionsDecisionAsk' };
 

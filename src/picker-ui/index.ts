@@ -163,15 +163,20 @@ async function render(): Promise<void> {
   $('wants').textContent = t(kinds.length === 2 ? 'pickerWantsBoth' : kinds[0] === 'video' ? 'pickerWantsCamera' : 'pickerWantsMicrophone');
   $('scope').textContent = t(__BROWSER__ === 'chromium' ? 'pickerScopeChromium' : 'pickerScopeFirefox');
   document.title = `${state.origin} – ${t('pickerWindowTitle')}`;
-  try {
-    // MediaGate's own access (asked once for the extension) gives labels and previews.
-    access = await navigator.mediaDevices.getUserMedia({ audio: !!state.kinds.audio, video: !!state.kinds.video });
-  } catch {
+  // MediaGate's own access (asked once for the extension) gives labels and previews. Once granted,
+  // the labels are there at once and the picker renders without opening a device first.
+  let devices = await describe();
+  const unlabelled = kinds.some((k) => !devices.some((d) => d.kind === (k === 'audio' ? 'audioinput' : 'videoinput') && d.label));
+  if (unlabelled) {
+    try {
+      access = await navigator.mediaDevices.getUserMedia({ audio: !!state.kinds.audio, video: !!state.kinds.video });
+    } catch {
+      access = null;
+    }
+    devices = await describe();
+    access?.getTracks().forEach((tr) => tr.stop());
     access = null;
   }
-  const devices = await describe();
-  access?.getTracks().forEach((tr) => tr.stop());
-  access = null;
   let missing = false;
   for (const kind of kinds) if (renderKind(kind, devices, state) === 0) missing = true;
   $('problem').hidden = !missing;

@@ -51,6 +51,9 @@ async function render(): Promise<void> {
         void uiRequest('calls/invoke', { tabId: call.tabId, frameId: call.frameId, action }).then(render);
       }, className));
     }
+    if (call.frameId === 0 && call.tracks.length) {
+      buttons.append(button(t('popupCallWindow'), () => { void uiRequest('calls/pip', { tabId: call.tabId }); }));
+    }
     buttons.append(button(t('popupSwitchToTab'), () => {
       void browser.tabs.update(call.tabId, { active: true });
     }));

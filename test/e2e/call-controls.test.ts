@@ -66,6 +66,60 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('the call button opens a picture-in-picture window whose buttons run the page\'s handlers and follow its state', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/demo/'));
+      await page.click('#start');
+      await waitFor(() => page.evaluate(() => !!(window as any).demo.stream), 'call started');
+      const rect = await waitFor(() => page.evaluate(() => {
+        const host = document.querySelector('[data-mediagate=call]');
+        if (!host) return null;
+        const r = host.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }), 'the MediaGate call button');
+      await page.mouse.click(rect.x, rect.y);
+      await waitFor(() => page.evaluate(() => !!(window as any).documentPictureInPicture?.window), 'the PiP window');
+      const r = await page.evaluate(() => {
+        const d: Document = (window as any).documentPictureInPicture.window.document;
+        const visible = () => [...d.querySelectorAll('button')].filter((b) => !b.hidden).map((b) => b.getAttribute('aria-label'));
+        const names = visible();
+        const mute = [...d.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Mute microphone')!;
+        mute.click();
+        // The demo's handler calls setMicrophoneActive(false): the label follows in the same task.
+        const after = mute.getAttribute('aria-label');
+        const video = d.querySelector('video') as HTMLVideoElement | null;
+        return { names, after, log: [...(window as any).demoLog], video: !!video && video.srcObject === (window as any).demo.stream };
+      });
+      assert.deepEqual(r.names, ['Mute microphone', 'Turn off camera', 'Leave call'], 'no button for an action the page did not register');
+      assert.equal(r.after, 'Unmute microphone');
+      assert.deepEqual(r.log, ['togglemicrophone']);
+      assert.equal(r.video, true, 'the call video (the local preview here) is shown');
+      await page.evaluate(() => {
+        const d: Document = (window as any).documentPictureInPicture.window.document;
+        [...d.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Leave call')!.click();
+      });
+      await waitFor(() => page.evaluate(() => !(window as any).demo.stream && !(window as any).documentPictureInPicture.window), 'left the call, window closed');
+      await page.close();
+    });
+
+    it('the popup shows the call window inside the page (no gesture there), in a closed shadow root', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/demo/'));
+      await page.click('#start');
+      await waitFor(() => page.evaluate(() => !!document.querySelector('[data-mediagate=call]')), 'call button');
+      const probe = () => page.evaluate(() => {
+        const el = document.elementFromPoint(innerWidth - 120, innerHeight - 120);
+        return el?.getAttribute('data-mediagate') ?? el?.tagName ?? null;
+      });
+      assert.notEqual(await probe(), 'call');
+      const call = (await uiRequest(ui, 'calls/list', {})).find((c) => c.origin === server.origin && c.tracks.length)!;
+      assert.equal(await uiRequest(ui, 'calls/pip', { tabId: call.tabId }), true);
+      await waitFor(async () => (await probe()) === 'call', 'the in-page call window');
+      assert.equal(await page.evaluate(() => (document.querySelector('[data-mediagate=call]') as HTMLElement).shadowRoot), null, 'closed shadow root');
+      await page.evaluate(() => (window as any).demo.stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
+
     it('guarantee mute disables the microphone even when the page ignores its handler', async () => {
       const page = await tb.newPage();
       await page.goto(server.url('/stubborn-call.html'));

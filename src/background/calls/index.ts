@@ -48,6 +48,13 @@ export async function invokeAction(tabId: number, frameId: number, action: Media
   return rec ? performAction(rec, action) : false;
 }
 
+/** The call window lives in the tab's top document. */
+export async function showCallWindow(tabId: number): Promise<boolean> {
+  if (!(await allCalls()).some((c) => c.tabId === tabId)) return false;
+  await browser.tabs.sendMessage(tabId, { channel: 'push', type: 'pip/open', payload: {} }, { frameId: 0 });
+  return true;
+}
+
 export function watchTabs(): void {
   browser.tabs.onRemoved.addListener((tabId) => {
     void store.update((t) => { dropTab(t, tabId); return listCalls(t); }).then(showCallState);

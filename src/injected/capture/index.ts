@@ -20,12 +20,7 @@ export const capture: InjectedFeature = {
   name: 'capture',
   install({ bridge, calls, enabled }) {
     // Hard mute: the person muted through MediaGate and asked that it really holds.
-    const setEnabled = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'enabled')!.set!;
-    bridge.onPush('capture/set-enabled', ({ kind, enabled: on }) => {
-      const tracks = calls.liveTracks(kind);
-      for (let i = 0; i < tracks.length; i++) apply(setEnabled, tracks[i], [on]);
-      calls.changed();
-    });
+    bridge.onPush('capture/set-enabled', ({ kind, enabled: on }) => { calls.setTracksEnabled(kind, on); });
 
     // The person gave this device to another tab: end our tracks on it, as a device unplugged would.
     bridge.onPush('capture/release', ({ kind, label }) => {

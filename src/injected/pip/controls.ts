@@ -1,0 +1,101 @@
+// The call window's content: the call video and one button per conferencing action the page
+// registered. Labels follow the page's reported state synchronously (CallState.onChange), so a
+// setMicrophoneActive() shows within the same frame.
+import type { CallState } from '../call-state';
+import { addListener } from '../native';
+import type { MediaSessionAction } from '../../shared/page-constants';
+
+export interface Controls { dispose(): void }
+
+interface ButtonSpec {
+  action: MediaSessionAction;
+  label: (calls: CallState) => string;
+  danger?: boolean;
+}
+
+const SPECS: ButtonSpec[] = [
+  { action: 'togglemicrophone', label: (c) => (c.isOn('audio') === false ? 'Unmute microphone' : 'Mute microphone') },
+  { action: 'togglecamera', label: (c) => (c.isOn('video') === false ? 'Turn on camera' : 'Turn off camera') },
+  { action: 'togglescreenshare', label: (c) => (c.reportedScreenshare() ? 'Stop sharing screen' : 'Share screen') },
+  { action: 'hangup', label: () => 'Leave call', danger: true },
+];
+
+const STYLE = `
+:host, body { margin: 0; }
+.mg-call { font: 13px/1.3 system-ui, sans-serif; color: #e8eaed; background: #202124; display: flex; flex-direction: column;
+  gap: 8px; padding: 8px; box-sizing: border-box; min-width: 240px; }
+.mg-inpage { position: fixed; right: 16px; bottom: 64px; width: 300px; border-radius: 12px; box-shadow: 0 4px 16px rgba(0,0,0,.5); }
+.mg-doc { width: 100vw; height: 100vh; }
+video { width: 100%; flex: 1; min-height: 0; background: #000; border-radius: 8px; object-fit: cover; }
+.mg-bar { display: flex; gap: 6px; flex-wrap: wrap; justify-content: center; }
+button { font: inherit; padding: 7px 12px; border-radius: 18px; border: 0; background: #3c4043; color: #e8eaed; cursor: pointer; }
+button[aria-pressed="true"] { background: #f28b82; color: #202124; }
+button.mg-danger { background: #d93025; color: #fff; }
+button:focus-visible { outline: 2px solid #8ab4f8; outline-offset: 2px; }
+`;
+
+/** `root` is the PiP window's document, or the closed shadow root of the in-page mini-window. */
+export function renderControls(root: Document | ShadowRoot, calls: CallState, stream: MediaStream | null,
+  hardMute: () => boolean, close: () => void): Controls {
+  // The PiP window's document belongs to another realm: instanceof Document would be false.
+  const inDocument = root.nodeType === 9;
+  const doc = inDocument ? (root as Document) : (root as ShadowRoot).ownerDocument;
+  const make = <K extends keyof HTMLElementTagNameMap>(tag: K) => doc.createElement(tag);
+  const style = make('style');
+  style.textContent = STYLE;
+  const box = make('div');
+  box.className = `mg-call ${inDocument ? 'mg-doc' : 'mg-inpage'}`;
+  box.setAttribute('role', 'region');
+  box.setAttribute('aria-label', 'Call controls');
+  if (stream) {
+    const video = make('video');
+    video.muted = true;
+    video.autoplay = true;
+    video.playsInline = true;
+    video.srcObject = stream;
+    box.append(video);
+  }
+  const bar = make('div');
+  bar.className = 'mg-bar';
+  box.append(bar);
+  const buttons = SPECS.map((spec) => {
+    const b = make('button');
+    b.type = 'button';
+    if (spec.danger) b.className = 'mg-danger';
+    addListener(b, 'click', () => {
+      if (spec.action === 'togglemicrophone' && hardMute()) {
+        const on = calls.isOn('audio');
+        if (on !== undefined) calls.setTracksEnabled('audio', !on);
+      }
+      calls.invoke(spec.action);
+      if (spec.action === 'hangup') close();
+    });
+    bar.append(b);
+    return { spec, b };
+  });
+  const update = () => {
+    for (const { spec, b } of buttons) {
+      b.hidden = !calls.hasAction(spec.action);
+      const label = spec.label(calls);
+      if (b.textContent !== label) b.textContent = label;
+      b.setAttribute('aria-label', label);
+      if (spec.action !== 'hangup') b.setAttribute('aria-pressed', String(label.startsWith('Unmute') || label.startsWith('Turn on')));
+    }
+  };
+  update();
+  const unsubscribe = calls.onChange(update);
+  if (inDocument) {
+    doc.title = 'Call controls';
+    doc.head.append(style);
+    doc.body.append(box);
+  } else {
+    (root as ShadowRoot).append(style, box);
+  }
+  return {
+    dispose() {
+      unsubscribe();
+      box.remove();
+      style.remove();
+    },
+  };
+}
