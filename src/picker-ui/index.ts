@@ -154,8 +154,20 @@ async function chosenFile(kind: Kind): Promise<PickerFile | null> {
   return { name: file.name, type, base64: toBase64(new Uint8Array(await file.arrayBuffer())) };
 }
 
+/** The background may be starting (or restarting) as the window opens: ask again before giving up. */
+async function fetchState(): Promise<PickerState | null> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await uiRequest('picker/get', { pickerId });
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+  }
+}
+
 async function render(): Promise<void> {
-  const state = await uiRequest('picker/get', { pickerId }).catch(() => null);
+  const state = await fetchState().catch((e: unknown) => { console.error('MediaGate picker:', e); return null; });
   if (!state) { window.close(); return; }
   stopAll();
   const kinds = (['video', 'audio'] as const).filter((k) => state.kinds[k]);

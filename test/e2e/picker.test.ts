@@ -4,11 +4,11 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
-import { writeFile, rm, mkdtemp } from 'node:fs/promises';
+import { writeFile, rm } from 'node:fs/promises';
 import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { setSettings, readStorage, stopServiceWorker, uiRequest } from './helpers/extension';
+import { setSettings, readStorage, stopServiceWorker } from './helpers/extension';
 
 /** Starts getUserMedia in the page without awaiting it; the outcome lands in window.__gum. */
 async function startGum(page: Page, constraints: unknown): Promise<void> {
@@ -311,34 +311,6 @@ for (const name of BROWSERS) {
         assert.equal(result.ok, true, JSON.stringify(result));
         assert.equal(result.settings[0].label, 'fake_device_2');
         await page.close();
-      });
-    }
-
-    if (name === 'chromium') {
-      // Firefox installs test add-ons temporarily: they (and their storage) do not survive a restart.
-      it('decisions survive a service worker restart and a browser restart with the same profile', async () => {
-        const profile = await mkdtemp(path.join(os.tmpdir(), 'mediagate-profile-'));
-        try {
-          let b = await launch('chromium', { userDataDir: profile, chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
-          let page = await b.newPage();
-          await page.goto(server.url('/blank.html?persist'));
-          await startGum(page, { video: true, semantics: 'user-chooses' });
-          await clickByName(await pickerPage(b), 'button', 'Block');
-          assert.equal((await gumResult(page)).name, 'NotAllowedError');
-          await stopServiceWorker(b);
-          const ui = await b.openExtensionPage('popup/popup.html');
-          const sites = await uiRequest(ui, 'sites/list', {});
-          assert.equal(sites[server.origin]?.camera?.state, 'block', 'the restarted worker reads the stored decision');
-          await b.close();
-          b = await launch('chromium', { userDataDir: profile, chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
-          page = await b.newPage();
-          await page.goto(server.url('/blank.html?persist'));
-          const r = await page.evaluate(() => navigator.mediaDevices.getUserMedia({ video: true }).then(() => 'resolved', (e) => e.name));
-          assert.equal(r, 'NotAllowedError');
-          await b.close();
-        } finally {
-          await rm(profile, { recursive: true, force: true });
-        }
       });
     }
 

@@ -33,13 +33,13 @@ function callVideo(calls: CallState): MediaStream | null {
   for (let i = 0; i < videos.length; i++) {
     const v = videos[i]!;
     const stream = apply(srcObjectGet, v, []) as MediaStream | null;
-    if (!(stream instanceof MediaStream) || apply(pausedGet, v, [])) continue;
+    if (!(stream instanceof MediaStream)) continue;
     const tracks = apply(streamGetTracks, stream, []) as MediaStreamTrack[];
     let local = false;
     for (let j = 0; j < tracks.length; j++) if (calls.has(tracks[j])) local = true;
     const r = apply(getBoundingClientRect, v, []) as DOMRect;
-    // Remote videos outrank the local preview whatever their size.
-    const score = r.width * r.height + (local ? 0 : 1e9);
+    // Playing beats paused, remote beats the local preview, then the larger wins.
+    const score = r.width * r.height + (local ? 0 : 1e9) + (apply(pausedGet, v, []) ? 0 : 2e9);
     if (score > bestScore) { best = stream; bestScore = score; }
   }
   return best;
