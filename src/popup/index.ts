@@ -3,6 +3,7 @@ import browser from 'webextension-polyfill';
 import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
 import type { CallRecord, MediaSessionAction } from '../shared/protocol';
+import { micOn, cameraOn } from '../shared/call-view';
 
 const BUTTONS: { action: MediaSessionAction; label: string; className?: string }[] = [
   { action: 'togglemicrophone', label: 'actionTogglemicrophone' },
@@ -11,10 +12,8 @@ const BUTTONS: { action: MediaSessionAction; label: string; className?: string }
 ];
 
 function describe(call: CallRecord): string {
-  const live = (kind: 'audio' | 'video') => call.tracks.some((tr) => tr.kind === kind && tr.enabled);
-  const has = (kind: 'audio' | 'video') => call.tracks.some((tr) => tr.kind === kind);
-  const mic = call.reported.microphone ?? (has('audio') ? live('audio') : undefined);
-  const cam = call.reported.camera ?? (has('video') ? live('video') : undefined);
+  const mic = micOn(call);
+  const cam = cameraOn(call);
   const parts: string[] = [];
   if (mic !== undefined) parts.push(t(mic ? 'popupMicOn' : 'popupMicOff'));
   if (cam !== undefined) parts.push(t(cam ? 'popupCamOn' : 'popupCamOff'));

@@ -4,17 +4,7 @@ import browser from 'webextension-polyfill';
 import type { CallRecord, MediaSessionAction, PushEnvelope } from '../../shared/protocol';
 import { loadEffectiveSettings } from '../../shared/storage';
 
-/** What MediaGate shows: the page's own report, else the real state of its tracks. */
-export function micOn(call: CallRecord): boolean | undefined {
-  if (call.reported.microphone !== undefined) return call.reported.microphone;
-  const audio = call.tracks.filter((t) => t.kind === 'audio');
-  return audio.length ? audio.some((t) => t.enabled) : undefined;
-}
-export function cameraOn(call: CallRecord): boolean | undefined {
-  if (call.reported.camera !== undefined) return call.reported.camera;
-  const video = call.tracks.filter((t) => t.kind === 'video');
-  return video.length ? video.some((t) => t.enabled) : undefined;
-}
+import { micOn } from '../../shared/call-view';
 
 async function push<K extends 'media-session/invoke' | 'capture/set-enabled'>(call: CallRecord, type: K, payload: PushEnvelope<K>['payload']): Promise<void> {
   await browser.tabs.sendMessage(call.tabId, { channel: 'push', type, payload }, { frameId: call.frameId });

@@ -1,7 +1,7 @@
 // The toolbar badge: is a microphone live in some tab ("ON", red) or are all calls muted ("OFF")?
 import browser from 'webextension-polyfill';
 import type { CallRecord } from '../../shared/protocol';
-import { micOn } from './actions';
+import { micOn } from '../../shared/call-view';
 import { t } from '../../shared/i18n';
 
 export async function showCallState(all: CallRecord[]): Promise<void> {
