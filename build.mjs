@@ -5,6 +5,7 @@ import { cp, mkdir, readFile, rm, writeFile, stat } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const dist = path.join(root, 'dist');
@@ -20,7 +21,15 @@ const ENTRIES = [
   ['src/options/index.ts', 'options/options.js', {}],
   ['src/welcome/index.ts', 'welcome/welcome.js', {}],
   ['src/picker-ui/index.ts', 'picker/picker.js', {}],
+  // Lazily loaded main-world chunks (src/shared/chunks.ts), injected into a frame on first use.
+  ['src/injected/usermedia/element/index.ts', 'chunks/usermedia.js', { minify: true }],
 ];
+/**
+ * Names the event a chunk announces itself with. Unusual per version, so a core of another version
+ * (Firefox re-injects on update) ignores it; deterministic, so store reviewers can rebuild the package.
+ * Not a secret: a page that listened for it could only start MediaGate's feature in its own page.
+ */
+const CHUNK_EVENT = `mg-${createHash('sha256').update(await readFile(path.join(root, 'package.json'))).digest('hex').slice(0, 16)}`;
 const STATIC = [
   ['icons', 'icons'],
   ['_locales', '_locales'],
@@ -41,9 +50,8 @@ export function manifestFor(browser, source, version) {
   if (browser === 'chromium') {
     delete m.background.scripts;
     delete m.browser_specific_settings;
-    // Re-injects the content scripts into pages open before an install/update (background/reinject.ts).
     // contentSettings: MediaGate's picker grants the site's own permission (one prompt, not two).
-    m.permissions = [...m.permissions, 'scripting', 'contentSettings'];
+    m.permissions = [...m.permissions, 'contentSettings'];
   } else {
     delete m.background.service_worker;
     // "global" shortcuts exist only in Chromium.
@@ -64,7 +72,7 @@ async function buildBrowser(browser, manifest, pkg) {
     target: ['chrome120', 'firefox128'],
     minify: !!opts.minify,
     legalComments: 'none',
-    define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser) },
+    define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser), __CHUNK_EVENT__: JSON.stringify(CHUNK_EVENT) },
     metafile: true,
     logLevel: 'warning',
   })));

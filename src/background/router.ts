@@ -8,6 +8,7 @@ import { decidePicker, openPicker, pickerState } from './picker';
 import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
+import { loadChunk } from './chunks';
 
 type Sender = browser.Runtime.MessageSender;
 
@@ -28,6 +29,8 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
       return { ok: true, result: await recordSnapshot({ tabId, frameId: sender.frameId, origin, title: sender.tab?.title ?? '' }, envelope.payload) };
     case 'picker/open':
       return { ok: true, result: await openPicker({ tabId, frameId: sender.frameId, origin }, envelope.payload.kinds) };
+    case 'chunk/load':
+      return { ok: true, result: await loadChunk(tabId, sender.frameId, envelope.payload.name) };
   }
 }
 

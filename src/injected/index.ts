@@ -1,6 +1,7 @@
 // MAIN world entry, document_start, every frame. native.ts is imported first so that the built-ins
 // it captures are the pristine ones.
-import { retire, hasOwn } from './native';
+import { hasOwn } from './native';
+import { retire } from './patch';
 import { Bridge } from './bridge';
 import { takeOver, offerHandoff } from './handoff';
 import { CallState } from './call-state';
@@ -10,10 +11,11 @@ import { mediaSession } from './media-session';
 import { pickerSemantics } from './picker-semantics';
 import { labels } from './labels';
 import { pip } from './pip';
+import { usermedia } from './usermedia';
 
 // Order matters where patches stack: capture wraps the native getUserMedia, picker-semantics wraps
 // capture, so the tracks of every path are registered.
-const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip];
+const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip, usermedia];
 
 const inherited = takeOver(window);
 const bridge = new Bridge(window);

@@ -16,6 +16,7 @@ const FEATURE_TEXT: Record<Feature, { name: string; hint: string }> = {
   'media-session': { name: 'optionsFeatureMediaSession', hint: 'optionsFeatureMediaSessionHint' },
   capture: { name: 'optionsFeatureCapture', hint: 'optionsFeatureCaptureHint' },
   pip: { name: 'optionsFeaturePip', hint: 'optionsFeaturePipHint' },
+  usermedia: { name: 'optionsFeatureUsermedia', hint: 'optionsFeatureUsermediaHint' },
 };
 const DECISION_TEXT: Record<Decision, string> = { allow: 'optionsDecisionAllow', block: 'optionsDecisionBlock', ask: 'optionsDecisionAsk' };
 

@@ -1,2 +1,4 @@
 /** Set by build.mjs for each browser's bundle. */
 declare const __BROWSER__: 'chromium' | 'firefox';
+/** Set by build.mjs per build: the event name lazily loaded chunks announce themselves with. */
+declare const __CHUNK_EVENT__: string;

@@ -9,6 +9,7 @@ import { isRecord, isString, isBoolean, isArrayOf, isOneOf, isFiniteNumber } fro
 import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteTable } from './permissions';
 import { sanitizeSettings, type Settings } from './settings';
 import { isWebOrigin } from './origin';
+import { CHUNK_NAMES, type ChunkName, type ChunkStrings } from './chunks';
 
 import { MEDIA_SESSION_ACTIONS, isMediaSessionAction, type MediaSessionAction } from './page-constants';
 export { MEDIA_SESSION_ACTIONS, isMediaSessionAction, type MediaSessionAction } from './page-constants';
@@ -71,6 +72,8 @@ export interface PickerState {
 export interface PageRequests {
   'calls/update': { req: CallSnapshot; res: null };
   'picker/open': { req: { kinds: PickerKinds }; res: { requestId: string } };
+  /** Injects a lazily loaded main-world bundle into the asking frame; answers with its UI strings. */
+  'chunk/load': { req: { name: ChunkName }; res: ChunkStrings };
 }
 export interface PagePushes {
   'media-session/invoke': { action: MediaSessionAction };
@@ -189,6 +192,10 @@ const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is Page
   'picker/open': {
     valid: (v): v is PageRequests['picker/open']['req'] => isRecord(v) && isPickerKinds(v.kinds),
     normalize: ({ kinds }) => ({ kinds: { ...(kinds.audio ? { audio: copyKindAsk(kinds.audio) } : {}), ...(kinds.video ? { video: copyKindAsk(kinds.video) } : {}) } }),
+  },
+  'chunk/load': {
+    valid: (v): v is PageRequests['chunk/load']['req'] => isRecord(v) && isOneOf(v.name, CHUNK_NAMES),
+    normalize: ({ name }) => ({ name }),
   },
 };
 

@@ -4,7 +4,8 @@
 // before the native call.
 
 import type { InjectedFeature } from '../feature';
-import { apply, patch, then, getOwnPropertyDescriptor } from '../native';
+import { apply, then, getOwnPropertyDescriptor } from '../native';
+import { patch } from '../patch';
 
 const getTracks = MediaStream.prototype.getTracks;
 const isStream = (v: unknown): v is MediaStream => {

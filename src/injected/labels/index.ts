@@ -3,7 +3,8 @@
 // `label` (and toJSON's label) read "" where the person's label policy hides names from this site.
 // Track labels are untouched.
 import type { InjectedFeature } from '../feature';
-import { apply, patch, patchGetter, then, SafeWeakSet, getOwnPropertyDescriptor, isArray } from '../native';
+import { apply, then, SafeWeakSet, getOwnPropertyDescriptor, isArray } from '../native';
+import { patch, patchGetter } from '../patch';
 import type { PageConfig } from '../../shared/settings';
 
 const infoKind = getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'kind')!.get!;

@@ -4,7 +4,8 @@
 // browser rejects a spec action (Firefox: every conferencing action), MediaGate accepts it itself.
 
 import type { InjectedFeature } from '../feature';
-import { apply, patch, defineMethod, SafeMap, NativeTypeError, NativePromise, promiseResolve, hasOwn, own, isArray, push } from '../native';
+import { apply, SafeMap, NativeTypeError, NativePromise, promiseResolve, hasOwn, own, isArray, push } from '../native';
+import { patch, defineMethod } from '../patch';
 import { isMediaSessionAction, type MediaSessionAction } from '../../shared/page-constants';
 
 type Handler = (details: MediaSessionActionDetails) => void;

@@ -5,10 +5,8 @@
 // the native call: no round trip, the remembered device (if any) preferred.
 
 import type { InjectedFeature } from '../feature';
-import {
-  apply, patch, defineGetter, then, newPromise, promiseReject, getOwnPropertyDescriptor, SafeMap, own,
-  NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, hasOwn, SafeWeakSet,
-} from '../native';
+import { apply, then, newPromise, promiseReject, getOwnPropertyDescriptor, SafeMap, own, NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, hasOwn, SafeWeakSet } from '../native';
+import { patch, defineGetter } from '../patch';
 import { candidates, parseSemantics, pinDevice, rank, requestedKinds, uniqueDevices, type DeviceDescription, type Kind } from '../../shared/constraints';
 import type { Json, KindAsk, PickerChoice, PickerKinds, PickerOutcome } from '../../shared/protocol';
 import { trackFromFile } from './file-source';

@@ -1,0 +1,22 @@
+// Main-world code that most pages never need loads on first use, so the script every page runs stays
+// small (DESIGN.md: under 30 KB, no measurable cost without a camera). A chunk is one extra bundle
+// the background injects into the one frame that asked (scripting.executeScript, world MAIN); it
+// receives the core's patch helpers, bridge and localised strings from the core (injected/chunks.ts).
+
+export const CHUNKS = {
+  usermedia: {
+    file: 'chunks/usermedia.js',
+    /** The _locales message names the chunk shows in the page, sent with the load answer. */
+    strings: [
+      'umUseCamera', 'umUseMicrophone', 'umUseBoth',
+      'umMuteCamera', 'umMuteMicrophone', 'umMuteBoth',
+      'umUnmuteCamera', 'umUnmuteMicrophone', 'umUnmuteBoth',
+      'umChooseDevice', 'umProblem', 'umClose',
+      'umErrorNotAllowed', 'umErrorNotReadable', 'umErrorNotFound', 'umErrorOther', 'umErrorMuted', 'umErrorEnded',
+    ],
+  },
+} as const;
+
+export type ChunkName = keyof typeof CHUNKS;
+export const CHUNK_NAMES = Object.keys(CHUNKS) as ChunkName[];
+export type ChunkStrings = Record<string, string>;
