@@ -54,7 +54,7 @@ describe('MEDIA_SESSION_ACTIONS / isMediaSessionAction', () => {
   });
 
   it('exposes the page request types', () => {
-    expect(PAGE_REQUEST_TYPES).toEqual(['calls/update', 'picker/open']);
+    expect(PAGE_REQUEST_TYPES).toEqual(expect.arrayContaining(['calls/update', 'picker/open', 'chunk/load']));
   });
 });
 
@@ -907,5 +907,24 @@ describe('properties', () => {
   it('isResponse never throws', () => {
     fc.assert(fc.property(fc.oneof(anyValue, fc.record({ ok: fc.oneof(fc.boolean(), anyValue), result: anyValue, error: anyValue }, { requiredKeys: [] })),
       (v) => { expect(typeof isResponse(v)).toBe('boolean'); }));
+  });
+});
+
+describe('parsePageEnvelope: chunk/load', () => {
+  const load = (payload: unknown) => ({ channel: 'page', type: 'chunk/load', payload });
+  it('accepts only MediaGate\'s own chunk names and drops everything else', () => {
+    expect(parsePageEnvelope(load({ name: 'usermedia', file: '../../etc/passwd' }))).toEqual(load({ name: 'usermedia' }));
+    for (const name of ['', 'chunks/usermedia.js', 'USERMEDIA', '__proto__', 'constructor', 'toString', null, 1, ['usermedia'], { toString: () => 'usermedia' }]) {
+      expect(parsePageEnvelope(load({ name }))).toBeNull();
+    }
+    expect(parsePageEnvelope(load(null))).toBeNull();
+    expect(parsePageEnvelope(load(Object.create({ name: 'usermedia' })))).toBeNull();
+  });
+  it('property: any payload either parses to a known chunk name alone or is refused', () => {
+    fc.assert(fc.property(anyValue, fc.oneof(fc.constant('usermedia'), fc.string()), (extra, name) => {
+      const parsed = parsePageEnvelope(load({ ...(typeof extra === 'object' && extra !== null ? extra : {}), name }));
+      if (name === 'usermedia') expect(parsed).toEqual(load({ name }));
+      else expect(parsed).toBeNull();
+    }));
   });
 });
