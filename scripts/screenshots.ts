@@ -35,8 +35,47 @@ try {
   await popup.setViewport({ width: 360, height: 240 });
   await new Promise((r) => setTimeout(r, 500));
   await popup.screenshot({ path: path.join(out, 'popup.png') });
-  console.log(`screenshots in ${out}`);
 } finally {
   await tb.close();
+}
+
+// The <usermedia> element as MediaGate draws it (Firefox: no native element), one row per state.
+const ff = await launch('firefox');
+try {
+  const script = (c: string) => `<script type="permissionconstraints">${c}</script>`;
+  server.route('/usermedia-states.html', { body: `<!doctype html><body style="font:16px sans-serif;margin:24px;display:grid;gap:18px;justify-items:start">
+    <usermedia id="video">${script('{"video":true}')}</usermedia>
+    <usermedia id="audio">${script('{"audio":true}')}</usermedia>
+    <usermedia id="both">${script('{"audio":true,"video":true}')}</usermedia>
+    <usermedia id="on">${script('{"audio":true}')}</usermedia>
+    <usermedia id="off">${script('{"video":true}')}</usermedia>
+    <usermedia id="icon" icon-only>${script('{"video":true}')}</usermedia>
+    <usermedia id="styled" style="background:#1a73e8;color:#fff;border-radius:20px;font-size:18px">${script('{"video":true}')}</usermedia>
+    <usermedia id="ended">${script('{"video":true}')}</usermedia>
+    <div style="height:160px"></div></body>` });
+  const page = await ff.newPage();
+  await page.setViewport({ width: 480, height: 560 });
+  await page.goto(server.url('/usermedia-states.html'));
+  await waitFor(() => page.evaluate(() => 'isValid' in (document.getElementById('video') as any)), 'upgraded');
+  await page.evaluate(async () => {
+    // (no named functions in here: tsx would wrap them in a helper the page does not have)
+    const byId = document.getElementById.bind(document) as (id: string) => any;
+    byId('on').stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    byId('off').stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    byId('off').enabled = false;
+    const ended = await navigator.mediaDevices.getUserMedia({ video: true });
+    byId('ended').stream = ended;
+    ended.getTracks().forEach((t) => t.stop());
+    byId('ended').stream = ended; // a re-render after the stop
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  // Opens the explanation of the problem badge (top right corner of the last button).
+  const badge = await page.evaluate(() => { const r = document.getElementById('ended')!.getBoundingClientRect(); return { x: r.right - 2, y: r.top + 2 }; });
+  await page.mouse.click(badge.x, badge.y);
+  await new Promise((r) => setTimeout(r, 300));
+  await page.screenshot({ path: path.join(out, 'usermedia-firefox.png') });
+} finally {
+  await ff.close();
   await server.close();
 }
+console.log(`screenshots in ${out}`);
