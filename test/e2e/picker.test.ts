@@ -9,6 +9,7 @@ import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 import { setSettings, readStorage, stopServiceWorker } from './helpers/extension';
+import { pickerPage, clickByName } from './helpers/picker';
 
 /** Starts getUserMedia in the page without awaiting it; the outcome lands in window.__gum. */
 async function startGum(page: Page, constraints: unknown): Promise<void> {
@@ -21,20 +22,6 @@ async function startGum(page: Page, constraints: unknown): Promise<void> {
 }
 const gumResult = (page: Page) => waitFor(() => page.evaluate(() => (window as any).__gum), 'getUserMedia to settle', 20000);
 
-/** The picker window MediaGate opens (Firefox reports extension pages as about:blank: ask the page). */
-async function pickerPage(tb: TestBrowser): Promise<Page> {
-  return waitFor(async () => {
-    for (const p of await tb.browser.pages()) {
-      const href = await p.evaluate(() => location.href).catch(() => '');
-      if (href.includes('/picker/picker.html')) {
-        const ready = await p.evaluate(() => document.querySelectorAll('input[type=radio]').length > 0).catch(() => false);
-        if (ready) return p;
-      }
-    }
-    return null;
-  }, 'the picker window with its choices', 15000);
-}
-
 /**
  * Counts windows/tabs opened from now on (each picker is one). Not by URL: Firefox reports extension
  * pages as about:blank to the target list.
@@ -44,16 +31,6 @@ function countNewPages(tb: TestBrowser): () => number {
   const onTarget = (t: Target) => { if (t.type() === 'page') n++; };
   tb.browser.on('targetcreated', onTarget);
   return () => { tb.browser.off('targetcreated', onTarget); return n; };
-}
-
-/** Clicks a control by its accessible name, computed the way a screen reader would (label text). */
-async function clickByName(page: Page, role: 'radio' | 'button', name: string | RegExp): Promise<void> {
-  const handles = await page.$$(role === 'radio' ? 'input[type=radio]' : 'button');
-  for (const h of handles) {
-    const accessible = await h.evaluate((el: Element) => (el.closest('label')?.textContent ?? el.textContent ?? '').trim());
-    if (typeof name === 'string' ? accessible === name : name.test(accessible)) { await h.click(); return; }
-  }
-  throw new Error(`no ${role} named ${String(name)}`);
 }
 
 for (const name of BROWSERS) {

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { uiRequest } from './helpers/extension';
+import { setSettings, uiRequest } from './helpers/extension';
+import { clickByName, pickerPage } from './helpers/picker';
 
 const VIDEO = '<script type="permissionconstraints">{"video": true}</script>';
 const AUDIO = '<script type="permissionconstraints">{"audio": true}</script>';
@@ -188,6 +189,27 @@ for (const name of BROWSERS) {
         brand: 'TypeError', tag: '[object HTMLUserMediaElement]',
       });
       await p.close();
+    });
+
+    it('the dropdown arrow opens MediaGate\'s picker and associates the new stream (Firefox: MediaGate draws the arrow)', { skip: name === 'chromium' && 'the native element has no arrow' }, async () => {
+      await setSettings(tb, { alwaysShowPicker: true });
+      server.route('/choose.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
+      const p = await tb.newPage();
+      try {
+        await p.goto(server.url('/choose.html'));
+        await settled(p, 'u');
+        const arrow = await p.evaluate(() => { const r = document.getElementById('u')!.getBoundingClientRect(); return { x: r.right - 8, y: r.top + r.height / 2 }; });
+        await p.mouse.click(arrow.x, arrow.y);
+        const picker = await pickerPage(tb);
+        await clickByName(picker, 'button', 'Allow');
+        await waitFor(async () => (await state(p, 'u')).events.includes('u:streamready'), 'streamready after the picker');
+        assert.ok((await state(p, 'u')).tracks?.includes('video:true'));
+        // The arrow is no toggle: the main button was not clicked.
+        assert.ok(!(await state(p, 'u')).events.includes('u:userchangedenabled'));
+      } finally {
+        await setSettings(tb, { alwaysShowPicker: false });
+        await p.close();
+      }
     });
 
     it('a blocked site gets an error and the error event', async () => {

@@ -49,7 +49,9 @@ export class Controller {
 
   constructor(readonly el: HTMLElement, private readonly env: Env) {
     this.view = env.mode === 'polyfill' ? new View(el, env.api.strings, { choose: () => { void this.start(true); } }) : null;
-    el.addEventListener('click', (e) => this.onClick(e), true);
+    // Bubble phase: the arrow and badge inside the view see their clicks first and mark them handled.
+    // (The browser's own activation of the native element still comes after, so preventDefault works.)
+    el.addEventListener('click', (e) => this.onClick(e));
     if (env.mode === 'native') {
       // The browser made a stream after its own prompt: the page gets streamready as well.
       el.addEventListener('stream', () => { const s = this.stream(); if (s) this.adopt(s, false); });
