@@ -23,6 +23,7 @@ const ENTRIES = [
   ['src/picker-ui/index.ts', 'picker/picker.js', {}],
   // Lazily loaded main-world chunks (src/shared/chunks.ts), injected into a frame on first use.
   ['src/injected/usermedia/element/index.ts', 'chunks/usermedia.js', { minify: true }],
+  ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],
 ];
 /**
  * Names the event a chunk announces itself with. Unusual per version, so a core of another version
@@ -41,6 +42,8 @@ const STATIC = [
   ['src/picker-ui/picker.html', 'picker/picker.html'],
   ['src/picker-ui/picker.css', 'picker/picker.css'],
   ['src/welcome/welcome.css', 'welcome/welcome.css'],
+  ['src/screen-grant/grant.html', 'screen-grant/grant.html'],
+  ['src/screen-grant/grant.css', 'screen-grant/grant.css'],
 ];
 
 /** Per-browser manifest: each browser gets only the background form it runs. */
@@ -51,7 +54,9 @@ export function manifestFor(browser, source, version) {
     delete m.background.scripts;
     delete m.browser_specific_settings;
     // contentSettings: MediaGate's picker grants the site's own permission (one prompt, not two).
-    m.permissions = [...m.permissions, 'contentSettings'];
+    // tabCapture, desktopCapture: screen capture through getUserMedia's mediaSource (Firefox has
+    // neither API and captures natively).
+    m.permissions = [...m.permissions, 'contentSettings', 'tabCapture', 'desktopCapture'];
   } else {
     delete m.background.service_worker;
     // "global" shortcuts exist only in Chromium.

@@ -7,6 +7,7 @@ import { watchInstall } from './welcome';
 import { watchPickerWindows } from './picker';
 import { watchCommands } from './commands';
 import { watchInstallForReinjection } from './reinject';
+import { watchGrantWindows } from './screen-capture';
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => route(message, sender));
 watchTabs();
@@ -14,3 +15,4 @@ watchInstall();
 watchPickerWindows();
 watchCommands();
 watchInstallForReinjection();
+watchGrantWindows();

@@ -9,6 +9,7 @@ import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
 import { loadChunk } from './chunks';
+import { decideGrant, grantState, openScreenCapture } from './screen-capture';
 
 type Sender = browser.Runtime.MessageSender;
 
@@ -31,6 +32,8 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
       return { ok: true, result: await openPicker({ tabId, frameId: sender.frameId, origin }, envelope.payload.kinds) };
     case 'chunk/load':
       return { ok: true, result: await loadChunk(tabId, sender.frameId, envelope.payload.name) };
+    case 'screen-capture/open':
+      return { ok: true, result: await openScreenCapture({ tabId, frameId: sender.frameId, origin, tab: sender.tab }, envelope.payload) };
   }
 }
 
@@ -67,6 +70,10 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       return { ok: true, result: await setSettings(envelope.payload.settings) };
     case 'commands/run':
       return { ok: true, result: await runCommand(envelope.payload.command) };
+    case 'screen-grant/get':
+      return { ok: true, result: grantState(envelope.payload.grantId) };
+    case 'screen-grant/decide':
+      return { ok: true, result: await decideGrant(envelope.payload.grantId, envelope.payload.decision) };
   }
 }
 

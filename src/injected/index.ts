@@ -12,10 +12,12 @@ import { pickerSemantics } from './picker-semantics';
 import { labels } from './labels';
 import { pip } from './pip';
 import { usermedia } from './usermedia';
+import { screenCapture } from './screen-capture';
 
 // Order matters where patches stack: capture wraps the native getUserMedia, picker-semantics wraps
-// capture, so the tracks of every path are registered.
-const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip, usermedia];
+// capture, so the tracks of every path are registered. screen-capture wraps them all: a screen request
+// never reaches the camera picker.
+const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip, usermedia, screenCapture];
 
 const inherited = takeOver(window);
 const bridge = new Bridge(window);

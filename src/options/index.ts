@@ -17,6 +17,7 @@ const FEATURE_TEXT: Record<Feature, { name: string; hint: string }> = {
   capture: { name: 'optionsFeatureCapture', hint: 'optionsFeatureCaptureHint' },
   pip: { name: 'optionsFeaturePip', hint: 'optionsFeaturePipHint' },
   usermedia: { name: 'optionsFeatureUsermedia', hint: 'optionsFeatureUsermediaHint' },
+  'screen-capture': { name: 'optionsFeatureScreenCapture', hint: 'optionsFeatureScreenCaptureHint' },
 };
 const DECISION_TEXT: Record<Decision, string> = { allow: 'optionsDecisionAllow', block: 'optionsDecisionBlock', ask: 'optionsDecisionAsk' };
 

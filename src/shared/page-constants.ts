@@ -11,3 +11,10 @@ export const isMediaSessionAction = (v: unknown): v is MediaSessionAction => typ
 
 /** Marker of the one window message that hands the MessagePort over at document_start. */
 export const BRIDGE_HANDSHAKE = 'mediagate:bridge-handshake/1';
+
+/**
+ * What getUserMedia's `mediaSource` may capture besides the camera (early screen-sharing draft).
+ * "application" survives in Chromium as a window chooser; Firefox dropped it natively.
+ */
+export const SCREEN_SOURCES = ['screen', 'window', 'application', 'browser'] as const;
+export type ScreenSource = (typeof SCREEN_SOURCES)[number];

@@ -11,8 +11,8 @@ import { sanitizeSettings, type Settings } from './settings';
 import { isWebOrigin } from './origin';
 import { CHUNK_NAMES, type ChunkName, type ChunkStrings } from './chunks';
 
-import { MEDIA_SESSION_ACTIONS, isMediaSessionAction, type MediaSessionAction } from './page-constants';
-export { MEDIA_SESSION_ACTIONS, isMediaSessionAction, type MediaSessionAction } from './page-constants';
+import { MEDIA_SESSION_ACTIONS, isMediaSessionAction, SCREEN_SOURCES, type MediaSessionAction, type ScreenSource } from './page-constants';
+export { MEDIA_SESSION_ACTIONS, isMediaSessionAction, SCREEN_SOURCES, type MediaSessionAction, type ScreenSource } from './page-constants';
 
 export interface TrackInfo {
   id: string;
@@ -69,11 +69,35 @@ export interface PickerState {
   busy: { audio?: Record<string, string>; video?: Record<string, string> };
 }
 
+/** getUserMedia({video: {mediaSource, tabId}, audio}) as the main world validated it. */
+export interface ScreenCaptureRequest {
+  source: ScreenSource;
+  /** Only with source "browser": the tab to capture (Chromium tab id). */
+  tabId?: number;
+  audio: boolean;
+}
+/**
+ * How the page opens what the background chose. Chromium: a single-use stream id for getUserMedia's
+ * legacy `chromeMediaSource` constraint ("tab" from tabCapture, "desktop" from desktopCapture).
+ * Firefox: the page's own call goes to Firefox's native `mediaSource` path.
+ */
+export type ScreenCaptureAnswer = { via: 'tab' | 'desktop'; streamId: string; audio: boolean } | { via: 'native' }
+  /** MediaGate's (or the person's) no, as the page's error; a failed request instead means "go native". */
+  | { via: 'refused'; name: ScreenRefusal; message: string };
+export const SCREEN_REFUSALS = ['NotAllowedError', 'NotFoundError', 'NotReadableError', 'OverconstrainedError'] as const;
+export type ScreenRefusal = (typeof SCREEN_REFUSALS)[number];
+
+/** What the screen-capture grant window shows. */
+export interface ScreenGrantState { grantId: string; origin: string; source: ScreenGrantSource }
+export type ScreenGrantSource = 'browser' | 'screen';
+
 export interface PageRequests {
   'calls/update': { req: CallSnapshot; res: null };
   'picker/open': { req: { kinds: PickerKinds }; res: { requestId: string } };
   /** Injects a lazily loaded main-world bundle into the asking frame; answers with its UI strings. */
   'chunk/load': { req: { name: ChunkName }; res: ChunkStrings };
+  /** Answers once the person granted and chose, or with the refusal the page sees. */
+  'screen-capture/open': { req: ScreenCaptureRequest; res: ScreenCaptureAnswer };
 }
 export interface PagePushes {
   'media-session/invoke': { action: MediaSessionAction };
@@ -98,6 +122,8 @@ export interface UiRequests {
   /** Runs a keyboard command's action (the popup and tests use the same path as the shortcut). */
   'commands/run': { req: { command: CommandName }; res: boolean };
   'settings/set': { req: { settings: Partial<Settings> }; res: { effective: Settings; pinned: string[] } };
+  'screen-grant/get': { req: { grantId: string }; res: ScreenGrantState | null };
+  'screen-grant/decide': { req: { grantId: string; decision: 'allow' | 'block' }; res: boolean };
 }
 
 export type PageRequestType = keyof PageRequests;
@@ -186,6 +212,16 @@ export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
   };
 }
 
+/** Chromium tab ids are positive 32-bit integers; the page may name any (the background checks it exists). */
+const isTabId = (v: unknown): v is number => isFiniteNumber(v) && Number.isInteger(v) && v >= 0 && v <= 0x7fffffff;
+
+export function isScreenCaptureRequest(v: unknown): v is ScreenCaptureRequest {
+  if (!isRecord(v) || !isOneOf(v.source, SCREEN_SOURCES) || !isBoolean(v.audio)) return false;
+  if (!Object.keys(v).every((k) => k === 'source' || k === 'tabId' || k === 'audio')) return false;
+  // A tab only makes sense for "browser"; the main world never sends it for anything else.
+  return v.tabId === undefined || (v.source === 'browser' && isTabId(v.tabId));
+}
+
 /** Per request type: the validator and the normaliser that rebuilds the payload from known fields. */
 const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is PageRequests[K]['req']; normalize: (v: PageRequests[K]['req']) => PageRequests[K]['req'] } } = {
   'calls/update': { valid: isCallSnapshot, normalize: normalizeSnapshot },
@@ -196,6 +232,10 @@ const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is Page
   'chunk/load': {
     valid: (v): v is PageRequests['chunk/load']['req'] => isRecord(v) && isOneOf(v.name, CHUNK_NAMES),
     normalize: ({ name }) => ({ name }),
+  },
+  'screen-capture/open': {
+    valid: isScreenCaptureRequest,
+    normalize: ({ source, tabId, audio }) => ({ source, audio, ...(tabId !== undefined ? { tabId } : {}) }),
   },
 };
 
@@ -220,6 +260,9 @@ const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['
   // Only settings that survive the sanitiser unchanged and without warnings are accepted.
   'settings/set': (v): v is UiRequests['settings/set']['req'] =>
     isRecord(v) && isRecord(v.settings) && sanitizeSettings(v.settings, 'ui').warnings.length === 0,
+  'screen-grant/get': (v): v is UiRequests['screen-grant/get']['req'] => isRecord(v) && isPickerId(v.grantId) && Object.keys(v).length === 1,
+  'screen-grant/decide': (v): v is UiRequests['screen-grant/decide']['req'] =>
+    isRecord(v) && isPickerId(v.grantId) && isOneOf(v.decision, ['allow', 'block'] as const) && Object.keys(v).length === 2,
 };
 
 export const PAGE_REQUEST_TYPES = Object.keys(pageRequests) as PageRequestType[];

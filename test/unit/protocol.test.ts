@@ -54,7 +54,7 @@ describe('MEDIA_SESSION_ACTIONS / isMediaSessionAction', () => {
   });
 
   it('exposes the page request types', () => {
-    expect(PAGE_REQUEST_TYPES).toEqual(expect.arrayContaining(['calls/update', 'picker/open', 'chunk/load']));
+    expect(PAGE_REQUEST_TYPES).toEqual(expect.arrayContaining(['calls/update', 'picker/open', 'chunk/load', 'screen-capture/open']));
   });
 });
 

@@ -1,0 +1,61 @@
+// getUserMedia({video: {mediaSource}}) in the background: policy, the application permission, and
+// what each browser can capture. The main world only validated the call and opens what this answers.
+import browser from 'webextension-polyfill';
+import { loadEffectiveSettings } from '../../shared/storage';
+import { grantSourceOf } from '../../shared/screen-grants';
+import { SCREEN_REFUSALS, type ScreenCaptureAnswer, type ScreenCaptureRequest } from '../../shared/protocol';
+import { isOneOf } from '../../shared/validate';
+import { askGrant, storedGrant } from './grants';
+import { CaptureError, chooseDesktop, tabStreamId } from './chromium';
+
+export { decideGrant, grantState, watchGrantWindows } from './grants';
+
+export interface ScreenSender { tabId: number; frameId: number; origin: string; tab: browser.Tabs.Tab | undefined }
+
+const LEVEL_TEXT = { browser: 'your other tabs', screen: 'your screen' } as const;
+
+/** Refusals are answers the page turns into its error; anything else thrown sends the page native. */
+export async function openScreenCapture(sender: ScreenSender, req: ScreenCaptureRequest): Promise<ScreenCaptureAnswer> {
+  try {
+    return await decide(sender, req);
+  } catch (e) {
+    if (e instanceof CaptureError && isOneOf(e.name, SCREEN_REFUSALS)) return { via: 'refused', name: e.name, message: e.message };
+    throw e;
+  }
+}
+
+async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<ScreenCaptureAnswer> {
+  // Settings may have changed since the page got its snapshot. Not a refusal: the main world makes
+  // the browser's own call.
+  if (!(await loadEffectiveSettings()).features['screen-capture']) throw new Error('Screen capture is switched off in MediaGate');
+
+  // What cannot work fails before any window opens.
+  if (__BROWSER__ === 'firefox' && req.tabId !== undefined) {
+    throw new CaptureError('OverconstrainedError', 'Firefox cannot capture a chosen tab: leave out tabId to share what Firefox offers');
+  }
+  let targetTab: browser.Tabs.Tab | null = null;
+  if (__BROWSER__ === 'chromium' && req.tabId !== undefined) {
+    targetTab = await browser.tabs.get(req.tabId).catch(() => null);
+    if (!targetTab) throw new CaptureError('NotFoundError', `There is no tab ${req.tabId}`);
+  }
+
+  const level = grantSourceOf(req.source);
+  if (level) {
+    let state = await storedGrant(sender.origin, level);
+    if (state === 'ask') {
+      const answer = await askGrant(sender.origin, level);
+      if (answer === 'dismissed') throw new CaptureError('NotAllowedError', 'The request was dismissed');
+      state = answer;
+    }
+    if (state === 'block') throw new CaptureError('NotAllowedError', `${sender.origin} is not allowed to capture ${LEVEL_TEXT[level]}`);
+  }
+
+  if (__BROWSER__ === 'firefox') return { via: 'native' };
+  if (!sender.tab) throw new CaptureError('NotAllowedError', 'Only a page in a tab can capture');
+  if (targetTab?.id !== undefined) {
+    const streamId = await tabStreamId(targetTab.id, sender.tabId);
+    if (streamId) return { via: 'tab', streamId, audio: req.audio };
+    // Chromium did not let MediaGate take that tab silently: the person chooses the tab instead.
+  }
+  return { via: 'desktop', ...(await chooseDesktop(req.source, req.audio, sender.tab)) };
+}

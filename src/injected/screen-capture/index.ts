@@ -1,0 +1,88 @@
+// getUserMedia({video: {mediaSource, tabId}}) from the early screen-sharing draft. The main world only
+// checks the call the way WebIDL and Firefox's native `mediaSource` do, then asks the background, which
+// holds every decision (application permission, policy, which API); what it answers is opened here.
+//
+// Errors, chosen to match the one native implementation (Firefox treats mediaSource as a DOMString):
+// a value that is not a known source -> OverconstrainedError("mediaSource"); a tabId that is not a
+// non-negative 32-bit integer -> TypeError (as an [EnforceRange] integer would); throwing getters -> their exception, as dictionary conversion does.
+// "camera" or no mediaSource: the usual camera path, untouched.
+
+import type { InjectedFeature } from '../feature';
+import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeError, NativeTypeError } from '../native';
+import { patch, type Wrapper } from '../patch';
+import type { ScreenCaptureAnswer } from '../../shared/protocol';
+
+// Captured before any feature wraps it: the stream ids open as they are, never through the picker.
+const nativeGum = MediaDevices.prototype.getUserMedia;
+const getTracks = MediaStream.prototype.getTracks;
+// Firefox 153 exposes no OverconstrainedError (its errors come from a hidden interface): never name the
+// global bare, or the whole bundle would fail to load there.
+const Overconstrained = (window as { OverconstrainedError?: typeof OverconstrainedError }).OverconstrainedError;
+function overconstrained(constraint: string, message: string): Error {
+  if (Overconstrained) return new Overconstrained(constraint, message);
+  // Plain assignments: a page setter on Error.prototype would only learn what the page gets anyway.
+  const e = new NativeError(message) as Error & { constraint: string };
+  e.name = 'OverconstrainedError';
+  e.constraint = constraint;
+  return e;
+}
+const SOURCES = { screen: 1, window: 1, application: 1, browser: 1 };
+/** The person may read the grant window and choose at leisure. */
+const WAIT_MS = 600000;
+
+export const screenCapture: InjectedFeature = {
+  name: 'screen-capture',
+  install({ bridge, calls, enabled }) {
+    const md = navigator.mediaDevices;
+    if (!md) return;
+
+    patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
+      const supported = apply(original, self, args) as Record<string, boolean>;
+      if (enabled()) supported.mediaSource = supported.tabId = true;
+      return supported as MediaTrackSupportedConstraints;
+    });
+
+    const gum: Wrapper<MediaDevices['getUserMedia']> = (original, self, args) => {
+      const native = () => apply(original, self, args) as Promise<MediaStream>;
+      // Until the settings snapshot arrives, whether to act at all is unknown: wait for it.
+      if (!bridge.currentConfig) return then(bridge.config(), (config) => (config ? gum(original, self, args) : native()));
+      const c = args[0] as Record<string, any> | undefined;
+      let source: unknown;
+      let tabId: unknown;
+      let audio: boolean;
+      try {
+        const v = c && typeof c === 'object' ? c.video : 0;
+        if (!v || typeof v !== 'object' || v.mediaSource === undefined || self !== md || !enabled()) return native();
+        source = '' + v.mediaSource;
+        tabId = v.tabId;
+        audio = !!c!.audio;
+      } catch (e) {
+        return promiseReject(e);
+      }
+      if (source === 'camera') return native();
+      // Firefox itself rejects an unknown mediaSource, with its own kind of error.
+      if (!hasOwn(SOURCES, source as string)) return Overconstrained ? promiseReject(overconstrained('mediaSource', 'Bad mediaSource')) : native();
+      // A non-negative 32-bit integer, like a Chromium tab id (`| 0` keeps only those unchanged).
+      if (tabId !== undefined && !(((tabId as number) | 0) === tabId && tabId >= 0)) return promiseReject(new NativeTypeError('Bad tabId'));
+
+      const opened = (a: ScreenCaptureAnswer): Promise<MediaStream> => {
+        let stream: Promise<MediaStream>;
+        if (a.via === 'refused') throw a.name === 'OverconstrainedError' ? overconstrained('tabId', a.message) : new NativeDOMException(a.message, a.name);
+        if (a.via === 'native') stream = apply(nativeGum, self, args) as Promise<MediaStream>;
+        else {
+          const id = { mandatory: { chromeMediaSource: a.via, chromeMediaSourceId: a.streamId } };
+          stream = apply(nativeGum, self, [{ video: id, audio: a.audio && id }]) as Promise<MediaStream>;
+        }
+        return then(stream, (s) => {
+          const tracks = apply(getTracks, s, []) as MediaStreamTrack[];
+          for (let i = 0; i < tracks.length; i++) calls.addTrack(tracks[i]!);
+          return s;
+        });
+      };
+      const req = { source: source as 'screen', audio, tabId: source === 'browser' ? tabId as number : undefined };
+      // Refusals come as answers; a failed request means MediaGate could not answer: the native call.
+      return then(bridge.request('screen-capture/open', req, WAIT_MS), opened, native);
+    };
+    patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', gum);
+  },
+};

@@ -1,0 +1,282 @@
+// Screen capture through getUserMedia({video: {mediaSource, tabId}}): validation, the application
+// permission (grant window: dismiss, decline, allow, remembered), Chromium's tab capture by tabId and
+// tab chooser (frames checked by pixel colour), headless "nothing to choose", the feature switch; and
+// Firefox's native mapping with its own errors.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import type { Page, Target } from 'puppeteer-core';
+import { BROWSERS, DIST, launch, waitFor, type TestBrowser } from './helpers/browsers';
+import { startServer, type FixtureServer } from './helpers/server';
+import { readStorage, setSettings, uiRequest } from './helpers/extension';
+
+/** Chromium's id of an unpacked extension: sha256 of its path, first 32 hex digits spelt a..p. */
+const unpackedId = (dir: string) => [...createHash('sha256').update(dir).digest('hex').slice(0, 32)]
+  .map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+
+/** A tab painted in one colour that keeps repainting (tab capture only delivers frames on paint). */
+const paintedPage = (title: string, colour: string) => `<!doctype html><title>${title}</title>
+<body style="margin:0;background:${colour}"><canvas id=c width=64 height=64 style="position:fixed;left:0;top:0"></canvas>
+<script>const x = document.getElementById('c').getContext('2d'); let n = 0;
+(function paint() { x.fillStyle = n++ % 2 ? '#fff' : '#000'; x.fillRect(0, 0, 64, 64); requestAnimationFrame(paint); })();</script>`;
+
+/** Starts getUserMedia in the page (as page code, no await in the test); the outcome lands in window.__gum. */
+async function startGum(page: Page, constraints: unknown): Promise<void> {
+  await page.evaluate((c) => {
+    (window as any).__gum = null;
+    navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints).then(
+      (s) => { (window as any).__stream = s; (window as any).__gum = { ok: true, tracks: s.getTracks().map((t) => ({ kind: t.kind, label: t.label, live: t.readyState === 'live' })) }; },
+      (e) => { (window as any).__gum = { ok: false, name: e.name, message: e.message, constraint: e.constraint }; });
+  }, constraints as any);
+}
+const gumResult = (page: Page) => waitFor(() => page.evaluate(() => (window as any).__gum), 'getUserMedia to settle', 20000);
+const stopStream = (page: Page) => page.evaluate(() => (window as any).__stream?.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+
+/** The colour in the middle of the captured frames (a frame well after the first, so it is current). */
+const capturedColour = (page: Page) => page.evaluate(async () => {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.srcObject = (window as any).__stream;
+  await video.play();
+  await new Promise((r) => setTimeout(r, 400));
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  const ctx = canvas.getContext('2d')!;
+  ctx.drawImage(video, 0, 0);
+  const [r = -1, g = -1, b = -1] = ctx.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data;
+  video.srcObject = null;
+  return { r, g, b, width: canvas.width };
+});
+
+/** The grant window MediaGate opens, once it shows its request. */
+async function grantWindow(tb: TestBrowser): Promise<Page> {
+  return waitFor(async () => {
+    for (const p of await tb.browser.pages()) {
+      const href = await p.evaluate(() => location.href).catch(() => '');
+      if (href.includes('/screen-grant/grant.html') && await p.evaluate(() => !!document.getElementById('origin')?.textContent).catch(() => false)) return p;
+    }
+    return null;
+  }, 'the screen-capture grant window', 15000);
+}
+
+function countNewPages(tb: TestBrowser): () => number {
+  let n = 0;
+  const onTarget = (t: Target) => { if (t.type() === 'page') n++; };
+  tb.browser.on('targetcreated', onTarget);
+  return () => { tb.browser.off('targetcreated', onTarget); return n; };
+}
+
+/** Validation errors, the same in both browsers. */
+async function checkValidation(page: Page) {
+  return page.evaluate(async () => {
+    const out: string[] = [];
+    const tries: unknown[] = [
+      { video: { mediaSource: 'bogus' } }, { video: { mediaSource: 42 } }, { video: { mediaSource: '' } }, { video: { mediaSource: 'Screen' } },
+      { video: { mediaSource: 'browser', tabId: -1 } }, { video: { mediaSource: 'browser', tabId: 1.5 } }, { video: { mediaSource: 'browser', tabId: '3' } },
+      { video: { get mediaSource() { throw new RangeError('from the getter'); } } },
+    ];
+    for (const c of tries) {
+      try { await navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints); out.push('resolved'); } catch (e) { out.push(`${(e as Error).name}${(e as any).constraint ? `:${(e as any).constraint}` : ''}`); }
+    }
+    const supported = navigator.mediaDevices.getSupportedConstraints() as Record<string, boolean>;
+    const gum = navigator.mediaDevices.getUserMedia;
+    return { out, supported: [supported.mediaSource, supported.tabId], shape: `${gum.name}/${gum.length}/${Function.prototype.toString.call(gum).includes('[native code]')}` };
+  });
+}
+const VALIDATION = {
+  out: ['OverconstrainedError:mediaSource', 'OverconstrainedError:mediaSource', 'OverconstrainedError:mediaSource', 'OverconstrainedError:mediaSource',
+    'TypeError', 'TypeError', 'TypeError', 'RangeError'],
+  supported: [true, true],
+  shape: 'getUserMedia/0/true',
+};
+
+for (const name of BROWSERS) {
+  describe(`screen capture (${name})`, () => {
+    let tb: TestBrowser;
+    let server: FixtureServer;
+    let ui: Page;
+    before(async () => {
+      server = await startServer();
+      server.route('/red.html', { body: paintedPage('MG red target', '#e00000') });
+      server.route('/green.html', { body: paintedPage('MG chooser target', '#00c000') });
+      tb = await launch(name, {
+        // Tab capture of a given tab needs MediaGate invoked on that tab or allowlisted; fake-ui breaks
+        // the page's open of a tab stream id, so it stays off (fake devices stay on). The chooser
+        // answers with the tab of that title.
+        chromiumArgs: [`--allowlisted-extension-id=${unpackedId(DIST('chromium'))}`, '--auto-select-tab-capture-source-by-title=MG chooser target'],
+        fakeUi: name === 'firefox',
+        firefoxPrefs: { 'media.getusermedia.browser.enabled': true },
+      });
+      if (name === 'chromium') assert.equal(tb.extensionBase, `chrome-extension://${unpackedId(DIST('chromium'))}/`, 'the allowlisted id is the loaded one');
+      ui = await tb.openExtensionPage('popup/popup.html');
+    });
+    after(async () => { await tb?.close(); await server?.close(); });
+
+    it('validates like the native API; getSupportedConstraints lists mediaSource and tabId; camera stays the camera', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      assert.deepEqual(await checkValidation(page), VALIDATION);
+      // "camera" is the usual camera path (its permission given the way MediaGate's picker does).
+      await uiRequest(ui, 'sites/set', { origin: server.origin, kind: 'camera', state: 'allow' });
+      const opened = countNewPages(tb);
+      const labels = await page.evaluate(async () => {
+        const out: string[] = [];
+        for (const video of [{ mediaSource: 'camera' }, true]) {
+          const s = await navigator.mediaDevices.getUserMedia({ video } as MediaStreamConstraints);
+          out.push(s.getVideoTracks()[0]!.label);
+          s.getTracks().forEach((t) => t.stop());
+        }
+        return out;
+      });
+      assert.equal(labels[0], labels[1]);
+      assert.ok(labels[0], 'a camera track');
+      assert.equal(opened(), 0, 'no MediaGate window for the camera');
+      await page.close();
+    });
+
+    if (name === 'chromium') {
+      it('"browser" + tabId: no grant -> the grant window; dismissed -> NotAllowedError; allowed -> that tab\'s frames, remembered', async () => {
+        const target = await tb.newPage();
+        await target.goto(server.url('/red.html'));
+        const tabId = await ui.evaluate(async () => (await (globalThis as any).chrome.tabs.query({ title: 'MG red target' }))[0].id as number);
+        const page = await tb.newPage();
+        await page.goto(server.url('/blank.html'));
+
+        await startGum(page, { video: { mediaSource: 'browser', tabId } });
+        let grant = await grantWindow(tb);
+        assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /localhost.*other tabs/);
+        await grant.keyboard.press('Escape').catch(() => undefined);
+        const dismissed = await gumResult(page);
+        assert.deepEqual([dismissed.ok, dismissed.name], [false, 'NotAllowedError']);
+        assert.equal(await readStorage(tb, 'local', 'screenGrants'), undefined, 'a dismissal is not remembered');
+
+        await startGum(page, { video: { mediaSource: 'browser', tabId } });
+        grant = await grantWindow(tb);
+        await grant.click('#allow');
+        const allowed = await gumResult(page);
+        assert.equal(allowed.ok, true, JSON.stringify(allowed));
+        assert.deepEqual(allowed.tracks.map((t: { kind: string; live: boolean }) => [t.kind, t.live]), [['video', true]]);
+        const colour = await capturedColour(page);
+        assert.ok(colour.r > 180 && colour.g < 80 && colour.b < 80, `the red tab's frames, got ${JSON.stringify(colour)}`);
+        const stored = (await readStorage(tb, 'local', 'screenGrants')) as Record<string, any>;
+        assert.equal(stored[server.origin].browser.state, 'allow');
+        await stopStream(page);
+
+        // Remembered: no window the next time.
+        const opened = countNewPages(tb);
+        await startGum(page, { video: { mediaSource: 'browser', tabId } });
+        const again = await gumResult(page);
+        assert.equal(again.ok, true, JSON.stringify(again));
+        assert.equal(opened(), 0);
+        // MediaGate's call registry knows the tab captures.
+        const calls = await uiRequest(ui, 'calls/list', {});
+        assert.ok(calls.some((c) => c.origin === server.origin && c.tracks.some((t) => t.kind === 'video')), JSON.stringify(calls));
+        await stopStream(page);
+
+        await startGum(page, { video: { mediaSource: 'browser', tabId: 2147483000 } });
+        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
+        await page.close();
+        await target.close();
+      });
+
+      it('"browser" without tabId: the person chooses the tab (Chromium\'s chooser); "screen" and "window" have nothing to choose headless', async () => {
+        const target = await tb.newPage();
+        await target.goto(server.url('/green.html'));
+        const page = await tb.newPage();
+        await page.goto(server.url('/blank.html'));
+        await startGum(page, { video: { mediaSource: 'browser' } });
+        const chosen = await gumResult(page);
+        assert.equal(chosen.ok, true, JSON.stringify(chosen));
+        const colour = await capturedColour(page);
+        assert.ok(colour.g > 150 && colour.r < 80 && colour.b < 80, `the chosen green tab's frames, got ${JSON.stringify(colour)}`);
+        await stopStream(page);
+
+        // "window" needs no application permission: straight to the chooser, which has no windows here.
+        const opened = countNewPages(tb);
+        await startGum(page, { video: { mediaSource: 'window' } });
+        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
+        assert.equal(opened(), 0);
+        // "screen" needs it first; then there is no screen to choose either.
+        await startGum(page, { video: { mediaSource: 'screen' } });
+        const grant = await grantWindow(tb);
+        assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /your screen/);
+        await grant.click('#allow');
+        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
+        await page.close();
+        await target.close();
+      });
+    } else {
+      it('Firefox: tabId cannot be honoured (OverconstrainedError "tabId", no window); "browser" goes to Firefox\'s own capture after the grant', async () => {
+        const page = await tb.newPage();
+        await page.goto(server.url('/blank.html'));
+        const opened = countNewPages(tb);
+        await startGum(page, { video: { mediaSource: 'browser', tabId: 1 } });
+        const refused = await gumResult(page);
+        assert.deepEqual([refused.ok, refused.name, refused.constraint], [false, 'OverconstrainedError', 'tabId']);
+        assert.match(refused.message, /Firefox cannot capture a chosen tab/);
+        assert.equal(opened(), 0);
+
+        await startGum(page, { video: { mediaSource: 'browser' } });
+        let grant = await grantWindow(tb);
+        await grant.keyboard.press('Escape').catch(() => undefined);
+        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
+
+        await startGum(page, { video: { mediaSource: 'browser' } });
+        grant = await grantWindow(tb);
+        await grant.click('#allow');
+        const allowed = await gumResult(page);
+        assert.equal(allowed.ok, true, JSON.stringify(allowed));
+        const camera = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').map((d) => d.label));
+        assert.deepEqual(allowed.tracks.map((t: { kind: string }) => t.kind), ['video']);
+        assert.ok(!camera.includes(allowed.tracks[0].label) || allowed.tracks[0].label === '', 'not the camera');
+        const colour = await capturedColour(page);
+        assert.ok(colour.width > 640, `a browser-sized capture, not the 640x480 camera: ${JSON.stringify(colour)}`);
+        await stopStream(page);
+
+        // "screen": granted, then Firefox itself finds no screen headless; "application" Firefox dropped.
+        await startGum(page, { video: { mediaSource: 'screen' } });
+        grant = await grantWindow(tb);
+        await grant.click('#allow');
+        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
+        await startGum(page, { video: { mediaSource: 'application' } });
+        const app = await gumResult(page);
+        assert.deepEqual([app.ok, app.name, app.constraint], [false, 'OverconstrainedError', 'mediaSource']);
+        await page.close();
+      });
+    }
+
+    it('"Don\'t allow" rejects with NotAllowedError and is remembered: later calls fail without a window', async () => {
+      const page = await tb.newPage();
+      await page.goto(`${server.otherOrigin}/blank.html`);
+      await startGum(page, { video: { mediaSource: 'browser' } });
+      const grant = await grantWindow(tb);
+      await grant.click('#block');
+      assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
+      const stored = (await readStorage(tb, 'local', 'screenGrants')) as Record<string, any>;
+      assert.equal(stored[server.otherOrigin].browser.state, 'block');
+      const opened = countNewPages(tb);
+      await startGum(page, { video: { mediaSource: 'browser' } });
+      assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
+      assert.equal(opened(), 0);
+      await page.close();
+    });
+
+    it('switched off in the settings: native behaviour (no validation, no tabId)', async () => {
+      await setSettings(tb, { features: { 'screen-capture': false } });
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      const r = await page.evaluate(async () => {
+        let name = 'resolved';
+        try { (await navigator.mediaDevices.getUserMedia({ video: { mediaSource: 'bogus' } } as MediaStreamConstraints)).getTracks().forEach((t) => t.stop()); } catch (e) { name = (e as Error).name; }
+        // Read after getUserMedia, which waits for the settings snapshot; this synchronous call cannot.
+        const supported = navigator.mediaDevices.getSupportedConstraints() as Record<string, boolean>;
+        return { tabId: supported.tabId ?? false, name };
+      });
+      // Chromium ignores the unknown constraint and opens the camera; Firefox rejects it itself.
+      assert.deepEqual(r, { tabId: false, name: name === 'chromium' ? 'resolved' : 'OverconstrainedError' });
+      await setSettings(tb, { features: { 'screen-capture': true } });
+      await page.close();
+    });
+  });
+}

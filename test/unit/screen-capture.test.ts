@@ -1,0 +1,132 @@
+// Screen capture: the page request and grant-window messages, and the application-permission store.
+import fc from 'fast-check';
+import { SCREEN_SOURCES, isScreenCaptureRequest, parsePageEnvelope, parseUiEnvelope } from '../../src/shared/protocol';
+import { GRANT_SOURCES, grantOf, grantSourceOf, parseGrantTable, setGrant, touchGrant, type GrantTable } from '../../src/shared/screen-grants';
+import { anyValue, pickerIdArb } from './arbitraries';
+
+const open = (payload: unknown) => ({ channel: 'page', type: 'screen-capture/open', payload });
+const grantGet = (payload: unknown) => ({ channel: 'ui', type: 'screen-grant/get', payload });
+const grantDecide = (payload: unknown) => ({ channel: 'ui', type: 'screen-grant/decide', payload });
+
+const requestArb = fc.oneof(
+  fc.record({ source: fc.constantFrom(...SCREEN_SOURCES), audio: fc.boolean() }),
+  fc.record({ source: fc.constant('browser' as const), audio: fc.boolean(), tabId: fc.integer({ min: 0, max: 0x7fffffff }) }),
+);
+
+describe('screen-capture/open', () => {
+  it('accepts every source, with or without audio, and tabId for "browser" only', () => {
+    for (const source of SCREEN_SOURCES) {
+      expect(isScreenCaptureRequest({ source, audio: false })).toBe(true);
+      expect(isScreenCaptureRequest({ source, audio: true, tabId: undefined })).toBe(true);
+      expect(isScreenCaptureRequest({ source, audio: true, tabId: 7 })).toBe(source === 'browser');
+    }
+  });
+
+  it('refuses "camera", unknown and wrongly cased sources, bad tab ids, missing or extra fields', () => {
+    const bad: unknown[] = [
+      { source: 'camera', audio: false }, { source: 'Screen', audio: false }, { source: 'tab', audio: false }, { source: '', audio: false },
+      { source: 'browser', audio: false, tabId: -1 }, { source: 'browser', audio: false, tabId: 1.5 }, { source: 'browser', audio: false, tabId: '3' },
+      { source: 'browser', audio: false, tabId: 2 ** 31 }, { source: 'browser', audio: false, tabId: NaN }, { source: 'browser', audio: false, tabId: Infinity },
+      { source: 'screen' }, { audio: true }, { source: 'screen', audio: 'yes' }, { source: 'screen', audio: false, origin: 'https://evil.example' },
+      { source: 'screen', audio: false, tabId: null }, null, [], 'screen', Object.assign(Object.create({ source: 'screen', audio: false }) as object, {}),
+    ];
+    for (const v of bad) {
+      expect(isScreenCaptureRequest(v)).toBe(false);
+      expect(parsePageEnvelope(open(v))).toBeNull();
+    }
+  });
+
+  it('rebuilds the payload from its known fields (property)', () => {
+    fc.assert(fc.property(requestArb, (req) => {
+      const parsed = parsePageEnvelope(open({ ...req }));
+      expect(parsed).toEqual({ channel: 'page', type: 'screen-capture/open', payload: req });
+      expect(parsed!.payload).not.toBe(req);
+    }));
+  });
+
+  it('drops an explicit undefined tabId, as the main world sends it for other sources', () => {
+    expect(parsePageEnvelope(open({ source: 'screen', audio: false, tabId: undefined }))!.payload).toEqual({ source: 'screen', audio: false });
+    expect(Object.keys(parsePageEnvelope(open({ source: 'screen', audio: false, tabId: undefined }))!.payload)).toEqual(['source', 'audio']);
+  });
+
+  it('never accepts anything that is not a valid request (property)', () => {
+    fc.assert(fc.property(anyValue, (v) => {
+      const parsed = parsePageEnvelope(open(v));
+      if (parsed) expect(isScreenCaptureRequest(v)).toBe(true);
+    }));
+  });
+});
+
+describe('screen-grant UI messages', () => {
+  it('take a grant id and, to decide, allow or block', () => {
+    expect(parseUiEnvelope(grantGet({ grantId: 'a-1' }))).toEqual({ channel: 'ui', type: 'screen-grant/get', payload: { grantId: 'a-1' } });
+    expect(parseUiEnvelope(grantDecide({ grantId: 'a-1', decision: 'allow' }))).not.toBeNull();
+    expect(parseUiEnvelope(grantDecide({ grantId: 'a-1', decision: 'block' }))).not.toBeNull();
+    for (const bad of [{}, { grantId: '' }, { grantId: 'A' }, { grantId: 'a'.repeat(65) }, { grantId: 'a-1', extra: 1 }, { grantId: 1 }]) {
+      expect(parseUiEnvelope(grantGet(bad))).toBeNull();
+    }
+    for (const bad of [{ grantId: 'a-1' }, { grantId: 'a-1', decision: 'ask' }, { grantId: 'a-1', decision: 'Allow' }, { grantId: 'a-1', decision: 'allow', origin: 'x' }]) {
+      expect(parseUiEnvelope(grantDecide(bad))).toBeNull();
+    }
+    // Only over the UI channel: a page cannot grant itself.
+    expect(parsePageEnvelope({ ...grantDecide({ grantId: 'a-1', decision: 'allow' }), channel: 'page' })).toBeNull();
+  });
+
+  it('accept every well-formed grant id (property)', () => {
+    fc.assert(fc.property(pickerIdArb, fc.constantFrom('allow' as const, 'block' as const), (grantId, decision) => {
+      expect(parseUiEnvelope(grantDecide({ grantId, decision }))).toEqual({ channel: 'ui', type: 'screen-grant/decide', payload: { grantId, decision } });
+    }));
+  });
+});
+
+describe('application permission store', () => {
+  const SITE = 'https://meet.example';
+
+  it('needs a grant for "browser" and "screen" only', () => {
+    expect(SCREEN_SOURCES.map(grantSourceOf)).toEqual([
+      'screen', null, null, 'browser',
+    ]);
+  });
+
+  it('records, remembers the first grant time, touches and forgets', () => {
+    const t: GrantTable = {};
+    expect(grantOf(t, SITE, 'browser')).toBe('ask');
+    setGrant(t, SITE, 'browser', 'allow', 10);
+    setGrant(t, SITE, 'browser', 'allow', 20);
+    expect(t[SITE]!.browser).toEqual({ state: 'allow', created: 10, lastUsed: 20 });
+    expect(grantOf(t, SITE, 'screen')).toBe('ask');
+    touchGrant(t, SITE, 'browser', 30);
+    touchGrant(t, SITE, 'screen', 30);
+    expect(t[SITE]).toEqual({ browser: { state: 'allow', created: 10, lastUsed: 30 } });
+    setGrant(t, SITE, 'browser', 'block', 40);
+    expect(t[SITE]!.browser).toEqual({ state: 'block', created: 40, lastUsed: 40 });
+    setGrant(t, SITE, 'browser', 'ask', 50);
+    expect(t).toEqual({});
+  });
+
+  it('keeps valid stored records and drops the rest with a warning', () => {
+    const warnings: string[] = [];
+    const table = parseGrantTable({
+      [SITE]: { browser: { state: 'allow', created: 1, lastUsed: 2 }, screen: { state: 'maybe', created: 1, lastUsed: 2 }, window: { state: 'allow', created: 1, lastUsed: 2 } },
+      'not an origin': { browser: { state: 'allow', created: 1, lastUsed: 2 } },
+      'https://x.example': 'allow',
+    }, (m) => warnings.push(m));
+    expect(table).toEqual({ [SITE]: { browser: { state: 'allow', created: 1, lastUsed: 2 } } });
+    expect(warnings).toHaveLength(3);
+    expect(parseGrantTable(undefined)).toEqual({});
+    expect(parseGrantTable('x', (m) => warnings.push(m))).toEqual({});
+  });
+
+  it('round-trips through storage and never keeps what it does not know (property)', () => {
+    const recordArb = fc.record({ state: fc.constantFrom('allow' as const, 'block' as const), created: fc.nat(), lastUsed: fc.nat() });
+    const tableArb = fc.dictionary(fc.webUrl().map((u) => new URL(u).origin),
+      fc.record({ browser: recordArb, screen: recordArb }, { requiredKeys: [] }).filter((r) => Object.keys(r).length > 0), { maxKeys: 4 });
+    fc.assert(fc.property(tableArb, (t) => {
+      expect(parseGrantTable(JSON.parse(JSON.stringify(t)))).toEqual(t);
+    }));
+    fc.assert(fc.property(anyValue, (raw) => {
+      const parsed = parseGrantTable(raw);
+      for (const site of Object.values(parsed)) for (const k of Object.keys(site)) expect(GRANT_SOURCES).toContain(k);
+    }));
+  });
+});
