@@ -212,6 +212,27 @@ for (const name of BROWSERS) {
       }
     });
 
+    it('same-origin frames get the element too; switched off in the settings, the page keeps what the browser has', async () => {
+      server.route('/framed.html', { body: page(`<iframe id="f" srcdoc='<usermedia id="inner"><script type="permissionconstraints">{"video": true}</script></usermedia>'></iframe>`) });
+      const p = await tb.newPage();
+      await p.goto(server.url('/framed.html'));
+      await waitFor(() => p.evaluate(() => {
+        const el = (document.getElementById('f') as HTMLIFrameElement).contentDocument?.getElementById('inner') as any;
+        return !!el && 'isValid' in el && el instanceof (el.ownerDocument.defaultView as any).HTMLUserMediaElement;
+      }), 'the element in the frame upgraded');
+      await setSettings(tb, { features: { usermedia: false } });
+      try {
+        server.route('/off.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
+        await p.goto(server.url('/off.html'));
+        await new Promise((r) => setTimeout(r, 800));
+        const r = await p.evaluate(() => { const el = document.getElementById('u') as any; return { mg: 'isValid' in el, iface: typeof (window as any).HTMLUserMediaElement }; });
+        assert.deepEqual(r, { mg: false, iface: name === 'firefox' ? 'undefined' : 'function' });
+      } finally {
+        await setSettings(tb, { features: {} });
+        await p.close();
+      }
+    });
+
     it('a blocked site gets an error and the error event', async () => {
       server.route('/blocked.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
       const p = await tb.newPage();

@@ -31,11 +31,12 @@ export const usermedia: InjectedFeature = {
       if (sink) { sink(el); return; }
       if (failed) return;
       push(queue, el);
-      if (loading || !enabled()) return;
+      if (loading) return;
       loading = true;
       const core: UsermediaCore = { drain(s) { sink = s; const q = queue; queue = []; for (let i = 0; i < q.length; i++) s(q[i]!); } };
-      // Without MediaGate the elements stay what the browser makes of them; stop collecting.
-      then(loadChunk('usermedia', bridge, calls, enabled, core), (ok) => { if (!ok) { failed = true; queue = []; } });
+      // Switched off, or without MediaGate: the elements stay what the browser makes of them.
+      const giveUp = (): false => { failed = true; queue = []; return false; };
+      then(bridge.config(), () => (enabled() ? then(loadChunk('usermedia', bridge, calls, enabled, core), (ok) => ok || giveUp()) : giveUp()));
     };
 
     const scan = (node: Node): void => {

@@ -5,6 +5,7 @@ import { Controller, type Env, type Mode } from './controller';
 import { defineUserMediaInterface, upgrade } from './interface';
 
 function start(api: ChunkApi): void {
+  if (!api.enabled()) return;
   const nativeProto = (window as unknown as { HTMLUserMediaElement?: { prototype: object } }).HTMLUserMediaElement?.prototype;
   const mode: Mode = nativeProto ? 'native' : 'polyfill';
   const nativeStreamGet = nativeProto ? Object.getOwnPropertyDescriptor(nativeProto, 'stream')?.get : undefined;
