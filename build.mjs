@@ -23,6 +23,7 @@ const ENTRIES = [
   ['src/picker-ui/index.ts', 'picker/picker.js', {}],
   // Lazily loaded main-world chunks (src/shared/chunks.ts), injected into a frame on first use.
   ['src/injected/usermedia/element/index.ts', 'chunks/usermedia.js', { minify: true }],
+  ['src/injected/pip/window/index.ts', 'chunks/pip.js', { minify: true }],
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],
 ];
 /**

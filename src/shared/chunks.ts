@@ -15,6 +15,12 @@ export const CHUNKS = {
       'umErrorNotAllowed', 'umErrorNotReadable', 'umErrorNotFound', 'umErrorOther', 'umErrorMuted', 'umErrorEnded',
     ],
   },
+  pip: {
+    file: 'chunks/pip.js',
+    strings: [
+      'pipOpenButton', 'pipOpenTitle', 'pipRegion', 'pipMute', 'pipUnmute', 'pipCameraOff', 'pipCameraOn', 'pipShare', 'pipStopShare', 'pipLeave',
+    ],
+  },
 } as const;
 
 export type ChunkName = keyof typeof CHUNKS;

@@ -1,130 +1,44 @@
-// The call window: a compact picture-in-picture window with the call's video and the page's own
-// mute / camera / leave handlers as buttons. Opened from a small MediaGate button shown on pages in a
-// call (a click is the gesture Document PiP needs), automatically when Chromium offers
-// `enterpictureinpicture` (tab hidden during capture), or from the toolbar popup (without a gesture:
-// then as a mini-window inside the page). Everything MediaGate draws in the page lives in a closed
-// shadow root.
+// Core part of the call window (window/ is the lazily loaded rest): loads it when this tab's top
+// document enters a call, or when the toolbar popup asks for the window. Pages that never capture
+// load nothing.
 import type { InjectedFeature } from '../feature';
-import type { CallState } from '../call-state';
-import { apply, getOwnPropertyDescriptor, addListener, NativePromise, then } from '../native';
-import { renderControls, type Controls } from './controls';
+import { apply } from '../native';
+import { loadChunk } from '../chunks';
 
-const createElement = Document.prototype.createElement;
-const attachShadow = Element.prototype.attachShadow;
-const appendChild = Node.prototype.appendChild;
-const removeChild = Node.prototype.removeChild;
-const querySelectorAll = Document.prototype.querySelectorAll;
-const docElement = getOwnPropertyDescriptor(Document.prototype, 'documentElement')!.get!;
-const srcObjectGet = getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!.get!;
-const pausedGet = getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'paused')!.get!;
-const getBoundingClientRect = Element.prototype.getBoundingClientRect;
-const streamGetTracks = MediaStream.prototype.getTracks;
-const nativeSetActionHandler = typeof MediaSession !== 'undefined' ? MediaSession.prototype.setActionHandler : undefined;
-const dpip = (globalThis as { documentPictureInPicture?: { requestWindow(o: object): Promise<Window> } }).documentPictureInPicture;
-
-const el = <K extends keyof HTMLElementTagNameMap>(doc: Document, tag: K): HTMLElementTagNameMap[K] =>
-  apply(createElement, doc, [tag]) as HTMLElementTagNameMap[K];
-
-/** The stream to show: the largest playing remote video, else the local preview. */
-function callVideo(calls: CallState): MediaStream | null {
-  const videos = apply(querySelectorAll, document, ['video']) as NodeListOf<HTMLVideoElement>;
-  let best: MediaStream | null = null;
-  let bestScore = -1;
-  for (let i = 0; i < videos.length; i++) {
-    const v = videos[i]!;
-    const stream = apply(srcObjectGet, v, []) as MediaStream | null;
-    if (!(stream instanceof MediaStream)) continue;
-    const tracks = apply(streamGetTracks, stream, []) as MediaStreamTrack[];
-    let local = false;
-    for (let j = 0; j < tracks.length; j++) if (calls.has(tracks[j])) local = true;
-    const r = apply(getBoundingClientRect, v, []) as DOMRect;
-    // Playing beats paused, remote beats the local preview, then the larger wins.
-    const score = r.width * r.height + (local ? 0 : 1e9) + (apply(pausedGet, v, []) ? 0 : 2e9);
-    if (score > bestScore) { best = stream; bestScore = score; }
-  }
-  return best;
+/** Handed to the chunk. */
+export interface PipCore {
+  /** The popup asked for the window before the chunk ran: open it once started. */
+  openRequested: boolean;
+  /** Called for each later request from the popup. */
+  onOpen: ((gesture: boolean) => void) | null;
+  /** The browser's own setActionHandler: MediaGate's auto-PiP handler must not count as the page's. */
+  setNativeActionHandler(action: string, handler: (() => void) | null): void;
 }
+
+const nativeSetActionHandler = typeof MediaSession !== 'undefined' ? MediaSession.prototype.setActionHandler : undefined;
 
 export const pip: InjectedFeature = {
   name: 'pip',
   install({ bridge, calls, enabled }) {
     if (window !== window.top) return; // one call button per tab, in the top document
-    let host: HTMLElement | null = null;
-    let shadow: ShadowRoot | null = null;
-    let open: Controls | null = null;
-
-    const hardMute = () => bridge.currentConfig?.hardMute ?? false;
-
-    function openWindow(gesture: boolean): Promise<void> {
-      if (open) return NativePromise.resolve();
-      const stream = callVideo(calls);
-      if (dpip && gesture) {
-        return then(dpip.requestWindow({ width: 360, height: 300 }), (win) => {
-          open = renderControls(win.document, calls, stream, hardMute, () => { win.close(); });
-          addListener(win, 'pagehide', () => { open?.dispose(); open = null; });
-        }, () => openInPage(stream));
-      }
-      return openInPage(stream);
-    }
-
-    function openInPage(stream: MediaStream | null): Promise<void> {
-      mountButton();
-      if (!shadow) return NativePromise.resolve();
-      open = renderControls(shadow as unknown as Document, calls, stream, hardMute, () => { open?.dispose(); open = null; });
-      return NativePromise.resolve();
-    }
-
-    function mountButton(): void {
-      if (host) return;
-      host = el(document, 'div');
-      host.setAttribute('data-mediagate', 'call');
-      host.setAttribute('style', 'all:initial;position:fixed;right:16px;bottom:16px;z-index:2147483647');
-      shadow = apply(attachShadow, host, [{ mode: 'closed' }]) as ShadowRoot;
-      const button = el(document, 'button');
-      button.setAttribute('type', 'button');
-      button.setAttribute('aria-label', 'Open call controls');
-      button.setAttribute('title', 'Call controls (MediaGate)');
-      button.setAttribute('style', 'width:40px;height:40px;border-radius:20px;border:0;background:#1a3fb0;color:#fff;font:600 18px system-ui;cursor:pointer;box-shadow:0 2px 6px rgba(0,0,0,.4)');
-      button.textContent = '⧉';
-      addListener(button, 'click', (e) => {
-        // isTrusted is an unforgeable own property of each event: pages cannot open it for the person.
-        if (!e.isTrusted) return;
-        void openWindow(true);
-      });
-      apply(appendChild, shadow, [button]);
-      apply(appendChild, apply(docElement, document, []), [host]);
-    }
-
-    function unmountButton(): void {
-      if (!host) return;
-      const parent = host.parentNode;
-      if (parent) apply(removeChild, parent, [host]);
-      host = null;
-      shadow = null;
-    }
-
-    // Chromium fires enterpictureinpicture (no gesture needed) when a capturing tab is hidden. Only
-    // offered while in a call and only if the page has no handler of its own.
-    let autoRegistered = false;
-    const autoPip = () => { void openWindow(true); };
-    const syncAutoPip = () => {
-      const want = calls.live && !calls.hasAction('enterpictureinpicture');
-      if (want === autoRegistered || !nativeSetActionHandler) return;
-      try {
-        apply(nativeSetActionHandler, navigator.mediaSession, ['enterpictureinpicture', want ? autoPip : null]);
-        autoRegistered = want;
-      } catch {
-        autoRegistered = false; // the browser has no such action (Firefox)
-      }
+    let loading = false;
+    const core: PipCore = {
+      openRequested: false,
+      onOpen: null,
+      setNativeActionHandler(action, handler) {
+        if (!nativeSetActionHandler) throw new TypeError('no Media Session');
+        apply(nativeSetActionHandler, navigator.mediaSession, [action, handler]);
+      },
     };
-
-    calls.onChange(() => {
-      if (!enabled()) return;
-      if (calls.live) mountButton();
-      else if (!open) unmountButton();
-      syncAutoPip();
+    const load = () => {
+      if (loading || !enabled()) return;
+      loading = true;
+      void loadChunk('pip', bridge, calls, enabled, core);
+    };
+    calls.onChange(() => { if (calls.live) load(); });
+    bridge.onPush('pip/open', () => {
+      if (core.onOpen) core.onOpen(false);
+      else { core.openRequested = true; load(); }
     });
-
-    bridge.onPush('pip/open', () => { void openWindow(false); });
   },
 };

@@ -1,23 +1,25 @@
 // The call window's content: the call video and one button per conferencing action the page
 // registered. Labels follow the page's reported state synchronously (CallState.onChange), so a
 // setMicrophoneActive() shows within the same frame.
-import type { CallState } from '../call-state';
-import { addListener } from '../native';
-import type { MediaSessionAction } from '../../shared/page-constants';
+import type { CallState } from '../../call-state';
+import { addListener } from '../../native';
+import type { MediaSessionAction } from '../../../shared/page-constants';
 
 export interface Controls { dispose(): void }
 
 interface ButtonSpec {
   action: MediaSessionAction;
-  label: (calls: CallState) => string;
+  /** Whether the button reads as "pressed" (muted, camera off), and the message names per state. */
+  pressed: (calls: CallState) => boolean;
+  labels: [unpressed: string, pressed: string];
   danger?: boolean;
 }
 
 const SPECS: ButtonSpec[] = [
-  { action: 'togglemicrophone', label: (c) => (c.isOn('audio') === false ? 'Unmute microphone' : 'Mute microphone') },
-  { action: 'togglecamera', label: (c) => (c.isOn('video') === false ? 'Turn on camera' : 'Turn off camera') },
-  { action: 'togglescreenshare', label: (c) => (c.reportedScreenshare() ? 'Stop sharing screen' : 'Share screen') },
-  { action: 'hangup', label: () => 'Leave call', danger: true },
+  { action: 'togglemicrophone', pressed: (c) => c.isOn('audio') === false, labels: ['pipMute', 'pipUnmute'] },
+  { action: 'togglecamera', pressed: (c) => c.isOn('video') === false, labels: ['pipCameraOff', 'pipCameraOn'] },
+  { action: 'togglescreenshare', pressed: (c) => c.reportedScreenshare() === true, labels: ['pipShare', 'pipStopShare'] },
+  { action: 'hangup', pressed: () => false, labels: ['pipLeave', 'pipLeave'], danger: true },
 ];
 
 const STYLE = `
@@ -36,7 +38,7 @@ button:focus-visible { outline: 2px solid #8ab4f8; outline-offset: 2px; }
 
 /** `root` is the PiP window's document, or the closed shadow root of the in-page mini-window. */
 export function renderControls(root: Document | ShadowRoot, calls: CallState, stream: MediaStream | null,
-  hardMute: () => boolean, close: () => void): Controls {
+  hardMute: () => boolean, t: (key: string) => string, close: () => void): Controls {
   // The PiP window's document belongs to another realm: instanceof Document would be false.
   const inDocument = root.nodeType === 9;
   const doc = inDocument ? (root as Document) : (root as ShadowRoot).ownerDocument;
@@ -46,7 +48,7 @@ export function renderControls(root: Document | ShadowRoot, calls: CallState, st
   const box = make('div');
   box.className = `mg-call ${inDocument ? 'mg-doc' : 'mg-inpage'}`;
   box.setAttribute('role', 'region');
-  box.setAttribute('aria-label', 'Call controls');
+  box.setAttribute('aria-label', t('pipRegion'));
   if (stream) {
     const video = make('video');
     video.muted = true;
@@ -76,16 +78,18 @@ export function renderControls(root: Document | ShadowRoot, calls: CallState, st
   const update = () => {
     for (const { spec, b } of buttons) {
       b.hidden = !calls.hasAction(spec.action);
-      const label = spec.label(calls);
+      const pressed = spec.pressed(calls);
+      const label = t(spec.labels[pressed ? 1 : 0]);
       if (b.textContent !== label) b.textContent = label;
       b.setAttribute('aria-label', label);
-      if (spec.action !== 'hangup') b.setAttribute('aria-pressed', String(label.startsWith('Unmute') || label.startsWith('Turn on')));
+      // Pressed: muted, camera off, or sharing the screen.
+      if (spec.action !== 'hangup') b.setAttribute('aria-pressed', String(pressed));
     }
   };
   update();
   const unsubscribe = calls.onChange(update);
   if (inDocument) {
-    doc.title = 'Call controls';
+    doc.title = t('pipRegion');
     doc.head.append(style);
     doc.body.append(box);
   } else {
