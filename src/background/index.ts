@@ -7,7 +7,7 @@ import { watchInstall } from './welcome';
 import { watchPickerWindows } from './picker';
 import { watchCommands } from './commands';
 import { watchInstallForReinjection } from './reinject';
-import { watchGrantWindows } from './screen-capture';
+import { watchGrantWindows, watchSharingTabs } from './screen-capture';
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => route(message, sender));
 watchTabs();
@@ -16,3 +16,4 @@ watchPickerWindows();
 watchCommands();
 watchInstallForReinjection();
 watchGrantWindows();
+watchSharingTabs();

@@ -9,7 +9,7 @@ import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
 import { loadChunk } from './chunks';
-import { decideGrant, grantState, openScreenCapture } from './screen-capture';
+import { decideGrant, grantState, listSharing, openScreenCapture, stopSharing } from './screen-capture';
 
 type Sender = browser.Runtime.MessageSender;
 
@@ -74,6 +74,10 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       return { ok: true, result: grantState(envelope.payload.grantId) };
     case 'screen-grant/decide':
       return { ok: true, result: await decideGrant(envelope.payload.grantId, envelope.payload.decision) };
+    case 'screen-capture/list':
+      return { ok: true, result: await listSharing() };
+    case 'screen-capture/stop':
+      return { ok: true, result: await stopSharing(envelope.payload.tabId, envelope.payload.frameId) };
   }
 }
 

@@ -119,3 +119,16 @@ export const postToWindow = (w: Window, data: unknown, transfer: Transferable[])
 export const postToPort = (port: MessagePort, data: unknown): void => { apply(portPostMessage, port, [data]); };
 export const startPort = (port: MessagePort): void => { apply(portStart, port, []); };
 export const stopImmediate = (e: Event): void => { apply(eventStopImmediatePropagation, e, []); };
+
+// Tracks, shared by the features that capture (one copy each keeps the bundle small).
+const streamGetTracks = MediaStream.prototype.getTracks;
+const trackStopFn = MediaStreamTrack.prototype.stop;
+const dispatchEventFn = EventTarget.prototype.dispatchEvent;
+const NativeEvent = Event;
+export const streamTracks = (s: MediaStream): MediaStreamTrack[] => apply(streamGetTracks, s, []) as MediaStreamTrack[];
+export const stopTrack = (t: MediaStreamTrack): void => { apply(trackStopFn, t, []); };
+/**
+ * Stops a track the way an unplugged device or the browser's own "Stop sharing" does: the page sees
+ * `ended`. (Firefox delivers a script-dispatched "ended" to onended only, not to added listeners.)
+ */
+export const endTrack = (t: MediaStreamTrack): void => { stopTrack(t); apply(dispatchEventFn, t, [new NativeEvent('ended')]); };

@@ -2,7 +2,7 @@
 import browser from 'webextension-polyfill';
 import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
-import type { CallRecord, MediaSessionAction } from '../shared/protocol';
+import type { CallRecord, MediaSessionAction, ScreenSharing, ScreenSource } from '../shared/protocol';
 import { micOn, cameraOn } from '../shared/call-view';
 
 const BUTTONS: { action: MediaSessionAction; label: string; className?: string }[] = [
@@ -11,10 +11,14 @@ const BUTTONS: { action: MediaSessionAction; label: string; className?: string }
   { action: 'hangup', label: 'actionHangup', className: 'hangup' },
 ];
 
-function describe(call: CallRecord): string {
+const SHARING_TEXT: Record<ScreenSource, string> = {
+  screen: 'popupSharingScreen', window: 'popupSharingWindow', application: 'popupSharingWindow', browser: 'popupSharingTab',
+};
+
+function describe(call: CallRecord, sharing: ScreenSharing | undefined): string {
   const mic = micOn(call);
   const cam = cameraOn(call);
-  const parts: string[] = [];
+  const parts: string[] = sharing ? [t(SHARING_TEXT[sharing.source])] : [];
   if (mic !== undefined) parts.push(t(mic ? 'popupMicOn' : 'popupMicOff'));
   if (cam !== undefined) parts.push(t(cam ? 'popupCamOn' : 'popupCamOff'));
   return parts.join(' · ');
@@ -30,7 +34,7 @@ function button(label: string, onClick: () => void, className?: string): HTMLBut
 }
 
 async function render(): Promise<void> {
-  const calls = await uiRequest('calls/list', {});
+  const [calls, shared] = await Promise.all([uiRequest('calls/list', {}), uiRequest('screen-capture/list', {}).catch(() => [])]);
   const list = document.getElementById('calls')!;
   list.replaceChildren();
   document.getElementById('empty')!.hidden = calls.length > 0;
@@ -41,7 +45,8 @@ async function render(): Promise<void> {
     origin.textContent = call.origin;
     const state = document.createElement('div');
     state.className = 'state';
-    state.textContent = describe(call);
+    const sharing = shared.find((s) => s.tabId === call.tabId && s.frameId === call.frameId);
+    state.textContent = describe(call, sharing);
     const buttons = document.createElement('div');
     buttons.className = 'buttons';
     for (const { action, label, className } of BUTTONS) {
@@ -49,6 +54,12 @@ async function render(): Promise<void> {
       buttons.append(button(t(label), () => {
         void uiRequest('calls/invoke', { tabId: call.tabId, frameId: call.frameId, action }).then(render);
       }, className));
+    }
+    if (sharing) {
+      buttons.append(button(t('popupStopSharing'), () => {
+        // The page reports its ended tracks a moment later; render again once it has.
+        void uiRequest('screen-capture/stop', { tabId: call.tabId, frameId: call.frameId }).then(() => setTimeout(() => { void render(); }, 300));
+      }, 'hangup'));
     }
     if (call.frameId === 0 && call.tracks.length) {
       buttons.append(button(t('popupCallWindow'), () => { void uiRequest('calls/pip', { tabId: call.tabId }); }));

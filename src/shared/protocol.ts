@@ -90,6 +90,8 @@ export type ScreenRefusal = (typeof SCREEN_REFUSALS)[number];
 /** What the screen-capture grant window shows. */
 export interface ScreenGrantState { grantId: string; origin: string; source: ScreenGrantSource }
 export type ScreenGrantSource = 'browser' | 'screen';
+/** A frame sharing through MediaGate (the popup's "Stop sharing"). */
+export interface ScreenSharing { tabId: number; frameId: number; origin: string; source: ScreenSource; since: number }
 
 export interface PageRequests {
   'calls/update': { req: CallSnapshot; res: null };
@@ -108,6 +110,8 @@ export interface PagePushes {
   'pip/open': Record<string, never>;
   /** Hard mute: MediaGate itself sets `enabled` on the tracks the page captured. */
   'capture/set-enabled': { kind: 'audio' | 'video'; enabled: boolean };
+  /** The person stopped the sharing from MediaGate: end the screen-capture tracks. */
+  'screen-capture/stop': Record<string, never>;
 }
 export interface UiRequests {
   'calls/list': { req: Record<string, never>; res: CallRecord[] };
@@ -124,6 +128,8 @@ export interface UiRequests {
   'settings/set': { req: { settings: Partial<Settings> }; res: { effective: Settings; pinned: string[] } };
   'screen-grant/get': { req: { grantId: string }; res: ScreenGrantState | null };
   'screen-grant/decide': { req: { grantId: string; decision: 'allow' | 'block' }; res: boolean };
+  'screen-capture/list': { req: Record<string, never>; res: ScreenSharing[] };
+  'screen-capture/stop': { req: { tabId: number; frameId: number }; res: boolean };
 }
 
 export type PageRequestType = keyof PageRequests;
@@ -263,6 +269,8 @@ const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['
   'screen-grant/get': (v): v is UiRequests['screen-grant/get']['req'] => isRecord(v) && isPickerId(v.grantId) && Object.keys(v).length === 1,
   'screen-grant/decide': (v): v is UiRequests['screen-grant/decide']['req'] =>
     isRecord(v) && isPickerId(v.grantId) && isOneOf(v.decision, ['allow', 'block'] as const) && Object.keys(v).length === 2,
+  'screen-capture/list': isEmpty,
+  'screen-capture/stop': (v): v is UiRequests['screen-capture/stop']['req'] => isRecord(v) && isId(v.tabId) && isId(v.frameId) && Object.keys(v).length === 2,
 };
 
 export const PAGE_REQUEST_TYPES = Object.keys(pageRequests) as PageRequestType[];
@@ -286,6 +294,7 @@ export function parsePushEnvelope(v: unknown): PushEnvelope | null {
     return { channel: 'push', type: 'media-session/invoke', payload: { action: v.payload.action } };
   }
   if (v.type === 'pip/open') return { channel: 'push', type: 'pip/open', payload: {} };
+  if (v.type === 'screen-capture/stop') return { channel: 'push', type: 'screen-capture/stop', payload: {} };
   if (v.type === 'capture/set-enabled' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.enabled)) {
     return { channel: 'push', type: 'capture/set-enabled', payload: { kind: v.payload.kind, enabled: v.payload.enabled } };
   }

@@ -60,6 +60,29 @@ async function grantWindow(tb: TestBrowser): Promise<Page> {
   }, 'the screen-capture grant window', 15000);
 }
 
+/** Clicks "Stop sharing" for the origin in MediaGate's toolbar popup; the page's track must end. */
+async function stopFromPopup(tb: TestBrowser, page: Page, origin: string): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as any;
+    w.__ended = 0;
+    w.__stream.getVideoTracks()[0].onended = () => { w.__ended++; };
+  });
+  const popup = await tb.openExtensionPage('popup/popup.html');
+  const clicked = await waitFor(() => popup.evaluate((o) => {
+    const item = [...document.querySelectorAll('#calls li')].find((li) => li.querySelector('.origin')?.textContent === o);
+    const stop = [...(item?.querySelectorAll('button') ?? [])].find((b) => b.textContent === 'Stop sharing');
+    if (!stop) return null;
+    const state = item!.querySelector('.state')!.textContent;
+    stop.click();
+    return state;
+  }, origin), 'a "Stop sharing" button in the popup');
+  assert.match(clicked, /^Sharing a tab/);
+  await waitFor(() => page.evaluate(() => (window as any).__ended === 1 && (window as any).__stream.getVideoTracks()[0].readyState === 'ended'), 'the page sees its track end');
+  // Stopped sharing leaves the popup's list.
+  await waitFor(() => popup.evaluate(() => ![...document.querySelectorAll('#calls button')].some((b) => b.textContent === 'Stop sharing')), 'no more "Stop sharing"');
+  await popup.close();
+}
+
 function countNewPages(tb: TestBrowser): () => number {
   let n = 0;
   const onTarget = (t: Target) => { if (t.type() === 'page') n++; };
@@ -172,7 +195,7 @@ for (const name of BROWSERS) {
         // MediaGate's call registry knows the tab captures.
         const calls = await uiRequest(ui, 'calls/list', {});
         assert.ok(calls.some((c) => c.origin === server.origin && c.tracks.some((t) => t.kind === 'video')), JSON.stringify(calls));
-        await stopStream(page);
+        await stopFromPopup(tb, page, server.origin);
 
         await startGum(page, { video: { mediaSource: 'browser', tabId: 2147483000 } });
         assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
@@ -232,7 +255,7 @@ for (const name of BROWSERS) {
         assert.ok(!camera.includes(allowed.tracks[0].label) || allowed.tracks[0].label === '', 'not the camera');
         const colour = await capturedColour(page);
         assert.ok(colour.width > 640, `a browser-sized capture, not the 640x480 camera: ${JSON.stringify(colour)}`);
-        await stopStream(page);
+        await stopFromPopup(tb, page, server.origin);
 
         // "screen": granted, then Firefox itself finds no screen headless; "application" Firefox dropped.
         await startGum(page, { video: { mediaSource: 'screen' } });

@@ -1,6 +1,6 @@
 // Screen capture: the page request and grant-window messages, and the application-permission store.
 import fc from 'fast-check';
-import { SCREEN_SOURCES, isScreenCaptureRequest, parsePageEnvelope, parseUiEnvelope } from '../../src/shared/protocol';
+import { SCREEN_SOURCES, isScreenCaptureRequest, parsePageEnvelope, parsePushEnvelope, parseUiEnvelope } from '../../src/shared/protocol';
 import { GRANT_SOURCES, grantOf, grantSourceOf, parseGrantTable, setGrant, touchGrant, type GrantTable } from '../../src/shared/screen-grants';
 import { anyValue, pickerIdArb } from './arbitraries';
 
@@ -76,6 +76,25 @@ describe('screen-grant UI messages', () => {
     fc.assert(fc.property(pickerIdArb, fc.constantFrom('allow' as const, 'block' as const), (grantId, decision) => {
       expect(parseUiEnvelope(grantDecide({ grantId, decision }))).toEqual({ channel: 'ui', type: 'screen-grant/decide', payload: { grantId, decision } });
     }));
+  });
+});
+
+describe('sharing: the popup\'s list and Stop', () => {
+  it('list takes nothing; stop takes exactly a tab and a frame', () => {
+    expect(parseUiEnvelope({ channel: 'ui', type: 'screen-capture/list', payload: {} })).not.toBeNull();
+    expect(parseUiEnvelope({ channel: 'ui', type: 'screen-capture/list', payload: { tabId: 1 } })).toBeNull();
+    const stop = (payload: unknown) => parseUiEnvelope({ channel: 'ui', type: 'screen-capture/stop', payload });
+    expect(stop({ tabId: 4, frameId: 0 })).toEqual({ channel: 'ui', type: 'screen-capture/stop', payload: { tabId: 4, frameId: 0 } });
+    for (const bad of [{}, { tabId: 4 }, { tabId: -1, frameId: 0 }, { tabId: 4, frameId: 0.5 }, { tabId: '4', frameId: 0 }, { tabId: 4, frameId: 0, all: true }]) {
+      expect(stop(bad)).toBeNull();
+    }
+    // A page cannot stop another tab's sharing.
+    expect(parsePageEnvelope({ channel: 'page', type: 'screen-capture/stop', payload: { tabId: 4, frameId: 0 } })).toBeNull();
+  });
+
+  it('the stop push carries nothing, whatever was sent with it', () => {
+    expect(parsePushEnvelope({ channel: 'push', type: 'screen-capture/stop', payload: { evil: 1 } }))
+      .toEqual({ channel: 'push', type: 'screen-capture/stop', payload: {} });
   });
 });
 

@@ -7,8 +7,10 @@ import { SCREEN_REFUSALS, type ScreenCaptureAnswer, type ScreenCaptureRequest } 
 import { isOneOf } from '../../shared/validate';
 import { askGrant, storedGrant } from './grants';
 import { CaptureError, chooseDesktop, tabStreamId } from './chromium';
+import { noteSharing } from './sharing';
 
 export { decideGrant, grantState, watchGrantWindows } from './grants';
+export { listSharing, stopSharing, watchSharingTabs } from './sharing';
 
 export interface ScreenSender { tabId: number; frameId: number; origin: string; tab: browser.Tabs.Tab | undefined }
 
@@ -17,7 +19,9 @@ const LEVEL_TEXT = { browser: 'your other tabs', screen: 'your screen' } as cons
 /** Refusals are answers the page turns into its error; anything else thrown sends the page native. */
 export async function openScreenCapture(sender: ScreenSender, req: ScreenCaptureRequest): Promise<ScreenCaptureAnswer> {
   try {
-    return await decide(sender, req);
+    const answer = await decide(sender, req);
+    await noteSharing(sender.tabId, sender.frameId, sender.origin, req.source);
+    return answer;
   } catch (e) {
     if (e instanceof CaptureError && isOneOf(e.name, SCREEN_REFUSALS)) return { via: 'refused', name: e.name, message: e.message };
     throw e;

@@ -4,18 +4,14 @@
 // before the native call.
 
 import type { InjectedFeature } from '../feature';
-import { apply, then, getOwnPropertyDescriptor } from '../native';
+import { apply, then, getOwnPropertyDescriptor, streamTracks, endTrack } from '../native';
 import { patch } from '../patch';
 
-const getTracks = MediaStream.prototype.getTracks;
 const isStream = (v: unknown): v is MediaStream => {
   try { apply(getOwnPropertyDescriptor(MediaStream.prototype, 'active')!.get!, v, []); return true; } catch { return false; }
 };
 
 const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
-const trackStop = MediaStreamTrack.prototype.stop;
-const dispatch = EventTarget.prototype.dispatchEvent;
-const NativeEvent = Event;
 
 export const capture: InjectedFeature = {
   name: 'capture',
@@ -27,17 +23,14 @@ export const capture: InjectedFeature = {
     bridge.onPush('capture/release', ({ kind, label }) => {
       const tracks = calls.liveTracks(kind);
       for (let i = 0; i < tracks.length; i++) {
-        if (apply(trackLabel, tracks[i], []) !== label) continue;
-        apply(trackStop, tracks[i], []);
-        // As with a device unplugged. (Firefox delivers a script-dispatched "ended" to onended only.)
-        apply(dispatch, tracks[i], [new NativeEvent('ended')]);
+        if (apply(trackLabel, tracks[i], []) === label) endTrack(tracks[i]!);
       }
       calls.changed();
     });
 
     const adoptStream = (stream: unknown) => {
       if (!enabled() || !isStream(stream)) return;
-      const tracks = apply(getTracks, stream, []) as MediaStreamTrack[];
+      const tracks = streamTracks(stream);
       for (let i = 0; i < tracks.length; i++) calls.addTrack(tracks[i]!);
     };
 

@@ -5,7 +5,7 @@
 // the native call: no round trip, the remembered device (if any) preferred.
 
 import type { InjectedFeature } from '../feature';
-import { apply, then, newPromise, promiseReject, getOwnPropertyDescriptor, SafeMap, own, NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, hasOwn, SafeWeakSet } from '../native';
+import { apply, then, newPromise, promiseReject, getOwnPropertyDescriptor, SafeMap, own, NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, hasOwn, SafeWeakSet, streamTracks, stopTrack } from '../native';
 import { patch, defineGetter } from '../patch';
 import { candidates, parseSemantics, pinDevice, rank, requestedKinds, uniqueDevices, type DeviceDescription, type Kind } from '../../shared/constraints';
 import type { Json, KindAsk, PickerChoice, PickerKinds, PickerOutcome } from '../../shared/protocol';
@@ -22,8 +22,6 @@ const infoKind = infoGet('kind');
 const infoLabel = infoGet('label');
 const getCapabilities = typeof InputDeviceInfo !== 'undefined' ? InputDeviceInfo.prototype.getCapabilities : undefined;
 const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
-const streamGetTracks = MediaStream.prototype.getTracks;
-const trackStop = MediaStreamTrack.prototype.stop;
 const trackKind = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
 
 /** How long a page waits for the person before the call fails with NotAllowedError. */
@@ -183,7 +181,7 @@ export const pickerSemantics: InjectedFeature = {
       if (fileTracks.length) {
         if (!deviceKinds.length) return new NativeMediaStream(fileTracks);
         const rest = await viaDevices(call, withoutKinds(constraints, fromFiles), deviceKinds, outcome.choice);
-        const all = apply(streamGetTracks, rest, []) as MediaStreamTrack[];
+        const all = streamTracks(rest);
         for (let i = 0; i < fileTracks.length; i++) push(all, fileTracks[i]!);
         return new NativeMediaStream(all);
       }
@@ -204,7 +202,7 @@ export const pickerSemantics: InjectedFeature = {
       }
       let stream = await call(withPinned(constraints, pins));
       // Where this origin could not see labels yet (Firefox before its own grant), check the result.
-      const tracks = apply(streamGetTracks, stream, []) as MediaStreamTrack[];
+      const tracks = streamTracks(stream);
       let mismatch = false;
       for (let i = 0; i < tracks.length; i++) {
         const kind = apply(trackKind, tracks[i], []) as Kind;
@@ -218,7 +216,7 @@ export const pickerSemantics: InjectedFeature = {
           const list = ofKind(now, kind);
           for (let j = 0; j < list.length; j++) if (list[j]!.label === own(choice, kind)) pins[kind] = list[j]!.deviceId;
         }
-        for (let i = 0; i < tracks.length; i++) apply(trackStop, tracks[i], []);
+        for (let i = 0; i < tracks.length; i++) stopTrack(tracks[i]!);
         stream = await call(withPinned(constraints, pins));
       }
       return stream;

@@ -8,13 +8,12 @@
 // "camera" or no mediaSource: the usual camera path, untouched.
 
 import type { InjectedFeature } from '../feature';
-import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeError, NativeTypeError } from '../native';
+import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeError, NativeTypeError, streamTracks, endTrack } from '../native';
 import { patch, type Wrapper } from '../patch';
 import type { ScreenCaptureAnswer } from '../../shared/protocol';
 
 // Captured before any feature wraps it: the stream ids open as they are, never through the picker.
 const nativeGum = MediaDevices.prototype.getUserMedia;
-const getTracks = MediaStream.prototype.getTracks;
 // Firefox 153 exposes no OverconstrainedError (its errors come from a hidden interface): never name the
 // global bare, or the whole bundle would fail to load there.
 const Overconstrained = (window as { OverconstrainedError?: typeof OverconstrainedError }).OverconstrainedError;
@@ -35,6 +34,13 @@ export const screenCapture: InjectedFeature = {
   install({ bridge, calls, enabled }) {
     const md = navigator.mediaDevices;
     if (!md) return;
+    const shared: MediaStreamTrack[] = [];
+
+    // Stopped from MediaGate's popup: as when the person stops sharing in the browser's own UI.
+    bridge.onPush('screen-capture/stop', () => {
+      for (let i = 0; i < shared.length; i++) endTrack(shared[i]!);
+      shared.length = 0;
+    });
 
     patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
       const supported = apply(original, self, args) as Record<string, boolean>;
@@ -74,8 +80,11 @@ export const screenCapture: InjectedFeature = {
           stream = apply(nativeGum, self, [{ video: id, audio: a.audio && id }]) as Promise<MediaStream>;
         }
         return then(stream, (s) => {
-          const tracks = apply(getTracks, s, []) as MediaStreamTrack[];
-          for (let i = 0; i < tracks.length; i++) calls.addTrack(tracks[i]!);
+          const tracks = streamTracks(s);
+          for (let i = 0; i < tracks.length; i++) {
+            calls.addTrack(tracks[i]!);
+            shared[shared.length] = tracks[i]!;
+          }
           return s;
         });
       };
