@@ -229,6 +229,39 @@ for (const name of BROWSERS) {
         await page.close();
         await target.close();
       });
+
+      it('"browser" + tabId as a real install gets it: Chromium\'s tab chooser until MediaGate is invoked on that tab, then that tab directly', async () => {
+        // A second browser without the allowlist switch, as people run Chromium.
+        const plain = await launch('chromium', { fakeUi: false, chromiumArgs: ['--auto-select-tab-capture-source-by-title=MG chooser target'] });
+        try {
+          const control = await plain.openExtensionPage('popup/popup.html');
+          const red = await plain.newPage();
+          await red.goto(server.url('/red.html'));
+          const green = await plain.newPage();
+          await green.goto(server.url('/green.html'));
+          const tabId = await control.evaluate(async () => (await (globalThis as any).chrome.tabs.query({ title: 'MG red target' }))[0].id as number);
+          await control.evaluate(async (o) => { await (globalThis as any).chrome.storage.local.set({ screenGrants: { [o]: { browser: { state: 'allow', created: 1, lastUsed: 1 } } } }); }, server.origin);
+          const page = await plain.newPage();
+          await page.goto(server.url('/blank.html'));
+          await startGum(page, { video: { mediaSource: 'browser', tabId } });
+          assert.equal((await gumResult(page)).ok, true);
+          let colour = await capturedColour(page);
+          assert.ok(colour.g > 150 && colour.r < 80, `not invoked on the red tab: the chooser's (green) tab, got ${JSON.stringify(colour)}`);
+          await stopStream(page);
+
+          // The toolbar button on the red tab (what a person clicks) lets MediaGate take that tab.
+          await red.bringToFront();
+          const extension = [...(await plain.browser.extensions()).values()].find((e) => plain.extensionBase.includes(e.id))!;
+          await red.triggerExtensionAction(extension);
+          await startGum(page, { video: { mediaSource: 'browser', tabId } });
+          assert.equal((await gumResult(page)).ok, true);
+          colour = await capturedColour(page);
+          assert.ok(colour.r > 180 && colour.g < 80, `invoked on the red tab: that tab, got ${JSON.stringify(colour)}`);
+          await stopStream(page);
+        } finally {
+          await plain.close();
+        }
+      });
     } else {
       it('Firefox: tabId cannot be honoured (OverconstrainedError "tabId", no window); "browser" goes to Firefox\'s own capture after the grant', async () => {
         const page = await tb.newPage();
