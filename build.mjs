@@ -33,6 +33,7 @@ const ENTRIES = [
  */
 const CHUNK_EVENT = `mg-${createHash('sha256').update(await readFile(path.join(root, 'package.json'))).digest('hex').slice(0, 16)}`;
 const STATIC = [
+  ['managed-schema.json', 'managed-schema.json'],
   ['icons', 'icons'],
   ['_locales', '_locales'],
   ['src/popup/popup.html', 'popup/popup.html'],
@@ -60,6 +61,8 @@ export function manifestFor(browser, source, version) {
     m.permissions = [...m.permissions, 'contentSettings', 'tabCapture', 'desktopCapture'];
   } else {
     delete m.background.service_worker;
+    // Firefox reads policy for extensions from policies.json without a schema (and rejects the key).
+    delete m.storage;
     // "global" shortcuts exist only in Chromium.
     for (const command of Object.values(m.commands ?? {})) delete command.global;
   }
@@ -102,4 +105,10 @@ const manifest = JSON.parse(await readFile(path.join(root, 'manifest.json'), 'ut
 await Promise.all(BROWSERS.map((b) => buildBrowser(b, manifest, pkg)));
 const injectedSize = (await stat(path.join(dist, 'chromium', 'injected.js'))).size;
 console.log(`built dist/chromium and dist/firefox (injected.js ${(injectedSize / 1024).toFixed(1)} KB minified)`);
+// Every page runs injected.js: it must stay small (heavy parts go into lazily loaded chunks).
+const INJECTED_BUDGET = 30 * 1000;
+if (injectedSize > INJECTED_BUDGET) {
+  console.error(`injected.js is ${injectedSize} bytes, over the ${INJECTED_BUDGET}-byte budget: move code into a chunk (src/shared/chunks.ts)`);
+  process.exit(1);
+}
 if (args.has('--package')) await packageAll();

@@ -2,6 +2,7 @@
 import { ext as browser } from './ext';
 import { STORAGE_KEYS, mergeSettings, sanitizeSettings, pageConfig, type Settings, type PageConfig } from './settings';
 import { parseSiteTable, siteView } from './permissions';
+import { parseSitePolicy, withPolicy, type SitePolicy } from './policy';
 
 /** storage.managed throws in Firefox when no policy exists and may be absent: both mean "no policy". */
 async function readManaged(): Promise<Record<string, unknown>> {
@@ -22,12 +23,17 @@ export async function loadSettings(log: (w: string) => void = () => undefined): 
   return { effective: mergeSettings(user.value, policy.value), user: user.value, policy: policy.value };
 }
 
+/** The administrator's per-origin lists (storage.managed "sites"). */
+export async function loadSitePolicy(log: (w: string) => void = () => undefined): Promise<SitePolicy> {
+  return parseSitePolicy((await readManaged()).sites, log);
+}
+
 export const loadEffectiveSettings = async (log?: (w: string) => void): Promise<Settings> => (await loadSettings(log)).effective;
 
 /** The main world's config for a frame of `origin` (content script side). */
 export async function loadPageConfig(origin: string | null): Promise<PageConfig> {
-  const [settings, stored] = await Promise.all([loadEffectiveSettings(), browser.storage.local.get(STORAGE_KEYS.sites)]);
-  return pageConfig(settings, siteView(parseSiteTable(stored[STORAGE_KEYS.sites]), origin));
+  const [settings, stored, policy] = await Promise.all([loadEffectiveSettings(), browser.storage.local.get(STORAGE_KEYS.sites), loadSitePolicy()]);
+  return pageConfig(settings, withPolicy(siteView(parseSiteTable(stored[STORAGE_KEYS.sites]), origin), policy, origin));
 }
 
 export function watchSettings(onChange: () => void): void {

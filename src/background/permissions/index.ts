@@ -5,10 +5,16 @@ import browser from 'webextension-polyfill';
 import { SerialStore } from '../state/serial-store';
 import { STORAGE_KEYS } from '../../shared/settings';
 import { decide, parseSiteTable, stateOf, type Decision, type PermissionKind, type SiteTable } from '../../shared/permissions';
+import { policyDecision } from '../../shared/policy';
+import { loadSitePolicy } from '../../shared/storage';
 
 export const sites = new SerialStore<SiteTable>('local', STORAGE_KEYS.sites, (raw) => parseSiteTable(raw, console.warn));
 
-export const stateFor = async (origin: string, kind: PermissionKind): Promise<Decision> => stateOf(await sites.get(), origin, kind);
+/** The decision for an origin: the administrator's policy first, then the person's store. */
+export async function stateFor(origin: string, kind: PermissionKind): Promise<Decision> {
+  const [table, policy] = await Promise.all([sites.get(), loadSitePolicy(console.warn)]);
+  return policyDecision(policy, kind, origin) ?? stateOf(table, origin, kind);
+}
 
 /** contentSettings patterns take a scheme and host; "host/*" covers every port of that host. */
 export function originPattern(origin: string): string {
