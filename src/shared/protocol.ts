@@ -75,13 +75,18 @@ export interface ScreenCaptureRequest {
   /** Only with source "browser": the tab to capture (Chromium tab id). */
   tabId?: number;
   audio: boolean;
+  /** The page's width / height / frameRate constraints, as data. */
+  size?: ScreenSize;
 }
+export interface ScreenSize { width?: Json; height?: Json; frameRate?: Json }
+/** Chromium's legacy numeric bounds for a `chromeMediaSource` capture. */
+export type LegacySize = Partial<Record<'minWidth' | 'maxWidth' | 'minHeight' | 'maxHeight' | 'minFrameRate' | 'maxFrameRate', number>>;
 /**
  * How the page opens what the background chose. Chromium: a single-use stream id for getUserMedia's
  * legacy `chromeMediaSource` constraint ("tab" from tabCapture, "desktop" from desktopCapture).
  * Firefox: the page's own call goes to Firefox's native `mediaSource` path.
  */
-export type ScreenCaptureAnswer = { via: 'tab' | 'desktop'; streamId: string; audio: boolean } | { via: 'native' }
+export type ScreenCaptureAnswer = { via: 'tab' | 'desktop'; streamId: string; audio: boolean; size: LegacySize } | { via: 'native' }
   /** MediaGate's (or the person's) no, as the page's error; a failed request instead means "go native". */
   | { via: 'refused'; name: ScreenRefusal; message: string };
 export const SCREEN_REFUSALS = ['NotAllowedError', 'NotFoundError', 'NotReadableError', 'OverconstrainedError'] as const;
@@ -221,9 +226,14 @@ export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
 /** Chromium tab ids are positive 32-bit integers; the page may name any (the background checks it exists). */
 const isTabId = (v: unknown): v is number => isFiniteNumber(v) && Number.isInteger(v) && v >= 0 && v <= 0x7fffffff;
 
+const SIZE_KEYS = ['width', 'height', 'frameRate'];
+const isScreenSize = (v: unknown): v is ScreenSize =>
+  isRecord(v) && Object.entries(v).every(([k, x]) => SIZE_KEYS.includes(k) && (x === undefined || isJson(x)));
+
 export function isScreenCaptureRequest(v: unknown): v is ScreenCaptureRequest {
   if (!isRecord(v) || !isOneOf(v.source, SCREEN_SOURCES) || !isBoolean(v.audio)) return false;
-  if (!Object.keys(v).every((k) => k === 'source' || k === 'tabId' || k === 'audio')) return false;
+  if (!Object.keys(v).every((k) => k === 'source' || k === 'tabId' || k === 'audio' || k === 'size')) return false;
+  if (v.size !== undefined && !isScreenSize(v.size)) return false;
   // A tab only makes sense for "browser"; the main world never sends it for anything else.
   return v.tabId === undefined || (v.source === 'browser' && isTabId(v.tabId));
 }
@@ -241,7 +251,11 @@ const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is Page
   },
   'screen-capture/open': {
     valid: isScreenCaptureRequest,
-    normalize: ({ source, tabId, audio }) => ({ source, audio, ...(tabId !== undefined ? { tabId } : {}) }),
+    normalize: ({ source, tabId, audio, size }) => {
+      const copy: ScreenSize = {};
+      for (const k of ['width', 'height', 'frameRate'] as const) if (size?.[k] !== undefined) copy[k] = JSON.parse(JSON.stringify(size[k])) as Json;
+      return { source, audio, ...(tabId !== undefined ? { tabId } : {}), ...(Object.keys(copy).length ? { size: copy } : {}) };
+    },
   },
 };
 

@@ -208,11 +208,13 @@ for (const name of BROWSERS) {
         await target.goto(server.url('/green.html'));
         const page = await tb.newPage();
         await page.goto(server.url('/blank.html'));
-        await startGum(page, { video: { mediaSource: 'browser' } });
+        // The page's size constraints reach Chromium's legacy capture constraints (800 px wide natively).
+        await startGum(page, { video: { mediaSource: 'browser', width: { max: 320 }, frameRate: 10 } });
         const chosen = await gumResult(page);
         assert.equal(chosen.ok, true, JSON.stringify(chosen));
         const colour = await capturedColour(page);
         assert.ok(colour.g > 150 && colour.r < 80 && colour.b < 80, `the chosen green tab's frames, got ${JSON.stringify(colour)}`);
+        assert.equal(colour.width, 320);
         await stopStream(page);
 
         // "window" needs no application permission: straight to the chooser, which has no windows here.

@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { SCREEN_SOURCES, isScreenCaptureRequest, parsePageEnvelope, parsePushEnvelope, parseUiEnvelope } from '../../src/shared/protocol';
 import { GRANT_SOURCES, grantOf, grantSourceOf, parseGrantTable, setGrant, touchGrant, type GrantTable } from '../../src/shared/screen-grants';
-import { anyValue, pickerIdArb } from './arbitraries';
+import { anyValue, jsonArb, pickerIdArb } from './arbitraries';
+import { legacySize } from '../../src/background/screen-capture/legacy-size';
 
 const open = (payload: unknown) => ({ channel: 'page', type: 'screen-capture/open', payload });
 const grantGet = (payload: unknown) => ({ channel: 'ui', type: 'screen-grant/get', payload });
@@ -44,6 +45,19 @@ describe('screen-capture/open', () => {
     }));
   });
 
+  it('carries width / height / frameRate as bounded data, and nothing else', () => {
+    const size = { width: { max: 1280 }, height: 720, frameRate: { ideal: 15 } };
+    expect(parsePageEnvelope(open({ source: 'screen', audio: false, size }))!.payload).toEqual({ source: 'screen', audio: false, size });
+    expect(parsePageEnvelope(open({ source: 'screen', audio: false, size: { width: undefined } }))!.payload).toEqual({ source: 'screen', audio: false });
+    for (const bad of [{ deviceId: 'x' }, { width: () => 1 }, 'big', [1], { width: { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } } }]) {
+      expect(parsePageEnvelope(open({ source: 'screen', audio: false, size: bad }))).toBeNull();
+    }
+    fc.assert(fc.property(jsonArb, jsonArb, (width, frameRate) => {
+      const parsed = parsePageEnvelope(open({ source: 'window', audio: true, size: { width, frameRate } }));
+      expect((parsed!.payload as { size?: unknown }).size).toEqual(JSON.parse(JSON.stringify({ width, frameRate })));
+    }));
+  });
+
   it('drops an explicit undefined tabId, as the main world sends it for other sources', () => {
     expect(parsePageEnvelope(open({ source: 'screen', audio: false, tabId: undefined }))!.payload).toEqual({ source: 'screen', audio: false });
     expect(Object.keys(parsePageEnvelope(open({ source: 'screen', audio: false, tabId: undefined }))!.payload)).toEqual(['source', 'audio']);
@@ -75,6 +89,37 @@ describe('screen-grant UI messages', () => {
   it('accept every well-formed grant id (property)', () => {
     fc.assert(fc.property(pickerIdArb, fc.constantFrom('allow' as const, 'block' as const), (grantId, decision) => {
       expect(parseUiEnvelope(grantDecide({ grantId, decision }))).toEqual({ channel: 'ui', type: 'screen-grant/decide', payload: { grantId, decision } });
+    }));
+  });
+});
+
+describe('legacySize: modern size constraints as Chromium\'s legacy min/max bounds', () => {
+  it('turns bare and ideal values into upper bounds, exact into both, and keeps min and max', () => {
+    expect(legacySize(undefined)).toEqual({});
+    expect(legacySize({ width: 1280, height: { ideal: 720.4 }, frameRate: 30 })).toEqual({ maxWidth: 1280, maxHeight: 720, maxFrameRate: 30 });
+    expect(legacySize({ width: { exact: 640 } })).toEqual({ minWidth: 640, maxWidth: 640 });
+    expect(legacySize({ width: { min: 320, max: 1920, ideal: 1280 } })).toEqual({ minWidth: 320, maxWidth: 1920 });
+    expect(legacySize({ frameRate: { min: 5, ideal: 12.5 } })).toEqual({ minFrameRate: 5, maxFrameRate: 12.5 });
+  });
+
+  it('ignores what is not a positive number, and a min above the max', () => {
+    expect(legacySize({ width: -1, height: { max: 0 }, frameRate: { ideal: 'fast' } })).toEqual({});
+    expect(legacySize({ width: { min: 800, max: 600 } })).toEqual({ maxWidth: 600 });
+    expect(legacySize({ width: [1280], height: null })).toEqual({});
+  });
+
+  it('gives only finite positive bounds, integers for sizes, min <= max (property)', () => {
+    fc.assert(fc.property(jsonArb, jsonArb, jsonArb, (width, height, frameRate) => {
+      const out = legacySize({ width, height, frameRate });
+      for (const [k, v] of Object.entries(out)) {
+        expect(Number.isFinite(v) && v > 0).toBe(true);
+        if (!k.endsWith('FrameRate')) expect(Number.isInteger(v)).toBe(true);
+      }
+      for (const key of ['Width', 'Height', 'FrameRate'] as const) {
+        const min = out[`min${key}`];
+        const max = out[`max${key}`];
+        if (min !== undefined && max !== undefined) expect(min).toBeLessThanOrEqual(max);
+      }
     }));
   });
 });

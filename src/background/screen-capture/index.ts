@@ -8,6 +8,7 @@ import { isOneOf } from '../../shared/validate';
 import { askGrant, storedGrant } from './grants';
 import { CaptureError, chooseDesktop, tabStreamId } from './chromium';
 import { noteSharing } from './sharing';
+import { legacySize } from './legacy-size';
 
 export { decideGrant, grantState, watchGrantWindows } from './grants';
 export { listSharing, stopSharing, watchSharingTabs } from './sharing';
@@ -58,8 +59,8 @@ async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<
   if (!sender.tab) throw new CaptureError('NotAllowedError', 'Only a page in a tab can capture');
   if (targetTab?.id !== undefined) {
     const streamId = await tabStreamId(targetTab.id, sender.tabId);
-    if (streamId) return { via: 'tab', streamId, audio: req.audio };
+    if (streamId) return { via: 'tab', streamId, audio: req.audio, size: legacySize(req.size) };
     // Chromium did not let MediaGate take that tab silently: the person chooses the tab instead.
   }
-  return { via: 'desktop', ...(await chooseDesktop(req.source, req.audio, sender.tab)) };
+  return { via: 'desktop', ...(await chooseDesktop(req.source, req.audio, sender.tab)), size: legacySize(req.size) };
 }

@@ -56,12 +56,15 @@ export const screenCapture: InjectedFeature = {
       let source: unknown;
       let tabId: unknown;
       let audio: boolean;
+      let size: object;
       try {
         const v = c && typeof c === 'object' ? c.video : 0;
         if (!v || typeof v !== 'object' || v.mediaSource === undefined || self !== md || !enabled()) return native();
         source = '' + v.mediaSource;
         tabId = v.tabId;
         audio = !!c!.audio;
+        // Read once here, like everything else: the background maps them for Chromium's legacy API.
+        size = { width: v.width, height: v.height, frameRate: v.frameRate };
       } catch (e) {
         return promiseReject(e);
       }
@@ -76,8 +79,8 @@ export const screenCapture: InjectedFeature = {
         if (a.via === 'refused') throw a.name === 'OverconstrainedError' ? overconstrained('tabId', a.message) : new NativeDOMException(a.message, a.name);
         if (a.via === 'native') stream = apply(nativeGum, self, args) as Promise<MediaStream>;
         else {
-          const id = { mandatory: { chromeMediaSource: a.via, chromeMediaSourceId: a.streamId } };
-          stream = apply(nativeGum, self, [{ video: id, audio: a.audio && id }]) as Promise<MediaStream>;
+          const id = { chromeMediaSource: a.via, chromeMediaSourceId: a.streamId };
+          stream = apply(nativeGum, self, [{ video: { mandatory: { ...id, ...a.size } }, audio: a.audio && { mandatory: id } }]) as Promise<MediaStream>;
         }
         return then(stream, (s) => {
           const tracks = streamTracks(s);
@@ -88,7 +91,7 @@ export const screenCapture: InjectedFeature = {
           return s;
         });
       };
-      const req = { source: source as 'screen', audio, tabId: source === 'browser' ? tabId as number : undefined };
+      const req = { source: source as 'screen', audio, tabId: source === 'browser' ? tabId as number : undefined, size };
       // Refusals come as answers; a failed request means MediaGate could not answer: the native call.
       return then(bridge.request('screen-capture/open', req, WAIT_MS), opened, native);
     };
