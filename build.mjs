@@ -1,7 +1,7 @@
 // Builds dist/chromium and dist/firefox from the one source manifest; `--package` also writes the
 // store packages. Everything is bundled: stores forbid remote code.
 import * as esbuild from 'esbuild';
-import { cp, mkdir, readFile, rm, writeFile, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, readdir, rm, writeFile, stat } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
@@ -73,7 +73,7 @@ async function buildBrowser(browser, manifest, pkg) {
   const out = path.join(dist, browser);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  await Promise.all(ENTRIES.map(([entry, file, opts]) => esbuild.build({
+  const results = await Promise.all(ENTRIES.map(([entry, file, opts]) => esbuild.build({
     entryPoints: [path.join(root, entry)],
     outfile: path.join(out, file),
     bundle: true,
@@ -87,9 +87,30 @@ async function buildBrowser(browser, manifest, pkg) {
   })));
   await Promise.all(STATIC.map(([from, to]) => cp(path.join(root, from), path.join(out, to), { recursive: true })));
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2));
+  await writeFile(path.join(out, 'THIRD_PARTY_NOTICES.txt'), await thirdPartyNotices(results.map((r) => r.metafile)));
 }
 
-async function packageAll() {
+/** The licences of third-party code esbuild actually bundled (from the metafiles), with their texts. */
+async function thirdPartyNotices(metafiles) {
+  const packages = new Set();
+  for (const meta of metafiles) {
+    for (const input of Object.keys(meta.inputs)) {
+      const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m) packages.add(m[1]);
+    }
+  }
+  const parts = ['MediaGate bundles the following third-party software.', ''];
+  for (const name of [...packages].sort()) {
+    const dir = path.join(root, 'node_modules', name);
+    const info = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+    const licenceFile = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)/i.test(f));
+    const text = licenceFile ? await readFile(path.join(dir, licenceFile), 'utf8') : `${info.license} (no licence file shipped)`;
+    parts.push('='.repeat(78), `${name} ${info.version} — ${info.license}`, info.homepage ?? '', '', text.trim(), '');
+  }
+  return parts.join('\n');
+}
+
+async function packageAll(version) {
   const run = promisify(execFile);
   const webExt = path.join(root, 'node_modules/.bin/web-ext');
   const targets = [['chromium', 'mediagate-chromium.zip'], ['firefox', 'mediagate-firefox.xpi']];
@@ -97,6 +118,28 @@ async function packageAll() {
     await run(webExt, ['build', '--source-dir', path.join(dist, browser), '--artifacts-dir', dist,
       '--filename', filename, '--overwrite-dest', '--no-input'], { env: { ...process.env, WEB_EXT_NO_UPDATE_CHECK: '1' } });
     console.log(`packaged dist/${filename}`);
+  }
+  // Self-hosted Chromium package: signed with the packager's own key (it defines the extension id and
+  // must stay private, so it is never in the repository), plus the update manifest for policy installs.
+  const key = process.env.MEDIAGATE_CRX_KEY;
+  if (key) {
+    const { default: crx3 } = await import('crx3');
+    const base = (process.env.MEDIAGATE_UPDATE_BASE ?? 'https://example.invalid/mediagate').replace(/\/$/, '');
+    await crx3([path.join(dist, 'chromium', 'manifest.json')], {
+      keyPath: key, crxPath: path.join(dist, 'mediagate.crx'), xmlPath: path.join(dist, 'update.xml'),
+      crxURL: `${base}/mediagate.crx`, appVersion: version,
+    });
+    console.log('packaged dist/mediagate.crx and dist/update.xml');
+  } else {
+    console.log('no MEDIAGATE_CRX_KEY: skipped dist/mediagate.crx (see README, "Self-hosting")');
+  }
+  // addons.mozilla.org asks for the source of bundled code and how to build it (README, "Building from source").
+  try {
+    await run('git', ['-C', root, 'archive', '--format=zip', '--prefix=mediagate-source/', '-o', path.join(dist, 'mediagate-source.zip'), 'HEAD']);
+    console.log('packaged dist/mediagate-source.zip (committed sources at HEAD)');
+  } catch (e) {
+    console.error(`could not write dist/mediagate-source.zip (needs a git checkout): ${e.message}`);
+    process.exitCode = 1;
   }
 }
 
@@ -111,4 +154,4 @@ if (injectedSize > INJECTED_BUDGET) {
   console.error(`injected.js is ${injectedSize} bytes, over the ${INJECTED_BUDGET}-byte budget: move code into a chunk (src/shared/chunks.ts)`);
   process.exit(1);
 }
-if (args.has('--package')) await packageAll();
+if (args.has('--package')) await packageAll(pkg.version);
