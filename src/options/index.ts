@@ -7,6 +7,8 @@ import { localize, t } from '../shared/i18n';
 import { FEATURES, type Feature, type Settings } from '../shared/settings';
 import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteRecord, type SiteTable } from '../shared/permissions';
 import type { UiRequests } from '../shared/protocol';
+import { POLICY_KINDS, hasSitePolicy, type PolicyKind } from '../shared/policy';
+import { loadSitePolicy } from '../shared/storage';
 
 type SettingsView = UiRequests['settings/get']['res'];
 
@@ -271,6 +273,34 @@ async function setSite(origin: string, kinds: PermissionKind[], state: Decision,
   await refreshSites(focus).catch(showError);
 }
 
+// ---- rules set by policy ------------------------------------------------------------------------
+
+const POLICY_KIND_TEXT: Record<PolicyKind, string> = { camera: 'optionsPolicyCamera', microphone: 'optionsPolicyMicrophone', screen: 'optionsPolicyScreen' };
+
+async function refreshPolicy(): Promise<void> {
+  const policy = await loadSitePolicy();
+  const list = $('policy-rules');
+  list.replaceChildren();
+  for (const kind of POLICY_KINDS) {
+    for (const which of ['block', 'allow'] as const) {
+      const patterns = policy[kind][which];
+      if (!patterns.length) continue;
+      const li = document.createElement('li');
+      const name = document.createElement('span');
+      name.className = 'rule-kind';
+      name.textContent = t(POLICY_KIND_TEXT[kind]);
+      li.append(name, ` ${t(which === 'block' ? 'optionsPolicyBlocked' : 'optionsPolicyAllowed')} `);
+      patterns.forEach((p, i) => {
+        const code = document.createElement('code');
+        code.textContent = p;
+        li.append(...(i ? [', ', code] : [code]));
+      });
+      list.append(li);
+    }
+  }
+  $('policy-section').hidden = !hasSitePolicy(policy);
+}
+
 // ---- start -------------------------------------------------------------------------------------
 
 localize(document);
@@ -279,9 +309,10 @@ wireSettings();
 // Other windows (the picker, another options tab) and policy updates change what this page shows.
 browser.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed' || (area === 'local' && 'settings' in changes)) void refreshSettings().catch(() => undefined);
+  if (area === 'managed') void refreshPolicy().catch(() => undefined);
   if (area === 'local' && 'sites' in changes) void refreshSites().catch(() => undefined);
 });
-Promise.all([refreshSettings(), refreshSites()]).then(() => {
+Promise.all([refreshSettings(), refreshSites(), refreshPolicy()]).then(() => {
   document.body.dataset.ready = 'true';
 }, (e: unknown) => {
   const problem = $('load-error');

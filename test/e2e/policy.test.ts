@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, DIST, GECKO_ID, launch, waitFor, type BrowserName, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { uiRequest } from './helpers/extension';
+import { runAxe, uiRequest } from './helpers/extension';
 
 const ROOT_ONLY = process.getuid?.() !== 0 && 'writing browser policy files under /etc needs root';
 const CHROMIUM_POLICY = '/etc/chromium/policies/managed/mediagate-e2e.json';
@@ -90,6 +90,24 @@ for (const name of BROWSERS) {
       const mic = await page.evaluate(() => navigator.mediaDevices.getUserMedia({ audio: true, semantics: 'browser-chooses' } as MediaStreamConstraints).then((s) => { s.getTracks().forEach((t) => t.stop()); return 'granted'; }, (e) => e.name));
       assert.equal(mic, 'granted');
       await page.close();
+    });
+
+    it('the options page lists the rules read-only and shows pinned settings locked', async () => {
+      const options = await tb.openExtensionPage('options/options.html');
+      await waitFor(() => options.evaluate(() => document.body.dataset.ready === 'true' && !document.getElementById('policy-section')!.hidden), 'policy rules shown');
+      const r = await options.evaluate(() => ({
+        rules: [...document.querySelectorAll('#policy-rules li')].map((li) => li.textContent),
+        semanticsLocked: (document.getElementById('semantics-user-chooses') as HTMLInputElement).disabled && !document.getElementById('pinned-defaultSemantics')!.hidden,
+      }));
+      assert.deepEqual(r.rules, [
+        `Camera blocked for ${server.otherOrigin}`,
+        'Microphone blocked for *://*.example.invalid',
+        'Microphone allowed for http://localhost:*',
+      ]);
+      assert.equal(r.semanticsLocked, true);
+      assert.deepEqual((await runAxe(options)).map((v) => `${v.id}: ${v.help}`), []);
+      if (process.env.MEDIAGATE_SCREENSHOTS) await options.screenshot({ path: path.join(process.env.MEDIAGATE_SCREENSHOTS, `options-policy-${name}.png`), fullPage: true });
+      await options.close();
     });
   });
 }
