@@ -19,6 +19,16 @@ export type GrantTable = Record<string, Partial<Record<GrantSource, GrantRecord>
 export const grantSourceOf = (source: ScreenSource): GrantSource | null =>
   source === 'browser' || source === 'screen' ? source : null;
 
+/**
+ * What a request needs before anything is captured, with the administrator's "screen" lists applied:
+ * they cover every kind of screen capture and win over the person. "blocked": refuse; null: nothing
+ * (the chooser, if any, still asks); else the grant level to check or ask for.
+ */
+export function grantNeeded(source: ScreenSource, policy: 'allow' | 'block' | null): GrantSource | 'blocked' | null {
+  if (policy === 'block') return 'blocked';
+  return policy === 'allow' ? null : grantSourceOf(source);
+}
+
 function parseRecord(v: unknown): GrantRecord | null {
   if (!isRecord(v) || !isOneOf(v.state, ['allow', 'block'] as const) || !isFiniteNumber(v.created) || !isFiniteNumber(v.lastUsed)) return null;
   return { state: v.state, created: v.created, lastUsed: v.lastUsed };

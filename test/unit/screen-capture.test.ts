@@ -1,7 +1,7 @@
 // Screen capture: the page request and grant-window messages, and the application-permission store.
 import fc from 'fast-check';
 import { SCREEN_SOURCES, isScreenCaptureRequest, parsePageEnvelope, parsePushEnvelope, parseUiEnvelope } from '../../src/shared/protocol';
-import { GRANT_SOURCES, grantOf, grantSourceOf, parseGrantTable, setGrant, touchGrant, type GrantTable } from '../../src/shared/screen-grants';
+import { GRANT_SOURCES, grantNeeded, grantOf, grantSourceOf, parseGrantTable, setGrant, touchGrant, type GrantTable } from '../../src/shared/screen-grants';
 import { anyValue, jsonArb, pickerIdArb } from './arbitraries';
 import { legacySize } from '../../src/background/screen-capture/legacy-size';
 
@@ -150,6 +150,14 @@ describe('application permission store', () => {
     expect(SCREEN_SOURCES.map(grantSourceOf)).toEqual([
       'screen', null, null, 'browser',
     ]);
+  });
+
+  it('lets policy block every kind of screen capture, or pre-grant it (no window); else the grant levels', () => {
+    for (const source of SCREEN_SOURCES) {
+      expect(grantNeeded(source, 'block')).toBe('blocked');
+      expect(grantNeeded(source, 'allow')).toBeNull();
+      expect(grantNeeded(source, null)).toBe(grantSourceOf(source));
+    }
   });
 
   it('records, remembers the first grant time, touches and forgets', () => {

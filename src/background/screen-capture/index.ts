@@ -1,8 +1,9 @@
 // getUserMedia({video: {mediaSource}}) in the background: policy, the application permission, and
 // what each browser can capture. The main world only validated the call and opens what this answers.
 import browser from 'webextension-polyfill';
-import { loadEffectiveSettings } from '../../shared/storage';
-import { grantSourceOf } from '../../shared/screen-grants';
+import { loadEffectiveSettings, loadSitePolicy } from '../../shared/storage';
+import { policyDecision } from '../../shared/policy';
+import { grantNeeded } from '../../shared/screen-grants';
 import { SCREEN_REFUSALS, type ScreenCaptureAnswer, type ScreenCaptureRequest } from '../../shared/protocol';
 import { isOneOf } from '../../shared/validate';
 import { askGrant, storedGrant } from './grants';
@@ -44,7 +45,8 @@ async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<
     if (!targetTab) throw new CaptureError('NotFoundError', `There is no tab ${req.tabId}`);
   }
 
-  const level = grantSourceOf(req.source);
+  const level = grantNeeded(req.source, policyDecision(await loadSitePolicy(console.warn), 'screen', sender.origin));
+  if (level === 'blocked') throw new CaptureError('NotAllowedError', `Your organisation does not allow ${sender.origin} to capture`);
   if (level) {
     let state = await storedGrant(sender.origin, level);
     if (state === 'ask') {
