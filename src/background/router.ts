@@ -9,7 +9,7 @@ import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
 import { loadChunk } from './chunks';
-import { decideGrant, grantState, listSharing, openScreenCapture, stopSharing } from './screen-capture';
+import { decideGrant, grantState, listGrants, listSharing, openScreenCapture, setGrantFromUi, stopSharing } from './screen-capture';
 
 type Sender = browser.Runtime.MessageSender;
 
@@ -78,6 +78,12 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       return { ok: true, result: await listSharing() };
     case 'screen-capture/stop':
       return { ok: true, result: await stopSharing(envelope.payload.tabId, envelope.payload.frameId) };
+    case 'screen-grants/list':
+      return { ok: true, result: await listGrants() };
+    case 'screen-grants/set': {
+      const { origin, source, state } = envelope.payload;
+      return { ok: true, result: await setGrantFromUi(origin, source, state) };
+    }
   }
 }
 

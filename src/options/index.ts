@@ -8,6 +8,7 @@ import { FEATURES, type Feature, type Settings } from '../shared/settings';
 import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteRecord, type SiteTable } from '../shared/permissions';
 import type { UiRequests } from '../shared/protocol';
 import { POLICY_KINDS, hasSitePolicy, type PolicyKind } from '../shared/policy';
+import { watchScreenGrants } from './screen-grants';
 import { loadSitePolicy } from '../shared/storage';
 
 type SettingsView = UiRequests['settings/get']['res'];
@@ -306,6 +307,7 @@ async function refreshPolicy(): Promise<void> {
 localize(document);
 buildFeatures();
 wireSettings();
+watchScreenGrants();
 // Other windows (the picker, another options tab) and policy updates change what this page shows.
 browser.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed' || (area === 'local' && 'settings' in changes)) void refreshSettings().catch(() => undefined);

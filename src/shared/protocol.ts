@@ -9,6 +9,7 @@ import { isRecord, isString, isBoolean, isArrayOf, isOneOf, isFiniteNumber } fro
 import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteTable } from './permissions';
 import { sanitizeSettings, type Settings } from './settings';
 import { isWebOrigin } from './origin';
+import { GRANT_SOURCES, type GrantSource, type GrantState, type GrantTable } from './screen-grants';
 import { CHUNK_NAMES, type ChunkName, type ChunkStrings } from './chunks';
 
 import { MEDIA_SESSION_ACTIONS, isMediaSessionAction, SCREEN_SOURCES, type MediaSessionAction, type ScreenSource } from './page-constants';
@@ -134,6 +135,10 @@ export interface UiRequests {
   'screen-grant/get': { req: { grantId: string }; res: ScreenGrantState | null };
   'screen-grant/decide': { req: { grantId: string; decision: 'allow' | 'block' }; res: boolean };
   'screen-capture/list': { req: Record<string, never>; res: ScreenSharing[] };
+  /** The application permissions of screen capture, for the options page. */
+  'screen-grants/list': { req: Record<string, never>; res: GrantTable };
+  /** "ask" forgets: the grant window shows again next time. */
+  'screen-grants/set': { req: { origin: string; source: GrantSource; state: GrantState | 'ask' }; res: boolean };
   'screen-capture/stop': { req: { tabId: number; frameId: number }; res: boolean };
 }
 
@@ -284,6 +289,10 @@ const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['
   'screen-grant/decide': (v): v is UiRequests['screen-grant/decide']['req'] =>
     isRecord(v) && isPickerId(v.grantId) && isOneOf(v.decision, ['allow', 'block'] as const) && Object.keys(v).length === 2,
   'screen-capture/list': isEmpty,
+  'screen-grants/list': isEmpty,
+  'screen-grants/set': (v): v is UiRequests['screen-grants/set']['req'] =>
+    isRecord(v) && isString(v.origin) && isWebOrigin(v.origin) && isOneOf(v.source, GRANT_SOURCES) && isOneOf(v.state, ['allow', 'block', 'ask'] as const) &&
+    Object.keys(v).length === 3,
   'screen-capture/stop': (v): v is UiRequests['screen-capture/stop']['req'] => isRecord(v) && isId(v.tabId) && isId(v.frameId) && Object.keys(v).length === 2,
 };
 

@@ -317,6 +317,25 @@ for (const name of BROWSERS) {
       await startGum(page, { video: { mediaSource: 'browser' } });
       assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
       assert.equal(opened(), 0);
+
+      // The options page lists the decision; "Ask" forgets it and the site may ask again.
+      const options = await tb.openExtensionPage('options/options.html');
+      const row = await waitFor(() => options.evaluate((o) => {
+        const select = [...document.querySelectorAll<HTMLSelectElement>('#screen-grants select')].find((el) => el.dataset.origin === o && el.dataset.source === 'browser');
+        if (!select) return null;
+        const label = select.getAttribute('aria-labelledby')!.split(' ').map((id) => document.getElementById(id)!.textContent).join(' / ');
+        const value = select.value;
+        select.value = 'ask';
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+        return { label, value };
+      }, server.otherOrigin), 'the screen-capture decision on the options page');
+      assert.deepEqual(row, { label: `Other tabs / ${server.otherOrigin}`, value: 'block' });
+      await waitFor(async () => (await readStorage(tb, 'local', 'screenGrants') as Record<string, unknown> | undefined)?.[server.otherOrigin] === undefined, 'the decision forgotten');
+      await options.close();
+      await startGum(page, { video: { mediaSource: 'browser' } });
+      const again = await grantWindow(tb);
+      await again.keyboard.press('Escape').catch(() => undefined);
+      assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
       await page.close();
     });
 

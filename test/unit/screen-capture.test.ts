@@ -93,6 +93,22 @@ describe('screen-grant UI messages', () => {
   });
 });
 
+describe('screen-grants: the options page\'s list and changes', () => {
+  const set = (payload: unknown) => parseUiEnvelope({ channel: 'ui', type: 'screen-grants/set', payload });
+  it('takes a web origin, a grant level and allow / block / ask, nothing else', () => {
+    expect(parseUiEnvelope({ channel: 'ui', type: 'screen-grants/list', payload: {} })).not.toBeNull();
+    for (const state of ['allow', 'block', 'ask']) {
+      for (const source of GRANT_SOURCES) expect(set({ origin: 'https://meet.example', source, state })).not.toBeNull();
+    }
+    for (const bad of [
+      { origin: 'https://meet.example', source: 'window', state: 'allow' }, { origin: 'https://meet.example', source: 'screen', state: 'maybe' },
+      { origin: 'chrome-extension://abc', source: 'screen', state: 'allow' }, { origin: 'https://meet.example/path', source: 'screen', state: 'allow' },
+      { origin: 'https://meet.example', source: 'screen', state: 'allow', tabId: 1 }, { origin: 'https://meet.example', source: 'screen' },
+    ]) expect(set(bad)).toBeNull();
+    expect(parsePageEnvelope({ channel: 'page', type: 'screen-grants/set', payload: { origin: 'https://meet.example', source: 'screen', state: 'allow' } })).toBeNull();
+  });
+});
+
 describe('legacySize: modern size constraints as Chromium\'s legacy min/max bounds', () => {
   it('turns bare and ideal values into upper bounds, exact into both, and keeps min and max', () => {
     expect(legacySize(undefined)).toEqual({});

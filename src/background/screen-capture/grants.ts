@@ -57,6 +57,14 @@ export async function decideGrant(grantId: string, decision: GrantState): Promis
   return true;
 }
 
+/** The options page changes a decision; "ask" forgets it. */
+export async function setGrantFromUi(origin: string, source: GrantSource, state: GrantState | 'ask'): Promise<boolean> {
+  await grants.update((t) => setGrant(t, origin, source, state, Date.now()));
+  return true;
+}
+
+export const listGrants = (): Promise<GrantTable> => grants.get();
+
 /** Closing the window (or Escape) dismisses: NotAllowedError, nothing remembered. */
 export function watchGrantWindows(): void {
   browser.windows.onRemoved.addListener((windowId) => {

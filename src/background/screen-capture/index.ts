@@ -11,7 +11,7 @@ import { CaptureError, chooseDesktop, tabStreamId } from './chromium';
 import { noteSharing } from './sharing';
 import { legacySize } from './legacy-size';
 
-export { decideGrant, grantState, watchGrantWindows } from './grants';
+export { decideGrant, grantState, listGrants, setGrantFromUi, watchGrantWindows } from './grants';
 export { listSharing, stopSharing, watchSharingTabs } from './sharing';
 
 export interface ScreenSender { tabId: number; frameId: number; origin: string; tab: browser.Tabs.Tab | undefined }
