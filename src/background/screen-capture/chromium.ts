@@ -27,7 +27,7 @@ export async function tabStreamId(targetTabId: number, consumerTabId: number): P
 const CHOOSER_SOURCES: Record<ScreenSource, `${chrome.desktopCapture.DesktopCaptureSourceType}`[]> = {
   screen: ['screen'],
   window: ['window'],
-  // Chromium shares applications as their windows; its chooser never lists the browser itself as one.
+  // Chromium has no application capture: an application is shared as one of its windows.
   application: ['window'],
   browser: ['tab'],
 };

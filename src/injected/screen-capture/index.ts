@@ -4,8 +4,8 @@
 //
 // Errors, chosen to match the one native implementation (Firefox treats mediaSource as a DOMString):
 // a value that is not a known source -> OverconstrainedError("mediaSource"); a tabId that is not a
-// non-negative 32-bit integer -> TypeError (as an [EnforceRange] integer would); throwing getters -> their exception, as dictionary conversion does.
-// "camera" or no mediaSource: the usual camera path, untouched.
+// non-negative 32-bit integer -> TypeError (as an [EnforceRange] integer would); a throwing getter ->
+// its exception, as dictionary conversion does. "camera" or no mediaSource: the usual camera path.
 
 import type { InjectedFeature } from '../feature';
 import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeError, NativeTypeError, streamTracks, endTrack } from '../native';
