@@ -24,6 +24,7 @@ const ENTRIES = [
   // Lazily loaded main-world chunks (src/shared/chunks.ts), injected into a frame on first use.
   ['src/injected/usermedia/element/index.ts', 'chunks/usermedia.js', { minify: true }],
   ['src/injected/pip/window/index.ts', 'chunks/pip.js', { minify: true }],
+  ['src/injected/effects/chunk/index.ts', 'chunks/effects.js', { minify: true }],
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],
 ];
 /**
@@ -33,6 +34,8 @@ const ENTRIES = [
  */
 const CHUNK_EVENT = `mg-${createHash('sha256').update(await readFile(path.join(root, 'package.json'))).digest('hex').slice(0, 16)}`;
 const STATIC = [
+  ['node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise.wasm', 'effects/rnnoise.wasm'],
+  ['node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise_simd.wasm', 'effects/rnnoise_simd.wasm'],
   ['managed-schema.json', 'managed-schema.json'],
   ['icons', 'icons'],
   ['_locales', '_locales'],
@@ -47,6 +50,16 @@ const STATIC = [
   ['src/screen-grant/grant.html', 'screen-grant/grant.html'],
   ['src/screen-grant/grant.css', 'screen-grant/grant.css'],
 ];
+
+/** `import x from 'worklet-text:<name>'`: the text of a vendored AudioWorklet module, for a Blob URL. */
+const WORKLETS = { rnnoise: 'node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise/workletProcessor.js' };
+const workletText = {
+  name: 'worklet-text',
+  setup(b) {
+    b.onResolve({ filter: /^worklet-text:/ }, (a) => ({ path: path.join(root, WORKLETS[a.path.slice(13)]), namespace: 'worklet-text' }));
+    b.onLoad({ filter: /.*/, namespace: 'worklet-text' }, async (a) => ({ contents: await readFile(a.path, 'utf8'), loader: 'text', watchFiles: [a.path] }));
+  },
+};
 
 /** Per-browser manifest: each browser gets only the background form it runs. */
 export function manifestFor(browser, source, version) {
@@ -84,6 +97,7 @@ async function buildBrowser(browser, manifest, pkg) {
     define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser), __CHUNK_EVENT__: JSON.stringify(CHUNK_EVENT) },
     metafile: true,
     logLevel: 'warning',
+    plugins: [workletText],
   })));
   await Promise.all(STATIC.map(([from, to]) => cp(path.join(root, from), path.join(out, to), { recursive: true })));
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2));

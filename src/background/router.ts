@@ -8,7 +8,7 @@ import { decidePicker, openPicker, pickerState } from './picker';
 import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
-import { loadChunk } from './chunks';
+import { loadAsset, loadChunk } from './chunks';
 import { decideGrant, grantState, listGrants, listSharing, openScreenCapture, setGrantFromUi, stopSharing } from './screen-capture';
 
 type Sender = browser.Runtime.MessageSender;
@@ -32,6 +32,8 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
       return { ok: true, result: await openPicker({ tabId, frameId: sender.frameId, origin }, envelope.payload.kinds) };
     case 'chunk/load':
       return { ok: true, result: await loadChunk(tabId, sender.frameId, envelope.payload.name) };
+    case 'chunk/asset':
+      return { ok: true, result: await loadAsset(envelope.payload.name) };
     case 'screen-capture/open':
       return { ok: true, result: await openScreenCapture({ tabId, frameId: sender.frameId, origin, tab: sender.tab }, envelope.payload) };
   }

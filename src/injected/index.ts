@@ -13,11 +13,12 @@ import { labels } from './labels';
 import { pip } from './pip';
 import { usermedia } from './usermedia';
 import { screenCapture } from './screen-capture';
+import { effects } from './effects';
 
 // Order matters where patches stack: capture wraps the native getUserMedia, picker-semantics wraps
 // capture, so the tracks of every path are registered. screen-capture wraps them all: a screen request
 // never reaches the camera picker.
-const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip, usermedia, screenCapture];
+const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip, usermedia, screenCapture, effects];
 
 const inherited = takeOver(window);
 const bridge = new Bridge(window);

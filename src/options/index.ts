@@ -21,6 +21,7 @@ const FEATURE_TEXT: Record<Feature, { name: string; hint: string }> = {
   pip: { name: 'optionsFeaturePip', hint: 'optionsFeaturePipHint' },
   usermedia: { name: 'optionsFeatureUsermedia', hint: 'optionsFeatureUsermediaHint' },
   'screen-capture': { name: 'optionsFeatureScreenCapture', hint: 'optionsFeatureScreenCaptureHint' },
+  effects: { name: 'optionsFeatureEffects', hint: 'optionsFeatureEffectsHint' },
 };
 const DECISION_TEXT: Record<Decision, string> = { allow: 'optionsDecisionAllow', block: 'optionsDecisionBlock', ask: 'optionsDecisionAsk' };
 

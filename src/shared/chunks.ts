@@ -21,7 +21,13 @@ export const CHUNKS = {
       'pipOpenButton', 'pipOpenTitle', 'pipRegion', 'pipMute', 'pipUnmute', 'pipCameraOff', 'pipCameraOn', 'pipShare', 'pipStopShare', 'pipLeave',
     ],
   },
+  effects: { file: 'chunks/effects.js', strings: [] },
 } as const;
+
+/** Binary assets a chunk can ask the background for (bytes travel over the bridge, so the page never learns MediaGate's extension URL). */
+export const ASSETS = { rnnoise: 'effects/rnnoise.wasm', rnnoise_simd: 'effects/rnnoise_simd.wasm' } as const;
+export type AssetName = keyof typeof ASSETS;
+export const ASSET_NAMES = Object.keys(ASSETS) as AssetName[];
 
 export type ChunkName = keyof typeof CHUNKS;
 export const CHUNK_NAMES = Object.keys(CHUNKS) as ChunkName[];

@@ -2,3 +2,9 @@
 declare const __BROWSER__: 'chromium' | 'firefox';
 /** Set by build.mjs per build: the event name lazily loaded chunks announce themselves with. */
 declare const __CHUNK_EVENT__: string;
+
+/** build.mjs: the text of a bundled AudioWorklet module (loaded from a Blob URL in the page). */
+declare module 'worklet-text:*' {
+  const source: string;
+  export default source;
+}

@@ -10,7 +10,7 @@ import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type S
 import { sanitizeSettings, type Settings } from './settings';
 import { isWebOrigin } from './origin';
 import { GRANT_SOURCES, type GrantSource, type GrantState, type GrantTable } from './screen-grants';
-import { CHUNK_NAMES, type ChunkName, type ChunkStrings } from './chunks';
+import { ASSET_NAMES, CHUNK_NAMES, type AssetName, type ChunkName, type ChunkStrings } from './chunks';
 
 import { MEDIA_SESSION_ACTIONS, isMediaSessionAction, SCREEN_SOURCES, type MediaSessionAction, type ScreenSource } from './page-constants';
 export { MEDIA_SESSION_ACTIONS, isMediaSessionAction, SCREEN_SOURCES, type MediaSessionAction, type ScreenSource } from './page-constants';
@@ -104,6 +104,8 @@ export interface PageRequests {
   'picker/open': { req: { kinds: PickerKinds }; res: { requestId: string } };
   /** Injects a lazily loaded main-world bundle into the asking frame; answers with its UI strings. */
   'chunk/load': { req: { name: ChunkName }; res: ChunkStrings };
+  /** A bundled binary a chunk needs (e.g. the RNNoise wasm), base64-encoded. */
+  'chunk/asset': { req: { name: AssetName }; res: string };
   /** Answers once the person granted and chose, or with the refusal the page sees. */
   'screen-capture/open': { req: ScreenCaptureRequest; res: ScreenCaptureAnswer };
 }
@@ -252,6 +254,10 @@ const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is Page
   },
   'chunk/load': {
     valid: (v): v is PageRequests['chunk/load']['req'] => isRecord(v) && isOneOf(v.name, CHUNK_NAMES),
+    normalize: ({ name }) => ({ name }),
+  },
+  'chunk/asset': {
+    valid: (v): v is PageRequests['chunk/asset']['req'] => isRecord(v) && isOneOf(v.name, ASSET_NAMES),
     normalize: ({ name }) => ({ name }),
   },
   'screen-capture/open': {

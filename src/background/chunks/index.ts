@@ -2,7 +2,7 @@
 // the runtime sender, the file from MediaGate's own list: a page can only make MediaGate run its own
 // code, in its own frame, which it could have had anyway by using the feature.
 import browser from 'webextension-polyfill';
-import { CHUNKS, type ChunkName, type ChunkStrings } from '../../shared/chunks';
+import { ASSETS, CHUNKS, type AssetName, type ChunkName, type ChunkStrings } from '../../shared/chunks';
 
 export async function loadChunk(tabId: number, frameId: number, name: ChunkName): Promise<ChunkStrings> {
   const chunk = CHUNKS[name];
@@ -15,4 +15,18 @@ export async function loadChunk(tabId: number, frameId: number, name: ChunkName)
   const strings: ChunkStrings = {};
   for (const key of chunk.strings) strings[key] = browser.i18n.getMessage(key) || key;
   return strings;
+}
+
+const assetCache = new Map<AssetName, string>();
+
+/** A bundled binary as base64 (runtime messages carry JSON in Chromium). */
+export async function loadAsset(name: AssetName): Promise<string> {
+  const cached = assetCache.get(name);
+  if (cached) return cached;
+  const bytes = new Uint8Array(await (await fetch(browser.runtime.getURL(ASSETS[name]))).arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  const b64 = btoa(binary);
+  assetCache.set(name, b64);
+  return b64;
 }

@@ -1,0 +1,98 @@
+// Voice isolation: the microphone track runs through RNNoise (the Xiph recurrent-network noise
+// suppressor, compiled to wasm) in an AudioWorklet, and the page gets the output of that graph as
+// its track. The worklet code and the wasm come from MediaGate's package; the wasm bytes travel over
+// the bridge, so the page never learns MediaGate's extension URL. Pages whose CSP forbids wasm or
+// blob: worklets cannot run it: the caller then falls back (ideal) or fails (exact).
+import { RnnoiseWorkletNode } from '@sapphi-red/web-noise-suppressor';
+import workletSource from 'worklet-text:rnnoise';
+import type { ChunkApi } from '../../chunk-api';
+import type { ProcessedTrack } from '../index';
+import type { BoolAsk } from '../../../shared/effect-constraints';
+
+/** RNNoise works on 10 ms frames at 48 kHz; its model knows no other rate. */
+const RATE = 48000;
+/** A tiny wasm module using a SIMD instruction: validates only where SIMD is available. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+let wasm: Promise<ArrayBuffer> | null = null;
+let workletUrl: string | null = null;
+
+async function loadWasm(api: ChunkApi): Promise<ArrayBuffer> {
+  wasm ??= (async () => {
+    const simd = WebAssembly.validate(SIMD_PROBE);
+    const b64 = await api.bridge.request('chunk/asset', { name: simd ? 'rnnoise_simd' : 'rnnoise' }, 15000);
+    const bin = atob(b64);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    // The page's CSP governs its worklets too: if wasm cannot compile here, it cannot there either.
+    await WebAssembly.compile(bytes);
+    return bytes.buffer;
+  })();
+  try { return await wasm; } catch (e) { wasm = null; throw e; }
+}
+
+interface Graph { ctx: AudioContext; outputs: Set<MediaStreamTrack>; on: boolean; connect(on: boolean): void }
+
+export async function voiceIsolation(api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
+  source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack> {
+  const wasmBinary = await loadWasm(api);
+  const ctx = new AudioContext({ sampleRate: RATE });
+  try {
+    workletUrl ??= URL.createObjectURL(new Blob([workletSource], { type: 'text/javascript' }));
+    await ctx.audioWorklet.addModule(workletUrl);
+    // Firefox refuses a source whose rate differs from the context's: then this track cannot be processed.
+    const input = ctx.createMediaStreamSource(new MediaStream([source]));
+    const channels = Math.min(2, Math.max(1, source.getSettings().channelCount ?? 1));
+    const node = new RnnoiseWorkletNode(ctx, { wasmBinary: wasmBinary.slice(0), maxChannels: channels });
+    const dest = ctx.createMediaStreamDestination();
+    dest.channelCount = channels;
+    dest.channelCountMode = 'explicit';
+    const graph: Graph = {
+      ctx, outputs: new Set(), on: false,
+      connect(on) {
+        input.disconnect();
+        node.disconnect();
+        if (on) { input.connect(node); node.connect(dest); } else input.connect(dest);
+        graph.on = on;
+      },
+    };
+    graph.connect(ask.value);
+    void ctx.resume();
+    // Autoplay rules may hold a context created without a gesture: the next one starts it.
+    if (ctx.state !== 'running') addEventListener('pointerdown', () => { void ctx.resume(); }, { once: true, capture: true });
+    let asked: boolean | { exact: boolean } = ask.required ? { exact: ask.value } : ask.value;
+
+    const end = () => {
+      for (const t of graph.outputs) { t.stop(); t.dispatchEvent(new Event('ended')); }
+      graph.outputs.clear();
+      void ctx.close();
+    };
+    source.addEventListener('ended', end);
+
+    const adopt = (output: MediaStreamTrack): MediaStreamTrack => {
+      graph.outputs.add(output);
+      register(output, {
+        source,
+        settings: (native) => ({ ...native, voiceIsolation: graph.on }),
+        constraints: (native) => ({ ...native, voiceIsolation: asked }),
+        capabilities: (native) => ({ ...native, voiceIsolation: [false, true] }) as MediaTrackCapabilities,
+        setVoiceIsolation(on, a) {
+          if (on !== graph.on) graph.connect(on);
+          if (a) asked = a.required ? { exact: a.value } : a.value;
+          return true;
+        },
+        stop() {
+          graph.outputs.delete(output);
+          // The device stays on while another clone of the processed track still runs.
+          if (graph.outputs.size === 0) { source.removeEventListener('ended', end); source.stop(); void ctx.close(); }
+        },
+        clone: (nativeClone) => adopt(nativeClone()),
+      });
+      return output;
+    };
+    return adopt(dest.stream.getAudioTracks()[0]!);
+  } catch (e) {
+    void ctx.close();
+    throw e;
+  }
+}
