@@ -203,6 +203,27 @@ for (const name of BROWSERS) {
         await target.close();
       });
 
+      it('a frame of another site cannot capture in Chromium: NotAllowedError before any window', async () => {
+        server.route('/frame-gum.html', { body: `<!doctype html><script>addEventListener('message', async () => {
+          let r; try { await navigator.mediaDevices.getUserMedia({ video: { mediaSource: 'browser' } }); r = 'resolved'; } catch (e) { r = e.name; }
+          parent.postMessage(r, '*'); });</script>` });
+        const page = await tb.newPage();
+        await page.goto(server.url('/blank.html'));
+        const opened = countNewPages(tb);
+        const name = await page.evaluate(async (src) => {
+          const frame = document.createElement('iframe');
+          frame.src = src;
+          document.body.append(frame);
+          await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+          const answer = new Promise((r) => addEventListener('message', (e) => r(e.data), { once: true }));
+          frame.contentWindow!.postMessage('go', '*');
+          return answer;
+        }, `${server.otherOrigin}/frame-gum.html`);
+        assert.equal(name, 'NotAllowedError');
+        assert.equal(opened(), 0);
+        await page.close();
+      });
+
       it('"browser" without tabId: the person chooses the tab (Chromium\'s chooser); "screen" and "window" have nothing to choose headless', async () => {
         const target = await tb.newPage();
         await target.goto(server.url('/green.html'));

@@ -18,6 +18,8 @@ export interface ScreenSender { tabId: number; frameId: number; origin: string; 
 
 const LEVEL_TEXT = { browser: 'your other tabs', screen: 'your screen' } as const;
 
+const originOf = (url: string): string | null => { try { return new URL(url).origin; } catch { return null; } };
+
 /** Refusals are answers the page turns into its error; anything else thrown sends the page native. */
 export async function openScreenCapture(sender: ScreenSender, req: ScreenCaptureRequest): Promise<ScreenCaptureAnswer> {
   try {
@@ -38,6 +40,11 @@ async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<
   // What cannot work fails before any window opens.
   if (__BROWSER__ === 'firefox' && req.tabId !== undefined) {
     throw new CaptureError('OverconstrainedError', 'Firefox cannot capture a chosen tab: leave out tabId to share what Firefox offers');
+  }
+  // Chromium opens its capture ids only in documents of the tab's own origin (a cross-origin frame
+  // gets "AbortError: Error starting tab capture" after the person chose): refuse before asking.
+  if (__BROWSER__ === 'chromium' && sender.tab?.url && originOf(sender.tab.url) !== sender.origin) {
+    throw new CaptureError('NotAllowedError', 'In Chromium only the page of the tab itself, not a frame of another site, can capture through MediaGate');
   }
   let targetTab: browser.Tabs.Tab | null = null;
   if (__BROWSER__ === 'chromium' && req.tabId !== undefined) {
