@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, DIST, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { readStorage, setSettings, uiRequest } from './helpers/extension';
+import { readStorage, runAxe, setSettings, uiRequest } from './helpers/extension';
 
 /** Chromium's id of an unpacked extension: sha256 of its path, first 32 hex digits spelt a..p. */
 const unpackedId = (dir: string) => [...createHash('sha256').update(dir).digest('hex').slice(0, 32)]
@@ -169,6 +169,9 @@ for (const name of BROWSERS) {
         await startGum(page, { video: { mediaSource: 'browser', tabId } });
         let grant = await grantWindow(tb);
         assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /localhost.*other tabs/);
+        assert.equal(await grant.evaluate(() => document.activeElement?.id), 'block', 'the safe answer has the focus');
+        const violations = await runAxe(grant);
+        assert.deepEqual(violations.map((v) => `${v.id}: ${v.help}`), [], 'the grant window passes axe');
         await grant.keyboard.press('Escape').catch(() => undefined);
         const dismissed = await gumResult(page);
         assert.deepEqual([dismissed.ok, dismissed.name], [false, 'NotAllowedError']);
