@@ -189,11 +189,12 @@ for (const name of BROWSERS) {
         assert.equal(stored[server.origin].browser.state, 'allow');
         await stopStream(page);
 
-        // Remembered: no window the next time.
+        // Remembered: no window the next time. The tab's sound comes along when asked for.
         const opened = countNewPages(tb);
-        await startGum(page, { video: { mediaSource: 'browser', tabId } });
+        await startGum(page, { video: { mediaSource: 'browser', tabId }, audio: true });
         const again = await gumResult(page);
         assert.equal(again.ok, true, JSON.stringify(again));
+        assert.deepEqual(again.tracks.map((t: { kind: string }) => t.kind).sort(), ['audio', 'video']);
         assert.equal(opened(), 0);
         // MediaGate's call registry knows the tab captures.
         const calls = await uiRequest(ui, 'calls/list', {});
