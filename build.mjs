@@ -25,6 +25,7 @@ const ENTRIES = [
   ['src/injected/usermedia/element/index.ts', 'chunks/usermedia.js', { minify: true }],
   ['src/injected/pip/window/index.ts', 'chunks/pip.js', { minify: true }],
   ['src/injected/effects/chunk/index.ts', 'chunks/effects.js', { minify: true }],
+  ['src/injected/picker-semantics/chunk/index.ts', 'chunks/picker.js', { minify: true }],
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],
 ];
 /**

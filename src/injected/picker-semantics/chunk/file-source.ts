@@ -1,8 +1,8 @@
 // A track played from a local file the person chose in the picker instead of a device: the file is
 // played by a detached, muted, looping media element and captured (captureStream; Firefox:
 // mozCaptureStream). Muting silences the element, not the capture.
-import { apply, newPromise, nativeSetTimeout, NativeDOMException, getOwnPropertyDescriptor } from '../native';
-import type { PickerFile } from '../../shared/protocol';
+import { apply, newPromise, nativeSetTimeout, NativeDOMException, getOwnPropertyDescriptor } from '../../native';
+import type { PickerFile } from '../../../shared/protocol';
 
 const createElement = Document.prototype.createElement;
 const createObjectURL = URL.createObjectURL;

@@ -1,0 +1,199 @@
+// Lazily loaded chunk: everything "user-chooses" and remembered devices need beyond the hot path
+// (see ../index.ts): describing the devices, ranking them against the constraints, the picker round
+// trip, mapping the chosen labels to this page's device ids, and files instead of devices.
+import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
+import type { PickerCore, PickerChunk } from '../index';
+import { apply, then, newPromise, getOwnPropertyDescriptor, SafeMap, own, NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, streamTracks, stopTrack } from '../../native';
+import { candidates, pinDevice, rank, uniqueDevices, type DeviceDescription, type Kind } from '../../../shared/constraints';
+import type { Json, KindAsk, PickerChoice, PickerKinds, PickerOutcome } from '../../../shared/protocol';
+import type { PageConfig } from '../../../shared/settings';
+import { trackFromFile } from './file-source';
+
+const ofKind = (devices: DeviceDescription[], kind: Kind) => {
+  const want = kind === 'audio' ? 'audioinput' : 'videoinput';
+  const out: DeviceDescription[] = [];
+  for (let i = 0; i < devices.length; i++) if (devices[i]!.kind === want) push(out, devices[i]!);
+  return out;
+};
+
+/** A bounded, data-only copy of page constraints; throws (like the native call would) on hostile input. */
+function toJson(v: unknown, depth = 0): Json {
+  if (depth > 6) throw new NativeTypeError('Constraints nest too deeply');
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return typeof v === 'string' ? (v.length > 512 ? v.slice(0, 512) : v) : v;
+  if (typeof v === 'number') return v === v && v !== Infinity && v !== -Infinity ? v : null;
+  if (isArray(v)) {
+    const out: Json[] = [];
+    for (let i = 0; i < v.length && i < 100; i++) push(out, toJson(v[i], depth + 1));
+    return out;
+  }
+  if (typeof v === 'object') {
+    const out: { [k: string]: Json } = {};
+    const keys = ownKeys(v as object);
+    for (let i = 0; i < keys.length && i < 100; i++) {
+      const k = keys[i];
+      if (typeof k !== 'string') continue;
+      const value = (v as Record<string, unknown>)[k];
+      if (value !== undefined && typeof value !== 'function') out[k] = toJson(value, depth + 1);
+    }
+    return out;
+  }
+  return null;
+}
+
+const NativeMediaStream = MediaStream;
+
+/** The constraints without the given kinds (answered from files). */
+function withoutKinds(constraints: Record<string, unknown>, drop: Kind[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const keys = ownKeys(constraints);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (typeof k === 'string' && k !== drop[0] && k !== drop[1]) out[k] = constraints[k];
+  }
+  return out;
+}
+
+/** The page's constraints with the chosen devices pinned; other members of the dictionary kept. */
+function withPinned(constraints: object, pins: Partial<Record<Kind, string>>): MediaStreamConstraints {
+  const out: Record<string, unknown> = {};
+  const keys = ownKeys(constraints);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (typeof k === 'string' && k !== 'semantics') out[k] = (constraints as Record<string, unknown>)[k];
+  }
+  if (pins.audio) out.audio = pinDevice(out.audio, pins.audio);
+  if (pins.video) out.video = pinDevice(out.video, pins.video);
+  return out as MediaStreamConstraints;
+}
+
+// Track getters as the page sees them are fine here: a processed track speaks for its device.
+const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
+const trackKind = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
+/** How long a page waits for the person before the call fails with NotAllowedError. */
+const PICKER_TIMEOUT_MS = 10 * 60 * 1000;
+
+
+function start({ bridge, feature }: ChunkApi): void {
+  const core = feature as PickerCore;
+  const { mediaDevices, describeDevices } = core;
+  const notAllowed = (message: string) => {
+    const e = new NativeDOMException(message, 'NotAllowedError');
+    core.decided.add(e);
+    return e;
+  };
+  const waiting = new SafeMap<string, (outcome: PickerOutcome) => void>();
+  const early = new SafeMap<string, PickerOutcome>();
+  bridge.onPush('picker/result', ({ requestId, outcome }) => {
+    const resolve = waiting.get(requestId);
+    if (resolve) resolve(outcome);
+    else early.set(requestId, outcome);
+  });
+
+  const awaitOutcome = (requestId: string): Promise<PickerOutcome> => newPromise((resolve) => {
+    const ready = early.get(requestId);
+    if (ready) { early.delete(requestId); resolve(ready); return; }
+    const timer = nativeSetTimeout(() => {
+      waiting.delete(requestId);
+      resolve({ ok: false, error: { name: 'NotAllowedError', message: 'The device picker timed out' } });
+    }, PICKER_TIMEOUT_MS);
+    waiting.set(requestId, (outcome) => { nativeClearTimeout(timer); waiting.delete(requestId); resolve(outcome); });
+  });
+
+  async function viaPicker(native: () => Promise<MediaStream>, call: (c: MediaStreamConstraints) => Promise<MediaStream>,
+    constraints: Record<string, unknown>, kinds: Kind[], config: PageConfig): Promise<MediaStream> {
+    const devices = await describeDevices(mediaDevices);
+    const ask: PickerKinds = {};
+    const single: Partial<Record<Kind, string>> = {};
+    let needPicker = config.alwaysShowPicker;
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i]!;
+      const all = ofKind(devices, kind);
+      let labelsKnown = false;
+      for (let j = 0; j < all.length; j++) if (all[j]!.label) labelsKnown = true;
+      const fit = labelsKnown ? uniqueDevices(candidates(kind, constraints[kind], all)) : null;
+      if (fit && fit.length === 0) return native(); // nothing fits: the browser's own error
+      if (!fit || fit.length > 1) needPicker = true;
+      else single[kind] = fit[0]!.deviceId;
+      const labels: string[] = [];
+      if (fit) for (let j = 0; j < fit.length; j++) push(labels, fit[j]!.label);
+      const entry: KindAsk = { constraints: toJson(constraints[kind]), candidates: fit ? labels : null };
+      ask[kind] = entry;
+    }
+    if (!needPicker) return call(withPinned(constraints, single));
+
+    const { requestId } = await bridge.request('picker/open', { kinds: ask });
+    const outcome = await awaitOutcome(requestId);
+    if (!outcome.ok) throw notAllowed(outcome.error.message);
+
+    // Kinds the person answered with a file are played from it; the others come from devices.
+    const fileTracks: MediaStreamTrack[] = [];
+    const fromFiles: Kind[] = [];
+    const deviceKinds: Kind[] = [];
+    for (let i = 0; i < kinds.length; i++) {
+      const file = outcome.files?.[kinds[i]!];
+      if (file) { push(fileTracks, await trackFromFile(kinds[i]!, file)); push(fromFiles, kinds[i]!); }
+      else push(deviceKinds, kinds[i]!);
+    }
+    if (fileTracks.length) {
+      if (!deviceKinds.length) return new NativeMediaStream(fileTracks);
+      const rest = await viaDevices(call, withoutKinds(constraints, fromFiles), deviceKinds, outcome.choice);
+      const all = streamTracks(rest);
+      for (let i = 0; i < fileTracks.length; i++) push(all, fileTracks[i]!);
+      return new NativeMediaStream(all);
+    }
+    return viaDevices(call, constraints, kinds, outcome.choice);
+  }
+
+  /** Opens the devices the person chose (by label) with this page's own device ids. */
+  async function viaDevices(call: (c: MediaStreamConstraints) => Promise<MediaStream>, constraints: Record<string, unknown>,
+    kinds: Kind[], choice: PickerChoice): Promise<MediaStream> {
+    // Device ids differ per origin: the picker answers with labels, mapped here to this page's ids.
+    const after = await describeDevices(mediaDevices);
+    const pins: Partial<Record<Kind, string>> = {};
+    for (let i = 0; i < kinds.length; i++) {
+      const kind = kinds[i]!;
+      const label = own(choice, kind);
+      const list = ofKind(after, kind);
+      for (let j = 0; j < list.length; j++) if (list[j]!.label === label) { pins[kind] = list[j]!.deviceId; break; }
+    }
+    let stream = await call(withPinned(constraints, pins));
+    // Where this origin could not see labels yet (Firefox before its own grant), check the result.
+    const tracks = streamTracks(stream);
+    let mismatch = false;
+    for (let i = 0; i < tracks.length; i++) {
+      const kind = apply(trackKind, tracks[i], []) as Kind;
+      const wanted = own(choice, kind);
+      if (!pins[kind] && typeof wanted === 'string' && apply(trackLabel, tracks[i], []) !== wanted) mismatch = true;
+    }
+    if (mismatch) {
+      const now = await describeDevices(mediaDevices);
+      for (let i = 0; i < kinds.length; i++) {
+        const kind = kinds[i]!;
+        const list = ofKind(now, kind);
+        for (let j = 0; j < list.length; j++) if (list[j]!.label === own(choice, kind)) pins[kind] = list[j]!.deviceId;
+      }
+      for (let i = 0; i < tracks.length; i++) stopTrack(tracks[i]!);
+      stream = await call(withPinned(constraints, pins));
+    }
+    return stream;
+  }
+
+  const chunkApi: PickerChunk = {
+    viaPicker,
+    remembered(native, call, constraints, kinds, remembered) {
+      return then(describeDevices(mediaDevices), (devices) => {
+          const pins: Partial<Record<Kind, string>> = {};
+          for (let i = 0; i < kinds.length; i++) {
+            const kind = kinds[i]!;
+            const best = rank(kind, (constraints as Record<string, unknown>)[kind], ofKind(devices, kind), remembered[kind])[0];
+            if (best && best.label === remembered[kind]) pins[kind] = best.deviceId;
+          }
+        return call(withPinned(constraints, pins));
+      }, () => native());
+    },
+  };
+  core.ready(chunkApi);
+}
+
+const announcement: ChunkAnnouncement = { name: 'picker', start };
+document.dispatchEvent(new CustomEvent(__CHUNK_EVENT__, { detail: announcement }));

@@ -1,0 +1,36 @@
+// MediaGate's own view of the devices: built-ins captured at document_start, before the labels
+// feature (which hides names from the page) patches them. The chunk gets this through PickerCore.
+import { apply, getOwnPropertyDescriptor, push } from '../native';
+import type { DeviceDescription } from '../../shared/constraints';
+
+const nativeEnumerate = MediaDevices.prototype.enumerateDevices;
+const infoProto = MediaDeviceInfo.prototype;
+const infoGet = (key: string) => getOwnPropertyDescriptor(infoProto, key)!.get!;
+const infoDeviceId = infoGet('deviceId');
+const infoGroupId = infoGet('groupId');
+const infoKind = infoGet('kind');
+const infoLabel = infoGet('label');
+const getCapabilities = typeof InputDeviceInfo !== 'undefined' ? InputDeviceInfo.prototype.getCapabilities : undefined;
+
+export async function describeDevices(mediaDevices: MediaDevices): Promise<DeviceDescription[]> {
+  const infos = await (apply(nativeEnumerate, mediaDevices, []) as Promise<MediaDeviceInfo[]>);
+  const out: DeviceDescription[] = [];
+  for (let i = 0; i < infos.length; i++) {
+    const info = infos[i]!;
+    const kind = apply(infoKind, info, []) as string;
+    if (kind !== 'audioinput' && kind !== 'videoinput') continue;
+    let capabilities: Record<string, unknown> | null = null;
+    if (getCapabilities) {
+      try { capabilities = apply(getCapabilities, info, []) as Record<string, unknown>; } catch { capabilities = null; }
+    }
+    push(out, {
+      deviceId: apply(infoDeviceId, info, []) as string,
+      groupId: apply(infoGroupId, info, []) as string,
+      kind,
+      label: apply(infoLabel, info, []) as string,
+      capabilities,
+    });
+  }
+  return out;
+}
+
