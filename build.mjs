@@ -105,6 +105,31 @@ async function buildBrowser(browser, manifest, pkg) {
   await writeFile(path.join(out, 'THIRD_PARTY_NOTICES.txt'), await thirdPartyNotices(results.map((r) => r.metafile)));
 }
 
+const RNNOISE_LICENCE = `Copyright (c) 2017, Mozilla
+Copyright (c) 2007-2017, Jean-Marc Valin
+Copyright (c) 2005-2017, Xiph.Org Foundation
+Copyright (c) 2003-2004, Mark Borgerding
+
+Redistribution and use in source and binary forms, with or without modification, are permitted
+provided that the following conditions are met:
+
+- Redistributions of source code must retain the above copyright notice, this list of conditions
+  and the following disclaimer.
+- Redistributions in binary form must reproduce the above copyright notice, this list of conditions
+  and the following disclaimer in the documentation and/or other materials provided with the
+  distribution.
+- Neither the name of the Xiph.Org Foundation nor the names of its contributors may be used to
+  endorse or promote products derived from this software without specific prior written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND ANY EXPRESS OR
+IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE FOUNDATION OR CONTRIBUTORS BE
+LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING,
+BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR
+BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT
+LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS
+SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.`;
+
 /** The licences of third-party code esbuild actually bundled (from the metafiles), with their texts. */
 async function thirdPartyNotices(metafiles) {
   const packages = new Set();
@@ -122,6 +147,10 @@ async function thirdPartyNotices(metafiles) {
     const text = licenceFile ? await readFile(path.join(dir, licenceFile), 'utf8') : `${info.license} (no licence file shipped)`;
     parts.push('='.repeat(78), `${name} ${info.version} — ${info.license}`, info.homepage ?? '', '', text.trim(), '');
   }
+  // Code inside vendored binaries, which the metafiles cannot see.
+  parts.push('='.repeat(78), 'RNNoise (inside effects/rnnoise*.wasm) — BSD-3-Clause', 'https://github.com/xiph/rnnoise', '', RNNOISE_LICENCE, '',
+    '='.repeat(78), '@shiguredo/rnnoise-wasm (the wasm build of RNNoise) — Apache-2.0',
+    'https://github.com/shiguredo/rnnoise-wasm', 'Licensed under the Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0', '');
   return parts.join('\n');
 }
 
