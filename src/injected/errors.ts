@@ -5,6 +5,9 @@ import { NativeError } from './native';
 // global bare, or the whole bundle would fail to load there.
 const Overconstrained = (window as { OverconstrainedError?: typeof OverconstrainedError }).OverconstrainedError;
 
+/** Firefox has no OverconstrainedError global (its own errors come from a hidden interface). */
+export const hasOverconstrainedError = !!Overconstrained;
+
 export function overconstrained(constraint: string, message: string): Error {
   if (Overconstrained) return new Overconstrained(constraint, message);
   // Plain assignments: a page setter on Error.prototype would only learn what the page gets anyway.

@@ -8,23 +8,13 @@
 // its exception, as dictionary conversion does. "camera" or no mediaSource: the usual camera path.
 
 import type { InjectedFeature } from '../feature';
-import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeError, NativeTypeError, streamTracks, endTrack } from '../native';
+import { hasOverconstrainedError, overconstrained } from '../errors';
+import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeTypeError, streamTracks, endTrack } from '../native';
 import { patch, type Wrapper } from '../patch';
 import type { ScreenCaptureAnswer } from '../../shared/protocol';
 
 // Captured before any feature wraps it: the stream ids open as they are, never through the picker.
 const nativeGum = MediaDevices.prototype.getUserMedia;
-// Firefox 153 exposes no OverconstrainedError (its errors come from a hidden interface): never name the
-// global bare, or the whole bundle would fail to load there.
-const Overconstrained = (window as { OverconstrainedError?: typeof OverconstrainedError }).OverconstrainedError;
-function overconstrained(constraint: string, message: string): Error {
-  if (Overconstrained) return new Overconstrained(constraint, message);
-  // Plain assignments: a page setter on Error.prototype would only learn what the page gets anyway.
-  const e = new NativeError(message) as Error & { constraint: string };
-  e.name = 'OverconstrainedError';
-  e.constraint = constraint;
-  return e;
-}
 const SOURCES = { screen: 1, window: 1, application: 1, browser: 1 };
 /** The person may read the grant window and choose at leisure. */
 const WAIT_MS = 600000;
@@ -70,7 +60,7 @@ export const screenCapture: InjectedFeature = {
       }
       if (source === 'camera') return native();
       // Firefox itself rejects an unknown mediaSource, with its own kind of error.
-      if (!hasOwn(SOURCES, source as string)) return Overconstrained ? promiseReject(overconstrained('mediaSource', 'Bad mediaSource')) : native();
+      if (!hasOwn(SOURCES, source as string)) return hasOverconstrainedError ? promiseReject(overconstrained('mediaSource', 'Bad mediaSource')) : native();
       // A non-negative 32-bit integer, like a Chromium tab id (`| 0` keeps only those unchanged).
       if (tabId !== undefined && !(((tabId as number) | 0) === tabId && tabId >= 0)) return promiseReject(new NativeTypeError('Bad tabId'));
 
