@@ -16,6 +16,7 @@ import zlib from 'node:zlib';
 import { BROWSERS, DIST, ROOT, launch, waitFor, type BrowserName, type LaunchOptions, type TestBrowser } from '../test/e2e/helpers/browsers';
 import { startServer, type FixtureServer } from '../test/e2e/helpers/server';
 import { listCalls } from '../test/e2e/helpers/extension';
+import { measureVoice, serveVoice, type VoiceResult } from './voice';
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -476,7 +477,8 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function report(results: BrowserResult[], statics: { metric: StaticMetric; value: string; verdict: string }[], started: Date, seconds: number, load: number[]): string {
+function report(results: BrowserResult[], statics: { metric: StaticMetric; value: string; verdict: string }[], started: Date, seconds: number, load: number[],
+  voice: { name: BrowserName; result?: VoiceResult; error?: string }[]): string {
   const version = (n: BrowserName) => {
     const r = results.find((x) => x.name === n);
     return r ? r.version : 'not run';
@@ -527,6 +529,19 @@ function report(results: BrowserResult[], statics: { metric: StaticMetric; value
       lines.push('');
     }
   }
+  lines.push('## Voice isolation (RNNoise worklet and wasm as shipped)', '',
+    'Rendered in an OfflineAudioContext (48 kHz mono, 10 s of the speech fixture over steady noise) in a browser without the',
+    'extension: the worklet and wasm are the files MediaGate bundles. Real-time factor = render wall time / audio time',
+    '(median of the runs; a realtime context must stay well below 1); added latency = the lag that best aligns output',
+    'and input; suppression = noise-only energy in / out.', '',
+    '| browser | real-time factor (median, n) | added latency | noise suppression | goal |', '|---|---:|---:|---:|---|');
+  for (const v of voice) {
+    if (!v.result) { lines.push(`| ${v.name} | failed: ${v.error} | | | |`); continue; }
+    const rtf = median(v.result.rtf);
+    const verdict = `RTF ≤ 0.03: ${rtf <= 0.03 ? 'met' : '**not met**'}; latency ≤ 20 ms: ${v.result.latencyMs <= 20 ? 'met' : '**not met**'}`;
+    lines.push(`| ${v.name} | ${rtf.toFixed(4)} (n = ${v.result.rtf.length}) | ${v.result.latencyMs.toFixed(1)} ms | ${v.result.suppressionDb.toFixed(1)} dB | ${verdict} |`);
+  }
+  lines.push('');
   lines.push('## Build', '', '| metric | value | goal |', '|---|---|---|');
   for (const s of statics) lines.push(`| ${s.metric.label} | ${s.value} | ${s.metric.goal}: ${s.verdict} |`);
   lines.push('');
@@ -543,16 +558,26 @@ async function main(): Promise<number> {
   for (const metric of STATIC_METRICS) statics.push({ metric, ...await metric.measure() });
   const server = await startServer(path.join(BENCH_DIR, 'fixtures'));
   server.route(MEASURE_PATH, { body: MEASURE_PAGE, headers: ISOLATION_HEADERS });
+  await serveVoice(server, ROOT);
   const results: BrowserResult[] = [];
+  const voice: { name: BrowserName; result?: VoiceResult; error?: string }[] = [];
   try {
     for (const name of BROWSERS) {
       console.log(`${name}:`);
       results.push(await runBrowser(name, server));
+      const tb = await launch(name, { extension: false });
+      try {
+        voice.push({ name, result: await bounded(measureVoice(await tb.newPage(), server, 5), 'voice isolation', 120_000) });
+      } catch (e) {
+        voice.push({ name, error: e instanceof Error ? e.message : String(e) });
+      } finally {
+        await tb.close();
+      }
     }
   } finally {
     await server.close();
   }
-  const md = report(results, statics, started, (Date.now() - started.getTime()) / 1000, loadBefore);
+  const md = report(results, statics, started, (Date.now() - started.getTime()) / 1000, loadBefore, voice);
   await writeFile(RESULTS, md);
   console.log(`\n${md}\nwrote ${path.relative(ROOT, RESULTS)}`);
   return results.some((r) => r.error) ? 1 : 0;
