@@ -8,7 +8,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { setSettings, readStorage, stopServiceWorker } from './helpers/extension';
+import { setSettings, readStorage, stopServiceWorker, runAxe } from './helpers/extension';
 import { pickerPage, clickByName } from './helpers/picker';
 
 /** Starts getUserMedia in the page without awaiting it; the outcome lands in window.__gum. */
@@ -95,6 +95,30 @@ for (const name of BROWSERS) {
       const pageId = await page.evaluate(async (l) => (await navigator.mediaDevices.enumerateDevices()).find((d) => d.kind === 'videoinput' && d.label === l)?.deviceId
         ?? (window as any).__stream.getVideoTracks()[0].getSettings().deviceId, target);
       assert.equal(result.settings[0].deviceId, pageId, 'the page-origin id of the chosen camera');
+      await page.evaluate(() => (window as any).__stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
+
+    it('works with the keyboard alone and has no accessibility violations (axe)', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(tb);
+      assert.deepEqual((await runAxe(picker)).map((v) => `${v.id}: ${v.help}`), []);
+      const focused = () => picker.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el ? { tag: el.tagName, type: (el as HTMLInputElement).type ?? '', text: (el.closest('label')?.textContent ?? el.textContent ?? '').trim() } : null;
+      });
+      for (let i = 0; i < 15 && (await focused())?.type !== 'radio'; i++) await picker.keyboard.press('Tab');
+      assert.equal((await focused())?.type, 'radio', 'Tab reaches the device choices');
+      if (cameras > 1) await picker.keyboard.press('ArrowDown');
+      const chosen = (await focused())!.text;
+      for (let i = 0; i < 15 && (await focused())?.text !== 'Allow'; i++) await picker.keyboard.press('Tab');
+      assert.equal((await focused())?.text, 'Allow', 'Tab reaches Allow');
+      await picker.keyboard.press('Enter');
+      const result = await gumResult(page);
+      assert.equal(result.ok, true, JSON.stringify(result));
+      assert.equal(result.settings[0].label, chosen);
       await page.evaluate(() => (window as any).__stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
       await page.close();
     });
