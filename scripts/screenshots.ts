@@ -35,6 +35,22 @@ try {
   await popup.setViewport({ width: 360, height: 240 });
   await new Promise((r) => setTimeout(r, 500));
   await popup.screenshot({ path: path.join(out, 'popup.png') });
+  // The call window: the MediaGate button on the call page opens Document Picture-in-Picture.
+  await page.bringToFront();
+  const before = new Set(await tb.browser.pages());
+  const button = await waitFor(() => page.evaluate(() => {
+    const r = document.querySelector('[data-mediagate=call]')?.getBoundingClientRect();
+    return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+  }), 'the call button');
+  await page.mouse.click(button.x, button.y);
+  const pipWindow = await waitFor(async () => (await tb.browser.pages()).find((p) => !before.has(p)) ?? null, 'the call window', 5000).catch(() => null);
+  if (pipWindow) {
+    await new Promise((r) => setTimeout(r, 800));
+    await pipWindow.screenshot({ path: path.join(out, 'call-window.png') });
+  } else {
+    console.log('no Document PiP window appeared (headless); the in-page window instead');
+    await page.screenshot({ path: path.join(out, 'call-window.png') });
+  }
 } finally {
   await tb.close();
 }
