@@ -8,6 +8,7 @@ import { watchPickerWindows } from './picker';
 import { watchCommands } from './commands';
 import { watchInstallForReinjection } from './reinject';
 import { watchGrantWindows, watchSharingTabs } from './screen-capture';
+import { watchVisits } from './permissions/visit-grants';
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => route(message, sender));
 watchTabs();
@@ -17,3 +18,4 @@ watchCommands();
 watchInstallForReinjection();
 watchGrantWindows();
 watchSharingTabs();
+watchVisits();

@@ -9,6 +9,7 @@ import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
 import { loadAsset, loadChunk } from './chunks';
+import { keepGrant } from './permissions/visit-grants';
 import { decideGrant, grantState, listGrants, listSharing, openScreenCapture, setGrantFromUi, stopSharing } from './screen-capture';
 
 type Sender = browser.Runtime.MessageSender;
@@ -62,6 +63,7 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
     case 'sites/set': {
       const { origin, kind, state } = envelope.payload;
       await record(origin, kind, state, { viaPicker: false });
+      await keepGrant(origin, kind); // a lasting decision replaces a grant for one visit
       // Revoking or blocking in MediaGate also takes back what MediaGate granted in the browser.
       await setBrowserPermission(origin, kind, state === 'allow' ? 'allow' : state === 'block' ? 'block' : 'ask');
       return { ok: true, result: true };

@@ -123,6 +123,23 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('Allow without Remember grants the site for this visit only (Chromium: its own permission is put back when the tab closes)', { skip: name === 'firefox' && 'MediaGate cannot grant Firefox permissions (no contentSettings)' }, async () => {
+      const ui = await tb.openExtensionPage('popup/popup.html');
+      const setting = () => ui.evaluate((o) => (globalThis as any).chrome.contentSettings.camera.get({ primaryUrl: `${o}/` }).then((r: { setting: string }) => r.setting), server.otherOrigin);
+      assert.equal(await setting(), 'ask');
+      const page = await tb.newPage();
+      await page.goto(`${server.otherOrigin}/blank.html`);
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(tb);
+      assert.equal(await picker.evaluate(() => (document.querySelector('input[type=checkbox]') as HTMLInputElement | null)?.checked ?? false), false, 'Remember is off by default');
+      await clickByName(picker, 'button', 'Allow');
+      assert.equal((await gumResult(page)).ok, true);
+      assert.equal(await setting(), 'allow', 'granted while the visit lasts');
+      await page.close();
+      await waitFor(async () => (await setting()) === 'ask', 'the grant put back after the tab closed');
+      await ui.close();
+    });
+
     it('no picker when the constraints leave one device, or when the browser chooses', async () => {
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));

@@ -7,6 +7,7 @@ import { isRecord } from '../../shared/validate';
 import { kindOfTrack, type PermissionKind } from '../../shared/permissions';
 import type { PickerChoice, PickerFiles, PickerKinds, PickerOutcome, PickerState, PushEnvelope, SerializedError } from '../../shared/protocol';
 import { record, setBrowserPermission, sites, stateFor } from '../permissions';
+import { grantForVisit, keepGrant } from '../permissions/visit-grants';
 import { allCalls } from '../calls';
 
 interface PendingRequest { requestId: string; frameId: number; kinds: PickerKinds }
@@ -135,8 +136,13 @@ export async function decidePicker(pickerId: string, decision: 'allow' | 'block'
   for (const kind of asked) {
     if (files[kind]) continue; // a file: no device, nothing to grant or remember
     const permission: PermissionKind = kindOfTrack(kind);
-    await setBrowserPermission(rec.origin, permission, 'allow');
-    if (remember) await record(rec.origin, permission, 'allow', { viaPicker: true, deviceLabel: choice[kind]! });
+    if (remember) {
+      await keepGrant(rec.origin, permission);
+      await setBrowserPermission(rec.origin, permission, 'allow');
+      await record(rec.origin, permission, 'allow', { viaPicker: true, deviceLabel: choice[kind]! });
+    } else {
+      await grantForVisit(rec.origin, permission, rec.tabId);
+    }
   }
   await finish(pickerId, (req) => {
     const kinds = kindsOf(req.kinds);
