@@ -37,6 +37,8 @@ const CHUNK_EVENT = `mg-${createHash('sha256').update(await readFile(path.join(r
 const STATIC = [
   ['node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise.wasm', 'effects/rnnoise.wasm'],
   ['node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise_simd.wasm', 'effects/rnnoise_simd.wasm'],
+  ['node_modules/@mediapipe/tasks-vision/wasm/vision_wasm_internal.wasm', 'effects/vision_wasm_internal.wasm'],
+  ['node_modules/@twilio/video-processors/dist/build/selfie_segmentation_landscape.tflite', 'effects/selfie_segmentation_landscape.tflite'],
   ['managed-schema.json', 'managed-schema.json'],
   ['icons', 'icons'],
   ['_locales', '_locales'],
@@ -59,6 +61,20 @@ const workletText = {
   setup(b) {
     b.onResolve({ filter: /^worklet-text:/ }, (a) => ({ path: path.join(root, WORKLETS[a.path.slice(13)]), namespace: 'worklet-text' }));
     b.onLoad({ filter: /.*/, namespace: 'worklet-text' }, async (a) => ({ contents: await readFile(a.path, 'utf8'), loader: 'text', watchFiles: [a.path] }));
+  },
+};
+
+/** tasks-vision's Emscripten loader: node:fs/node:crypto only on its Node.js path (empty in the browser). */
+const noNodeBuiltins = {
+  name: 'no-node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => (a.importer.includes('@mediapipe/tasks-vision') ? { path: a.path, namespace: 'empty' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
+    // The package says "type": "module" but the loader is a UMD script: give it the export it means,
+    // and a silent `custom_dbg` (the wasm calls it as a global that only the other loader variant defines).
+    b.onLoad({ filter: /tasks-vision\/wasm\/vision_wasm_internal\.js$/ }, async (a) => ({
+      contents: `var custom_dbg = () => {};\n${await readFile(a.path, 'utf8')}\nexport default ModuleFactory;\n`, loader: 'js',
+    }));
   },
 };
 
@@ -98,7 +114,7 @@ async function buildBrowser(browser, manifest, pkg) {
     define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser), __CHUNK_EVENT__: JSON.stringify(CHUNK_EVENT) },
     metafile: true,
     logLevel: 'warning',
-    plugins: [workletText],
+    plugins: [workletText, noNodeBuiltins],
   })));
   await Promise.all(STATIC.map(([from, to]) => cp(path.join(root, from), path.join(out, to), { recursive: true })));
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2));
@@ -151,6 +167,11 @@ async function thirdPartyNotices(metafiles) {
   parts.push('='.repeat(78), 'RNNoise (inside effects/rnnoise*.wasm) — BSD-3-Clause', 'https://github.com/xiph/rnnoise', '', RNNOISE_LICENCE, '',
     '='.repeat(78), '@shiguredo/rnnoise-wasm (the wasm build of RNNoise) — Apache-2.0',
     'https://github.com/shiguredo/rnnoise-wasm', 'Licensed under the Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0', '');
+  parts.push('='.repeat(78), 'MediaPipe tasks-vision wasm (effects/vision_wasm_internal.wasm, @mediapipe/tasks-vision 0.10.35) — Apache-2.0',
+    'https://github.com/google-ai-edge/mediapipe', 'Copyright The MediaPipe Authors. Licensed under the Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0', '',
+    '='.repeat(78), 'Selfie segmentation model (effects/selfie_segmentation_landscape.tflite, from @twilio/video-processors 3.2.0) — BSD-3-Clause',
+    'https://github.com/twilio/twilio-video-processors.js', '',
+    (await readFile(path.join(root, 'node_modules/@twilio/video-processors/LICENSE.md'), 'utf8')).trim(), '');
   return parts.join('\n');
 }
 

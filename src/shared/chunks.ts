@@ -26,7 +26,13 @@ export const CHUNKS = {
 } as const;
 
 /** Binary assets a chunk can ask the background for (bytes travel over the bridge, so the page never learns MediaGate's extension URL). */
-export const ASSETS = { rnnoise: 'effects/rnnoise.wasm', rnnoise_simd: 'effects/rnnoise_simd.wasm' } as const;
+export const ASSETS = {
+  rnnoise: 'effects/rnnoise.wasm',
+  rnnoise_simd: 'effects/rnnoise_simd.wasm',
+  /** MediaPipe tasks-vision (SIMD build) and the landscape selfie segmentation model (background blur). */
+  vision_wasm: 'effects/vision_wasm_internal.wasm',
+  selfie_landscape: 'effects/selfie_segmentation_landscape.tflite',
+} as const;
 export type AssetName = keyof typeof ASSETS;
 export const ASSET_NAMES = Object.keys(ASSETS) as AssetName[];
 

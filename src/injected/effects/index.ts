@@ -1,4 +1,4 @@
-// Core part of the track effects (voiceIsolation): advertises the constraint, takes it out of what the
+// Core part of the track effects (voiceIsolation, backgroundBlur): advertises the constraints, takes it out of what the
 // browser sees, and hands tracks that should be processed to the lazily loaded chunk (chunk/). Pages
 // that never name an effect pay one own-property check per getUserMedia call and nothing else.
 import type { InjectedFeature } from '../feature';
@@ -9,14 +9,18 @@ import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
 
 export const VOICE = 'voiceIsolation';
+export const BLUR = 'backgroundBlur';
+export type EffectKey = typeof VOICE | typeof BLUR;
+/** The one effect each kind of track has. */
+const effectOf = (kind: unknown): EffectKey => (kind === 'audio' ? VOICE : BLUR);
 
 /** What the chunk does for one processed track (the page holds the processed track). */
 export interface ProcessedTrack {
   settings(native: MediaTrackSettings): MediaTrackSettings;
   constraints(native: MediaTrackConstraints): MediaTrackConstraints;
   capabilities(native: MediaTrackCapabilities): MediaTrackCapabilities;
-  /** Switches processing; false when it cannot (then exact:true fails). */
-  setVoiceIsolation(on: boolean, ask: BoolAsk | null): boolean;
+  /** Switches the track's effect; false when it cannot (then exact:true fails). */
+  setEffect(on: boolean, ask: BoolAsk | null): boolean;
   /** The source (device) track: other constraints go to it. */
   source: MediaStreamTrack;
   stop(): void;
@@ -30,7 +34,7 @@ export interface EffectsCore {
 }
 export interface EffectsChunk {
   /** Replaces the source by its processed track; rejects when processing is impossible here. */
-  voiceIsolation(source: MediaStreamTrack, ask: BoolAsk, constraints: unknown): Promise<MediaStreamTrack>;
+  process(effect: EffectKey, source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack>;
 }
 
 const NativeMediaStream = MediaStream;
@@ -58,26 +62,28 @@ export const effects: InjectedFeature = {
 
     patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
       const supported = apply(original, self, args) as MediaTrackSupportedConstraints & Record<string, boolean>;
-      if (enabled()) supported[VOICE] = true;
+      if (enabled()) supported[VOICE] = supported[BLUR] = true;
       return supported;
     });
 
     patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) => {
       const constraints = args[0];
       const audio = own(constraints, 'audio');
+      const video = own(constraints, 'video');
       // The hot path: no effect named, nothing added.
-      if (!enabled() || !mentions(audio, VOICE)) return apply(original, self, args);
-      let ask: BoolAsk | null;
+      if (!enabled() || (!mentions(audio, VOICE) && !mentions(video, BLUR))) return apply(original, self, args);
+      let asks: { audio: BoolAsk | null; video: BoolAsk | null };
       let forBrowser: MediaStreamConstraints;
       try {
-        ask = readEffect(audio, VOICE);
-        forBrowser = { ...(constraints as MediaStreamConstraints), audio: stripEffect(audio, VOICE) as MediaTrackConstraints };
+        asks = { audio: readEffect(audio, VOICE), video: readEffect(video, BLUR) };
+        forBrowser = { ...(constraints as MediaStreamConstraints) };
+        if (mentions(audio, VOICE)) forBrowser.audio = stripEffect(audio, VOICE) as MediaTrackConstraints;
+        if (mentions(video, BLUR)) forBrowser.video = stripEffect(video, BLUR) as MediaTrackConstraints;
       } catch {
         return apply(original, self, args); // a getter that throws: the browser's own answer
       }
       const result = apply(original, self, [forBrowser]) as Promise<MediaStream>;
-      if (!ask || !ask.value) return result;
-      const wanted = ask;
+      if (!asks.audio?.value && !asks.video?.value) return result;
       return then(result, (stream) => then(getChunk(), (c) => {
         const tracks = streamTracks(stream);
         const out: MediaStreamTrack[] = [];
@@ -85,19 +91,23 @@ export const effects: InjectedFeature = {
         const next = (): Promise<MediaStream> | MediaStream => {
           for (; i < tracks.length; i++) {
             const t = tracks[i]!;
-            if (apply(kindGet, t, []) !== 'audio') { out[out.length] = t; continue; }
-            if (!c) return fail(t);
+            const kind = apply(kindGet, t, []) as 'audio' | 'video';
+            const ask = asks[kind];
+            if (!ask?.value) { out[out.length] = t; continue; }
+            if (!c) return fail(t, ask);
             i++;
-            return then(c.voiceIsolation(t, wanted, audio), (p) => { out[out.length] = p; return next(); }, () => fail(t));
+            return then(c.process(effectOf(kind), t, ask), (p) => { out[out.length] = p; return next(); }, () => fail(t, ask));
           }
           return new NativeMediaStream(out);
         };
-        const fail = (t: MediaStreamTrack): Promise<MediaStream> | MediaStream => {
-          if (wanted.required) {
+        const fail = (t: MediaStreamTrack, ask: BoolAsk): Promise<MediaStream> | MediaStream => {
+          if (ask.required) {
             for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
-            return promiseReject(overconstrained(VOICE, 'Voice isolation is not available on this page'));
+            for (let j = 0; j < out.length; j++) stopTrack(out[j]!);
+            const key = effectOf(apply(kindGet, t, []));
+            return promiseReject(overconstrained(key, `${key} is not available on this page`));
           }
-          out[out.length] = t; // ideal: the unprocessed track, reporting voiceIsolation false
+          out[out.length] = t; // ideal: the unprocessed track, reporting the effect off
           i++;
           return next();
         };
@@ -110,8 +120,9 @@ export const effects: InjectedFeature = {
         const p = processed.get(self as object);
         if (!p) {
           const r = apply(original, self, args) as Record<string, unknown>;
-          // Every microphone track can be asked about the constraint; unprocessed ones report false.
-          if (enabled() && key !== 'getConstraints' && apply(kindGet, self, []) === 'audio' && r && !(VOICE in r)) r[VOICE] = key === 'getSettings' ? false : [false];
+          // Every microphone and camera track can be asked about its effect; unprocessed ones report false.
+          const e = effectOf(apply(kindGet, self, []));
+          if (enabled() && key !== 'getConstraints' && r && !(e in r)) r[e] = key === 'getSettings' ? false : [false];
           return r as ReturnType<MediaStreamTrack[K]>;
         }
         return (p[method] as (n: unknown) => unknown)(apply(original, p.source, args)) as ReturnType<MediaStreamTrack[K]>;
@@ -124,21 +135,22 @@ export const effects: InjectedFeature = {
     patch<MediaStreamTrack['applyConstraints']>(MediaStreamTrack.prototype, 'applyConstraints', (original, self, args) => {
       const c = args[0];
       const p = processed.get(self as object);
-      if (!enabled() || !mentions(c, VOICE)) return apply(original, p ? p.source : self, args);
+      const e = effectOf(apply(kindGet, self, []));
+      if (!enabled() || !mentions(c, e)) return apply(original, p ? p.source : self, args);
       let ask: BoolAsk | null;
       let rest: unknown;
-      try { ask = readEffect(c, VOICE); rest = stripEffect(c, VOICE); } catch { return apply(original, self, args); }
+      try { ask = readEffect(c, e); rest = stripEffect(c, e); } catch { return apply(original, self, args); }
       if (!p) {
         // An unprocessed track cannot start processing in place (the page holds the browser's object).
-        if (ask?.required && ask.value) return promiseReject(overconstrained(VOICE, 'Voice isolation is only available when asked for in getUserMedia'));
+        if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} is only available when asked for in getUserMedia`));
         return apply(original, self, [rest as MediaTrackConstraints]);
       }
       return then(apply(original, p.source, [rest as MediaTrackConstraints]) as Promise<void>, () => {
-        if (ask && !p.setVoiceIsolation(ask.value, ask) && ask.required) throw overconstrained(VOICE, 'Voice isolation cannot be switched here');
+        if (ask && !p.setEffect(ask.value, ask) && ask.required) throw overconstrained(e, `${e} cannot be switched here`);
       });
     });
 
-    // The processed track is the output of an audio graph: it speaks for the device it came from.
+    // The processed track is the output of an audio graph or a frame generator: it speaks for its device.
     patchGetter<string>(MediaStreamTrack.prototype, 'label', (original, self) => {
       const p = processed.get(self as object);
       return apply(original, p ? p.source : self, []) as string;

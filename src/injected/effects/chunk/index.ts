@@ -2,11 +2,13 @@
 import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
 import type { EffectsChunk, EffectsCore } from '../index';
 import { voiceIsolation } from './voice-isolation';
+import { backgroundBlur } from './blur';
 
 function start(api: ChunkApi): void {
   const core = api.feature as EffectsCore & { ready(c: EffectsChunk): void };
+  const register = (t: MediaStreamTrack, p: Parameters<EffectsCore['register']>[1]) => core.register(t, p);
   core.ready({
-    voiceIsolation: (source, ask) => voiceIsolation(api, (t, p) => core.register(t, p), source, ask),
+    process: (effect, source, ask) => (effect === 'voiceIsolation' ? voiceIsolation : backgroundBlur)(api, register, source, ask),
   });
 }
 

@@ -76,7 +76,7 @@ export async function voiceIsolation(api: ChunkApi, register: (t: MediaStreamTra
         settings: (native) => ({ ...native, voiceIsolation: graph.on }),
         constraints: (native) => ({ ...native, voiceIsolation: asked }),
         capabilities: (native) => ({ ...native, voiceIsolation: [false, true] }) as MediaTrackCapabilities,
-        setVoiceIsolation(on, a) {
+        setEffect(on, a) {
           if (on !== graph.on) graph.connect(on);
           if (a) asked = a.required ? { exact: a.value } : a.value;
           return true;

@@ -1,0 +1,34 @@
+// Pure numbers for the background blur, kept apart so unit tests can pin them down.
+
+/** The background is blurred at a quarter of the frame's size (DESIGN.md: SwiftShader is slow at full size). */
+export const BLUR_SCALE = 4;
+
+/** Size of the downscaled background: at least 1x1, rounded up so no edge column is lost. */
+export function downscaled(width: number, height: number, scale = BLUR_SCALE): { width: number; height: number } {
+  return { width: Math.max(1, Math.ceil(width / scale)), height: Math.max(1, Math.ceil(height / scale)) };
+}
+
+/**
+ * Normalised one-sided Gaussian weights for a separable blur of `taps` samples each side, folded into
+ * pairs so linear texture filtering does two taps per fetch: [weight, offset] per fetch, the centre
+ * first with offset 0. Sum of (centre + 2 * each pair weight) is 1.
+ */
+export function gaussianPairs(taps: number, sigma: number): Array<[number, number]> {
+  const w: number[] = [];
+  let sum = 0;
+  for (let i = 0; i <= taps; i++) { w[i] = Math.exp(-(i * i) / (2 * sigma * sigma)); sum += i === 0 ? w[i]! : 2 * w[i]!; }
+  for (let i = 0; i <= taps; i++) w[i] = w[i]! / sum;
+  const out: Array<[number, number]> = [[w[0]!, 0]];
+  for (let i = 1; i <= taps; i += 2) {
+    const a = w[i]!;
+    const b = i + 1 <= taps ? w[i + 1]! : 0;
+    out.push([a + b, (i * a + (i + 1) * b) / (a + b)]);
+  }
+  return out;
+}
+
+/** MediaPipe wants strictly increasing video timestamps (ms); frame timestamps (µs) can repeat. */
+export function nextTimestamp(last: number, frameMicros: number): number {
+  const t = frameMicros / 1000;
+  return t > last ? t : last + 0.001;
+}

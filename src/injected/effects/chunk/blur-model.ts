@@ -1,0 +1,54 @@
+// Person segmentation for the background blur: MediaPipe tasks-vision's ImageSegmenter (CPU delegate)
+// with the landscape selfie model (256x144). Both the model and tasks-vision's wasm are bytes fetched
+// over the bridge (chunk/asset); the wasm's Emscripten loader is bundled into this chunk, so no
+// script, wasm or model URL is ever loaded: the page's CSP only has to allow wasm compilation
+// ('wasm-unsafe-eval'). Nothing here touches the network, and tasks-vision 0.10.x has no telemetry.
+import { ImageSegmenter } from '@mediapipe/tasks-vision';
+import ModuleFactory from '@mediapipe/tasks-vision/vision_wasm_internal.js';
+import type { ChunkApi } from '../../chunk-api';
+import type { AssetName } from '../../../shared/chunks';
+
+/** A tiny wasm module using a SIMD instruction: validates only where SIMD is available. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+async function asset(api: ChunkApi, name: AssetName): Promise<Uint8Array<ArrayBuffer>> {
+  const bin = atob(await api.bridge.request('chunk/asset', { name }, 30000));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+let segmenter: Promise<ImageSegmenter> | null = null;
+
+/** The one segmenter of this frame (created on first use, shared by every blurred track). */
+export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
+  segmenter ??= (async () => {
+    // Only the SIMD build ships (every browser MediaGate supports has wasm SIMD).
+    if (!WebAssembly.validate(SIMD_PROBE)) throw new Error('no wasm SIMD');
+    const [wasm, model] = await Promise.all([asset(api, 'vision_wasm'), asset(api, 'selfie_landscape')]);
+    // Fails here, before any global is touched, when the page's CSP forbids wasm.
+    await WebAssembly.compile(wasm);
+    // tasks-vision takes its Emscripten factory and module options from two globals (it would
+    // otherwise load a script from a URL). They are set only for this call and removed after.
+    const g = globalThis as unknown as Record<string, unknown>;
+    const hadModule = Object.hasOwn(g, 'Module');
+    const pageModule = g.Module;
+    g.ModuleFactory = ModuleFactory;
+    // print/printErr: MediaPipe's start-up log stays out of the page's console.
+    g.Module = { wasmBinary: wasm.buffer, print: () => undefined, printErr: () => undefined };
+    try {
+      return await ImageSegmenter.createFromOptions({ wasmLoaderPath: '', wasmBinaryPath: '' }, {
+        baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
+        runningMode: 'VIDEO',
+        outputConfidenceMasks: true,
+        outputCategoryMask: false,
+      });
+    } finally {
+      delete g.ModuleFactory;
+      if (hadModule) g.Module = pageModule; else delete g.Module;
+    }
+  })();
+  const p = segmenter;
+  p.catch(() => { if (segmenter === p) segmenter = null; });
+  return p;
+}
