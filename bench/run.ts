@@ -308,6 +308,39 @@ async function timePicker({ tb, page }: RunContext, n: number): Promise<number[]
   return out;
 }
 
+/** The popup each browser keeps open for the call-control metric (opened in setUp, see Metric.setUp). */
+const controlPopups = new WeakMap<TestBrowser, Page>();
+
+/**
+ * From the toolbar's mute (the popup sends the same command the keyboard shortcut runs) to the page's
+ * own togglemicrophone handler, on one clock: both contexts read performance.timeOrigin + now().
+ */
+async function timeControl({ tb, page }: RunContext, n: number): Promise<number[]> {
+  const ui = controlPopups.get(tb);
+  if (!ui) throw new Error('no popup for the call-control metric');
+  await bounded(page.evaluate(async () => {
+    const w = window as any;
+    if (w.benchCall) return;
+    w.benchCall = await navigator.mediaDevices.getUserMedia({ audio: true });
+    navigator.mediaSession.setActionHandler('togglemicrophone' as MediaSessionAction, () => { w.benchHandled = performance.timeOrigin + performance.now(); });
+  }), 'start the call');
+  await bounded(waitFor(async () => (await listCalls(ui)).some((c) => c.actions.includes('togglemicrophone')), 'the call and its handler registered'), 'call registered');
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await bounded(page.evaluate(() => { (window as any).benchHandled = 0; }), 'reset');
+    const sent = await bounded(ui.evaluate(async () => {
+      const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+      const t0 = performance.timeOrigin + performance.now();
+      await api.runtime.sendMessage({ channel: 'ui', type: 'commands/run', payload: { command: 'toggle-microphone' } });
+      return t0;
+    }), 'send the command');
+    const handled = await bounded(waitFor(() => page.evaluate(() => (window as any).benchHandled as number || null), 'the page handler', 10_000, 2), 'handler ran');
+    out.push(handled - sent);
+    await sleep(100);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The figures
 
@@ -360,6 +393,19 @@ const METRICS: Metric[] = [
     judge: (c, browser) => (browser === 'chromium' ? medianAtMost(150)(c) : ''),
   },
 ];
+
+METRICS.push({
+  id: 'controlLatency',
+  label: "call control: toolbar/shortcut mute (`commands/run toggle-microphone`) to the page's `togglemicrophone` handler",
+  path: MEASURE_PATH,
+  configs: ['extension'],
+  launch: {},
+  rounds: 20,
+  setUp: async ({ tb }) => { const ui = await tb.openExtensionPage('popup/popup.html'); controlPopups.set(tb, ui); return [ui]; },
+  warmup: (ctx) => timeControl(ctx, 2),
+  run: (ctx) => timeControl(ctx, 1),
+  goal: 'none (reported only)',
+});
 
 const STATIC_METRICS: StaticMetric[] = [
   {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { BROWSERS, DIST, GECKO_ID, launch, waitFor, type BrowserName, type TestBrowser } from './helpers/browsers';
+import { BROWSERS, DIST, GECKO_ID, ROOT, launch, waitFor, type BrowserName, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 import { runAxe, uiRequest } from './helpers/extension';
 
@@ -106,7 +106,10 @@ for (const name of BROWSERS) {
       ]);
       assert.equal(r.semanticsLocked, true);
       assert.deepEqual((await runAxe(options)).map((v) => `${v.id}: ${v.help}`), []);
-      if (process.env.MEDIAGATE_SCREENSHOTS) await options.screenshot({ path: path.join(process.env.MEDIAGATE_SCREENSHOTS, `options-policy-${name}.png`), fullPage: true });
+      if (process.env.MEDIAGATE_SCREENSHOTS) {
+        await mkdir(path.join(ROOT, 'dist/screenshots'), { recursive: true });
+        await options.screenshot({ path: path.join(ROOT, 'dist/screenshots', `options-policy-${name}.png`), fullPage: true });
+      }
       await options.close();
     });
   });
