@@ -7,7 +7,7 @@
 import type { CallState } from '../../call-state';
 import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
 import type { PipCore } from '../index';
-import { apply, getOwnPropertyDescriptor, addListener, NativePromise, then } from '../../native';
+import { apply, getOwnPropertyDescriptor, addListener, NativePromise, then, nativeSetTimeout } from '../../native';
 import { renderControls, type Controls } from './controls';
 
 const createElement = Document.prototype.createElement;
@@ -126,7 +126,14 @@ function start({ calls, bridge, enabled, strings, feature }: ChunkApi): void {
       else if (!open) unmountButton();
       syncAutoPip();
     };
-    calls.onChange(sync);
+    // Not inside the page's own getUserMedia resolution (CallState runs listeners synchronously):
+    // drawing the button then would delay the page's await. A brief stop and restart of the tracks
+    // (a device switch) does not make the button flicker either.
+    let timer = 0;
+    calls.onChange(() => {
+      if (timer) return;
+      timer = nativeSetTimeout(() => { timer = 0; sync(); }, calls.live ? 0 : 500);
+    });
     sync();
     core.onOpen = (gesture) => { void openWindow(gesture); };
     if (core.openRequested) void openWindow(false);
