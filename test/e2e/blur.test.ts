@@ -127,6 +127,22 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('pages whose CSP forbids wasm get the camera unprocessed (ideal) or OverconstrainedError (exact)', async () => {
+      server.route('/no-wasm.html', { body: '<!doctype html><title>no wasm</title>', headers: { 'content-security-policy': "script-src 'self' 'unsafe-inline'" } });
+      const page = await tb.newPage();
+      await page.goto(server.url('/no-wasm.html'));
+      const r = await page.evaluate(async () => {
+        let exact = '';
+        try { await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints }); } catch (e) { exact = `${(e as Error).name}:${(e as any).constraint}`; }
+        const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: true } as MediaTrackConstraints })).getVideoTracks()[0]!;
+        const ideal = { live: t.readyState, settings: (t.getSettings() as any).backgroundBlur, caps: (t.getCapabilities() as any).backgroundBlur };
+        t.stop();
+        return { exact, ideal };
+      });
+      assert.deepEqual(r, { exact: 'OverconstrainedError:backgroundBlur', ideal: { live: 'live', settings: false, caps: [false] } });
+      await page.close();
+    });
+
     it('blurs the background for real: high-frequency energy drops; frame rate at 640x480', async (t) => {
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));

@@ -1,6 +1,6 @@
 // The background blur's pure numbers: downscaled size, Gaussian pair weights, MediaPipe timestamps.
 import fc from 'fast-check';
-import { downscaled, gaussianPairs, nextTimestamp } from '../../src/injected/effects/chunk/blur-math';
+import { downscaled, gaussianPairs, nextTimestamp, segmentSize } from '../../src/injected/effects/chunk/blur-math';
 
 describe('blur math', () => {
   it('downscales by a quarter, rounding up, never below 1x1', () => {
@@ -26,6 +26,15 @@ describe('blur math', () => {
       let last = -1;
       for (const m of micros) { const t = nextTimestamp(last, m); if (!(t > last)) return false; last = t; }
       return true;
+    }));
+  });
+  it('hands the model at most 256 pixels wide, aspect kept, never upscaled', () => {
+    expect(segmentSize(640, 480)).toEqual({ width: 256, height: 192 });
+    expect(segmentSize(1280, 720)).toEqual({ width: 256, height: 144 });
+    expect(segmentSize(160, 120)).toEqual({ width: 160, height: 120 });
+    fc.assert(fc.property(fc.integer({ min: 1, max: 8192 }), fc.integer({ min: 1, max: 8192 }), (w, h) => {
+      const s = segmentSize(w, h);
+      return s.width <= 256 && s.width <= w && s.height >= 1 && Math.abs(s.height / s.width - h / w) <= 1 / s.width + 1e-9 * h;
     }));
   });
 });

@@ -32,3 +32,9 @@ export function nextTimestamp(last: number, frameMicros: number): number {
   const t = frameMicros / 1000;
   return t > last ? t : last + 0.001;
 }
+
+/** The segmentation input: the frame scaled to fit 256 wide (the model's own width), aspect kept. */
+export function segmentSize(width: number, height: number): { width: number; height: number } {
+  const w = Math.min(width, 256);
+  return { width: w, height: Math.max(1, Math.round((height * w) / width)) };
+}

@@ -8,7 +8,7 @@ import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 import { loadSegmenter } from './blur-model';
 import { BlurCompositor } from './blur-gl';
-import { nextTimestamp } from './blur-math';
+import { nextTimestamp, segmentSize } from './blur-math';
 
 declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => { readable: ReadableStream<VideoFrame> };
 declare const MediaStreamTrackGenerator: new (init: { kind: 'video' }) => MediaStreamTrack & { writable: WritableStream<VideoFrame> };
@@ -25,12 +25,25 @@ export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTra
   const state = { on: ask.value, stopped: false, last: -1 };
   let asked: boolean | { exact: boolean } = ask.required ? { exact: ask.value } : ask.value;
   let mask = new Uint8Array(0);
+  let input: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | null = null;
+  const segmentInput = (width: number, height: number) => {
+    const size = segmentSize(width, height);
+    if (!input || input.canvas.width !== size.width || input.canvas.height !== size.height) {
+      const canvas = new OffscreenCanvas(size.width, size.height);
+      input = { canvas, ctx: canvas.getContext('2d', { alpha: false })! };
+    }
+    return input;
+  };
 
   const blurFrame = (frame: VideoFrame): VideoFrame => {
     const width = frame.displayWidth;
     const height = frame.displayHeight;
     state.last = nextTimestamp(state.last, frame.timestamp);
-    const result = segmenter.segmentForVideo(frame, state.last);
+    // The model sees 256x144 anyway: handing it a small copy saves tasks-vision a full-size upload
+    // and readback (software GL in headless), and the small mask is upsampled by linear filtering.
+    const small = segmentInput(width, height);
+    small.ctx.drawImage(frame, 0, 0, small.canvas.width, small.canvas.height);
+    const result = segmenter.segmentForVideo(small.canvas, state.last);
     const masks = result.confidenceMasks ?? [];
     // Two-class models give [background, person]; one-class models only the person.
     const m = masks[masks.length - 1];
