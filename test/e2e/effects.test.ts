@@ -136,6 +136,25 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('a page whose CSP forbids wasm gets the unprocessed track (ideal) or OverconstrainedError (exact), never a silent one', async () => {
+      server.route('/strict.html', { body: '<!doctype html><title>strict</title>', headers: { 'content-security-policy': "default-src 'self'; script-src 'self'" } });
+      const page = await tb.newPage();
+      await page.goto(server.url('/strict.html'));
+      const r = await page.evaluate(async () => {
+        const ideal = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true } as MediaTrackConstraints });
+        const t = ideal.getAudioTracks()[0]!;
+        const out = { idealSetting: (t.getSettings() as any).voiceIsolation, live: t.readyState, exact: '' };
+        t.stop();
+        try {
+          await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: { exact: true } } as MediaTrackConstraints });
+          out.exact = 'resolved';
+        } catch (e) { out.exact = `${(e as Error).name}:${(e as any).constraint}`; }
+        return out;
+      });
+      assert.deepEqual(r, { idealSetting: false, live: 'live', exact: 'OverconstrainedError:voiceIsolation' });
+      await page.close();
+    });
+
     it('removes the noise and keeps the voice (RNNoise, measured on the track the page gets)', { skip: name === 'firefox' && 'Firefox\'s fake microphone is a tone generator; it cannot play a recording' }, async (t) => {
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));
