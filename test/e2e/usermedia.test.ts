@@ -233,6 +233,16 @@ for (const name of BROWSERS) {
       }
     });
 
+    it('works on a page whose CSP allows only its own scripts (MediaGate\'s code is injected by the browser, not by the page)', async () => {
+      server.route('/csp.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`).replace(/<script>[\s\S]*?<\/script><\/body>/, '</body>'), headers: { 'content-security-policy': "default-src 'self'; script-src 'self'" } });
+      const p = await tb.newPage();
+      await p.goto(server.url('/csp.html'));
+      assert.deepEqual(await settled(p, 'u'), { isValid: true, invalidReason: '' });
+      await p.click('#u');
+      await waitFor(() => p.evaluate(() => !!(document.getElementById('u') as any).stream), 'a stream after the click');
+      await p.close();
+    });
+
     it('a blocked site gets an error and the error event', async () => {
       server.route('/blocked.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
       const p = await tb.newPage();
