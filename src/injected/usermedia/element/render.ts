@@ -84,8 +84,16 @@ export class View {
     const doc = el.ownerDocument;
     this.host = doc.createElement('span');
     const root = this.host.attachShadow({ mode: 'closed' });
-    const style = doc.createElement('style');
-    style.textContent = CSS;
+    // A constructed sheet: page CSPs (style-src) govern <style> elements, not the CSSOM.
+    let style: HTMLStyleElement | null = null;
+    try {
+      const sheet = new (doc.defaultView ?? window).CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } catch {
+      style = doc.createElement('style');
+      style.textContent = CSS;
+    }
     this.face = doc.createElement('div');
     this.face.className = 'face';
     this.main = doc.createElement('button');
@@ -120,7 +128,8 @@ export class View {
     close.textContent = this.s('umClose');
     this.explain.append(this.explainText, close);
     this.explain.hidden = true;
-    root.append(style, this.face, this.badge, this.explain);
+    if (style) root.append(style);
+    root.append(this.face, this.badge, this.explain);
 
     this.more.addEventListener('click', (e) => { this.handled.add(e); if (e.isTrusted) actions.choose(); });
     this.badge.addEventListener('click', (e) => { this.handled.add(e); this.toggleExplain(); });
