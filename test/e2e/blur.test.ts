@@ -146,6 +146,8 @@ for (const name of BROWSERS) {
     it('blurs the background for real: high-frequency energy drops; frame rate at 640x480', async (t) => {
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));
+      // Page errors in the output help tell a processing failure from a measurement one.
+      page.on('console', (m) => { if (m.type() === 'error') console.log('page error:', m.text().slice(0, 500)); });
       const r = await page.evaluate(async (w, h) => {
         const raw = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
         const blurred = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: true } as MediaTrackConstraints })).getVideoTracks()[0]!;
@@ -184,13 +186,14 @@ for (const name of BROWSERS) {
         const after = await measure(blurred, 5);
         const size = blurred.getSettings();
         raw.stop(); blurred.stop();
-        return { before, after, size: `${size.width}x${size.height}` };
+        return { before, after, size: `${size.width}x${size.height}`, on: (size as any).backgroundBlur };
       }, 640, 480);
       const drop = 10 * Math.log10(r.before.background / r.after.background);
       const personDrop = 10 * Math.log10(r.before.person / r.after.person);
       const report = `background HF energy ${r.before.background.toFixed(0)} -> ${r.after.background.toFixed(0)} (${drop.toFixed(1)} dB down); ` +
         `figure ${r.before.person.toFixed(0)} -> ${r.after.person.toFixed(0)} (${personDrop.toFixed(1)} dB down); blurred ${r.after.fps.toFixed(1)} fps (source ${r.before.fps.toFixed(1)} fps) at ${r.size}`;
       t.diagnostic(report);
+      assert.equal(r.on, true, 'the track asked for blur is processed');
       assert.ok(r.before.background > 1000, `the pattern reaches the page (${report})`);
       assert.ok(drop >= 10, `background high-frequency energy down by at least 10 dB (${report})`);
       // The model does find the synthetic figure here (measured ~3 dB); blurring the whole frame would

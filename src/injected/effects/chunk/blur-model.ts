@@ -26,23 +26,33 @@ export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
     // Only the SIMD build ships (every browser MediaGate supports has wasm SIMD).
     if (!WebAssembly.validate(SIMD_PROBE)) throw new Error('no wasm SIMD');
     const [wasm, model] = await Promise.all([asset(api, 'vision_wasm'), asset(api, 'selfie_landscape')]);
-    // Fails here, before any global is touched, when the page's CSP forbids wasm.
-    await WebAssembly.compile(wasm);
+    // Fails here, before any global is touched, when the page's CSP forbids wasm; compiled once, the
+    // module is instantiated through Emscripten's instantiateWasm hook (11 MB: no second compile).
+    const module = await WebAssembly.compile(wasm);
     // tasks-vision takes its Emscripten factory and module options from two globals (it would
     // otherwise load a script from a URL). They are set only for this call and removed after.
     const g = globalThis as unknown as Record<string, unknown>;
     const hadModule = Object.hasOwn(g, 'Module');
     const pageModule = g.Module;
     g.ModuleFactory = ModuleFactory;
-    // print/printErr: MediaPipe's start-up log stays out of the page's console.
-    g.Module = { wasmBinary: wasm.buffer, print: () => undefined, printErr: () => undefined };
+    let fail: (e: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => { fail = reject; });
+    g.Module = {
+      instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+        // Emscripten has no failure path here: a failure ends the race below instead of hanging.
+        WebAssembly.instantiate(module, imports).then((i) => done(i, module), fail);
+        return {};
+      },
+      // MediaPipe's start-up log stays out of the page's console.
+      print: () => undefined, printErr: () => undefined,
+    };
     try {
-      return await ImageSegmenter.createFromOptions({ wasmLoaderPath: '', wasmBinaryPath: '' }, {
+      return await Promise.race([failed, ImageSegmenter.createFromOptions({ wasmLoaderPath: '', wasmBinaryPath: '' }, {
         baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
         runningMode: 'VIDEO',
         outputConfidenceMasks: true,
         outputCategoryMask: false,
-      });
+      })]);
     } finally {
       delete g.ModuleFactory;
       if (hadModule) g.Module = pageModule; else delete g.Module;

@@ -10,6 +10,11 @@ import { loadSegmenter } from './blur-model';
 import { BlurCompositor } from './blur-gl';
 import { nextTimestamp, segmentSize } from './blur-math';
 
+/** The model runs on one frame in this many. */
+const SEGMENT_EVERY = 2;
+/** Consecutive frames that failed to process before the effect is reported off. */
+const MAX_FAILURES = 30;
+
 declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => { readable: ReadableStream<VideoFrame> };
 declare const MediaStreamTrackGenerator: new (init: { kind: 'video' }) => MediaStreamTrack & { writable: WritableStream<VideoFrame> };
 
@@ -35,31 +40,42 @@ export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTra
     return input;
   };
 
-  const blurFrame = (frame: VideoFrame): VideoFrame => {
-    const width = frame.displayWidth;
-    const height = frame.displayHeight;
+  let maskW = 0;
+  let maskH = 0;
+  let count = 0;
+  /** Runs the model and keeps its person confidence (0..255) in `mask`; false when it gave none. */
+  const segment = (frame: VideoFrame, width: number, height: number): boolean => {
     state.last = nextTimestamp(state.last, frame.timestamp);
     // The model sees 256x144 anyway: handing it a small copy saves tasks-vision a full-size upload
     // and readback (software GL in headless), and the small mask is upsampled by linear filtering.
     const small = segmentInput(width, height);
     small.ctx.drawImage(frame, 0, 0, small.canvas.width, small.canvas.height);
     const result = segmenter.segmentForVideo(small.canvas, state.last);
-    const masks = result.confidenceMasks ?? [];
-    // Two-class models give [background, person]; one-class models only the person.
-    const m = masks[masks.length - 1];
-    let mw = 0;
-    let mh = 0;
-    if (m) {
+    try {
+      const masks = result.confidenceMasks ?? [];
+      // Two-class models give [background, person]; one-class models only the person.
+      const m = masks[masks.length - 1];
+      if (!m) return false;
       const f = m.getAsFloat32Array();
-      mw = m.width; mh = m.height;
       if (mask.length !== f.length) mask = new Uint8Array(f.length);
       for (let i = 0; i < f.length; i++) mask[i] = f[i]! * 255;
-    }
-    result.close();
-    compositor.draw(frame, width, height, m ? mask : null, mw, mh);
+      maskW = m.width; maskH = m.height;
+      return true;
+    } finally { result.close(); }
+  };
+
+  const blurFrame = (frame: VideoFrame): VideoFrame => {
+    const width = frame.displayWidth;
+    const height = frame.displayHeight;
+    // People move little between two frames: the model runs on every other one (the other reuses
+    // its mask), which is most of what lets software rendering keep up.
+    const fresh = count++ % SEGMENT_EVERY === 0 || maskW === 0 ? segment(frame, width, height) : true;
+    // No mask: everything stays sharp rather than risk blurring the person.
+    compositor.draw(frame, width, height, fresh && maskW ? mask : null, maskW, maskH);
     return new VideoFrame(compositor.canvas, { timestamp: frame.timestamp, ...(frame.duration !== null ? { duration: frame.duration } : {}) });
   };
 
+  let failures = 0;
   const pump = async (): Promise<void> => {
     try {
       for (;;) {
@@ -67,7 +83,12 @@ export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTra
         if (done || state.stopped) { frame?.close(); break; }
         let out: VideoFrame = frame;
         if (state.on) {
-          try { out = blurFrame(frame); } catch { out = frame; }
+          try { out = blurFrame(frame); failures = 0; } catch {
+            out = frame;
+            // A processing failure that persists (e.g. a lost WebGL context) switches the effect off,
+            // so getSettings() tells the truth instead of claiming a blur that is not there.
+            if (++failures >= MAX_FAILURES) state.on = false;
+          }
           if (out !== frame) frame.close();
         }
         // The generator takes ownership of what it is given and closes it.
