@@ -47,6 +47,23 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('the call button keeps its look and place on a page whose CSP forbids inline styles', async () => {
+      server.route('/strict-call.html', { body: '<!doctype html><title>strict</title><body style="margin:0"><p>call</p>', headers: { 'content-security-policy': "default-src 'self'" } });
+      const page = await tb.newPage();
+      await page.setViewport({ width: 800, height: 600 });
+      await page.goto(server.url('/strict-call.html'));
+      await page.evaluate(async () => { (window as any).s = await navigator.mediaDevices.getUserMedia({ audio: true }); });
+      const r = await waitFor(() => page.evaluate(() => {
+        const host = document.querySelector('[data-mediagate=call]');
+        if (!host) return null;
+        const b = host.getBoundingClientRect();
+        return { position: getComputedStyle(host).position, right: Math.round(innerWidth - b.right), bottom: Math.round(innerHeight - b.bottom), w: Math.round(b.width), h: Math.round(b.height) };
+      }), 'the call button');
+      assert.deepEqual(r, { position: 'fixed', right: 16, bottom: 16, w: 40, h: 40 });
+      await page.evaluate(() => (window as any).s.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
+
     it('keyboard commands reach the page\'s handlers of the most recent call; the badge follows the state', async () => {
       const page = await tb.newPage();
       await page.goto(server.url('/demo/'));

@@ -3,6 +3,7 @@
 // setMicrophoneActive() shows within the same frame.
 import type { CallState } from '../../call-state';
 import { addListener } from '../../native';
+import { adoptStyles } from '../../styles';
 import type { MediaSessionAction } from '../../../shared/page-constants';
 
 export interface Controls { dispose(): void }
@@ -43,8 +44,6 @@ export function renderControls(root: Document | ShadowRoot, calls: CallState, st
   const inDocument = root.nodeType === 9;
   const doc = inDocument ? (root as Document) : (root as ShadowRoot).ownerDocument;
   const make = <K extends keyof HTMLElementTagNameMap>(tag: K) => doc.createElement(tag);
-  const style = make('style');
-  style.textContent = STYLE;
   const box = make('div');
   box.className = `mg-call ${inDocument ? 'mg-doc' : 'mg-inpage'}`;
   box.setAttribute('role', 'region');
@@ -88,18 +87,20 @@ export function renderControls(root: Document | ShadowRoot, calls: CallState, st
   };
   update();
   const unsubscribe = calls.onChange(update);
+  let removeStyles: () => void;
   if (inDocument) {
     doc.title = t('pipRegion');
-    doc.head.append(style);
+    removeStyles = adoptStyles(doc, STYLE);
     doc.body.append(box);
   } else {
-    (root as ShadowRoot).append(style, box);
+    removeStyles = adoptStyles(root, STYLE);
+    (root as ShadowRoot).append(box);
   }
   return {
     dispose() {
       unsubscribe();
       box.remove();
-      style.remove();
+      removeStyles();
     },
   };
 }

@@ -9,6 +9,7 @@ import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
 import type { PipCore } from '../index';
 import { apply, getOwnPropertyDescriptor, addListener, NativePromise, then, nativeSetTimeout } from '../../native';
 import { renderControls, type Controls } from './controls';
+import { adoptStyles } from '../../styles';
 
 const createElement = Document.prototype.createElement;
 const attachShadow = Element.prototype.attachShadow;
@@ -80,13 +81,15 @@ function start({ calls, bridge, enabled, strings, feature }: ChunkApi): void {
       for (let i = 0; i < stale.length; i++) stale[i]!.remove();
       host = el(document, 'div');
       host.setAttribute('data-mediagate', 'call');
-      host.setAttribute('style', 'all:initial;position:fixed;right:16px;bottom:16px;z-index:2147483647');
       shadow = apply(attachShadow, host, [{ mode: 'closed' }]) as ShadowRoot;
+      // !important: in the cascade, page rules for the host would otherwise beat :host rules.
+      adoptStyles(shadow, `:host { all: initial !important; position: fixed !important; right: 16px !important; bottom: 16px !important; z-index: 2147483647 !important; }
+button { width: 40px; height: 40px; border-radius: 20px; border: 0; background: #1a3fb0; color: #fff; font: 600 18px system-ui, sans-serif; cursor: pointer; box-shadow: 0 2px 6px rgba(0,0,0,.4); }
+button:focus-visible { outline: 2px solid #8ab4f8; outline-offset: 2px; }`);
       const button = el(document, 'button');
       button.setAttribute('type', 'button');
       button.setAttribute('aria-label', t('pipOpenButton'));
       button.setAttribute('title', t('pipOpenTitle'));
-      button.setAttribute('style', 'width:40px;height:40px;border-radius:20px;border:0;background:#1a3fb0;color:#fff;font:600 18px system-ui;cursor:pointer;box-shadow:0 2px 6px rgba(0,0,0,.4)');
       button.textContent = '⧉';
       addListener(button, 'click', (e) => {
         // isTrusted is an unforgeable own property of each event: pages cannot open it for the person.

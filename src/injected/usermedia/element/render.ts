@@ -4,6 +4,7 @@
 // page styles cannot reach inside while the element's own colour, font and background still apply.
 import type { ElementType } from './constraints';
 import type { ChunkStrings } from '../../../shared/chunks';
+import { adoptStyles } from '../../styles';
 
 export type ViewState = 'idle' | 'on' | 'off';
 export type Problem = 'not-allowed' | 'not-readable' | 'not-found' | 'other' | 'muted' | 'ended' | null;
@@ -84,16 +85,7 @@ export class View {
     const doc = el.ownerDocument;
     this.host = doc.createElement('span');
     const root = this.host.attachShadow({ mode: 'closed' });
-    // A constructed sheet: page CSPs (style-src) govern <style> elements, not the CSSOM.
-    let style: HTMLStyleElement | null = null;
-    try {
-      const sheet = new (doc.defaultView ?? window).CSSStyleSheet();
-      sheet.replaceSync(CSS);
-      root.adoptedStyleSheets = [sheet];
-    } catch {
-      style = doc.createElement('style');
-      style.textContent = CSS;
-    }
+    adoptStyles(root, CSS);
     this.face = doc.createElement('div');
     this.face.className = 'face';
     this.main = doc.createElement('button');
@@ -128,7 +120,6 @@ export class View {
     close.textContent = this.s('umClose');
     this.explain.append(this.explainText, close);
     this.explain.hidden = true;
-    if (style) root.append(style);
     root.append(this.face, this.badge, this.explain);
 
     this.more.addEventListener('click', (e) => { this.handled.add(e); if (e.isTrusted) actions.choose(); });
