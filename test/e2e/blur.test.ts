@@ -143,6 +143,35 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('keeps blurring in a hidden tab (frames come from the track, not rAF)', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await page.evaluate(async () => {
+        const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints })).getVideoTracks()[0]!;
+        const w = window as any;
+        w.blurTrack = t;
+        w.frames = 0; w.rafs = 0;
+        const reader = new w.MediaStreamTrackProcessor({ track: t }).readable.getReader() as ReadableStreamDefaultReader<VideoFrame>;
+        void (async () => { for (;;) { const { value } = await reader.read(); if (!value) break; value.close(); w.frames++; } })();
+        const raf = () => { w.rafs++; requestAnimationFrame(raf); };
+        requestAnimationFrame(raf);
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+      const other = await tb.newPage();
+      await other.bringToFront();
+      const read = () => page.evaluate(() => { const w = window as any; return { state: document.visibilityState, frames: w.frames as number, rafs: w.rafs as number, on: w.blurTrack.getSettings().backgroundBlur }; });
+      const a = await read();
+      await new Promise((r) => setTimeout(r, 3000));
+      const b = await read();
+      await page.evaluate(() => (window as any).blurTrack.stop());
+      await other.close();
+      await page.close();
+      assert.equal(b.state, 'hidden');
+      assert.ok(b.rafs - a.rafs <= 2, `rAF is throttled in the hidden tab (${b.rafs - a.rafs} callbacks in 3 s)`);
+      assert.ok(b.frames - a.frames >= 9, `blurred frames keep coming while hidden (${b.frames - a.frames} in 3 s)`);
+      assert.equal(b.on, true);
+    });
+
     it('blurs the background for real: high-frequency energy drops; frame rate at 640x480', async (t) => {
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));
