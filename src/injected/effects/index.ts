@@ -1,6 +1,6 @@
-// Core part of the track effects (voiceIsolation, backgroundBlur): advertises the constraints, takes it out of what the
-// browser sees, and hands tracks that should be processed to the lazily loaded chunk (chunk/). Pages
-// that never name an effect pay one own-property check per getUserMedia call and nothing else.
+// Core part of the track effects (voiceIsolation, backgroundBlur): advertises the constraints, takes
+// them out of what the browser sees, and hands tracks that should be processed to the lazily loaded
+// chunk (chunk/). Pages that never name an effect pay two own-property checks per getUserMedia call.
 import type { InjectedFeature } from '../feature';
 import { apply, own, then, promiseReject, SafeWeakMap, streamTracks, stopTrack, NativePromise, getOwnPropertyDescriptor } from '../native';
 import { patch, patchGetter } from '../patch';
@@ -135,11 +135,12 @@ export const effects: InjectedFeature = {
     patch<MediaStreamTrack['applyConstraints']>(MediaStreamTrack.prototype, 'applyConstraints', (original, self, args) => {
       const c = args[0];
       const p = processed.get(self as object);
-      const e = effectOf(apply(kindGet, self, []));
-      if (!enabled() || !mentions(c, e)) return apply(original, p ? p.source : self, args);
+      if (!enabled() || (!mentions(c, VOICE) && !mentions(c, BLUR))) return apply(original, p ? p.source : self, args);
+      let e: EffectKey;
       let ask: BoolAsk | null;
       let rest: unknown;
-      try { ask = readEffect(c, e); rest = stripEffect(c, e); } catch { return apply(original, self, args); }
+      // A wrong receiver (kind throws) gets the browser's own rejection, not a synchronous throw.
+      try { e = effectOf(apply(kindGet, self, [])); ask = readEffect(c, e); rest = stripEffect(c, e); } catch { return apply(original, self, args); }
       if (!p) {
         // An unprocessed track cannot start processing in place (the page holds the browser's object).
         if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} is only available when asked for in getUserMedia`));
