@@ -87,11 +87,20 @@ export const isArray = arrayIsArray;
 export const strSlice = (s: string, a: number, b?: number): string => apply(stringSlice, s, [a, b]) as string;
 export const startsWith = (s: string, p: string): boolean => apply(stringStartsWith, s, [p]) as boolean;
 
-/** Reads an own data property only: page-installed getters on Object.prototype never run. */
+/**
+ * Reads an own data property only: page-installed getters on Object.prototype never run. A page's
+ * revoked Proxy (or one whose getOwnPropertyDescriptor trap throws) reads as undefined instead of
+ * throwing synchronously out of a patched function (getUserMedia must reject, never throw): the
+ * browser's own call then meets the same object and rejects the way it always does.
+ */
 export function own(obj: unknown, key: PropertyKey): unknown {
   if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) return undefined;
-  const d = getOwnPropertyDescriptor(obj as object, key);
-  return d && hasOwn(d, 'value') ? d.value : undefined;
+  try {
+    const d = getOwnPropertyDescriptor(obj as object, key);
+    return d && hasOwn(d, 'value') ? d.value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const windowPostMessage = window.postMessage;

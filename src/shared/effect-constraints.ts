@@ -48,10 +48,14 @@ export function readEffect(track: unknown, key: string): BoolAsk | null {
 /** Whether the track constraints name `key` at all (the hot path checks only this). */
 export function mentions(track: unknown, key: string): boolean {
   if (!isObject(track)) return false;
-  if (hasOwn(track, key)) return true;
-  const advanced = own(track, 'advanced');
-  if (!isArray(advanced)) return false;
-  for (let i = 0; i < advanced.length; i++) if (isObject(advanced[i]) && hasOwn(advanced[i] as object, key)) return true;
+  // A page's revoked Proxy (or a throwing trap) must not make getUserMedia throw synchronously: it
+  // mentions nothing here, and the browser's own call then rejects on it as it always does.
+  try {
+    if (hasOwn(track, key)) return true;
+    const advanced = own(track, 'advanced');
+    if (!isArray(advanced)) return false;
+    for (let i = 0; i < advanced.length; i++) if (isObject(advanced[i]) && hasOwn(advanced[i] as object, key)) return true;
+  } catch { /* unreadable: see above */ }
   return false;
 }
 

@@ -23,6 +23,17 @@ export const labels: InjectedFeature = {
   name: 'labels',
   install({ bridge, enabled }) {
     const hidden = new SafeWeakSet();
+    // Objects this realm's enumerateDevices decided to show. Anything else (notably a same-origin
+    // frame's MediaDeviceInfo read through this realm's getter, or ours through the frame's: each
+    // realm has its own MediaGate instance and its own sets) gets the current policy, so no realm's
+    // getter becomes a way around another realm's hiding.
+    const shown = new SafeWeakSet();
+    const isHidden = (self: unknown): boolean => {
+      if (self === null || typeof self !== 'object') return false;
+      if (hidden.has(self)) return true;
+      if (shown.has(self) || !enabled()) return false;
+      try { return hides(bridge.currentConfig, apply(infoKind, self, []) as string); } catch { return false; }
+    };
 
     patch<MediaDevices['enumerateDevices']>(MediaDevices.prototype, 'enumerateDevices', (original, self, args) => {
       const result = apply(original, self, args) as Promise<MediaDeviceInfo[]>;
@@ -32,6 +43,7 @@ export const labels: InjectedFeature = {
           for (let i = 0; i < infos.length; i++) {
             const info = infos[i]!;
             if (hides(config, apply(infoKind, info, []) as string)) hidden.add(info);
+            else shown.add(info);
           }
         }
         return infos;
@@ -43,12 +55,12 @@ export const labels: InjectedFeature = {
 
     patchGetter<string>(MediaDeviceInfo.prototype, 'label', (original, self) => {
       const label = apply(original, self, []);
-      return self !== null && typeof self === 'object' && hidden.has(self) ? '' : label;
+      return isHidden(self) ? '' : label;
     });
 
     patch<MediaDeviceInfo['toJSON']>(MediaDeviceInfo.prototype, 'toJSON', (original, self, args) => {
       const json = apply(original, self, args) as Record<string, unknown>;
-      if (self !== null && typeof self === 'object' && hidden.has(self)) json.label = '';
+      if (isHidden(self)) json.label = '';
       return json;
     });
   },
