@@ -84,6 +84,22 @@ function recipes(): Recipe[] {
   return fc.sample(top, { seed: SEED, numRuns: RUNS });
 }
 
+/** Whether reading a property of the value the recipe builds throws (a Proxy with a throwing get, or over a revoked one). */
+const unreadable = (r: Recipe): boolean => r[0] === 'P' && (r[2] === 'throw-get' || r[2] === 'revoked' || unreadable(r[1]));
+
+/**
+ * The one accepted divergence: MediaGate's screen capture reads `video.mediaSource` (a member only it
+ * knows in Chromium) and rejects with what that read throws (README, "Screen capture"), while the
+ * browser may first have thrown on a member of `audio`. Both reject; only the error differs. Calling
+ * the browser first to learn its error would ask for the camera (a prompt) on every such input.
+ */
+const acceptedDivergence = (r: Recipe, got: string, want: string): boolean => {
+  if (got === 'resolve' || want === 'resolve' || got === 'hang' || got.startsWith('sync:')) return false;
+  if (r[0] !== 'o') return false;
+  const video = r[1].find((e) => e[0] === 'video');
+  return !!video && video[2] !== 'throw' && unreadable(video[1]);
+};
+
 /** Runs in the page: rebuilds each recipe, calls getUserMedia, classifies the outcome. */
 function runInPage(batch: Recipe[], settleMs: number): Promise<string[]> {
   const build = (r: Recipe, parent: object | null): unknown => {
@@ -179,18 +195,20 @@ for (const name of BROWSERS) {
       const mismatches: string[] = [];
       const classes = new Map<string, number>();
       let hangs = 0;
+      let accepted = 0;
       for (let i = 0; i < inputs.length; i += BATCH) {
         const batch = inputs.slice(i, i + BATCH);
         const [got, want] = await Promise.all([a.page.evaluate(runInPage, batch, SETTLE_MS), b.page.evaluate(runInPage, batch, SETTLE_MS)]);
         for (let j = 0; j < batch.length; j++) {
           classes.set(want[j]!, (classes.get(want[j]!) ?? 0) + 1);
           if (got[j] === 'hang') hangs++;
-          if (got[j] !== want[j]) mismatches.push(`#${i + j} MediaGate ${got[j]} vs native ${want[j]}: ${JSON.stringify(batch[j]).slice(0, 300)}`);
+          if (got[j] !== want[j] && acceptedDivergence(batch[j]!, got[j]!, want[j]!)) accepted++;
+          else if (got[j] !== want[j]) mismatches.push(`#${i + j} MediaGate ${got[j]} vs native ${want[j]}: ${JSON.stringify(batch[j]).slice(0, 300)}`);
         }
       }
       const uncaught = await a.page.evaluate(() => (window as any).uncaught as string[]);
       // The figures for test/e2e/hostile/README.md.
-      console.log(`[${name}] ${inputs.length} inputs, native outcome classes ${JSON.stringify(Object.fromEntries(classes))}, mismatches ${mismatches.length}, hangs ${hangs}`);
+      console.log(`[${name}] ${inputs.length} inputs, native outcome classes ${JSON.stringify(Object.fromEntries(classes))}, mismatches ${mismatches.length}, accepted divergences (video.mediaSource unreadable) ${accepted}, hangs ${hangs}`);
       assert.deepEqual(mismatches.slice(0, 20), [], `${mismatches.length} mismatches`);
       assert.equal(hangs, 0);
       assert.deepEqual({ uncaught, pageErrors: a.errors }, { uncaught: [], pageErrors: [] });

@@ -9,7 +9,7 @@
 
 import type { InjectedFeature } from '../feature';
 import { hasOverconstrainedError, overconstrained } from '../errors';
-import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeTypeError, streamTracks, endTrack, stopTrack } from '../native';
+import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeTypeError, streamTracks, endTrack } from '../native';
 import { patch, type Wrapper } from '../patch';
 import type { ScreenCaptureAnswer } from '../../shared/protocol';
 
@@ -47,8 +47,11 @@ export const screenCapture: InjectedFeature = {
       let tabId: unknown;
       let audio: boolean;
       let size: object;
+      let v: any;
+      // The browser reads `video` itself (after `audio`), so if reading it throws, the browser's own call
+      // rejects too, in the browser's order of members, without opening anything.
+      try { v = c && typeof c === 'object' ? c.video : 0; } catch { return native(); }
       try {
-        const v = c && typeof c === 'object' ? c.video : 0;
         if (!v || typeof v !== 'object' || v.mediaSource === undefined || self !== md || !enabled()) return native();
         source = '' + v.mediaSource;
         tabId = v.tabId;
@@ -56,15 +59,7 @@ export const screenCapture: InjectedFeature = {
         // Read once here, like everything else: the background maps them for Chromium's legacy API.
         size = { width: v.width, height: v.height, frameRate: v.frameRate };
       } catch (e) {
-        // The browser converts the dictionary in its own order (audio before video, members
-        // alphabetically), so another member may throw before the one that threw here: its call gives
-        // the page that error. Only if it never reads the member (Chromium ignores mediaSource and tabId)
-        // and resolves, the member's own exception is the answer (the stream is stopped unused).
-        return then(native(), (s) => {
-          const tracks = streamTracks(s);
-          for (let i = 0; i < tracks.length; i++) stopTrack(tracks[i]!);
-          throw e;
-        });
+        return promiseReject(e);
       }
       if (source === 'camera') return native();
       // Firefox itself rejects an unknown mediaSource, with its own kind of error.
