@@ -432,21 +432,33 @@ interface BrowserResult {
   error?: string;
 }
 
-/** Proves the extension runs in the measured page: a live camera track shows up in its call list. */
+/**
+ * Proves the extension runs in the measured page: a live camera track shows up in its call list. A
+ * page opened in the first moments of a Chromium launch may miss the content scripts (they register
+ * just after the service worker starts): then it is loaded again, as a person would reload it.
+ */
 async function checkExtensionActive(tb: TestBrowser, page: Page, server: FixtureServer): Promise<void> {
-  await bounded(page.evaluate(async () => {
-    (window as any).benchStream = await navigator.mediaDevices.getUserMedia({ video: true });
-  }), 'sanity getUserMedia');
   const ui = await bounded(tb.openExtensionPage('popup/popup.html'), 'open the popup');
   try {
-    await waitFor(async () => (await listCalls(ui)).find((c) => c.origin === server.origin && c.tracks.length > 0), 'MediaGate to register the benchmark page', 15_000);
+    for (let attempt = 1; ; attempt++) {
+      await bounded(page.evaluate(async () => {
+        (window as any).benchStream = await navigator.mediaDevices.getUserMedia({ video: true });
+      }), 'sanity getUserMedia');
+      try {
+        await waitFor(async () => (await listCalls(ui)).find((c) => c.origin === server.origin && c.tracks.length > 0), 'MediaGate to register the benchmark page', 5_000);
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        await bounded(page.reload(), 'reload the measure page');
+      } finally {
+        await bounded(page.evaluate(() => { (window as any).benchStream?.getTracks().forEach((t: MediaStreamTrack) => t.stop()); }), 'stop sanity stream').catch(() => undefined);
+      }
+    }
   } finally {
-    await bounded(page.evaluate(() => { (window as any).benchStream.getTracks().forEach((t: MediaStreamTrack) => t.stop()); }), 'stop sanity stream');
     await ui.close().catch(() => undefined);
   }
 }
 
-/** Launches one configuration and leaves exactly one tab open: the benchmark page. */
 async function openConfig(name: BrowserName, config: Config, server: FixtureServer, opened: TestBrowser[], metrics: readonly Metric[]): Promise<RunContext> {
   const tb = await bounded(launch(name, { ...metrics[0]?.launch, extension: config === 'extension' }), `launch ${name} (${config})`, 60_000);
   opened.push(tb);
