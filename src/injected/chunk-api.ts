@@ -20,4 +20,5 @@ export interface ChunkApi {
   feature: unknown;
 }
 
-export interface ChunkAnnouncement { name: string; start(api: ChunkApi): void }
+/** `start` returns what the chunk offers its core part (loadChunk resolves with it). */
+export interface ChunkAnnouncement { name: string; start(api: ChunkApi): unknown }

@@ -20,7 +20,7 @@ import type { ChunkName } from '../shared/chunks';
 const detailGet = getOwnPropertyDescriptor(CustomEvent.prototype, 'detail')!.get!;
 /** Per chunk being loaded: the announcements seen since the load was asked for. */
 const waiting = new SafeMap<string, { start: ChunkAnnouncement['start'] | null; count: number }>();
-const loads = new SafeMap<string, Promise<boolean>>();
+const loads = new SafeMap<string, Promise<Loaded<unknown> | null>>();
 
 addListener(window, __CHUNK_EVENT__, (e) => {
   let detail: unknown;
@@ -34,23 +34,26 @@ addListener(window, __CHUNK_EVENT__, (e) => {
   slot.start = slot.count === 1 && typeof start === 'function' ? start as ChunkAnnouncement['start'] : null;
 }, true);
 
+/** A started chunk: what its start function returned. */
+export interface Loaded<T> { exports: T }
+
 /**
- * Loads a chunk once per frame and starts it. Resolves false when it cannot be loaded (MediaGate
- * gone, frame not scriptable, announcement forged): the caller then leaves the browser's own behaviour
- * in place.
+ * Loads a chunk once per frame and starts it; every later call gets the same answer (the first
+ * call's `feature` is the one handed over). Resolves null when it cannot be loaded (MediaGate gone,
+ * frame not scriptable, announcement forged): the caller then leaves the browser's own behaviour in
+ * place.
  */
-export function loadChunk(name: ChunkName, bridge: Bridge, calls: CallState, enabled: () => boolean, feature: unknown): Promise<boolean> {
+export function loadChunk<T = unknown>(name: ChunkName, bridge: Bridge, calls: CallState, enabled: () => boolean, feature: unknown): Promise<Loaded<T> | null> {
   const existing = loads.get(name);
-  if (existing) return existing;
+  if (existing) return existing as Promise<Loaded<T> | null>;
   const slot = { start: null as ChunkAnnouncement['start'] | null, count: 0 };
   waiting.set(name, slot);
-  const load = then(bridge.request('chunk/load', { name }, 10_000), (strings) => {
+  const load = then(bridge.request('chunk/load', { name }, 10_000), (strings): Loaded<T> | null => {
     waiting.delete(name);
     const start = slot.count === 1 ? slot.start : null;
-    if (!start) return false;
-    start({ bridge, calls, strings, enabled, patch, patchGetter, defineGetter, defineMethod, defineInterface, feature });
-    return true;
-  }, () => { waiting.delete(name); return false; });
+    if (!start) return null;
+    return { exports: start({ bridge, calls, strings, enabled, patch, patchGetter, defineGetter, defineMethod, defineInterface, feature }) as T };
+  }, () => { waiting.delete(name); return null; });
   loads.set(name, load);
   return load;
 }

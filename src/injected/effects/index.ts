@@ -2,7 +2,7 @@
 // them out of what the browser sees, and hands tracks that should be processed to the lazily loaded
 // chunk (chunk/). Pages that never name an effect pay two own-property checks per getUserMedia call.
 import type { InjectedFeature } from '../feature';
-import { apply, own, then, promiseReject, SafeWeakMap, streamTracks, stopTrack, NativePromise, getOwnPropertyDescriptor } from '../native';
+import { apply, own, then, promiseReject, SafeWeakMap, streamTracks, stopTrack, getOwnPropertyDescriptor } from '../native';
 import { patch, patchGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
@@ -44,21 +44,9 @@ export const effects: InjectedFeature = {
   name: 'effects',
   install({ bridge, calls, enabled }) {
     const processed = new SafeWeakMap<object, ProcessedTrack>();
-    let chunk: Promise<EffectsChunk | null> | null = null;
-    let resolveChunk: (c: EffectsChunk) => void = () => undefined;
-    const core: EffectsCore & { ready(c: EffectsChunk): void } = {
-      register(output, p) { processed.set(output, p); },
-      ready(c) { resolveChunk(c); },
-    };
-    const getChunk = (): Promise<EffectsChunk | null> => {
-      if (!chunk) {
-        chunk = new NativePromise<EffectsChunk | null>((resolve) => {
-          resolveChunk = resolve;
-          then(loadChunk('effects', bridge, calls, enabled, core), (ok) => { if (!ok) resolve(null); });
-        });
-      }
-      return chunk;
-    };
+    const core: EffectsCore = { register(output, p) { processed.set(output, p); } };
+    const getChunk = (): Promise<EffectsChunk | null> =>
+      then(loadChunk<EffectsChunk>('effects', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
 
     patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
       const supported = apply(original, self, args) as MediaTrackSupportedConstraints & Record<string, boolean>;

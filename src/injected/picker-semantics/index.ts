@@ -6,7 +6,7 @@
 // hot path is a lazily loaded chunk (chunk/), so pages that never ask for a device do not carry it.
 
 import type { InjectedFeature } from '../feature';
-import { apply, then, promiseReject, NativeDOMException, NativeTypeError, hasOwn, SafeWeakSet, NativePromise } from '../native';
+import { apply, then, promiseReject, NativeDOMException, NativeTypeError, hasOwn, SafeWeakSet } from '../native';
 import { patch, defineGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { describeDevices } from './devices';
@@ -20,7 +20,6 @@ export interface PickerCore {
   describeDevices: typeof describeDevices;
   /** Errors that are MediaGate's answer (the person said no), not its failure. */
   decided: SafeWeakSet;
-  ready(chunk: PickerChunk): void;
 }
 type Call = (c: MediaStreamConstraints) => Promise<MediaStream>;
 export interface PickerChunk {
@@ -45,14 +44,9 @@ export const pickerSemantics: InjectedFeature = {
       return bridge.currentConfig?.defaultSemantics ?? 'browser-chooses';
     });
 
-    let chunk: Promise<PickerChunk | null> | null = null;
-    const getChunk = (): Promise<PickerChunk | null> => {
-      chunk ??= new NativePromise<PickerChunk | null>((resolve) => {
-        const core: PickerCore = { mediaDevices, describeDevices, decided, ready: resolve };
-        then(loadChunk('picker', bridge, calls, enabled, core), (ok) => { if (!ok) resolve(null); });
-      });
-      return chunk;
-    };
+    const core: PickerCore = { mediaDevices, describeDevices, decided };
+    const getChunk = (): Promise<PickerChunk | null> =>
+      then(loadChunk<PickerChunk>('picker', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
 
     patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) => {
       const native = () => apply(original, self, args) as Promise<MediaStream>;

@@ -21,7 +21,6 @@ export const pip: InjectedFeature = {
   name: 'pip',
   install({ bridge, calls, enabled }) {
     if (window !== window.top) return; // one call button per tab, in the top document
-    let loading = false;
     const core: PipCore = {
       openRequested: false,
       onOpen: null,
@@ -30,11 +29,8 @@ export const pip: InjectedFeature = {
         apply(nativeSetActionHandler, navigator.mediaSession, [action, handler]);
       },
     };
-    const load = () => {
-      if (loading || !enabled()) return;
-      loading = true;
-      void loadChunk('pip', bridge, calls, enabled, core);
-    };
+    // loadChunk loads once per frame; later calls are answered from its memory.
+    const load = () => { if (enabled()) void loadChunk('pip', bridge, calls, enabled, core); };
     calls.onChange(() => { if (calls.live) load(); });
     bridge.onPush('pip/open', () => {
       if (core.onOpen) core.onOpen(false);

@@ -36,7 +36,7 @@ export const usermedia: InjectedFeature = {
       const core: UsermediaCore = { drain(s) { sink = s; const q = queue; queue = []; for (let i = 0; i < q.length; i++) s(q[i]!); } };
       // Switched off, or without MediaGate: the elements stay what the browser makes of them.
       const giveUp = (): false => { failed = true; queue = []; return false; };
-      then(bridge.config(), () => (enabled() ? then(loadChunk('usermedia', bridge, calls, enabled, core), (ok) => ok || giveUp()) : giveUp()));
+      then(bridge.config(), () => (enabled() ? then(loadChunk('usermedia', bridge, calls, enabled, core), (loaded) => !!loaded || giveUp()) : giveUp()));
     };
 
     const scan = (node: Node): void => {

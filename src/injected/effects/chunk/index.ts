@@ -4,12 +4,12 @@ import type { EffectsChunk, EffectsCore } from '../index';
 import { voiceIsolation } from './voice-isolation';
 import { backgroundBlur } from './blur';
 
-function start(api: ChunkApi): void {
-  const core = api.feature as EffectsCore & { ready(c: EffectsChunk): void };
+function start(api: ChunkApi): EffectsChunk {
+  const core = api.feature as EffectsCore;
   const register = (t: MediaStreamTrack, p: Parameters<EffectsCore['register']>[1]) => core.register(t, p);
-  core.ready({
+  return {
     process: (effect, source, ask) => (effect === 'voiceIsolation' ? voiceIsolation : backgroundBlur)(api, register, source, ask),
-  });
+  };
 }
 
 const announcement: ChunkAnnouncement = { name: 'effects', start };

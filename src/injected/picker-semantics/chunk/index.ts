@@ -73,7 +73,7 @@ const trackKind = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.
 const PICKER_TIMEOUT_MS = 10 * 60 * 1000;
 
 
-function start({ bridge, feature }: ChunkApi): void {
+function start({ bridge, feature }: ChunkApi): PickerChunk {
   const core = feature as PickerCore;
   const { mediaDevices, describeDevices } = core;
   const notAllowed = (message: string) => {
@@ -192,7 +192,7 @@ function start({ bridge, feature }: ChunkApi): void {
       }, () => native());
     },
   };
-  core.ready(chunkApi);
+  return chunkApi;
 }
 
 const announcement: ChunkAnnouncement = { name: 'picker', start };
