@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 
@@ -48,6 +49,16 @@ function y4m(): Buffer {
   return Buffer.concat([header, ...frames]);
 }
 
+/** exact:true where blur cannot run, then ideal: what the page gets instead. */
+const whereBlurCannotRun = (page: Page) => page.evaluate(async () => {
+  let exact = '';
+  try { await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints }); } catch (e) { exact = `${(e as Error).name}:${(e as any).constraint}`; }
+  const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: true } as MediaTrackConstraints })).getVideoTracks()[0]!;
+  const ideal = { live: t.readyState, settings: (t.getSettings() as any).backgroundBlur, caps: (t.getCapabilities() as any).backgroundBlur };
+  t.stop();
+  return { exact, ideal };
+});
+
 for (const name of BROWSERS) {
   describe(`background blur (${name})`, () => {
     let tb: TestBrowser;
@@ -84,14 +95,7 @@ for (const name of BROWSERS) {
       it('Firefox: exact:true rejects with OverconstrainedError, ideal gets the camera unprocessed', async () => {
         const page = await tb.newPage();
         await page.goto(server.url('/blank.html'));
-        const r = await page.evaluate(async () => {
-          let exact = '';
-          try { await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints }); } catch (e) { exact = `${(e as Error).name}:${(e as any).constraint}`; }
-          const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: true } as MediaTrackConstraints })).getVideoTracks()[0]!;
-          const ideal = { live: t.readyState, settings: (t.getSettings() as any).backgroundBlur, caps: (t.getCapabilities() as any).backgroundBlur };
-          t.stop();
-          return { exact, ideal };
-        });
+        const r = await whereBlurCannotRun(page);
         assert.deepEqual(r, { exact: 'OverconstrainedError:backgroundBlur', ideal: { live: 'live', settings: false, caps: [false] } });
         await page.close();
       });
@@ -131,14 +135,7 @@ for (const name of BROWSERS) {
       server.route('/no-wasm.html', { body: '<!doctype html><title>no wasm</title>', headers: { 'content-security-policy': "script-src 'self' 'unsafe-inline'" } });
       const page = await tb.newPage();
       await page.goto(server.url('/no-wasm.html'));
-      const r = await page.evaluate(async () => {
-        let exact = '';
-        try { await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints }); } catch (e) { exact = `${(e as Error).name}:${(e as any).constraint}`; }
-        const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: true } as MediaTrackConstraints })).getVideoTracks()[0]!;
-        const ideal = { live: t.readyState, settings: (t.getSettings() as any).backgroundBlur, caps: (t.getCapabilities() as any).backgroundBlur };
-        t.stop();
-        return { exact, ideal };
-      });
+      const r = await whereBlurCannotRun(page);
       assert.deepEqual(r, { exact: 'OverconstrainedError:backgroundBlur', ideal: { live: 'live', settings: false, caps: [false] } });
       await page.close();
     });

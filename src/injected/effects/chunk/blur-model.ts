@@ -6,17 +6,8 @@
 import { ImageSegmenter } from '@mediapipe/tasks-vision';
 import ModuleFactory from '@mediapipe/tasks-vision/vision_wasm_internal.js';
 import type { ChunkApi } from '../../chunk-api';
-import type { AssetName } from '../../../shared/chunks';
+import { fetchAsset, hasWasmSimd } from './assets';
 
-/** A tiny wasm module using a SIMD instruction: validates only where SIMD is available. */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-
-async function asset(api: ChunkApi, name: AssetName): Promise<Uint8Array<ArrayBuffer>> {
-  const bin = atob(await api.bridge.request('chunk/asset', { name }, 30000));
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
-}
 
 let segmenter: Promise<ImageSegmenter> | null = null;
 
@@ -24,8 +15,8 @@ let segmenter: Promise<ImageSegmenter> | null = null;
 export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
   segmenter ??= (async () => {
     // Only the SIMD build ships (every browser MediaGate supports has wasm SIMD).
-    if (!WebAssembly.validate(SIMD_PROBE)) throw new Error('no wasm SIMD');
-    const [wasm, model] = await Promise.all([asset(api, 'vision_wasm'), asset(api, 'selfie_landscape')]);
+    if (!hasWasmSimd()) throw new Error('no wasm SIMD');
+    const [wasm, model] = await Promise.all([fetchAsset(api, 'vision_wasm', 30000), fetchAsset(api, 'selfie_landscape', 30000)]);
     // Fails here, before any global is touched, when the page's CSP forbids wasm; compiled once, the
     // module is instantiated through Emscripten's instantiateWasm hook (11 MB: no second compile).
     const module = await WebAssembly.compile(wasm);

@@ -6,24 +6,19 @@
 import { RnnoiseWorkletNode } from '@sapphi-red/web-noise-suppressor';
 import workletSource from 'worklet-text:rnnoise';
 import type { ChunkApi } from '../../chunk-api';
+import { fetchAsset, hasWasmSimd } from './assets';
 import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 
 /** RNNoise works on 10 ms frames at 48 kHz; its model knows no other rate. */
 const RATE = 48000;
-/** A tiny wasm module using a SIMD instruction: validates only where SIMD is available. */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
 let wasm: Promise<ArrayBuffer> | null = null;
 let workletUrl: string | null = null;
 
 async function loadWasm(api: ChunkApi): Promise<ArrayBuffer> {
   wasm ??= (async () => {
-    const simd = WebAssembly.validate(SIMD_PROBE);
-    const b64 = await api.bridge.request('chunk/asset', { name: simd ? 'rnnoise_simd' : 'rnnoise' }, 15000);
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    const bytes = await fetchAsset(api, hasWasmSimd() ? 'rnnoise_simd' : 'rnnoise', 15000);
     // The page's CSP governs its worklets too: if wasm cannot compile here, it cannot there either.
     await WebAssembly.compile(bytes);
     return bytes.buffer;
