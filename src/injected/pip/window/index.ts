@@ -85,12 +85,20 @@ function start({ calls, bridge, enabled, strings, feature }: ChunkApi): void {
       // !important: in the cascade, page rules for the host would otherwise beat :host rules.
       adoptStyles(shadow, `:host { all: initial !important; position: fixed !important; right: 16px !important; bottom: 16px !important; z-index: 2147483647 !important; }
 button { width: 40px; height: 40px; border-radius: 20px; border: 0; background: #1a3fb0; color: #fff; font: 600 18px system-ui, sans-serif; cursor: pointer; box-shadow: 0 2px 6px rgba(0,0,0,.4); }
-button:focus-visible { outline: 2px solid #8ab4f8; outline-offset: 2px; }`);
+button:focus-visible { outline: 2px solid #8ab4f8; outline-offset: 2px; }
+svg { width: 22px; height: 22px; fill: none; stroke: currentColor; stroke-width: 2; stroke-linejoin: round; vertical-align: middle; }`);
       const button = el(document, 'button');
       button.setAttribute('type', 'button');
       button.setAttribute('aria-label', t('pipOpenButton'));
       button.setAttribute('title', t('pipOpenTitle'));
-      button.textContent = '⧉';
+      // A drawn icon: a glyph such as ⧉ is missing from many systems' fonts (it showed as a box).
+      const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+      svg.setAttribute('viewBox', '0 0 24 24');
+      svg.setAttribute('aria-hidden', 'true');
+      const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+      path.setAttribute('d', 'M3 5h18v14H3zM12 11h7v6h-7z');
+      svg.append(path);
+      button.append(svg);
       addListener(button, 'click', (e) => {
         // isTrusted is an unforgeable own property of each event: pages cannot open it for the person.
         if (!e.isTrusted) return;
