@@ -26,6 +26,7 @@ const ENTRIES = [
   ['src/injected/pip/window/index.ts', 'chunks/pip.js', { minify: true }],
   ['src/injected/effects/chunk/index.ts', 'chunks/effects.js', { minify: true }],
   ['src/injected/picker-semantics/chunk/index.ts', 'chunks/picker.js', { minify: true }],
+  ['src/injected/track-transfer/chunk/index.ts', 'chunks/transfer.js', { minify: true }],
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],
 ];
 /**
@@ -61,6 +62,24 @@ const workletText = {
   setup(b) {
     b.onResolve({ filter: /^worklet-text:/ }, (a) => ({ path: path.join(root, WORKLETS[a.path.slice(13)]), namespace: 'worklet-text' }));
     b.onLoad({ filter: /.*/, namespace: 'worklet-text' }, async (a) => ({ contents: await readFile(a.path, 'utf8'), loader: 'text', watchFiles: [a.path] }));
+  },
+};
+
+/**
+ * `import x from 'script-text:<path>'`: a source file bundled and minified on its own, as text
+ * (MediaGate's code that the page sends into its workers, see injected/track-transfer/worker).
+ */
+const scriptText = {
+  name: 'script-text',
+  setup(b) {
+    b.onResolve({ filter: /^script-text:/ }, (a) => ({ path: path.join(root, a.path.slice(12)), namespace: 'script-text' }));
+    b.onLoad({ filter: /.*/, namespace: 'script-text' }, async (a) => {
+      const r = await esbuild.build({
+        entryPoints: [a.path], bundle: true, write: false, format: 'iife', minify: true, legalComments: 'none',
+        target: ['chrome120', 'firefox128'], metafile: true, logLevel: 'warning',
+      });
+      return { contents: r.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(r.metafile.inputs).map((f) => path.join(root, f)) };
+    });
   },
 };
 
@@ -114,7 +133,7 @@ async function buildBrowser(browser, manifest, pkg) {
     define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser), __CHUNK_EVENT__: JSON.stringify(CHUNK_EVENT) },
     metafile: true,
     logLevel: 'warning',
-    plugins: [workletText, noNodeBuiltins],
+    plugins: [workletText, scriptText, noNodeBuiltins],
   })));
   await Promise.all(STATIC.map(([from, to]) => cp(path.join(root, from), path.join(out, to), { recursive: true })));
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2));

@@ -14,11 +14,12 @@ import { pip } from './pip';
 import { usermedia } from './usermedia';
 import { screenCapture } from './screen-capture';
 import { effects } from './effects';
+import { trackTransfer } from './track-transfer';
 
 // Order matters where patches stack: capture wraps the native getUserMedia, picker-semantics wraps
 // capture, so the tracks of every path are registered. screen-capture wraps them all: a screen request
 // never reaches the camera picker.
-const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip, usermedia, screenCapture, effects];
+const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip, usermedia, screenCapture, effects, trackTransfer];
 
 const inherited = takeOver(window);
 const bridge = new Bridge(window);

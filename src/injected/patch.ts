@@ -3,7 +3,7 @@
 // mask, so only the core bundle (injected/index.ts) imports it; lazily loaded chunks receive these
 // functions from the core (chunks.ts) instead of installing a second mask.
 import {
-  apply, getOwnPropertyDescriptor, defineProperty, getPrototypeOf, own, NativeProxy, SafeWeakMap, strReplace, NativeTypeError, create,
+  apply, construct, getOwnPropertyDescriptor, defineProperty, getPrototypeOf, own, NativeProxy, SafeWeakMap, strReplace, NativeTypeError, create,
 } from './native';
 
 const setPrototypeOf = Reflect.setPrototypeOf;
@@ -79,6 +79,27 @@ export function patch<F extends (...a: any[]) => any>(owner: object, key: Proper
   masks.set(proxy, original);
   defineProperty(owner, key, { ...desc, value: proxy });
   return original;
+}
+
+/**
+ * Like patch(), for a constructor (e.g. Worker): `wrapper` gets the original, the arguments and
+ * new.target. Calling without `new` still throws natively, and `prototype.constructor` points to the
+ * patched function, as it did to the original.
+ */
+export function patchConstructor(owner: object, key: PropertyKey, wrapper: (original: any, args: any[], newTarget: any) => object): void {
+  const desc = getOwnPropertyDescriptor(owner, key);
+  if (!desc || typeof desc.value !== 'function') return;
+  const original = desc.value;
+  const proxy: any = new NativeProxy(original, {
+    construct(target, args, newTarget) {
+      const nt = newTarget === proxy ? target : newTarget;
+      return retired ? construct(target, args, nt) : wrapper(target, args, nt);
+    },
+  });
+  masks.set(proxy, original);
+  defineProperty(owner, key, { ...desc, value: proxy });
+  const protoCtor = getOwnPropertyDescriptor(original.prototype, 'constructor');
+  if (protoCtor && protoCtor.value === original) defineProperty(original.prototype, 'constructor', { ...protoCtor, value: proxy });
 }
 
 /** Like patch(), for the getter of an accessor property (e.g. MediaDeviceInfo.prototype.label). */

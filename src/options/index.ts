@@ -22,6 +22,7 @@ const FEATURE_TEXT: Record<Feature, { name: string; hint: string }> = {
   usermedia: { name: 'optionsFeatureUsermedia', hint: 'optionsFeatureUsermediaHint' },
   'screen-capture': { name: 'optionsFeatureScreenCapture', hint: 'optionsFeatureScreenCaptureHint' },
   effects: { name: 'optionsFeatureEffects', hint: 'optionsFeatureEffectsHint' },
+  'track-transfer': { name: 'optionsFeatureTrackTransfer', hint: 'optionsFeatureTrackTransferHint' },
 };
 const DECISION_TEXT: Record<Decision, string> = { allow: 'optionsDecisionAllow', block: 'optionsDecisionBlock', ask: 'optionsDecisionAsk' };
 

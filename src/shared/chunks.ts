@@ -23,6 +23,7 @@ export const CHUNKS = {
   },
   effects: { file: 'chunks/effects.js', strings: [] },
   picker: { file: 'chunks/picker.js', strings: [] },
+  transfer: { file: 'chunks/transfer.js', strings: [] },
 } as const;
 
 /** Binary assets a chunk can ask the background for (bytes travel over the bridge, so the page never learns MediaGate's extension URL). */

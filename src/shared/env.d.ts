@@ -8,3 +8,9 @@ declare module 'worklet-text:*' {
   const source: string;
   export default source;
 }
+
+/** build.mjs: a source file bundled and minified on its own, as text (code the page runs in its workers). */
+declare module 'script-text:*' {
+  const source: string;
+  export default source;
+}

@@ -4,7 +4,7 @@
 import { isRecord, isBoolean, isOneOf } from './validate';
 
 /** Every injected feature, by the folder name it has in each world. */
-export const FEATURES = ['capture', 'media-session', 'picker-semantics', 'labels', 'pip', 'usermedia', 'screen-capture', 'effects'] as const;
+export const FEATURES = ['capture', 'media-session', 'picker-semantics', 'labels', 'pip', 'usermedia', 'screen-capture', 'effects', 'track-transfer'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 export const SEMANTICS = ['browser-chooses', 'user-chooses'] as const;
@@ -25,7 +25,7 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  features: { capture: true, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true },
+  features: { capture: true, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
   defaultSemantics: 'browser-chooses',
   labelPolicy: 'hide-until-allowed',
   alwaysShowPicker: false,

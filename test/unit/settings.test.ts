@@ -137,7 +137,7 @@ describe('sanitizeSettings: scalar settings', () => {
 
   it('keeps a full settings object (features and every scalar) as it is', () => {
     const raw: Settings = {
-      features: { capture: false, 'media-session': true, 'picker-semantics': false, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true },
+      features: { capture: false, 'media-session': true, 'picker-semantics': false, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
       defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true, hardMute: true,
     };
     expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
@@ -194,7 +194,7 @@ describe('mergeSettings', () => {
 
   it('has the documented defaults', () => {
     expect(DEFAULT_SETTINGS).toEqual({
-      features: { capture: true, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true },
+      features: { capture: true, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
       defaultSemantics: 'browser-chooses',
       labelPolicy: 'hide-until-allowed',
       alwaysShowPicker: false,
@@ -205,19 +205,19 @@ describe('mergeSettings', () => {
 
   it('lets the person override the defaults', () => {
     expect(mergeSettings({ features: { capture: false } as Settings['features'] }, {}).features)
-      .toEqual({ capture: false, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true });
+      .toEqual({ capture: false, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true });
   });
 
   it('lets policy override the person, feature by feature', () => {
     const user = { features: { capture: false, 'media-session': false, labels: false } as Settings['features'] };
     const policy = { features: { capture: true, labels: false } as Settings['features'] };
     expect(mergeSettings(user, policy).features)
-      .toEqual({ capture: true, 'media-session': false, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true });
+      .toEqual({ capture: true, 'media-session': false, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true });
   });
 
   it('lets policy override the defaults when the person set nothing', () => {
     expect(mergeSettings({}, { features: { 'media-session': false } as Settings['features'] }).features)
-      .toEqual({ capture: true, 'media-session': false, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true });
+      .toEqual({ capture: true, 'media-session': false, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true });
   });
 
   it('lets the person override the default scalars', () => {
@@ -283,13 +283,13 @@ describe('pageConfig', () => {
   };
 
   it('copies the features, the page-facing scalars and the site view, and nothing else', () => {
-    const features = { capture: false, 'media-session': true, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true };
+    const features = { capture: false, 'media-session': true, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true };
     const settings = {
       features, defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true, hardMute: true, secret: 'x',
     } as Settings;
     const cfg = pageConfig(settings, site);
     expect(cfg).toEqual({
-      features: { capture: false, 'media-session': true, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true },
+      features: { capture: false, 'media-session': true, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
       defaultSemantics: 'user-chooses',
       labelPolicy: 'never-hide',
       alwaysShowPicker: true,
