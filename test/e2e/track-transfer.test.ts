@@ -156,5 +156,175 @@ for (const name of BROWSERS) {
       assert.equal(r.sizes.length, 5);
       for (const [type, w, h] of r.sizes) { assert.equal(type, 'VideoFrame'); assert.ok(w > 0 && h > 0); }
     });
+
+    it('applyConstraints in the worker reaches the source; getSettings/getConstraints follow', async () => {
+      // What the browser itself does with the same constraints on a camera track of this page.
+      const native = await page.evaluate(async () => {
+        const t = (await navigator.mediaDevices.getUserMedia({ video: { width: 640 } })).getVideoTracks()[0]!;
+        await t.applyConstraints({ width: 320, height: 240 });
+        const s = t.getSettings();
+        t.stop();
+        return { width: s.width, height: s.height };
+      });
+      const r = await call(page, { cmd: 'apply', c: { width: 320, height: 240 } });
+      assert.equal(r.ok, true, r.error);
+      assert.deepEqual({ width: r.settings.width, height: r.settings.height }, native);
+      assert.deepEqual(r.constraints, { width: 320, height: 240 });
+      const nativeBad = await page.evaluate(async () => {
+        const t = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+        const r = await t.applyConstraints({ width: { exact: 100000 } }).then(() => 'resolved', (e) => e.name);
+        t.stop();
+        return r;
+      });
+      const bad = await call(page, { cmd: 'apply', c: { width: { exact: 100000 } } });
+      assert.equal(bad.error ? bad.error.split(':')[0] : 'resolved', nativeBad);
+    });
+
+    it('a clone in the worker is tied to the source: stopping the transferred track leaves it running', async () => {
+      const r = await call(page, { cmd: 'clone-stop' });
+      assert.equal(r.ok, true, r.error);
+      assert.equal(r.clone.readyState, 'live');
+      assert.notEqual(r.clone.id, '');
+      const frames = await call(page, { cmd: 'frames' });
+      assert.equal(frames.ok, true, frames.error);
+      assert.equal(frames.sizes.length, 5);
+    });
+
+    it('a track posted back to the page is live there again; the worker\'s object is detached', async () => {
+      const r = await page.evaluate(() => {
+        const w = (window as any).w as Worker;
+        return new Promise<any>((resolve) => {
+          const got: any[] = [];
+          const on = (e: MessageEvent) => {
+            got.push(e.data);
+            if (got.length < 2) return;
+            w.removeEventListener('message', on);
+            const t = got[0].track as MediaStreamTrack;
+            resolve({ isTrack: t instanceof MediaStreamTrack, readyState: t.readyState, kind: t.kind, after: got[1].after, ports: e.ports.length });
+          };
+          w.addEventListener('message', on);
+          w.postMessage({ cmd: 'back' });
+        });
+      });
+      assert.deepEqual(r, { isTrack: true, readyState: 'live', kind: 'video', after: 'ended', ports: 0 });
+    });
+
+    it('camera -> worker -> MediaStreamTrackProcessor -> invert -> VideoTrackGenerator -> page <video>: inverted frames at the source rate', async () => {
+      await page.bringToFront(); // video frame callbacks follow rendering, which a background tab skips
+      const r = await page.evaluate(async () => {
+        (window as any).w.terminate(); // releases the sources it held (one was constrained to 320x240)
+        const s = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+        const source = s.getVideoTracks()[0]!;
+        const reference = source.clone();
+        const w = new Worker('worker.js');
+        const answer = new Promise<any>((resolve) => w.addEventListener('message', (e) => resolve(e.data), { once: true }));
+        w.postMessage({ cmd: 'take', tracks: [source] }, [source]);
+        await answer;
+        const got = new Promise<any>((resolve) => w.addEventListener('message', (e) => resolve(e.data), { once: true }));
+        w.postMessage({ cmd: 'invert' });
+        const { track } = await got;
+        const play = async (t: MediaStreamTrack) => {
+          const v = document.createElement('video');
+          v.muted = true;
+          v.srcObject = new MediaStream([t]);
+          document.body.append(v);
+          await Promise.race([v.play(), new Promise((r) => setTimeout(r, 5000))]);
+          return v;
+        };
+        const out = await play(track);
+        const ref = await play(reference);
+        const count = (v: HTMLVideoElement, ms: number) => new Promise<number>((resolve) => {
+          let n = 0;
+          let on = true;
+          const tick = () => { n++; if (on) v.requestVideoFrameCallback(tick); };
+          v.requestVideoFrameCallback(tick);
+          setTimeout(() => { on = false; resolve(n); }, ms);
+        });
+        await new Promise((r) => setTimeout(r, 500));
+        const [outFrames, refFrames] = await Promise.all([count(out, 3000), count(ref, 3000)]);
+        // Mean brightness of both at one moment: inverted + original ≈ 255 (the pattern moves slowly).
+        const mean = (v: HTMLVideoElement) => {
+          const c = document.createElement('canvas');
+          c.width = 160; c.height = 120;
+          const x = c.getContext('2d')!;
+          x.drawImage(v, 0, 0, 160, 120);
+          const d = x.getImageData(0, 0, 160, 120).data;
+          let sum = 0;
+          for (let i = 0; i < d.length; i += 4) sum += (d[i]! + d[i + 1]! + d[i + 2]!) / 3;
+          return sum / (d.length / 4);
+        };
+        const means = [mean(out), mean(ref)];
+        return { outFrames, refFrames, means, isTrack: track instanceof MediaStreamTrack, size: [out.videoWidth, out.videoHeight], refSize: [ref.videoWidth, ref.videoHeight], states: [reference.readyState, track.readyState, ref.readyState, out.readyState] };
+      });
+      assert.equal(r.isTrack, true);
+      assert.deepEqual(r.size, r.refSize);
+      assert.ok(r.refFrames > 20, `the reference played ${r.refFrames} frames ${JSON.stringify(r)}`);
+      assert.ok(r.outFrames >= 0.9 * r.refFrames, `processed ${r.outFrames} frames vs source ${r.refFrames}`);
+      assert.ok(Math.abs(r.means[0]! + r.means[1]! - 255) < 40, `inverted mean ${r.means[0]!} + source mean ${r.means[1]!} should be ~255`);
+    });
+
+    it('module workers: imports keep resolving against the script, tracks arrive', async () => {
+      const r = await page.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({ video: true });
+        const t = s.getVideoTracks()[0]!;
+        const w = new Worker('module.js', { type: 'module' });
+        const answer = new Promise<any>((resolve) => { w.onmessage = (e) => resolve(e.data); w.onerror = (e) => resolve({ error: e.message ?? 'error' }); });
+        w.postMessage({ track: t }, [t]);
+        return { ...(await answer), original: t.id };
+      });
+      assert.equal(r.answer, 42, r.error);
+      assert.equal(r.href, server.url('/tt/module.js'));
+      assert.equal(r.track, true);
+      assert.equal(r.id, r.original);
+    });
+
+    it('a track sent to a SharedWorker is transferred but cannot arrive: messageerror there, as specified', async () => {
+      const r = await page.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({ video: true });
+        const t = s.getVideoTracks()[0]!;
+        const sw = new SharedWorker('shared.js');
+        const answer = new Promise<string>((resolve) => { sw.port.onmessage = (e) => resolve(e.data); });
+        sw.port.postMessage(t, [t]);
+        return { answer: await answer, readyState: t.readyState };
+      });
+      assert.deepEqual(r, { answer: 'messageerror', readyState: 'ended' });
+    });
+
+    it('patched constructors look native; a worker is still a Worker', async () => {
+      const r = await page.evaluate(() => {
+        const w = new Worker('worker.js');
+        const out = {
+          name: Worker.name, length: Worker.length, str: Function.prototype.toString.call(Worker),
+          instance: w instanceof Worker, ctor: w.constructor === Worker, channel: String(MessageChannel),
+          callWithoutNew: '',
+        };
+        try { (Worker as any)('x.js'); } catch (e) { out.callWithoutNew = (e as Error).name; }
+        w.terminate();
+        return out;
+      });
+      assert.equal(r.name, 'Worker');
+      assert.equal(r.length, 1);
+      assert.match(r.str, /^function Worker\(\) \{\s+\[native code\]\s+\}$/);
+      assert.match(r.channel, /\[native code\]/);
+      assert.equal(r.instance, true);
+      assert.equal(r.ctor, true);
+      assert.equal(r.callWithoutNew, 'TypeError');
+    });
+
+    it('where the page\'s CSP refuses blob: workers, the page gets the browser\'s own worker (tracks: DataCloneError)', async () => {
+      await page.goto(server.url('/tt/csp.html'));
+      const r = await page.evaluate(async () => {
+        const w = new Worker('worker.js');
+        const errors: string[] = [];
+        w.onerror = () => { errors.push('error'); };
+        const env = await new Promise<any>((resolve) => { w.onmessage = (e) => resolve(e.data); w.postMessage({ cmd: 'env' }); });
+        const s = await navigator.mediaDevices.getUserMedia({ video: true });
+        const t = s.getVideoTracks()[0]!;
+        let thrown = '';
+        try { w.postMessage({ cmd: 'take', tracks: [t] }, [t]); } catch (e) { thrown = (e as Error).name; }
+        return { href: env.href, errors, thrown, readyState: t.readyState };
+      });
+      assert.deepEqual(r, { href: server.url('/tt/worker.js'), errors: [], thrown: 'DataCloneError', readyState: 'live' });
+    });
   });
 }

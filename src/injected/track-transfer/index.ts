@@ -28,7 +28,9 @@ export interface TransferChunk {
    * what transfers the tracks once it is on its way. `sources`: tracks the core already transferred
    * (original -> the clone that keeps the source), for a message sent before the chunk was here.
    */
-  envelope(message: unknown, transfer: unknown[], sources: Map<MediaStreamTrack, MediaStreamTrack> | null): [unknown, Transferable[], () => void];
+  envelope(message: unknown, transfer: unknown[], sources: Map<MediaStreamTrack, MediaStreamTrack> | null, worker: object): [unknown, Transferable[], () => void];
+  /** The worker was terminated: the sources only it used stop. */
+  release(worker: object): void;
 }
 
 /** What the core captured at document_start, for the chunk (it runs after page scripts). */
@@ -133,7 +135,7 @@ export const trackTransfer: InjectedFeature = {
             continue;
           }
           let commit: () => void;
-          try { [m, t, commit] = chunk.envelope(m, t, sources); } catch { continue; }
+          try { [m, t, commit] = chunk.envelope(m, t, sources, rec); } catch { continue; }
           commit();
         }
         try {
@@ -215,7 +217,11 @@ export const trackTransfer: InjectedFeature = {
 
     patch<Worker['terminate']>(Worker.prototype, 'terminate', (original, self, args) => {
       const rec = records.get(self as Worker);
-      if (rec) { rec.queue = []; if (rec.fallback) apply(original, rec.fallback, []); }
+      if (rec) {
+        rec.queue = [];
+        if (rec.fallback) apply(original, rec.fallback, []);
+        if (chunk) chunk.release(rec);
+      }
       return apply(original, self, args);
     });
 
@@ -280,7 +286,7 @@ export const trackTransfer: InjectedFeature = {
         push(rec.queue, [target, args[0], list, sources]);
       } else {
         let [message, sendList, commit] = [args[0], list, null as (() => void) | null];
-        if (tracks.length) [message, sendList, commit] = chunk!.envelope(message, list, null);
+        if (tracks.length) [message, sendList, commit] = chunk!.envelope(message, list, null, rec);
         if (direct && (!tracks.length || rec.shim === 2)) {
           apply(original, target, [message, sendList]);
         } else {

@@ -15,9 +15,25 @@ function start(api: ChunkApi): TransferChunk {
   const n = api.feature as TransferNatives;
   /** Sources by the key their transfer gave them, so a track posted back is the page's own again. */
   const sources = new Map<string, MediaStreamTrack>();
+  /** What stops each source a worker holds, when the page terminates that worker. */
+  const byWorker = new WeakMap<object, Set<() => void>>();
+  /** Per key: forgets a source that came back to the page (the page holds it again). */
+  const forget = new Map<string, () => void>();
 
-  const own = (source: MediaStreamTrack, port: MessagePort, key: string): void => {
+  const own = (source: MediaStreamTrack, port: MessagePort, key: string, worker: object): void => {
     sources.set(key, source);
+    let held = byWorker.get(worker);
+    if (!held) byWorker.set(worker, held = new Set());
+    const release = (): void => {
+      R.apply(n.stop, source, []);
+      sources.delete(key);
+      forget.delete(key);
+      held!.delete(release);
+      for (const s of stop.values()) s();
+      port.close();
+    };
+    held.add(release);
+    forget.set(key, () => { sources.delete(key); forget.delete(key); held!.delete(release); port.close(); });
     const stop = new Map<number, () => void>();
     const tell = (m: ToRemote, transfer: Transferable[] = []): void => { try { port.postMessage(m, transfer); } catch { /* worker gone */ } };
     const state = () => ({
@@ -32,10 +48,7 @@ function start(api: ChunkApi): TransferChunk {
       const m = e.data as ToOwner;
       if (!isObject(m)) return;
       if (m.t === 'stop') {
-        R.apply(n.stop, source, []);
-        sources.delete(key);
-        for (const s of stop.values()) s();
-        port.close();
+        release();
       } else if (m.t === 'enabled') {
         source.enabled = !!m.v;
       } else if (m.t === 'apply') {
@@ -46,7 +59,7 @@ function start(api: ChunkApi): TransferChunk {
       } else if (m.t === 'clone') {
         const copy = R.apply(n.clone, source, []) as MediaStreamTrack;
         api.calls.addTrack(copy);
-        own(copy, m.port, m.id);
+        own(copy, m.port, m.id, worker);
       } else if (m.t === 'frames') {
         frames(source, m.id, tell, stop);
       } else if (m.t === 'cancel') {
@@ -104,12 +117,15 @@ function start(api: ChunkApi): TransferChunk {
       // Firefox: a canvas stream, one requested frame per written VideoFrame.
       const canvas = document.createElement('canvas');
       const ctx = canvas.getContext('2d')!;
-      track = (canvas.captureStream(0).getVideoTracks()[0]) as MediaStreamTrack;
+      const stream = canvas.captureStream(0) as MediaStream & { requestFrame?: () => void };
+      track = stream.getVideoTracks()[0]!;
+      // Firefox has requestFrame on the stream (CanvasCaptureMediaStream), the spec on the track.
+      const request = (track as CanvasCaptureMediaStreamTrack).requestFrame ? () => (track as CanvasCaptureMediaStreamTrack).requestFrame() : () => stream.requestFrame!();
       write = (f) => {
         if (canvas.width !== f.displayWidth || canvas.height !== f.displayHeight) { canvas.width = f.displayWidth; canvas.height = f.displayHeight; }
         ctx.drawImage(f, 0, 0);
         f.close();
-        (track as CanvasCaptureMediaStreamTrack).requestFrame();
+        request();
       };
     }
     w.port.onmessage = (e) => {
@@ -132,6 +148,7 @@ function start(api: ChunkApi): TransferChunk {
       if (w.origin === 'generator') return generated(w);
       // One of the page's own tracks, back from the worker: the page holds its source again.
       const back = sources.get(w.key);
+      forget.get(w.key)?.();
       w.port.close();
       if (back) return back;
       const dead = document.createElement('canvas').captureStream(0).getVideoTracks()[0]!;
@@ -154,7 +171,7 @@ function start(api: ChunkApi): TransferChunk {
     return R.apply(original, self, []) as readonly MessagePort[];
   });
 
-  const envelope: TransferChunk['envelope'] = (message, transfer, sources) => {
+  const envelope: TransferChunk['envelope'] = (message, transfer, sources, worker) => {
     const index = new Map<object, number>();
     const list: Transferable[] = [];
     const wire: WireTrack[] = [];
@@ -182,11 +199,13 @@ function start(api: ChunkApi): TransferChunk {
     const data = swapIn(message, (x) => { const i = index.get(x); return i === undefined ? undefined : { [STAND_IN]: i }; });
     const env: Envelope = { [ENVELOPE]: 1, data, tracks: wire };
     return [env, list, () => {
-      for (const [t, port, key] of owners) own(sources?.get(t) ?? n.detach(t), port, key);
+      for (const [t, port, key] of owners) own(sources?.get(t) ?? n.detach(t), port, key, worker);
     }];
   };
 
-  return { shim, envelope };
+  const release = (worker: object): void => { for (const r of [...(byWorker.get(worker) ?? [])]) r(); };
+
+  return { shim, envelope, release };
 }
 
 const announcement: ChunkAnnouncement = { name: 'transfer', start };

@@ -95,11 +95,11 @@ function install({ wrap, masks }: Hooks): void {
   method('clone', function () {
     const s = stateOf(this);
     const id = crypto.randomUUID();
-    if (s.gen) return make({ ...s, id, port: null }, s.gen);
+    if (s.gen) return make({ ...s, id, key: id, port: null }, s.gen);
     if (s.ended || !s.port) return make({ ...s, id, port: null, ended: true }, null);
     const ch = new MessageChannel();
     s.port.postMessage({ t: 'clone', port: ch.port2, id } satisfies ToOwner, [ch.port2]);
-    return make({ ...s, id, port: ch.port1 }, null);
+    return make({ ...s, id, key: id, port: ch.port1 }, null);
   });
 
   const send = (s: State, m: ToOwner): void => { if (s.port && !s.ended) s.port.postMessage(m); };
@@ -279,6 +279,7 @@ function install({ wrap, masks }: Hooks): void {
       return undefined;
     },
   };
-  wrap(S.DedicatedWorkerGlobalScope && S.DedicatedWorkerGlobalScope.prototype, 'postMessage', 'value', outgoing);
+  // Operations of a [Global] interface live on the global itself (wrap() looks up the chain).
+  wrap(S, 'postMessage', 'value', outgoing);
   wrap(MessagePort.prototype, 'postMessage', 'value', outgoing);
 }
