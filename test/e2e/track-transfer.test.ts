@@ -25,6 +25,10 @@ self.onmessage = async (e) => {
     } else if (cmd === 'take') {
       tracks = e.data.tracks;
       postMessage({ ok: true, tracks: tracks.map(describe), ports: e.ports.length, extra: e.data.extra, types: [typeof MediaStreamTrack, typeof MediaStreamTrackProcessor, typeof VideoTrackGenerator] });
+    } else if (cmd === 'port') {
+      const p = e.ports[0];
+      p.onmessage = (m) => p.postMessage({ ok: true, tracks: m.data.tracks.map(describe), ports: m.ports.length });
+      postMessage({ ok: true });
     } else if (cmd === 'frames') {
       const reader = new MediaStreamTrackProcessor({ track: tracks[e.data.i ?? 0] }).readable.getReader();
       const sizes = [];
@@ -148,6 +152,29 @@ for (const name of BROWSERS) {
         { isTrack: w.isTrack, proto: w.proto, id: w.id, kind: w.kind, label: w.label, enabled: w.enabled, muted: w.muted, readyState: w.readyState, settings: w.settings, constraints: w.constraints },
         { isTrack: true, proto: true, ...r.before },
       );
+    });
+
+    it('through a MessagePort whose other end went to the worker', async () => {
+      const r = await page.evaluate(async () => {
+        const w = (window as any).w as Worker;
+        const ch = new MessageChannel();
+        await new Promise((resolve) => { w.addEventListener('message', resolve, { once: true }); w.postMessage({ cmd: 'port' }, [ch.port2]); });
+        const t = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+        const answer = new Promise<any>((resolve) => { ch.port1.onmessage = (e) => resolve(e.data); });
+        ch.port1.postMessage({ tracks: [t] }, [t]);
+        // A port that leads nowhere MediaGate knows: the browser's own answer.
+        const t2 = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+        let other = '';
+        try { new MessageChannel().port1.postMessage(t2, [t2]); } catch (e) { other = (e as Error).name; }
+        t2.stop();
+        return { got: await answer, id: t.id, readyState: t.readyState, other };
+      });
+      assert.equal(r.got.ok, true);
+      assert.equal(r.got.tracks[0].isTrack, true);
+      assert.equal(r.got.tracks[0].id, r.id);
+      assert.equal(r.got.ports, 0);
+      assert.equal(r.readyState, 'ended');
+      assert.equal(r.other, 'DataCloneError');
     });
 
     it('the worker reads camera frames with MediaStreamTrackProcessor (the source kept running)', async () => {

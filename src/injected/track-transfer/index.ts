@@ -78,6 +78,7 @@ const NativeEvent = Event;
 const messageData = getOwnPropertyDescriptor(MessageEvent.prototype, 'data')!.get!;
 const messagePorts = getOwnPropertyDescriptor(MessageEvent.prototype, 'ports')!.get!;
 const trackProto = MediaStreamTrack.prototype;
+const protoOf = Object.getPrototypeOf;
 // contentHint is missing in Firefox: it then reads as "".
 const tget = (k: string) => getOwnPropertyDescriptor(trackProto, k)?.get ?? (() => '');
 const TRACK_GETTERS = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'contentHint'] as const;
@@ -86,8 +87,13 @@ const kindGet = getters[1]!;
 const mapSet = Map.prototype.set;
 const mapForEach = Map.prototype.forEach;
 
+/**
+ * A track of this document. A track of another document (a frame calling this page's postMessage)
+ * is left to the browser (DataCloneError): its source belongs to that document, whose MediaGate
+ * instance cannot see this page's workers.
+ */
 const isTrack = (v: unknown): v is MediaStreamTrack => {
-  try { apply(kindGet, v, []); return true; } catch { return false; }
+  try { apply(kindGet, v, []); return protoOf(v) === trackProto; } catch { return false; }
 };
 const dataCloneError = (what: string): DOMException =>
   new NativeDOMException(`Failed to execute 'postMessage': ${what}`, 'DataCloneError');

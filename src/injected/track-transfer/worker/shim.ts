@@ -164,7 +164,8 @@ function install({ wrap, masks }: Hooks): void {
           if (failed) { c.error(failed); return; }
           if (queue.length) { c.enqueue(queue.shift()!); return; }
           if (inner) {
-            const r = await inner.read();
+            // The source's end (stopped, or its document gone) ends the page's processor stream.
+            const r = await inner.read().catch(() => ({ done: true as const, value: undefined }));
             if (r.done) { closed = true; c.close(); trackEnded(); return; }
             c.enqueue(r.value);
             return;
