@@ -87,7 +87,8 @@ export function swapIn(v: unknown, swap: (x: object) => unknown, seen = new Map<
     v.forEach((x) => out.add(swapIn(x, swap, seen)));
   } else if (proto === Object.prototype || proto === null) {
     seen.set(v, out = {});
-    for (const k of Object.keys(v)) out[k] = swapIn((v as Record<string, unknown>)[k], swap, seen);
+    // defineProperty: an own "__proto__" key (JSON.parse makes them) must stay a key.
+    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: swapIn((v as Record<string, unknown>)[k], swap, seen), writable: true, enumerable: true, configurable: true });
   } else {
     return v;
   }
