@@ -318,17 +318,21 @@ for (const name of BROWSERS) {
     });
 
     it('patched constructors look native; a worker is still a Worker', async () => {
-      const r = await page.evaluate(() => {
+      const r = await page.evaluate((other: string) => {
         const w = new Worker('worker.js');
         const out = {
+          crossOrigin: '',
           name: Worker.name, length: Worker.length, str: Function.prototype.toString.call(Worker),
           instance: w instanceof Worker, ctor: w.constructor === Worker, channel: String(MessageChannel),
           callWithoutNew: '',
         };
         try { (Worker as any)('x.js'); } catch (e) { out.callWithoutNew = (e as Error).name; }
+        try { new Worker(other); out.crossOrigin = 'created'; } catch (e) { out.crossOrigin = (e as Error).name; }
         w.terminate();
         return out;
-      });
+      }, server.otherOrigin + '/tt/worker.js');
+      // Another origin's script is the browser's business: Chromium throws at once, Firefox fails it later.
+      assert.equal(r.crossOrigin, name === 'chromium' ? 'SecurityError' : 'created');
       assert.equal(r.name, 'Worker');
       assert.equal(r.length, 1);
       assert.match(r.str, /^function Worker\(\) \{\s+\[native code\]\s+\}$/);

@@ -13,7 +13,7 @@
 import type { InjectedFeature } from '../feature';
 import {
   apply, construct, getOwnPropertyDescriptor, own, isArray, push, SafeWeakMap, SafeWeakSet, addListener, stopImmediate,
-  NativeDOMException, NativeMessageChannel, NativeMap, startsWith, then,
+  NativeDOMException, NativeMessageChannel, NativeMap, then,
 } from '../native';
 import { patch, patchConstructor } from '../patch';
 import { loadChunk } from '../chunks';
@@ -72,6 +72,8 @@ const createObjectURL = URL.createObjectURL;
 const revokeObjectURL = URL.revokeObjectURL;
 const cloneFn = structuredClone;
 const baseURIGet = getOwnPropertyDescriptor(Node.prototype, 'baseURI')!.get!;
+const urlOrigin = getOwnPropertyDescriptor(URL.prototype, 'origin')!.get!;
+const locationOrigin = getOwnPropertyDescriptor(location, 'origin')!.get!;
 const errorEventMessage = getOwnPropertyDescriptor(ErrorEvent.prototype, 'message')!.get!;
 const NativeMessageEvent = MessageEvent;
 const NativeEvent = Event;
@@ -167,7 +169,8 @@ export const trackTransfer: InjectedFeature = {
         if (!enabled() || args.length === 0) throw 0;
         args[0] = `${args[0]}`;
         abs = new NativeURL(args[0], apply(baseURIGet, document, []) as string).href;
-        if (startsWith(abs, 'data:')) throw 0; // an opaque origin: not the page's worker to extend
+        // Only the page's own scripts: the browser answers for others (SecurityError, opaque data: origins).
+        if (apply(urlOrigin, new NativeURL(abs), []) !== apply(locationOrigin, location, [])) throw 0;
       } catch {
         return construct(original, args, newTarget);
       }
