@@ -24,6 +24,36 @@ function describe(call: CallRecord, sharing: ScreenSharing | undefined): string 
   return parts.join(' · ');
 }
 
+/** The person's switches for the effects MediaGate runs on the call's tracks (only where it runs them). */
+const EFFECTS: { kind: 'audio' | 'video'; label: string }[] = [
+  { kind: 'video', label: 'effectBlurBackground' },
+  { kind: 'audio', label: 'effectVoiceIsolation' },
+];
+
+function effectToggles(call: CallRecord): HTMLElement | null {
+  const row = document.createElement('div');
+  row.className = 'effects';
+  for (const { kind, label } of EFFECTS) {
+    const tracks = call.tracks.filter((tr) => tr.kind === kind && tr.effect !== undefined);
+    if (!tracks.length) continue;
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.setAttribute('role', 'switch');
+    box.checked = tracks.some((tr) => tr.effect);
+    box.dataset.effect = kind;
+    box.addEventListener('change', () => {
+      // The switch shows the person's choice at once; the page reports the real state with its next
+      // snapshot, which the next render shows.
+      void uiRequest('calls/effect', { tabId: call.tabId, frameId: call.frameId, kind, on: box.checked })
+        .then(() => setTimeout(() => { void render(); }, 500));
+    });
+    const text = document.createElement('label');
+    text.append(box, t(label));
+    row.append(text);
+  }
+  return row.childElementCount ? row : null;
+}
+
 function button(label: string, onClick: () => void, className?: string): HTMLButtonElement {
   const b = document.createElement('button');
   b.type = 'button';
@@ -68,6 +98,8 @@ async function render(): Promise<void> {
       void browser.tabs.update(call.tabId, { active: true });
     }));
     li.append(origin, state, buttons);
+    const effects = effectToggles(call);
+    if (effects) li.append(effects);
     list.append(li);
   }
 }

@@ -19,6 +19,7 @@ export const CHUNKS = {
     file: 'chunks/pip.js',
     strings: [
       'pipOpenButton', 'pipOpenTitle', 'pipRegion', 'pipMute', 'pipUnmute', 'pipCameraOff', 'pipCameraOn', 'pipShare', 'pipStopShare', 'pipLeave',
+      'effectBlurBackground', 'effectVoiceIsolation',
     ],
   },
   effects: { file: 'chunks/effects.js', strings: [] },

@@ -2,11 +2,12 @@
 // them out of what the browser sees, and hands tracks that should be processed to the lazily loaded
 // chunk (chunk/). Pages that never name an effect pay two own-property checks per getUserMedia call.
 import type { InjectedFeature } from '../feature';
-import { apply, own, then, promiseReject, SafeWeakMap, streamTracks, stopTrack, getOwnPropertyDescriptor } from '../native';
+import { apply, own, then, promiseReject, SafeWeakMap, streamTracks, stopTrack, getOwnPropertyDescriptor, push } from '../native';
 import { patch, patchGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
+import { fireConfigurationChange, installHandlerAttribute, prepareTrack } from './configuration-change';
 
 export const VOICE = 'voiceIsolation';
 export const BLUR = 'backgroundBlur';
@@ -39,12 +40,53 @@ export interface EffectsChunk {
 
 const NativeMediaStream = MediaStream;
 const kindGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
+const readyStateGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'readyState')!.get!;
+
+/** One device track MediaGate processes, and the processed tracks (clones) the page holds of it. */
+interface Source { track: MediaStreamTrack; kind: 'audio' | 'video'; p: ProcessedTrack; outputs: MediaStreamTrack[] }
+const isOn = (s: Source): boolean => (s.p.settings({}) as Record<string, unknown>)[effectOf(s.kind)] === true;
 
 export const effects: InjectedFeature = {
   name: 'effects',
   install({ bridge, calls, enabled }) {
     const processed = new SafeWeakMap<object, ProcessedTrack>();
-    const core: EffectsCore = { register(output, p) { processed.set(output, p); } };
+    // The person can switch the effect of exactly these tracks from MediaGate's UI: a native track the
+    // page already holds cannot be rerouted through processing (see README, "configurationchange").
+    const bySource = new SafeWeakMap<MediaStreamTrack, Source>();
+    let sources: Source[] = [];
+    const core: EffectsCore = {
+      register(output, p) {
+        processed.set(output, p);
+        prepareTrack(output);
+        let s = bySource.get(p.source);
+        if (!s) {
+          s = { track: p.source, kind: apply(kindGet, p.source, []) as 'audio' | 'video', p, outputs: [] };
+          bySource.set(p.source, s);
+          push(sources, s);
+        }
+        push(s.outputs, output);
+        calls.changed();
+      },
+    };
+    installHandlerAttribute();
+    const live = (t: MediaStreamTrack) => apply(readyStateGet, t, []) === 'live';
+    const switchEffect = (kind: 'audio' | 'video', on: boolean) => {
+      const kept: Source[] = [];
+      for (let i = 0; i < sources.length; i++) {
+        const s = sources[i]!;
+        if (!live(s.track)) continue;
+        push(kept, s);
+        if (s.kind !== kind || isOn(s) === on || !s.p.setEffect(on, null)) continue;
+        for (let j = 0; j < s.outputs.length; j++) fireConfigurationChange(s.outputs[j]!);
+      }
+      sources = kept;
+      calls.changed();
+    };
+    calls.setEffects({
+      state: (t) => { const s = bySource.get(t); return s && live(t) ? isOn(s) : undefined; },
+      set: switchEffect,
+    });
+    bridge.onPush('effects/set', ({ kind, on }) => { if (enabled()) switchEffect(kind, on); });
     const getChunk = (): Promise<EffectsChunk | null> =>
       then(loadChunk<EffectsChunk>('effects', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
 
@@ -135,7 +177,9 @@ export const effects: InjectedFeature = {
         return apply(original, self, [rest as MediaTrackConstraints]);
       }
       return then(apply(original, p.source, [rest as MediaTrackConstraints]) as Promise<void>, () => {
-        if (ask && !p.setEffect(ask.value, ask) && ask.required) throw overconstrained(e, `${e} cannot be switched here`);
+        const ok = !ask || p.setEffect(ask.value, ask);
+        calls.changed();
+        if (!ok && ask!.required) throw overconstrained(e, `${e} cannot be switched here`);
       });
     });
 
