@@ -155,6 +155,50 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('powerEfficientPixelFormat: supported, reported from the frames the camera delivers (Chromium) or not at all (Firefox); exact that cannot be met rejects', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      const r = await page.evaluate(async () => {
+        const K = 'powerEfficientPixelFormat';
+        const err = async (f: () => Promise<unknown>) => { try { await f(); return 'resolved'; } catch (e) { return `${(e as Error).name}:${(e as any).constraint}`; } };
+        const gum = (v: unknown) => navigator.mediaDevices.getUserMedia({ video: { [K]: v } as MediaTrackConstraints });
+        const supported = (navigator.mediaDevices.getSupportedConstraints() as any)[K];
+        const exactTrue = await err(() => gum({ exact: true }));
+        const exactFalse = await err(async () => (await gum({ exact: false })).getTracks().forEach((t) => t.stop()));
+        const t = (await gum({ ideal: true })).getVideoTracks()[0]!;
+        const asked = { settings: (t.getSettings() as any)[K], caps: (t.getCapabilities() as any)[K], constraints: (t.getConstraints() as any)[K] };
+        const applyExact = await err(() => t.applyConstraints({ [K]: { exact: true } } as MediaTrackConstraints));
+        const afterFailedApply = { live: t.readyState, constraints: (t.getConstraints() as any)[K] };
+        await t.applyConstraints({ width: 320 });
+        const afterOtherApply = (t.getConstraints() as any)[K] ?? 'absent';
+        t.stop();
+        // A camera track that never named it: known once the page asked (the first answer may lack it).
+        const plain = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+        const first = K in plain.getSettings();
+        let later: unknown = 'absent';
+        for (let i = 0; i < 40 && later === 'absent'; i++) { await new Promise((res) => setTimeout(res, 50)); later = (plain.getSettings() as any)[K] ?? 'absent'; }
+        plain.stop();
+        const mic = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()[0]!;
+        const micHas = K in mic.getSettings() || K in mic.getCapabilities();
+        mic.stop();
+        const canvas = document.createElement('canvas').captureStream().getVideoTracks()[0]!;
+        canvas.getSettings();
+        await new Promise((res) => setTimeout(res, 300));
+        const canvasHas = K in canvas.getSettings();
+        return { supported, exactTrue, exactFalse, asked, applyExact, afterFailedApply, afterOtherApply, first, later, micHas, canvasHas };
+      });
+      const common = { supported: true, exactTrue: 'OverconstrainedError:powerEfficientPixelFormat', applyExact: 'OverconstrainedError:powerEfficientPixelFormat',
+        afterFailedApply: { live: 'live', constraints: true }, afterOtherApply: 'absent', micHas: false, canvasHas: false };
+      if (name === 'chromium') {
+        // Chromium's fake camera delivers I420 frames: known, and not power-efficient.
+        assert.deepEqual(r, { ...common, exactFalse: 'resolved', asked: { settings: false, caps: [false], constraints: true }, first: false, later: false });
+      } else {
+        // Firefox shows a page no frame's pixel format: never claimed, so no exact can be met.
+        assert.deepEqual(r, { ...common, exactFalse: 'OverconstrainedError:powerEfficientPixelFormat', asked: { settings: undefined, caps: undefined, constraints: true }, first: false, later: 'absent' });
+      }
+      await page.close();
+    });
+
     it('removes the noise and keeps the voice (RNNoise, measured on the track the page gets)', { skip: name === 'firefox' && 'Firefox\'s fake microphone is a tone generator; it cannot play a recording' }, async (t) => {
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));

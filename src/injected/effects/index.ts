@@ -7,7 +7,8 @@ import { patch, patchGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
-import { fireConfigurationChange, installHandlerAttribute, prepareTrack } from './configuration-change';
+import { installHandlerAttribute } from './configuration-change';
+import { PIXEL, askedPixel, asAsked, canKnowPixelFormat, forgetPixelFormat, meets, pixelFormat, pixelFormatNow } from './pixel-format';
 
 export const VOICE = 'voiceIsolation';
 export const BLUR = 'backgroundBlur';
@@ -31,7 +32,8 @@ export interface ProcessedTrack {
 
 /** Handed to the chunk. */
 export interface EffectsCore {
-  register(output: MediaStreamTrack, p: ProcessedTrack): void;
+  /** `fire` runs the spec's configurationchange steps on a processed track (chunk/configuration-change.ts). */
+  register(output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void): void;
 }
 export interface EffectsChunk {
   /** Replaces the source by its processed track; rejects when processing is impossible here. */
@@ -43,7 +45,7 @@ const kindGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.ge
 const readyStateGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'readyState')!.get!;
 
 /** One device track MediaGate processes, and the processed tracks (clones) the page holds of it. */
-interface Source { track: MediaStreamTrack; kind: 'audio' | 'video'; p: ProcessedTrack; outputs: MediaStreamTrack[] }
+interface Source { track: MediaStreamTrack; kind: 'audio' | 'video'; p: ProcessedTrack; outputs: MediaStreamTrack[]; fire(t: MediaStreamTrack): void }
 const isOn = (s: Source): boolean => (s.p.settings({}) as Record<string, unknown>)[effectOf(s.kind)] === true;
 
 export const effects: InjectedFeature = {
@@ -55,12 +57,11 @@ export const effects: InjectedFeature = {
     const bySource = new SafeWeakMap<MediaStreamTrack, Source>();
     let sources: Source[] = [];
     const core: EffectsCore = {
-      register(output, p) {
+      register(output, p, fire) {
         processed.set(output, p);
-        prepareTrack(output);
         let s = bySource.get(p.source);
         if (!s) {
-          s = { track: p.source, kind: apply(kindGet, p.source, []) as 'audio' | 'video', p, outputs: [] };
+          s = { track: p.source, kind: apply(kindGet, p.source, []) as 'audio' | 'video', p, outputs: [], fire };
           bySource.set(p.source, s);
           push(sources, s);
         }
@@ -77,7 +78,7 @@ export const effects: InjectedFeature = {
         if (!live(s.track)) continue;
         push(kept, s);
         if (s.kind !== kind || isOn(s) === on || !s.p.setEffect(on, null)) continue;
-        for (let j = 0; j < s.outputs.length; j++) fireConfigurationChange(s.outputs[j]!);
+        for (let j = 0; j < s.outputs.length; j++) s.fire(s.outputs[j]!);
       }
       sources = kept;
       calls.changed();
@@ -92,7 +93,7 @@ export const effects: InjectedFeature = {
 
     patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
       const supported = apply(original, self, args) as MediaTrackSupportedConstraints & Record<string, boolean>;
-      if (enabled()) supported[VOICE] = supported[BLUR] = true;
+      if (enabled()) supported[VOICE] = supported[BLUR] = supported[PIXEL] = true;
       return supported;
     });
 
@@ -101,18 +102,22 @@ export const effects: InjectedFeature = {
       const audio = own(constraints, 'audio');
       const video = own(constraints, 'video');
       // The hot path: no effect named, nothing added.
-      if (!enabled() || (!mentions(audio, VOICE) && !mentions(video, BLUR))) return apply(original, self, args);
+      if (!enabled() || (!mentions(audio, VOICE) && !mentions(video, BLUR) && !mentions(video, PIXEL))) return apply(original, self, args);
       let asks: { audio: BoolAsk | null; video: BoolAsk | null };
+      let pixel: BoolAsk | null;
       let forBrowser: MediaStreamConstraints;
       try {
         asks = { audio: readEffect(audio, VOICE), video: readEffect(video, BLUR) };
+        pixel = readEffect(video, PIXEL);
         forBrowser = { ...(constraints as MediaStreamConstraints) };
         if (mentions(audio, VOICE)) forBrowser.audio = stripEffect(audio, VOICE) as MediaTrackConstraints;
         if (mentions(video, BLUR)) forBrowser.video = stripEffect(video, BLUR) as MediaTrackConstraints;
       } catch {
         return apply(original, self, args); // a getter that throws: the browser's own answer
       }
-      const result = apply(original, self, [forBrowser]) as Promise<MediaStream>;
+      if (pixel?.required && !canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, `${PIXEL} cannot be known in this browser`));
+      let result = apply(original, self, [forBrowser]) as Promise<MediaStream>;
+      if (pixel) result = then(result, (stream) => checkPixel(stream, pixel!));
       if (!asks.audio?.value && !asks.video?.value) return result;
       return then(result, (stream) => then(getChunk(), (c) => {
         const tracks = streamTracks(stream);
@@ -145,6 +150,32 @@ export const effects: InjectedFeature = {
       }));
     });
 
+    /** The page named powerEfficientPixelFormat: find out before it gets the camera; `exact` must be met. */
+    const checkPixel = (stream: MediaStream, ask: BoolAsk): Promise<MediaStream> | MediaStream => {
+      const tracks = streamTracks(stream);
+      let camera: MediaStreamTrack | null = null;
+      for (let i = 0; i < tracks.length; i++) if (apply(kindGet, tracks[i], []) === 'video') { camera = tracks[i]!; askedPixel.set(camera, asAsked(ask)); }
+      if (!camera) return stream;
+      return then(pixelFormat(camera), (v) => {
+        if (meets(ask, v)) return stream;
+        for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
+        return promiseReject<MediaStream>(overconstrained(PIXEL, `The camera's pixel format is ${v === null ? 'unknown' : v ? 'power-efficient' : 'not power-efficient'}`));
+      });
+    };
+    /** Adds powerEfficientPixelFormat to a camera track's answer (only what is known). */
+    const withPixel = (key: string, device: MediaStreamTrack, r: Record<string, unknown>) => {
+      if (!r || !enabled() || apply(kindGet, device, []) !== 'video') return;
+      if (key === 'getConstraints') {
+        const a = askedPixel.get(device);
+        if (a !== undefined && a !== null) r[PIXEL] = a;
+        return;
+      }
+      // Only tracks the page captured (a canvas track is no camera).
+      if (!calls.has(device) && askedPixel.get(device) === undefined) return;
+      const v = pixelFormatNow(device);
+      if (v !== null) r[PIXEL] = key === 'getSettings' ? v : [v];
+    };
+
     const viaProcessed = <K extends 'getSettings' | 'getConstraints' | 'getCapabilities'>(key: K, method: 'settings' | 'constraints' | 'capabilities') => {
       patch<MediaStreamTrack[K]>(MediaStreamTrack.prototype, key, (original, self, args) => {
         const p = processed.get(self as object);
@@ -153,9 +184,12 @@ export const effects: InjectedFeature = {
           // Every microphone and camera track can be asked about its effect; unprocessed ones report false.
           const e = effectOf(apply(kindGet, self, []));
           if (enabled() && key !== 'getConstraints' && r && !(e in r)) r[e] = key === 'getSettings' ? false : [false];
+          withPixel(key, self as MediaStreamTrack, r);
           return r as ReturnType<MediaStreamTrack[K]>;
         }
-        return (p[method] as (n: unknown) => unknown)(apply(original, p.source, args)) as ReturnType<MediaStreamTrack[K]>;
+        const r = (p[method] as (n: unknown) => unknown)(apply(original, p.source, args)) as Record<string, unknown>;
+        withPixel(key, p.source, r);
+        return r as ReturnType<MediaStreamTrack[K]>;
       });
     };
     viaProcessed('getSettings', 'settings');
@@ -163,6 +197,19 @@ export const effects: InjectedFeature = {
     viaProcessed('getCapabilities', 'capabilities');
 
     patch<MediaStreamTrack['applyConstraints']>(MediaStreamTrack.prototype, 'applyConstraints', (original, self, args) => {
+      if (!enabled()) return applyEffects(original, self as MediaStreamTrack, args);
+      const p = processed.get(self as object);
+      const device = (p ? p.source : self) as MediaStreamTrack;
+      let pixel: BoolAsk | null = null;
+      try { if (apply(kindGet, self, []) === 'video') pixel = readEffect(args[0], PIXEL); } catch { /* a wrong receiver: the browser's rejection below */ }
+      // New constraints replace the page's old ones, and the camera may deliver another format now.
+      const done = (): Promise<void> => then(applyEffects(original, self as MediaStreamTrack, args), () => { askedPixel.set(device, asAsked(pixel)); forgetPixelFormat(device); });
+      if (!pixel?.required) return done();
+      if (!canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, `${PIXEL} cannot be known in this browser`));
+      return then(pixelFormat(device), (v) => (meets(pixel, v) ? done() : promiseReject<void>(overconstrained(PIXEL, `The camera's pixel format does not match`))));
+    });
+
+    const applyEffects = (original: MediaStreamTrack['applyConstraints'], self: MediaStreamTrack, args: Parameters<MediaStreamTrack['applyConstraints']>): Promise<void> => {
       const c = args[0];
       const p = processed.get(self as object);
       if (!enabled() || (!mentions(c, VOICE) && !mentions(c, BLUR))) return apply(original, p ? p.source : self, args);
@@ -181,7 +228,7 @@ export const effects: InjectedFeature = {
         calls.changed();
         if (!ok && ask!.required) throw overconstrained(e, `${e} cannot be switched here`);
       });
-    });
+    };
 
     // The processed track is the output of an audio graph or a frame generator: it speaks for its device.
     patchGetter<string>(MediaStreamTrack.prototype, 'label', (original, self) => {
