@@ -22,7 +22,9 @@ export const CHUNKS = {
       'effectBlurBackground', 'effectVoiceIsolation',
     ],
   },
-  effects: { file: 'chunks/effects.js', strings: [] },
+  /** The track effects, one chunk each: a page that only isolates voices never loads the blur code. */
+  voice: { file: 'chunks/voice.js', strings: [] },
+  blur: { file: 'chunks/blur.js', strings: [] },
   picker: { file: 'chunks/picker.js', strings: [] },
 } as const;
 

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { BROWSERS, ROOT, launch, type TestBrowser } from './helpers/browsers';
+import { BROWSERS, DIST, ROOT, launch, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 
 const RATE = 48000;
@@ -143,15 +143,46 @@ for (const name of BROWSERS) {
       const r = await page.evaluate(async () => {
         const ideal = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true } as MediaTrackConstraints });
         const t = ideal.getAudioTracks()[0]!;
-        const out = { idealSetting: (t.getSettings() as any).voiceIsolation, live: t.readyState, exact: '' };
+        const out = { idealSetting: (t.getSettings() as any).voiceIsolation, live: t.readyState, exact: '', withCamera: '' };
         t.stop();
+        // The track after the one that could not be processed is kept too.
+        const both = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true } as MediaTrackConstraints, video: true });
+        out.withCamera = both.getTracks().map((x) => x.kind).join();
+        both.getTracks().forEach((x) => x.stop());
         try {
           await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: { exact: true } } as MediaTrackConstraints });
           out.exact = 'resolved';
         } catch (e) { out.exact = `${(e as Error).name}:${(e as any).constraint}`; }
         return out;
       });
-      assert.deepEqual(r, { idealSetting: false, live: 'live', exact: 'OverconstrainedError:voiceIsolation' });
+      assert.deepEqual(r, { idealSetting: false, live: 'live', exact: 'OverconstrainedError:voiceIsolation', withCamera: 'audio,video' });
+      await page.close();
+    });
+
+    it('each effect loads its own chunk: a page that only isolates voices never loads the blur code', async () => {
+      // The chunks announce themselves with an event whose name the build derives (see build.mjs).
+      const chunkEvent = /mg-[0-9a-f]{16}/.exec(await readFile(path.join(DIST(name), 'injected.js'), 'utf8'))![0];
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await page.evaluate((ev) => {
+        (window as any).loaded = [];
+        // (The call window's chunk loads too, as on any page in a call.)
+        document.addEventListener(ev, (e) => { const n = (e as CustomEvent).detail.name; if (n !== 'pip') (window as any).loaded.push(n); });
+      }, chunkEvent);
+      const voice = await page.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true } as MediaTrackConstraints });
+        const on = (s.getAudioTracks()[0]!.getSettings() as any).voiceIsolation;
+        s.getTracks().forEach((t) => t.stop());
+        return { on, loaded: [...(window as any).loaded] };
+      });
+      assert.deepEqual(voice, { on: true, loaded: ['voice'] });
+      const blur = await page.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: true } as MediaTrackConstraints });
+        s.getTracks().forEach((t) => t.stop());
+        return [...(window as any).loaded];
+      });
+      // Firefox cannot blur, but asks the blur chunk, which says so.
+      assert.deepEqual(blur, ['voice', 'blur']);
       await page.close();
     });
 

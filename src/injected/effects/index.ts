@@ -35,9 +35,10 @@ export interface EffectsCore {
   /** `fire` runs the spec's configurationchange steps on a processed track (chunk/configuration-change.ts). */
   register(output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void): void;
 }
+/** What each effect's chunk (chunk/voice.ts, chunk/blur-chunk.ts) offers. */
 export interface EffectsChunk {
   /** Replaces the source by its processed track; rejects when processing is impossible here. */
-  process(effect: EffectKey, source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack>;
+  process(source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack>;
 }
 
 const NativeMediaStream = MediaStream;
@@ -88,8 +89,8 @@ export const effects: InjectedFeature = {
       set: switchEffect,
     });
     bridge.onPush('effects/set', ({ kind, on }) => { if (enabled()) switchEffect(kind, on); });
-    const getChunk = (): Promise<EffectsChunk | null> =>
-      then(loadChunk<EffectsChunk>('effects', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
+    const getChunk = (e: EffectKey): Promise<EffectsChunk | null> =>
+      then(loadChunk<EffectsChunk>(e === VOICE ? 'voice' : 'blur', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
 
     patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
       const supported = apply(original, self, args) as MediaTrackSupportedConstraints & Record<string, boolean>;
@@ -119,19 +120,18 @@ export const effects: InjectedFeature = {
       let result = apply(original, self, [forBrowser]) as Promise<MediaStream>;
       if (pixel) result = then(result, (stream) => checkPixel(stream, pixel!));
       if (!asks.audio?.value && !asks.video?.value) return result;
-      return then(result, (stream) => then(getChunk(), (c) => {
+      return then(result, (stream) => {
         const tracks = streamTracks(stream);
         const out: MediaStreamTrack[] = [];
         let i = 0;
         const next = (): Promise<MediaStream> | MediaStream => {
-          for (; i < tracks.length; i++) {
-            const t = tracks[i]!;
+          while (i < tracks.length) {
+            const t = tracks[i++]!;
             const kind = apply(kindGet, t, []) as 'audio' | 'video';
             const ask = asks[kind];
             if (!ask?.value) { out[out.length] = t; continue; }
-            if (!c) return fail(t, ask);
-            i++;
-            return then(c.process(effectOf(kind), t, ask), (p) => { out[out.length] = p; return next(); }, () => fail(t, ask));
+            const failed = () => fail(t, ask);
+            return then(getChunk(effectOf(kind)), (c) => (c ? then(c.process(t, ask), (p) => { out[out.length] = p; return next(); }, failed) : failed()));
           }
           return new NativeMediaStream(out);
         };
@@ -143,11 +143,10 @@ export const effects: InjectedFeature = {
             return promiseReject(overconstrained(key, `${key} is not available on this page`));
           }
           out[out.length] = t; // ideal: the unprocessed track, reporting the effect off
-          i++;
           return next();
         };
         return next();
-      }));
+      });
     });
 
     /** The page named powerEfficientPixelFormat: find out before it gets the camera; `exact` must be met. */
