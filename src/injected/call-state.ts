@@ -24,6 +24,8 @@ export interface EffectSwitch {
   /** On/off for a captured track whose effect the person can switch, else undefined. */
   state(track: MediaStreamTrack): boolean | undefined;
   set(kind: 'audio' | 'video', on: boolean): void;
+  /** Forced on by the administrator: the person cannot switch it off. */
+  locked(kind: 'audio' | 'video'): boolean;
 }
 
 export class CallState {
@@ -74,6 +76,7 @@ export class CallState {
     }
     return state;
   }
+  effectLocked(kind: 'audio' | 'video'): boolean { return !!this.effects?.locked(kind); }
   /** The person switched a kind's effect from MediaGate's UI. */
   switchEffect(kind: 'audio' | 'video', on: boolean): void { this.effects?.set(kind, on); }
 

@@ -4,6 +4,7 @@ import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
 import type { CallRecord, MediaSessionAction, ScreenSharing, ScreenSource } from '../shared/protocol';
 import { micOn, cameraOn } from '../shared/call-view';
+import type { Settings } from '../shared/settings';
 
 const BUTTONS: { action: MediaSessionAction; label: string; className?: string }[] = [
   { action: 'togglemicrophone', label: 'actionTogglemicrophone' },
@@ -25,15 +26,15 @@ function describe(call: CallRecord, sharing: ScreenSharing | undefined): string 
 }
 
 /** The person's switches for the effects MediaGate runs on the call's tracks (only where it runs them). */
-const EFFECTS: { kind: 'audio' | 'video'; label: string }[] = [
-  { kind: 'video', label: 'effectBlurBackground' },
-  { kind: 'audio', label: 'effectVoiceIsolation' },
+const EFFECTS: { kind: 'audio' | 'video'; label: string; forced: 'forceBackgroundBlur' | 'forceVoiceIsolation' }[] = [
+  { kind: 'video', label: 'effectBlurBackground', forced: 'forceBackgroundBlur' },
+  { kind: 'audio', label: 'effectVoiceIsolation', forced: 'forceVoiceIsolation' },
 ];
 
-function effectToggles(call: CallRecord): HTMLElement | null {
+function effectToggles(call: CallRecord, settings: Settings | null): HTMLElement | null {
   const row = document.createElement('div');
   row.className = 'effects';
-  for (const { kind, label } of EFFECTS) {
+  for (const { kind, label, forced } of EFFECTS) {
     const tracks = call.tracks.filter((tr) => tr.kind === kind && tr.effect !== undefined);
     if (!tracks.length) continue;
     const box = document.createElement('input');
@@ -41,6 +42,9 @@ function effectToggles(call: CallRecord): HTMLElement | null {
     box.setAttribute('role', 'switch');
     box.checked = tracks.some((tr) => tr.effect);
     box.dataset.effect = kind;
+    // Forced on by the organisation: shown, but not the person's to switch off.
+    const locked = settings?.[forced] === true;
+    box.disabled = locked;
     box.addEventListener('change', () => {
       // The switch shows the person's choice at once; the page reports the real state with its next
       // snapshot, which the next render shows.
@@ -49,6 +53,12 @@ function effectToggles(call: CallRecord): HTMLElement | null {
     });
     const text = document.createElement('label');
     text.append(box, t(label));
+    if (locked) {
+      const note = document.createElement('span');
+      note.className = 'pinned';
+      note.textContent = t('optionsPinned');
+      text.append(note);
+    }
     row.append(text);
   }
   return row.childElementCount ? row : null;
@@ -64,7 +74,8 @@ function button(label: string, onClick: () => void, className?: string): HTMLBut
 }
 
 async function render(): Promise<void> {
-  const [calls, shared] = await Promise.all([uiRequest('calls/list', {}), uiRequest('screen-capture/list', {}).catch(() => [])]);
+  const [calls, shared, settings] = await Promise.all([uiRequest('calls/list', {}), uiRequest('screen-capture/list', {}).catch(() => []),
+    uiRequest('settings/get', {}).then((s) => s.effective, () => null)]);
   const list = document.getElementById('calls')!;
   list.replaceChildren();
   document.getElementById('empty')!.hidden = calls.length > 0;
@@ -98,7 +109,7 @@ async function render(): Promise<void> {
       void browser.tabs.update(call.tabId, { active: true });
     }));
     li.append(origin, state, buttons);
-    const effects = effectToggles(call);
+    const effects = effectToggles(call, settings);
     if (effects) li.append(effects);
     list.append(li);
   }

@@ -19,7 +19,7 @@ export const CHUNKS = {
     file: 'chunks/pip.js',
     strings: [
       'pipOpenButton', 'pipOpenTitle', 'pipRegion', 'pipMute', 'pipUnmute', 'pipCameraOff', 'pipCameraOn', 'pipShare', 'pipStopShare', 'pipLeave',
-      'effectBlurBackground', 'effectVoiceIsolation',
+      'effectBlurBackground', 'effectVoiceIsolation', 'optionsPinned',
     ],
   },
   /** The track effects, one chunk each: a page that only isolates voices never loads the blur code. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { uiRequest } from './helpers/extension';
+import { setSettings, uiRequest } from './helpers/extension';
 
 /** Not in TypeScript's DOM types yet. */
 type Track = MediaStreamTrack & { onconfigurationchange: ((this: MediaStreamTrack, e: Event) => unknown) | null };
@@ -172,6 +172,60 @@ for (const name of BROWSERS) {
       }
       await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); });
       await page.close();
+    });
+
+    it('effects forced by the organisation: the page\'s false loses, a getter cannot dodge it, the person\'s switch is locked', async () => {
+      // The same settings merge as policy (policy.test.ts writes the real policy files; this path needs no root).
+      await setSettings(tb, { forceVoiceIsolation: true, forceBackgroundBlur: true });
+      try {
+        const page = await tb.newPage();
+        await page.goto(server.url('/blank.html'));
+        const r = await page.evaluate(async () => {
+          const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: { exact: false } } as MediaTrackConstraints });
+          const t = s.getAudioTracks()[0]!;
+          const first = { on: (t.getSettings() as any).voiceIsolation, asked: (t.getConstraints() as any).voiceIsolation };
+          await t.applyConstraints({ voiceIsolation: false } as MediaTrackConstraints);
+          const afterApply = { on: (t.getSettings() as any).voiceIsolation, asked: (t.getConstraints() as any).voiceIsolation };
+          // A request hidden in a getter on the prototype still captures, so it is still processed.
+          const hidden = await navigator.mediaDevices.getUserMedia(Object.create({ get audio() { return true; } }));
+          const hiddenOn = (hidden.getAudioTracks()[0]!.getSettings() as any).voiceIsolation;
+          hidden.getTracks().forEach((x) => x.stop());
+          let camera: unknown;
+          try {
+            const c = await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: false } as MediaTrackConstraints });
+            camera = (c.getVideoTracks()[0]!.getSettings() as any).backgroundBlur;
+            c.getTracks().forEach((x) => x.stop());
+          } catch (e) { camera = `${(e as Error).name}:${(e as any).constraint}`; }
+          (window as any).stream = s;
+          (window as any).events = 0;
+          t.addEventListener('configurationchange', () => { (window as any).events++; });
+          return { first, afterApply, hiddenOn, camera };
+        });
+        assert.deepEqual(r, {
+          first: { on: true, asked: { exact: false } }, afterApply: { on: true, asked: false }, hiddenOn: true,
+          // Firefox cannot blur yet: forcing blur there refuses the camera rather than show the room.
+          camera: name === 'chromium' ? true : 'OverconstrainedError:backgroundBlur',
+        });
+        const popup = await tb.openExtensionPage('popup/popup.html');
+        const box = await waitFor(async () => {
+          const b = await popup.evaluate(() => {
+            const el = document.querySelector<HTMLInputElement>('input[data-effect=audio]');
+            return el ? { checked: el.checked, disabled: el.disabled, note: el.parentElement!.querySelector('.pinned')?.textContent } : null;
+          });
+          if (!b) await reload(popup);
+          return b;
+        }, 'the popup\'s voice isolation switch', 15000, 300);
+        assert.deepEqual(box, { checked: true, disabled: true, note: 'Set by your organisation' });
+        const call = (await uiRequest(popup, 'calls/list', {})).find((c) => c.origin === server.origin && c.tracks.some((x) => x.effect !== undefined))!;
+        await uiRequest(popup, 'calls/effect', { tabId: call.tabId, frameId: call.frameId, kind: 'audio', on: false });
+        await new Promise((res) => setTimeout(res, 500));
+        assert.deepEqual(await page.evaluate(() => ({ on: (window as any).stream.getAudioTracks()[0].getSettings().voiceIsolation, events: (window as any).events })), { on: true, events: 0 });
+        await popup.close();
+        await page.evaluate(() => (window as any).stream.getTracks().forEach((x: MediaStreamTrack) => x.stop()));
+        await page.close();
+      } finally {
+        await setSettings(tb, { forceVoiceIsolation: false, forceBackgroundBlur: false });
+      }
     });
 
     it('the call window\'s effect buttons switch the effects too', { skip: name === 'firefox' && 'Firefox shows the call window inside the page in a closed shadow root (same controls code); no Document PiP to drive' }, async () => {

@@ -8,6 +8,7 @@ import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
 import { installHandlerAttribute } from './configuration-change';
+import { FORCED, FORCED_SOFT, forcedKinds, readMembers, wants } from './forced';
 import { PIXEL, askedPixel, asAsked, canKnowPixelFormat, forgetPixelFormat, meets, pixelFormat, pixelFormatNow } from './pixel-format';
 
 export const VOICE = 'voiceIsolation';
@@ -56,6 +57,8 @@ export const effects: InjectedFeature = {
     // The person can switch the effect of exactly these tracks from MediaGate's UI: a native track the
     // page already holds cannot be rerouted through processing (see README, "configurationchange").
     const bySource = new SafeWeakMap<MediaStreamTrack, Source>();
+    /** Device tracks with a forced effect -> what the page itself asked for it (null: nothing). */
+    const pageAsked = new SafeWeakMap<MediaStreamTrack, BoolAsk | null>();
     let sources: Source[] = [];
     const core: EffectsCore = {
       register(output, p, fire) {
@@ -73,6 +76,7 @@ export const effects: InjectedFeature = {
     installHandlerAttribute();
     const live = (t: MediaStreamTrack) => apply(readyStateGet, t, []) === 'live';
     const switchEffect = (kind: 'audio' | 'video', on: boolean) => {
+      if (!on && forcedKinds(bridge)[kind]) return; // the administrator's choice, not the person's
       const kept: Source[] = [];
       for (let i = 0; i < sources.length; i++) {
         const s = sources[i]!;
@@ -87,6 +91,7 @@ export const effects: InjectedFeature = {
     calls.setEffects({
       state: (t) => { const s = bySource.get(t); return s && live(t) ? isOn(s) : undefined; },
       set: switchEffect,
+      locked: (kind) => forcedKinds(bridge)[kind],
     });
     bridge.onPush('effects/set', ({ kind, on }) => { if (enabled()) switchEffect(kind, on); });
     const getChunk = (e: EffectKey): Promise<EffectsChunk | null> =>
@@ -98,23 +103,37 @@ export const effects: InjectedFeature = {
       return supported;
     });
 
-    patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) => {
-      const constraints = args[0];
+    patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) =>
+      // A policy may force effects: a call made before the config snapshot arrived waits for it.
+      (!bridge.currentConfig && bridge.alive ? then(bridge.config(), () => getUserMedia(original, self as MediaDevices, args)) : getUserMedia(original, self as MediaDevices, args)));
+
+    const getUserMedia = (original: MediaDevices['getUserMedia'], self: MediaDevices, args: Parameters<MediaDevices['getUserMedia']>): Promise<MediaStream> => {
+      let constraints: unknown = args[0];
+      const forced = forcedKinds(bridge);
+      if (enabled() && (forced.audio || forced.video) && constraints !== null && typeof constraints === 'object') {
+        try { constraints = readMembers(constraints); } catch (e) { return promiseReject(e); }
+      }
       const audio = own(constraints, 'audio');
       const video = own(constraints, 'video');
-      // The hot path: no effect named, nothing added.
-      if (!enabled() || (!mentions(audio, VOICE) && !mentions(video, BLUR) && !mentions(video, PIXEL))) return apply(original, self, args);
+      forced.audio &&= wants(audio);
+      forced.video &&= wants(video);
+      // The hot path: no effect named or forced, nothing added.
+      if (!enabled() || (!mentions(audio, VOICE) && !mentions(video, BLUR) && !mentions(video, PIXEL) && !forced.audio && !forced.video)) {
+        return apply(original, self, constraints === args[0] ? args : [constraints]);
+      }
       let asks: { audio: BoolAsk | null; video: BoolAsk | null };
+      let pageAsks: { audio: BoolAsk | null; video: BoolAsk | null };
       let pixel: BoolAsk | null;
       let forBrowser: MediaStreamConstraints;
       try {
-        asks = { audio: readEffect(audio, VOICE), video: readEffect(video, BLUR) };
+        pageAsks = { audio: readEffect(audio, VOICE), video: readEffect(video, BLUR) };
+        asks = { audio: forced.audio ? FORCED : pageAsks.audio, video: forced.video ? FORCED : pageAsks.video };
         pixel = readEffect(video, PIXEL);
         forBrowser = { ...(constraints as MediaStreamConstraints) };
         if (mentions(audio, VOICE)) forBrowser.audio = stripEffect(audio, VOICE) as MediaTrackConstraints;
         if (mentions(video, BLUR)) forBrowser.video = stripEffect(video, BLUR) as MediaTrackConstraints;
       } catch {
-        return apply(original, self, args); // a getter that throws: the browser's own answer
+        return apply(original, self, [constraints]); // a getter that throws: the browser's own answer
       }
       if (pixel?.required && !canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, `${PIXEL} cannot be known in this browser`));
       let result = apply(original, self, [forBrowser]) as Promise<MediaStream>;
@@ -130,6 +149,8 @@ export const effects: InjectedFeature = {
             const kind = apply(kindGet, t, []) as 'audio' | 'video';
             const ask = asks[kind];
             if (!ask?.value) { out[out.length] = t; continue; }
+            // getConstraints() shows what the page asked, not what the policy imposed.
+            if (forced[kind]) pageAsked.set(t, pageAsks[kind]);
             const failed = () => fail(t, ask);
             return then(getChunk(effectOf(kind)), (c) => (c ? then(c.process(t, ask), (p) => { out[out.length] = p; return next(); }, failed) : failed()));
           }
@@ -147,7 +168,7 @@ export const effects: InjectedFeature = {
         };
         return next();
       });
-    });
+    };
 
     /** The page named powerEfficientPixelFormat: find out before it gets the camera; `exact` must be met. */
     const checkPixel = (stream: MediaStream, ask: BoolAsk): Promise<MediaStream> | MediaStream => {
@@ -188,6 +209,12 @@ export const effects: InjectedFeature = {
         }
         const r = (p[method] as (n: unknown) => unknown)(apply(original, p.source, args)) as Record<string, unknown>;
         withPixel(key, p.source, r);
+        if (key === 'getConstraints' && pageAsked.has(p.source)) {
+          const e = effectOf(apply(kindGet, p.source, []));
+          const a = pageAsked.get(p.source);
+          if (a) r[e] = a.required ? { exact: a.value } : a.value;
+          else delete r[e];
+        }
         return r as ReturnType<MediaStreamTrack[K]>;
       });
     };
@@ -217,6 +244,11 @@ export const effects: InjectedFeature = {
       let rest: unknown;
       // A wrong receiver (kind throws) gets the browser's own rejection, not a synchronous throw.
       try { e = effectOf(apply(kindGet, self, [])); ask = readEffect(c, e); rest = stripEffect(c, e); } catch { return apply(original, self, args); }
+      if (p && ask && forcedKinds(bridge)[e === VOICE ? 'audio' : 'video']) {
+        // The policy wins over the page's own `false`: the effect stays on.
+        pageAsked.set(p.source, ask);
+        ask = FORCED_SOFT;
+      }
       if (!p) {
         // An unprocessed track cannot start processing in place (the page holds the browser's object).
         if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} is only available when asked for in getUserMedia`));

@@ -43,6 +43,7 @@ button[aria-pressed="true"] { background: #f28b82; color: #202124; }
 button.mg-danger { background: #d93025; color: #fff; }
 button.mg-effect[aria-pressed="true"] { background: #8ab4f8; color: #202124; }
 button:focus-visible { outline: 2px solid #8ab4f8; outline-offset: 2px; }
+button:disabled { cursor: default; opacity: .75; }
 `;
 
 /** `root` is the PiP window's document, or the closed shadow root of the in-page mini-window. */
@@ -99,6 +100,9 @@ export function renderControls(root: Document | ShadowRoot, calls: CallState, st
       const on = calls.effectOn(kind);
       b.hidden = on === undefined;
       b.setAttribute('aria-pressed', String(on === true));
+      // Forced on by the organisation: not the person's to switch off.
+      b.disabled = calls.effectLocked(kind);
+      b.title = b.disabled ? t('optionsPinned') : '';
     }
     effectBar.hidden = effects.every(({ b }) => b.hidden);
     for (const { spec, b } of buttons) {
