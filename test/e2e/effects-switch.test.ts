@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { setSettings, uiRequest } from './helpers/extension';
+import { runAxe, setSettings, uiRequest } from './helpers/extension';
 
 /** Not in TypeScript's DOM types yet. */
 type Track = MediaStreamTrack & { onconfigurationchange: ((this: MediaStreamTrack, e: Event) => unknown) | null };
@@ -127,6 +127,9 @@ for (const name of BROWSERS) {
       assert.deepEqual(r, ['attribute', 'clone', 'listener']);
       assert.deepEqual(await page.evaluate(() => (window as any).events[0]), { via: 'listener', type: 'configurationchange', plain: true, bubbles: false, target: true });
       await flip(tb, page, server.origin, 'audio', true, 3);
+      const { popup } = await popupSwitch(tb, server.origin, 'audio');
+      assert.deepEqual(await runAxe(popup), [], 'the popup with its switches passes axe-core');
+      await popup.close();
       // The page's own applyConstraints is no configuration change from outside: no event.
       await page.evaluate(() => (window as any).stream.getTracks()[0].applyConstraints({ voiceIsolation: false }));
       await new Promise((r) => setTimeout(r, 300));
