@@ -1,14 +1,16 @@
-// Core part of the track effects (voiceIsolation, backgroundBlur): advertises the constraints, takes
-// them out of what the browser sees, and hands tracks that should be processed to the lazily loaded
-// chunk (chunk/). Pages that never name an effect pay two own-property checks per getUserMedia call.
+// Core part of the track effects (voiceIsolation, backgroundBlur, powerEfficientPixelFormat): advertises
+// the constraints, takes them out of what the browser sees, and hands tracks that should be processed
+// to the lazily loaded chunk of that effect (chunk/voice.ts, chunk/blur-chunk.ts). Pages that neither
+// name an effect nor have one forced by policy pay a few own-property checks per getUserMedia call.
 import type { InjectedFeature } from '../feature';
-import { apply, own, then, promiseReject, SafeWeakMap, streamTracks, stopTrack, getOwnPropertyDescriptor, push } from '../native';
+import { apply, own, then, promiseReject, SafeWeakMap, streamTracks, stopTrack, getOwnPropertyDescriptor } from '../native';
 import { patch, patchGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
 import { installHandlerAttribute } from './configuration-change';
 import { FORCED, FORCED_SOFT, forcedKinds, readMembers, wants } from './forced';
+import { effectSwitches } from './switches';
 import { PIXEL, askedPixel, asAsked, canKnowPixelFormat, forgetPixelFormat, meets, pixelFormat, pixelFormatNow } from './pixel-format';
 
 export const VOICE = 'voiceIsolation';
@@ -44,56 +46,21 @@ export interface EffectsChunk {
 
 const NativeMediaStream = MediaStream;
 const kindGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
-const readyStateGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'readyState')!.get!;
-
-/** One device track MediaGate processes, and the processed tracks (clones) the page holds of it. */
-interface Source { track: MediaStreamTrack; kind: 'audio' | 'video'; p: ProcessedTrack; outputs: MediaStreamTrack[]; fire(t: MediaStreamTrack): void }
-const isOn = (s: Source): boolean => (s.p.settings({}) as Record<string, unknown>)[effectOf(s.kind)] === true;
 
 export const effects: InjectedFeature = {
   name: 'effects',
   install({ bridge, calls, enabled }) {
     const processed = new SafeWeakMap<object, ProcessedTrack>();
-    // The person can switch the effect of exactly these tracks from MediaGate's UI: a native track the
-    // page already holds cannot be rerouted through processing (see README, "configurationchange").
-    const bySource = new SafeWeakMap<MediaStreamTrack, Source>();
     /** Device tracks with a forced effect -> what the page itself asked for it (null: nothing). */
     const pageAsked = new SafeWeakMap<MediaStreamTrack, BoolAsk | null>();
-    let sources: Source[] = [];
+    const registerSwitch = effectSwitches(bridge, calls, enabled);
     const core: EffectsCore = {
       register(output, p, fire) {
         processed.set(output, p);
-        let s = bySource.get(p.source);
-        if (!s) {
-          s = { track: p.source, kind: apply(kindGet, p.source, []) as 'audio' | 'video', p, outputs: [], fire };
-          bySource.set(p.source, s);
-          push(sources, s);
-        }
-        push(s.outputs, output);
-        calls.changed();
+        registerSwitch(output, p, fire);
       },
     };
     installHandlerAttribute();
-    const live = (t: MediaStreamTrack) => apply(readyStateGet, t, []) === 'live';
-    const switchEffect = (kind: 'audio' | 'video', on: boolean) => {
-      if (!on && forcedKinds(bridge)[kind]) return; // the administrator's choice, not the person's
-      const kept: Source[] = [];
-      for (let i = 0; i < sources.length; i++) {
-        const s = sources[i]!;
-        if (!live(s.track)) continue;
-        push(kept, s);
-        if (s.kind !== kind || isOn(s) === on || !s.p.setEffect(on, null)) continue;
-        for (let j = 0; j < s.outputs.length; j++) s.fire(s.outputs[j]!);
-      }
-      sources = kept;
-      calls.changed();
-    };
-    calls.setEffects({
-      state: (t) => { const s = bySource.get(t); return s && live(t) ? isOn(s) : undefined; },
-      set: switchEffect,
-      locked: (kind) => forcedKinds(bridge)[kind],
-    });
-    bridge.onPush('effects/set', ({ kind, on }) => { if (enabled()) switchEffect(kind, on); });
     const getChunk = (e: EffectKey): Promise<EffectsChunk | null> =>
       then(loadChunk<EffectsChunk>(e === VOICE ? 'voice' : 'blur', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
 
