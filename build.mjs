@@ -24,7 +24,8 @@ const ENTRIES = [
   // Lazily loaded main-world chunks (src/shared/chunks.ts), injected into a frame on first use.
   ['src/injected/usermedia/element/index.ts', 'chunks/usermedia.js', { minify: true }],
   ['src/injected/pip/window/index.ts', 'chunks/pip.js', { minify: true }],
-  ['src/injected/effects/chunk/index.ts', 'chunks/effects.js', { minify: true }],
+  ['src/injected/effects/chunk/voice.ts', 'chunks/voice.js', { minify: true }],
+  ['src/injected/effects/chunk/blur-chunk.ts', 'chunks/blur.js', { minify: true }],
   ['src/injected/picker-semantics/chunk/index.ts', 'chunks/picker.js', { minify: true }],
   ['src/injected/track-transfer/chunk/index.ts', 'chunks/transfer.js', { minify: true }],
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],

@@ -51,6 +51,34 @@ try {
     console.log('no Document PiP window appeared (headless); the in-page window instead');
     await page.screenshot({ path: path.join(out, 'call-window.png') });
   }
+  // The effect switches: a call whose microphone and camera MediaGate processes.
+  const fx = await tb.newPage();
+  await fx.setViewport({ width: 800, height: 600 });
+  await fx.goto(server.url('/blank.html'));
+  await fx.evaluate(async () => {
+    const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true }, video: { backgroundBlur: true } } as MediaStreamConstraints);
+    const v = document.createElement('video');
+    v.srcObject = s; v.muted = true; v.autoplay = true;
+    document.body.append(v);
+    for (const a of ['togglemicrophone', 'togglecamera', 'hangup']) navigator.mediaSession.setActionHandler(a as MediaSessionAction, () => undefined);
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const fxPopup = await tb.openExtensionPage('popup/popup.html');
+  await fxPopup.setViewport({ width: 360, height: 220 });
+  await new Promise((r) => setTimeout(r, 500));
+  await fxPopup.screenshot({ path: path.join(out, 'popup-effects.png') });
+  await fx.bringToFront();
+  const fxBefore = new Set(await tb.browser.pages());
+  const fxButton = await waitFor(() => fx.evaluate(() => {
+    const r = document.querySelector('[data-mediagate=call]')?.getBoundingClientRect();
+    return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+  }), 'the call button');
+  await fx.mouse.click(fxButton.x, fxButton.y);
+  const fxWindow = await waitFor(async () => (await tb.browser.pages()).find((p) => !fxBefore.has(p)) ?? null, 'the call window', 5000).catch(() => null);
+  if (fxWindow) {
+    await new Promise((r) => setTimeout(r, 800));
+    await fxWindow.screenshot({ path: path.join(out, 'call-window-effects.png') });
+  }
 } finally {
   await tb.close();
 }

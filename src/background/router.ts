@@ -3,7 +3,7 @@
 import browser from 'webextension-polyfill';
 import { parsePageEnvelope, parseUiEnvelope, serializeError, type Response } from '../shared/protocol';
 import { webOriginOfSender } from '../shared/origin';
-import { allCalls, invokeAction, recordSnapshot, showCallWindow } from './calls';
+import { allCalls, invokeAction, recordSnapshot, showCallWindow, switchEffect } from './calls';
 import { decidePicker, openPicker, pickerState } from './picker';
 import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
@@ -49,6 +49,10 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
     case 'calls/invoke': {
       const { tabId, frameId, action } = envelope.payload;
       return { ok: true, result: await invokeAction(tabId, frameId, action) };
+    }
+    case 'calls/effect': {
+      const { tabId, frameId, kind, on } = envelope.payload;
+      return { ok: true, result: await switchEffect(tabId, frameId, kind, on) };
     }
     case 'calls/pip':
       return { ok: true, result: await showCallWindow(envelope.payload.tabId) };

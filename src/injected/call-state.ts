@@ -19,6 +19,15 @@ const trackEnabledSet = getOwnPropertyDescriptor(trackProto, 'enabled')!.set!;
 const trackMuted = getter('muted');
 const trackReadyState = getter('readyState');
 
+/** What the effects feature tells the call state (see effects/index.ts). */
+export interface EffectSwitch {
+  /** On/off for a captured track whose effect the person can switch, else undefined. */
+  state(track: MediaStreamTrack): boolean | undefined;
+  set(kind: 'audio' | 'video', on: boolean): void;
+  /** Forced on by the administrator: the person cannot switch it off. */
+  locked(kind: 'audio' | 'video'): boolean;
+}
+
 export class CallState {
   private readonly tracks = new SafeMap<string, MediaStreamTrack>();
   private readonly actions = new SafeMap<MediaSessionAction, MediaSessionAction>();
@@ -28,6 +37,7 @@ export class CallState {
 
   private readonly listeners: (() => void)[] = [];
   private invoker: ((action: MediaSessionAction) => boolean) | null = null;
+  private effects: EffectSwitch | null = null;
 
   constructor(private readonly bridge: Bridge) {}
 
@@ -52,6 +62,23 @@ export class CallState {
   setInvoker(invoke: (action: MediaSessionAction) => boolean): void { this.invoker = invoke; }
   invoke(action: MediaSessionAction): boolean { return this.invoker ? this.invoker(action) : false; }
   hasAction(action: MediaSessionAction): boolean { return this.actions.has(action); }
+
+  /** The effects feature lets MediaGate's UI (PiP window, popup) switch what it processes. */
+  setEffects(effects: EffectSwitch): void { this.effects = effects; }
+  /** A kind's effect (audio: voiceIsolation, video: backgroundBlur): undefined when no track here can switch it. */
+  effectOn(kind: 'audio' | 'video'): boolean | undefined {
+    if (!this.effects) return undefined;
+    const tracks = this.liveTracks(kind);
+    let state: boolean | undefined;
+    for (let i = 0; i < tracks.length; i++) {
+      const s = this.effects.state(tracks[i]!);
+      if (s !== undefined) state = state || s;
+    }
+    return state;
+  }
+  effectLocked(kind: 'audio' | 'video'): boolean { return !!this.effects?.locked(kind); }
+  /** The person switched a kind's effect from MediaGate's UI. */
+  switchEffect(kind: 'audio' | 'video', on: boolean): void { this.effects?.set(kind, on); }
 
   /** What MediaGate shows: the page's own report, else whether its live tracks are enabled. */
   isOn(kind: 'audio' | 'video'): boolean | undefined {
@@ -146,6 +173,8 @@ export class CallState {
         enabled: apply(trackEnabled, t, []) as boolean,
         muted: apply(trackMuted, t, []) as boolean,
       });
+      const effect = this.effects?.state(t);
+      if (effect !== undefined) tracks[tracks.length - 1]!.effect = effect;
     }
     return { tracks, actions: this.actions.values(), reported: { ...this.reported } };
   }

@@ -4,6 +4,7 @@ import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
 import type { CallRecord, MediaSessionAction, ScreenSharing, ScreenSource } from '../shared/protocol';
 import { micOn, cameraOn } from '../shared/call-view';
+import type { Settings } from '../shared/settings';
 
 const BUTTONS: { action: MediaSessionAction; label: string; className?: string }[] = [
   { action: 'togglemicrophone', label: 'actionTogglemicrophone' },
@@ -24,6 +25,45 @@ function describe(call: CallRecord, sharing: ScreenSharing | undefined): string 
   return parts.join(' · ');
 }
 
+/** The person's switches for the effects MediaGate runs on the call's tracks (only where it runs them). */
+const EFFECTS: { kind: 'audio' | 'video'; label: string; forced: 'forceBackgroundBlur' | 'forceVoiceIsolation' }[] = [
+  { kind: 'video', label: 'effectBlurBackground', forced: 'forceBackgroundBlur' },
+  { kind: 'audio', label: 'effectVoiceIsolation', forced: 'forceVoiceIsolation' },
+];
+
+function effectToggles(call: CallRecord, settings: Settings | null): HTMLElement | null {
+  const row = document.createElement('div');
+  row.className = 'effects';
+  for (const { kind, label, forced } of EFFECTS) {
+    const tracks = call.tracks.filter((tr) => tr.kind === kind && tr.effect !== undefined);
+    if (!tracks.length) continue;
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.setAttribute('role', 'switch');
+    box.checked = tracks.some((tr) => tr.effect);
+    box.dataset.effect = kind;
+    // Forced on by the organisation: shown, but not the person's to switch off.
+    const locked = settings?.[forced] === true;
+    box.disabled = locked;
+    box.addEventListener('change', () => {
+      // The switch shows the person's choice at once; the page reports the real state with its next
+      // snapshot, which the next render shows.
+      void uiRequest('calls/effect', { tabId: call.tabId, frameId: call.frameId, kind, on: box.checked })
+        .then(() => setTimeout(() => { void render(); }, 500));
+    });
+    const text = document.createElement('label');
+    text.append(box, t(label));
+    if (locked) {
+      const note = document.createElement('span');
+      note.className = 'pinned';
+      note.textContent = t('optionsPinned');
+      text.append(note);
+    }
+    row.append(text);
+  }
+  return row.childElementCount ? row : null;
+}
+
 function button(label: string, onClick: () => void, className?: string): HTMLButtonElement {
   const b = document.createElement('button');
   b.type = 'button';
@@ -34,7 +74,8 @@ function button(label: string, onClick: () => void, className?: string): HTMLBut
 }
 
 async function render(): Promise<void> {
-  const [calls, shared] = await Promise.all([uiRequest('calls/list', {}), uiRequest('screen-capture/list', {}).catch(() => [])]);
+  const [calls, shared, settings] = await Promise.all([uiRequest('calls/list', {}), uiRequest('screen-capture/list', {}).catch(() => []),
+    uiRequest('settings/get', {}).then((s) => s.effective, () => null)]);
   const list = document.getElementById('calls')!;
   list.replaceChildren();
   document.getElementById('empty')!.hidden = calls.length > 0;
@@ -68,6 +109,8 @@ async function render(): Promise<void> {
       void browser.tabs.update(call.tabId, { active: true });
     }));
     li.append(origin, state, buttons);
+    const effects = effectToggles(call, settings);
+    if (effects) li.append(effects);
     list.append(li);
   }
 }

@@ -19,9 +19,12 @@ export const CHUNKS = {
     file: 'chunks/pip.js',
     strings: [
       'pipOpenButton', 'pipOpenTitle', 'pipRegion', 'pipMute', 'pipUnmute', 'pipCameraOff', 'pipCameraOn', 'pipShare', 'pipStopShare', 'pipLeave',
+      'effectBlurBackground', 'effectVoiceIsolation', 'optionsPinned',
     ],
   },
-  effects: { file: 'chunks/effects.js', strings: [] },
+  /** The track effects, one chunk each: a page that only isolates voices never loads the blur code. */
+  voice: { file: 'chunks/voice.js', strings: [] },
+  blur: { file: 'chunks/blur.js', strings: [] },
   picker: { file: 'chunks/picker.js', strings: [] },
   transfer: { file: 'chunks/transfer.js', strings: [] },
 } as const;

@@ -84,3 +84,14 @@ export function stripEffect(track: unknown, key: string): unknown {
   }
   return out;
 }
+
+/**
+ * powerEfficientPixelFormat from the pixel format a camera's frames arrive in (VideoFrame.format):
+ * NV12 is what cameras and their drivers produce without conversion (and what hardware encoders take);
+ * I420 in Chromium means a decoded MJPEG or converted frame, RGB formats a conversion too. null (an
+ * opaque, texture-backed frame, or no frame) means unknown: MediaGate then claims nothing.
+ */
+export function isPowerEfficientFormat(format: string | null | undefined): boolean | null {
+  if (typeof format !== 'string' || format === '') return null;
+  return format === 'NV12';
+}

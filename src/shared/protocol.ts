@@ -21,6 +21,11 @@ export interface TrackInfo {
   label: string;
   enabled: boolean;
   muted: boolean;
+  /**
+   * Only on tracks whose effect the person can switch from MediaGate's UI (tracks MediaGate processes):
+   * whether it is on. The effect follows the kind: audio voiceIsolation, video backgroundBlur.
+   */
+  effect?: boolean;
 }
 
 /** What a frame reports about its capture and Media Session state (a full snapshot each time). */
@@ -120,6 +125,8 @@ export interface PagePushes {
   'capture/set-enabled': { kind: 'audio' | 'video'; enabled: boolean };
   /** The person stopped the sharing from MediaGate: end the screen-capture tracks. */
   'screen-capture/stop': Record<string, never>;
+  /** The person switched an effect (audio: voiceIsolation, video: backgroundBlur) of the frame's processed tracks. */
+  'effects/set': { kind: 'audio' | 'video'; on: boolean };
 }
 export interface UiRequests {
   'calls/list': { req: Record<string, never>; res: CallRecord[] };
@@ -142,6 +149,8 @@ export interface UiRequests {
   /** "ask" forgets: the grant window shows again next time. */
   'screen-grants/set': { req: { origin: string; source: GrantSource; state: GrantState | 'ask' }; res: boolean };
   'screen-capture/stop': { req: { tabId: number; frameId: number }; res: boolean };
+  /** Switches a call's effect (audio: voiceIsolation, video: backgroundBlur); false when no track there can switch it. */
+  'calls/effect': { req: { tabId: number; frameId: number; kind: 'audio' | 'video'; on: boolean }; res: boolean };
 }
 
 export type PageRequestType = keyof PageRequests;
@@ -207,7 +216,7 @@ const boundedString = (max: number) => (v: unknown): v is string => isString(v) 
 
 export function isTrackInfo(v: unknown): v is TrackInfo {
   return isRecord(v) && boundedString(LIMITS.idLength)(v.id) && isOneOf(v.kind, ['audio', 'video'] as const) &&
-    boundedString(LIMITS.labelLength)(v.label) && isBoolean(v.enabled) && isBoolean(v.muted);
+    boundedString(LIMITS.labelLength)(v.label) && isBoolean(v.enabled) && isBoolean(v.muted) && (v.effect === undefined || isBoolean(v.effect));
 }
 
 export function isCallSnapshot(v: unknown): v is CallSnapshot {
@@ -224,7 +233,7 @@ export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
   const reported: CallSnapshot['reported'] = {};
   for (const k of ['microphone', 'camera', 'screenshare'] as const) if (v.reported[k] !== undefined) reported[k] = v.reported[k];
   return {
-    tracks: v.tracks.map((t) => ({ id: t.id, kind: t.kind, label: t.label, enabled: t.enabled, muted: t.muted })),
+    tracks: v.tracks.map((t) => ({ id: t.id, kind: t.kind, label: t.label, enabled: t.enabled, muted: t.muted, ...(t.effect !== undefined ? { effect: t.effect } : {}) })),
     actions: [...new Set(v.actions)],
     reported,
   };
@@ -300,6 +309,8 @@ const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['
     isRecord(v) && isString(v.origin) && isWebOrigin(v.origin) && isOneOf(v.source, GRANT_SOURCES) && isOneOf(v.state, ['allow', 'block', 'ask'] as const) &&
     Object.keys(v).length === 3,
   'screen-capture/stop': (v): v is UiRequests['screen-capture/stop']['req'] => isRecord(v) && isId(v.tabId) && isId(v.frameId) && Object.keys(v).length === 2,
+  'calls/effect': (v): v is UiRequests['calls/effect']['req'] =>
+    isRecord(v) && isId(v.tabId) && isId(v.frameId) && isOneOf(v.kind, ['audio', 'video'] as const) && isBoolean(v.on) && Object.keys(v).length === 4,
 };
 
 export const PAGE_REQUEST_TYPES = Object.keys(pageRequests) as PageRequestType[];
@@ -326,6 +337,9 @@ export function parsePushEnvelope(v: unknown): PushEnvelope | null {
   if (v.type === 'screen-capture/stop') return { channel: 'push', type: 'screen-capture/stop', payload: {} };
   if (v.type === 'capture/set-enabled' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.enabled)) {
     return { channel: 'push', type: 'capture/set-enabled', payload: { kind: v.payload.kind, enabled: v.payload.enabled } };
+  }
+  if (v.type === 'effects/set' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.on)) {
+    return { channel: 'push', type: 'effects/set', payload: { kind: v.payload.kind, on: v.payload.on } };
   }
   if (v.type === 'capture/release' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isLabel(v.payload.label)) {
     return { channel: 'push', type: 'capture/release', payload: { kind: v.payload.kind, label: v.payload.label } };

@@ -22,6 +22,13 @@ export interface Settings {
   alwaysShowPicker: boolean;
   /** "Guarantee mute": muting through MediaGate also disables the captured audio tracks. */
   hardMute: boolean;
+  /**
+   * Effects on for every getUserMedia call that captures that kind, whatever the page asks (meant for
+   * policy; see docs/deployment.md): the page's `false` loses, and where the effect cannot run the call
+   * fails with OverconstrainedError rather than hand out an unprocessed track.
+   */
+  forceVoiceIsolation: boolean;
+  forceBackgroundBlur: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -30,6 +37,8 @@ export const DEFAULT_SETTINGS: Settings = {
   labelPolicy: 'hide-until-allowed',
   alwaysShowPicker: false,
   hardMute: false,
+  forceVoiceIsolation: false,
+  forceBackgroundBlur: false,
 };
 
 /** Scalar settings: name -> validator. */
@@ -38,6 +47,8 @@ const SCALARS: { [K in Exclude<keyof Settings, 'features'>]: (v: unknown) => v i
   labelPolicy: (v): v is LabelPolicy => isOneOf(v, LABEL_POLICIES),
   alwaysShowPicker: isBoolean,
   hardMute: isBoolean,
+  forceVoiceIsolation: isBoolean,
+  forceBackgroundBlur: isBoolean,
 };
 
 export interface Sanitized<T> { value: T; warnings: string[] }
@@ -107,6 +118,8 @@ export interface PageConfig {
   alwaysShowPicker: boolean;
   /** MediaGate's own call UI in the page (PiP window) applies "guarantee mute" itself. */
   hardMute: boolean;
+  forceVoiceIsolation: boolean;
+  forceBackgroundBlur: boolean;
   site: SiteView;
 }
 
@@ -116,6 +129,8 @@ export const pageConfig = (s: Settings, site: SiteView): PageConfig => ({
   labelPolicy: s.labelPolicy,
   alwaysShowPicker: s.alwaysShowPicker,
   hardMute: s.hardMute,
+  forceVoiceIsolation: s.forceVoiceIsolation,
+  forceBackgroundBlur: s.forceBackgroundBlur,
   site,
 });
 

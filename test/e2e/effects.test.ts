@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { BROWSERS, ROOT, launch, type TestBrowser } from './helpers/browsers';
+import { BROWSERS, DIST, ROOT, launch, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 
 const RATE = 48000;
@@ -143,15 +143,90 @@ for (const name of BROWSERS) {
       const r = await page.evaluate(async () => {
         const ideal = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true } as MediaTrackConstraints });
         const t = ideal.getAudioTracks()[0]!;
-        const out = { idealSetting: (t.getSettings() as any).voiceIsolation, live: t.readyState, exact: '' };
+        const out = { idealSetting: (t.getSettings() as any).voiceIsolation, live: t.readyState, exact: '', withCamera: '' };
         t.stop();
+        // The track after the one that could not be processed is kept too.
+        const both = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true } as MediaTrackConstraints, video: true });
+        out.withCamera = both.getTracks().map((x) => x.kind).join();
+        both.getTracks().forEach((x) => x.stop());
         try {
           await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: { exact: true } } as MediaTrackConstraints });
           out.exact = 'resolved';
         } catch (e) { out.exact = `${(e as Error).name}:${(e as any).constraint}`; }
         return out;
       });
-      assert.deepEqual(r, { idealSetting: false, live: 'live', exact: 'OverconstrainedError:voiceIsolation' });
+      assert.deepEqual(r, { idealSetting: false, live: 'live', exact: 'OverconstrainedError:voiceIsolation', withCamera: 'audio,video' });
+      await page.close();
+    });
+
+    it('each effect loads its own chunk: a page that only isolates voices never loads the blur code', async () => {
+      // The chunks announce themselves with an event whose name the build derives (see build.mjs).
+      const chunkEvent = /mg-[0-9a-f]{16}/.exec(await readFile(path.join(DIST(name), 'injected.js'), 'utf8'))![0];
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await page.evaluate((ev) => {
+        (window as any).loaded = [];
+        // (The call window's chunk loads too, as on any page in a call.)
+        document.addEventListener(ev, (e) => { const n = (e as CustomEvent).detail.name; if (n !== 'pip') (window as any).loaded.push(n); });
+      }, chunkEvent);
+      const voice = await page.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true } as MediaTrackConstraints });
+        const on = (s.getAudioTracks()[0]!.getSettings() as any).voiceIsolation;
+        s.getTracks().forEach((t) => t.stop());
+        return { on, loaded: [...(window as any).loaded] };
+      });
+      assert.deepEqual(voice, { on: true, loaded: ['voice'] });
+      const blur = await page.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: true } as MediaTrackConstraints });
+        s.getTracks().forEach((t) => t.stop());
+        return [...(window as any).loaded];
+      });
+      // Firefox cannot blur, but asks the blur chunk, which says so.
+      assert.deepEqual(blur, ['voice', 'blur']);
+      await page.close();
+    });
+
+    it('powerEfficientPixelFormat: supported, reported from the frames the camera delivers (Chromium) or not at all (Firefox); exact that cannot be met rejects', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      const r = await page.evaluate(async () => {
+        const K = 'powerEfficientPixelFormat';
+        const err = async (f: () => Promise<unknown>) => { try { await f(); return 'resolved'; } catch (e) { return `${(e as Error).name}:${(e as any).constraint}`; } };
+        const gum = (v: unknown) => navigator.mediaDevices.getUserMedia({ video: { [K]: v } as MediaTrackConstraints });
+        const supported = (navigator.mediaDevices.getSupportedConstraints() as any)[K];
+        const exactTrue = await err(() => gum({ exact: true }));
+        const exactFalse = await err(async () => (await gum({ exact: false })).getTracks().forEach((t) => t.stop()));
+        const t = (await gum({ ideal: true })).getVideoTracks()[0]!;
+        const asked = { settings: (t.getSettings() as any)[K], caps: (t.getCapabilities() as any)[K], constraints: (t.getConstraints() as any)[K] };
+        const applyExact = await err(() => t.applyConstraints({ [K]: { exact: true } } as MediaTrackConstraints));
+        const afterFailedApply = { live: t.readyState, constraints: (t.getConstraints() as any)[K] };
+        await t.applyConstraints({ width: 320 });
+        const afterOtherApply = (t.getConstraints() as any)[K] ?? 'absent';
+        t.stop();
+        // A camera track that never named it: known once the page asked (the first answer may lack it).
+        const plain = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+        const first = K in plain.getSettings();
+        let later: unknown = 'absent';
+        for (let i = 0; i < 40 && later === 'absent'; i++) { await new Promise((res) => setTimeout(res, 50)); later = (plain.getSettings() as any)[K] ?? 'absent'; }
+        plain.stop();
+        const mic = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()[0]!;
+        const micHas = K in mic.getSettings() || K in mic.getCapabilities();
+        mic.stop();
+        const canvas = document.createElement('canvas').captureStream().getVideoTracks()[0]!;
+        canvas.getSettings();
+        await new Promise((res) => setTimeout(res, 300));
+        const canvasHas = K in canvas.getSettings();
+        return { supported, exactTrue, exactFalse, asked, applyExact, afterFailedApply, afterOtherApply, first, later, micHas, canvasHas };
+      });
+      const common = { supported: true, exactTrue: 'OverconstrainedError:powerEfficientPixelFormat', applyExact: 'OverconstrainedError:powerEfficientPixelFormat',
+        afterFailedApply: { live: 'live', constraints: true }, afterOtherApply: 'absent', micHas: false, canvasHas: false };
+      if (name === 'chromium') {
+        // Chromium's fake camera delivers I420 frames: known, and not power-efficient.
+        assert.deepEqual(r, { ...common, exactFalse: 'resolved', asked: { settings: false, caps: [false], constraints: true }, first: false, later: false });
+      } else {
+        // Firefox shows a page no frame's pixel format: never claimed, so no exact can be met.
+        assert.deepEqual(r, { ...common, exactFalse: 'OverconstrainedError:powerEfficientPixelFormat', asked: { settings: undefined, caps: undefined, constraints: true }, first: false, later: 'absent' });
+      }
       await page.close();
     });
 

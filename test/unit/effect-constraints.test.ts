@@ -1,6 +1,6 @@
 // Reading and removing effect constraints from a page's track constraints.
 import fc from 'fast-check';
-import { mentions, readEffect, stripEffect } from '../../src/shared/effect-constraints';
+import { isPowerEfficientFormat, mentions, readEffect, stripEffect } from '../../src/shared/effect-constraints';
 
 const K = 'voiceIsolation';
 
@@ -42,5 +42,15 @@ describe('effect constraints', () => {
       if (Array.isArray(expected.advanced)) expected.advanced = (expected.advanced as unknown[]).map((a) => (a && typeof a === 'object' ? Object.fromEntries(Object.entries(a).filter(([k]) => k !== K)) : a));
       expect(s).toEqual(expected);
     }));
+  });
+});
+
+describe('isPowerEfficientFormat', () => {
+  it('NV12 is power-efficient; converted or decoded formats are not; no format is unknown', () => {
+    expect(isPowerEfficientFormat('NV12')).toBe(true);
+    for (const f of ['I420', 'I420A', 'I422', 'I444', 'RGBA', 'RGBX', 'BGRA', 'BGRX', 'I420P10']) expect(isPowerEfficientFormat(f)).toBe(false);
+    expect(isPowerEfficientFormat(null)).toBeNull();
+    expect(isPowerEfficientFormat(undefined)).toBeNull();
+    expect(isPowerEfficientFormat('')).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  LIMITS, MEDIA_SESSION_ACTIONS, PAGE_REQUEST_TYPES, isCallSnapshot, isJson, isMediaSessionAction, isResponse, isTrackInfo,
+  LIMITS, MEDIA_SESSION_ACTIONS, PAGE_REQUEST_TYPES, isCallSnapshot, isJson, isMediaSessionAction, isResponse, isTrackInfo, normalizeSnapshot,
   parsePageEnvelope, parsePushEnvelope, parseUiEnvelope, serializeError, type KindAsk, type PickerKinds,
 } from '../../src/shared/protocol';
 import { FEATURES, LABEL_POLICIES, sanitizeSettings } from '../../src/shared/settings';
@@ -77,6 +77,29 @@ describe('isTrackInfo', () => {
     expect(isTrackInfo({ ...track(), label: null })).toBe(false);
     expect(isTrackInfo({ ...track(), enabled: 'true' })).toBe(false);
     expect(isTrackInfo({ ...track(), muted: 0 })).toBe(false);
+    expect(isTrackInfo({ ...track(), effect: 'on' })).toBe(false);
+  });
+
+  it('carries the effect state of switchable tracks, and nothing else through normalizeSnapshot', () => {
+    expect(isTrackInfo(track({ effect: true }))).toBe(true);
+    const snap = normalizeSnapshot({ tracks: [{ ...track({ effect: false }), extra: 1 } as never, track()], actions: [], reported: {} });
+    expect(snap.tracks).toEqual([track({ effect: false }), track()]);
+    expect('effect' in snap.tracks[1]!).toBe(false);
+  });
+});
+
+describe('effect switches', () => {
+  const req = (payload: unknown) => parseUiEnvelope({ channel: 'ui', type: 'calls/effect', payload });
+  it('accepts exactly tab, frame, kind and on', () => {
+    expect(req({ tabId: 3, frameId: 0, kind: 'audio', on: true })).not.toBeNull();
+    expect(req({ tabId: 3, frameId: 0, kind: 'screen', on: true })).toBeNull();
+    expect(req({ tabId: 3, frameId: 0, kind: 'video', on: 1 })).toBeNull();
+    expect(req({ tabId: 3, frameId: 0, kind: 'video', on: false, origin: 'x' })).toBeNull();
+  });
+  it('rebuilds the push to the page from known fields', () => {
+    expect(parsePushEnvelope({ channel: 'push', type: 'effects/set', payload: { kind: 'video', on: false, x: 1 } }))
+      .toEqual({ channel: 'push', type: 'effects/set', payload: { kind: 'video', on: false } });
+    expect(parsePushEnvelope({ channel: 'push', type: 'effects/set', payload: { kind: 'video' } })).toBeNull();
   });
 
   it('rejects a track with a missing field', () => {

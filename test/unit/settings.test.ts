@@ -139,6 +139,7 @@ describe('sanitizeSettings: scalar settings', () => {
     const raw: Settings = {
       features: { capture: false, 'media-session': true, 'picker-semantics': false, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
       defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true, hardMute: true,
+      forceVoiceIsolation: true, forceBackgroundBlur: false,
     };
     expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
   });
@@ -199,6 +200,8 @@ describe('mergeSettings', () => {
       labelPolicy: 'hide-until-allowed',
       alwaysShowPicker: false,
       hardMute: false,
+      forceVoiceIsolation: false,
+      forceBackgroundBlur: false,
     });
     expect(Object.keys(DEFAULT_SETTINGS.features).sort()).toEqual([...FEATURES].sort());
   });
@@ -234,6 +237,8 @@ describe('mergeSettings', () => {
       labelPolicy: 'always-hide',
       alwaysShowPicker: false,
       hardMute: false,
+      forceVoiceIsolation: false,
+      forceBackgroundBlur: false,
     });
     expect(mergeSettings({}, { defaultSemantics: 'user-chooses' }).defaultSemantics).toBe('user-chooses');
   });
@@ -286,6 +291,7 @@ describe('pageConfig', () => {
     const features = { capture: false, 'media-session': true, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true };
     const settings = {
       features, defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true, hardMute: true, secret: 'x',
+      forceVoiceIsolation: true, forceBackgroundBlur: false,
     } as Settings;
     const cfg = pageConfig(settings, site);
     expect(cfg).toEqual({
@@ -294,9 +300,11 @@ describe('pageConfig', () => {
       labelPolicy: 'never-hide',
       alwaysShowPicker: true,
       hardMute: true,
+      forceVoiceIsolation: true,
+      forceBackgroundBlur: false,
       site,
     });
-    expect(Object.keys(cfg).sort()).toEqual(['alwaysShowPicker', 'defaultSemantics', 'features', 'hardMute', 'labelPolicy', 'site']);
+    expect(Object.keys(cfg).sort()).toEqual(['alwaysShowPicker', 'defaultSemantics', 'features', 'forceBackgroundBlur', 'forceVoiceIsolation', 'hardMute', 'labelPolicy', 'site']);
     expect(cfg.features).not.toBe(settings.features);
     cfg.features.capture = true;
     expect(settings.features.capture).toBe(false);
@@ -305,5 +313,27 @@ describe('pageConfig', () => {
   it('gives the defaults for default settings', () => {
     const ask: SiteView = { camera: 'ask', microphone: 'ask', cameraAllowedViaPicker: false, microphoneAllowedViaPicker: false };
     expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...DEFAULT_SETTINGS, site: ask });
+  });
+});
+
+describe('forced effects (policy)', () => {
+  it('reads forceVoiceIsolation / forceBackgroundBlur as booleans only, with a warning for anything else', () => {
+    expect(sanitizeSettings({ forceVoiceIsolation: true, forceBackgroundBlur: false }, 'policy'))
+      .toEqual({ value: { forceVoiceIsolation: true, forceBackgroundBlur: false }, warnings: [] });
+    for (const bad of ['true', 1, null, {}, ['voiceIsolation']]) {
+      const r = sanitizeSettings({ forceBackgroundBlur: bad }, 'policy');
+      expect(r.value).toEqual({});
+      expect(r.warnings).toEqual(['policy: invalid value for "forceBackgroundBlur" ignored']);
+    }
+  });
+
+  it('policy wins over the person, is pinned, and reaches the page config', () => {
+    const policy = sanitizeSettings({ forceVoiceIsolation: true }, 'policy').value;
+    const effective = mergeSettings({ forceVoiceIsolation: false, forceBackgroundBlur: true }, policy);
+    expect([effective.forceVoiceIsolation, effective.forceBackgroundBlur]).toEqual([true, true]);
+    expect(pinnedByPolicy(policy)).toEqual(['forceVoiceIsolation']);
+    const site: SiteView = { camera: 'ask', microphone: 'ask', cameraAllowedViaPicker: false, microphoneAllowedViaPicker: false };
+    expect(pageConfig(effective, site)).toMatchObject({ forceVoiceIsolation: true, forceBackgroundBlur: true });
+    expect(mergeSettings({}, {})).toMatchObject({ forceVoiceIsolation: false, forceBackgroundBlur: false });
   });
 });

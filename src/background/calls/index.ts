@@ -48,6 +48,14 @@ export async function invokeAction(tabId: number, frameId: number, action: Media
   return rec ? performAction(rec, action) : false;
 }
 
+/** The person switched an effect from the popup: only frames with a track that can switch it are asked. */
+export async function switchEffect(tabId: number, frameId: number, kind: 'audio' | 'video', on: boolean): Promise<boolean> {
+  const rec = (await allCalls()).find((r) => r.tabId === tabId && r.frameId === frameId);
+  if (!rec?.tracks.some((t) => t.kind === kind && t.effect !== undefined)) return false;
+  await browser.tabs.sendMessage(tabId, { channel: 'push', type: 'effects/set', payload: { kind, on } }, { frameId });
+  return true;
+}
+
 /** The call window lives in the tab's top document. */
 export async function showCallWindow(tabId: number): Promise<boolean> {
   if (!(await allCalls()).some((c) => c.tabId === tabId)) return false;

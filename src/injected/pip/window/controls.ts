@@ -23,6 +23,12 @@ const SPECS: ButtonSpec[] = [
   { action: 'hangup', pressed: () => false, labels: ['pipLeave', 'pipLeave'], danger: true },
 ];
 
+/** The person's switches for the effects MediaGate runs on this call's tracks (shown only where it runs them). */
+const EFFECTS: { kind: 'audio' | 'video'; label: string }[] = [
+  { kind: 'video', label: 'effectBlurBackground' },
+  { kind: 'audio', label: 'effectVoiceIsolation' },
+];
+
 const STYLE = `
 :host, body { margin: 0; }
 .mg-call { font: 13px/1.3 system-ui, sans-serif; color: #e8eaed; background: #202124; display: flex; flex-direction: column;
@@ -31,10 +37,13 @@ const STYLE = `
 .mg-doc { width: 100vw; height: 100vh; }
 video { width: 100%; flex: 1; min-height: 0; background: #000; border-radius: 8px; object-fit: cover; }
 .mg-bar { display: flex; gap: 6px; flex-wrap: wrap; justify-content: center; }
+.mg-bar[hidden] { display: none; }
 button { font: inherit; padding: 7px 12px; border-radius: 18px; border: 0; background: #3c4043; color: #e8eaed; cursor: pointer; }
 button[aria-pressed="true"] { background: #f28b82; color: #202124; }
 button.mg-danger { background: #d93025; color: #fff; }
+button.mg-effect[aria-pressed="true"] { background: #8ab4f8; color: #202124; }
 button:focus-visible { outline: 2px solid #8ab4f8; outline-offset: 2px; }
+button:disabled { cursor: default; opacity: .75; }
 `;
 
 /** `root` is the PiP window's document, or the closed shadow root of the in-page mini-window. */
@@ -74,7 +83,28 @@ export function renderControls(root: Document | ShadowRoot, calls: CallState, st
     bar.append(b);
     return { spec, b };
   });
+  const effectBar = make('div');
+  effectBar.className = 'mg-bar';
+  box.append(effectBar);
+  const effects = EFFECTS.map(({ kind, label }) => {
+    const b = make('button');
+    b.type = 'button';
+    b.className = 'mg-effect';
+    b.textContent = t(label);
+    addListener(b, 'click', () => { const on = calls.effectOn(kind); if (on !== undefined) calls.switchEffect(kind, !on); });
+    effectBar.append(b);
+    return { kind, b };
+  });
   const update = () => {
+    for (const { kind, b } of effects) {
+      const on = calls.effectOn(kind);
+      b.hidden = on === undefined;
+      b.setAttribute('aria-pressed', String(on === true));
+      // Forced on by the organisation: not the person's to switch off.
+      b.disabled = calls.effectLocked(kind);
+      b.title = b.disabled ? t('optionsPinned') : '';
+    }
+    effectBar.hidden = effects.every(({ b }) => b.hidden);
     for (const { spec, b } of buttons) {
       b.hidden = !calls.hasAction(spec.action);
       const pressed = spec.pressed(calls);
