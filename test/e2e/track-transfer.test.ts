@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
+import { clickByName, pickerPage } from './helpers/picker';
+import { setSettings } from './helpers/extension';
+import { waitFor } from './helpers/browsers';
 
 const JS = 'text/javascript';
 
@@ -61,6 +64,9 @@ self.onmessage = async (e) => {
         frame.close();
         await writer.write(out);
       }
+    } else if (cmd === 'watch') {
+      tracks[0].onended = () => postMessage({ ended: true, readyState: tracks[0].readyState });
+      postMessage({ ok: true });
     } else if (cmd === 'back') {
       postMessage({ ok: true, track: tracks[0] }, [tracks[0]]);
       postMessage({ ok: true, after: tracks[0].readyState });
@@ -356,6 +362,44 @@ for (const name of BROWSERS) {
         return { href: env.href, errors, thrown, readyState: t.readyState };
       });
       assert.deepEqual(r, { href: server.url('/tt/worker.js'), errors: [], thrown: 'DataCloneError', readyState: 'live' });
+    });
+
+    it('the source ending in the page (another tab took the camera over in MediaGate\'s picker) ends the worker\'s track', async () => {
+      // Chromium skips the picker when one camera fits and the site sees labels: ask for it always.
+      await setSettings(tb, { alwaysShowPicker: true });
+      const holder = await tb.newPage();
+      await holder.goto(server.url('/tt/page.html'));
+      const label = await holder.evaluate(async () => {
+        const t = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+        const w = new Worker('worker.js');
+        (window as any).events = [];
+        const next = () => new Promise((resolve) => w.addEventListener('message', resolve, { once: true }));
+        let n = next();
+        w.postMessage({ cmd: 'take', tracks: [t] }, [t]);
+        await n;
+        n = next();
+        w.postMessage({ cmd: 'watch' });
+        await n;
+        w.addEventListener('message', (e) => (window as any).events.push(e.data));
+        return t.label;
+      });
+      const taker = await tb.newPage();
+      await taker.goto(server.url('/tt/page.html?taker'));
+      await taker.evaluate(() => { navigator.mediaDevices.getUserMedia({ video: true, semantics: 'user-chooses' } as MediaStreamConstraints).then((s) => { (window as any).taken = s; }); });
+      const picker = await pickerPage(tb);
+      const busy = await waitFor(async () => {
+        const all = await picker.evaluate(() => [...document.querySelectorAll('input[type=radio]:not([data-file])')].map((r) => r.closest('label')!.textContent!.trim()));
+        return all.find((n) => n.startsWith(label) && n.includes('In use by')) ?? null;
+      }, 'the transferred camera shown busy');
+      await clickByName(picker, 'radio', busy);
+      await clickByName(picker, 'button', 'Allow');
+      await waitFor(() => taker.evaluate(() => !!(window as any).taken), 'the taker got the camera');
+      const events = await waitFor(() => holder.evaluate(() => ((window as any).events.length ? (window as any).events : null)), 'ended in the worker');
+      assert.deepEqual(events, [{ ended: true, readyState: 'ended' }]);
+      await taker.evaluate(() => (window as any).taken.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await taker.close();
+      await holder.close();
+      await setSettings(tb, { alwaysShowPicker: false });
     });
   });
 }

@@ -2,7 +2,8 @@
 // port of each track the page transferred (the source stays here), turns tracks that workers post back
 // into tracks the page can play, and carries the worker shim's text for the core to send.
 import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
-import type { TransferChunk, TransferNatives } from '../index';
+import type { TransferChunk, TransferNatives, WorkerRecord } from '../index';
+import { sender } from './sender';
 import {
   ENVELOPE, STAND_IN, isObject, swapIn, standInIndex, type Envelope, type GeneratorToPage, type ToOwner, type ToRemote, type WireTrack,
 } from '../../../shared/track-transfer';
@@ -42,7 +43,9 @@ function start(api: ChunkApi): TransferChunk {
       capabilities: n.getCapabilities ? R.apply(n.getCapabilities, source, []) : {},
     });
     for (const type of ['mute', 'unmute', 'ended', 'configurationchange'] as const) {
-      source.addEventListener(type, () => tell({ t: 'state', s: state(), event: type }));
+      // MediaGate itself ends tracks with a dispatched event (a takeover in the picker, "Stop sharing"):
+      // Firefox hands script-dispatched events only to listeners that ask for them (4th argument).
+      (source.addEventListener as (t: string, f: () => void, c: boolean, untrusted: boolean) => void)(type, () => tell({ t: 'state', s: state(), event: type }), false, true);
     }
     port.onmessage = (e) => {
       const m = e.data as ToOwner;
@@ -171,7 +174,7 @@ function start(api: ChunkApi): TransferChunk {
     return R.apply(original, self, []) as readonly MessagePort[];
   });
 
-  const envelope: TransferChunk['envelope'] = (message, transfer, sources, worker) => {
+  const envelope = (message: unknown, transfer: unknown[], sources: Map<MediaStreamTrack, MediaStreamTrack> | null, worker: WorkerRecord): [Envelope, Transferable[], () => void] => {
     const index = new Map<object, number>();
     const list: Transferable[] = [];
     const wire: WireTrack[] = [];
@@ -205,7 +208,7 @@ function start(api: ChunkApi): TransferChunk {
 
   const release = (worker: object): void => { for (const r of [...(byWorker.get(worker) ?? [])]) r(); };
 
-  return { shim, envelope, release };
+  return sender(n, shim, envelope, release, (e) => R.apply(dataGet, e, []), (e) => R.apply(portsGet, e, []) as readonly MessagePort[]);
 }
 
 const announcement: ChunkAnnouncement = { name: 'transfer', start };
