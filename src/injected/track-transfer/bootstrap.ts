@@ -46,19 +46,12 @@ export function workerBootstrap(abs: string, module: boolean, ctlKey: string, ho
   wrap(WL, 'toString', 'value', { apply: (t, th, a) => (th === loc ? base.href : R.apply(t, th, a)) });
 
   let port: MessagePort | null = null;
-  const install = (text: string): void => {
-    const url = URL.createObjectURL(new Blob([text], { type: 'text/javascript' }));
-    const done = (ok: boolean): void => {
-      delete S[hooksKey];
-      URL.revokeObjectURL(url);
-      port!.postMessage({ shim: ok });
-    };
+  // The shim comes as a blob: URL the page made (same origin as this worker).
+  const install = (url: string): void => {
+    const done = (ok: boolean): void => { delete S[hooksKey]; port!.postMessage({ shim: ok }); };
     S[hooksKey] = { wrap, masks, base };
-    if (!module) {
-      try { S.importScripts(url); done(true); } catch { done(false); }
-    } else {
-      import(/* webpackIgnore: true */ url).then(() => done(true), () => done(false));
-    }
+    if (module) import(/* webpackIgnore: true */ url).then(() => done(true), () => done(false));
+    else try { S.importScripts(url); done(true); } catch { done(false); }
   };
   const first = (e: MessageEvent): void => {
     const d = e.data;
@@ -68,7 +61,6 @@ export function workerBootstrap(abs: string, module: boolean, ctlKey: string, ho
     port = e.ports[0]!;
     port.onmessage = (m) => { if (m.data && typeof m.data.shim === 'string') install(m.data.shim); };
     port.postMessage({ hello: 1 });
-    if (typeof d.shim === 'string') install(d.shim);
   };
   S.addEventListener('message', first);
 }

@@ -64,10 +64,13 @@ export function sender(n: TransferNatives, shim: string, envelope: MakeEnvelope,
     }
   };
 
+  let shimURL = '';
   const needShim = (rec: WorkerRecord): void => {
     if (rec.shim !== 0) return;
     rec.shim = 1;
-    R.apply(n.portPost, rec.port, [{ shim }]);
+    // One blob: URL for every worker of the page, kept for the page's lifetime (workers may come later).
+    shimURL ||= URL.createObjectURL(new Blob([shim], { type: 'text/javascript' }));
+    R.apply(n.portPost, rec.port, [{ shim: shimURL }]);
   };
 
   const send: TransferChunk['send'] = (rec, target, original, args) => {
