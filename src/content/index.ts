@@ -9,6 +9,8 @@ import {
 } from '../shared/protocol';
 import { loadPageConfig, watchSettings } from '../shared/storage';
 import { isWebOrigin } from '../shared/origin';
+import { WORKER_BOOTSTRAP_EVENT } from '../shared/page-constants';
+import { workerBootstrap } from '../injected/track-transfer/bootstrap';
 
 let port: MessagePort | null = null;
 /** Whether this document's last call report had a call in it (answers the background's probe). */
@@ -88,3 +90,8 @@ browser.runtime.onMessage.addListener((message: unknown) => {
   if (push && port) port.postMessage({ push: push.type, payload: push.payload });
   return undefined;
 });
+
+// The main world's worker bootstrap (see WORKER_BOOTSTRAP_EVENT): offered now and whenever asked.
+const offerBootstrap = (): void => { document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: `(${workerBootstrap})` })); };
+document.addEventListener(`${WORKER_BOOTSTRAP_EVENT}:ask`, offerBootstrap);
+offerBootstrap();

@@ -18,3 +18,11 @@ export const BRIDGE_HANDSHAKE = 'mediagate:bridge-handshake/1';
  */
 export const SCREEN_SOURCES = ['screen', 'window', 'application', 'browser'] as const;
 export type ScreenSource = (typeof SCREEN_SOURCES)[number];
+
+/**
+ * The worker bootstrap's source text (injected/track-transfer/bootstrap.ts) travels from the content
+ * script to the main world in this synchronous event at document_start, before any page script, so
+ * that it does not weigh on the script every page runs. Either side may start first: the main world
+ * asks (`…:ask`), the content script offers when it starts and when asked.
+ */
+export const WORKER_BOOTSTRAP_EVENT = 'mediagate:worker-bootstrap/1';

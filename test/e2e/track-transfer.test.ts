@@ -91,6 +91,8 @@ for (const name of BROWSERS) {
       server.route('/tt/lib/helper.js', { body: 'self.helperLoaded = true;', type: JS });
       server.route('/tt/lib/data.json', { body: '{"value": "relative fetch"}', type: 'application/json' });
       server.route('/tt/shared.js', { body: `onconnect = (e) => { const p = e.ports[0]; p.onmessage = (m) => p.postMessage('message:' + typeof m.data); p.onmessageerror = () => p.postMessage('messageerror'); };`, type: JS });
+      // A worker made by the first script of the document, before anything else ran.
+      server.route('/tt/early.html', { body: '<!doctype html><html><head><script>window.w = new Worker("worker.js");</script><title>early</title></head><body></body></html>' });
       server.route('/tt/page.html', { body: '<!doctype html><title>transfer</title><body><video id=v autoplay muted playsinline></video></body>' });
       server.route('/tt/csp.html', {
         body: '<!doctype html><title>csp</title><body></body>',
@@ -181,6 +183,21 @@ for (const name of BROWSERS) {
       assert.equal(r.got.ports, 0);
       assert.equal(r.readyState, 'ended');
       assert.equal(r.other, 'DataCloneError');
+    });
+
+    it('a worker made by the document\'s very first script is MediaGate\'s too', async () => {
+      const p = await tb.newPage();
+      await p.goto(server.url('/tt/early.html'));
+      const r = await p.evaluate(async () => {
+        const t = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+        const w = (window as any).w as Worker;
+        const answer = new Promise<any>((resolve) => w.addEventListener('message', (e) => resolve(e.data), { once: true }));
+        w.postMessage({ cmd: 'take', tracks: [t] }, [t]);
+        return { got: await answer, id: t.id };
+      });
+      await p.close();
+      assert.equal(r.got.ok, true, r.got.error);
+      assert.equal(r.got.tracks[0].id, r.id);
     });
 
     it('the worker reads camera frames with MediaStreamTrackProcessor (the source kept running)', async () => {

@@ -13,12 +13,12 @@
 // browser's own worker for the page's script, and tracks get the native DataCloneError.
 import type { InjectedFeature } from '../feature';
 import {
-  apply, construct, getOwnPropertyDescriptor, own, isArray, push, SafeWeakMap, SafeWeakSet, addListener, stopImmediate,
+  apply, construct, getOwnPropertyDescriptor, own, isArray, push, SafeWeakMap, SafeWeakSet, addListener, removeListener, stopImmediate,
   NativeDOMException, NativeMessageChannel, NativeMap, then,
 } from '../native';
 import { patch, patchConstructor } from '../patch';
 import { loadChunk } from '../chunks';
-import { workerBootstrap } from './bootstrap';
+import { WORKER_BOOTSTRAP_EVENT } from '../../shared/page-constants';
 import { WORKER_CTL, WORKER_HOOKS } from '../../shared/track-transfer';
 
 export interface WorkerRecord {
@@ -87,6 +87,9 @@ const urlOrigin = getOwnPropertyDescriptor(URL.prototype, 'origin')!.get!;
 const locationOrigin = getOwnPropertyDescriptor(location, 'origin')!.get!;
 const errorEventMessage = getOwnPropertyDescriptor(ErrorEvent.prototype, 'message')!.get!;
 const messageData = getOwnPropertyDescriptor(MessageEvent.prototype, 'data')!.get!;
+const detailGet = getOwnPropertyDescriptor(CustomEvent.prototype, 'detail')!.get!;
+const dispatchEventFn = EventTarget.prototype.dispatchEvent;
+const NativeEvent = Event;
 const trackProto = MediaStreamTrack.prototype;
 const protoOf = Object.getPrototypeOf;
 // contentHint is missing in Firefox: it then reads as "".
@@ -111,7 +114,18 @@ export const trackTransfer: InjectedFeature = {
     // clone speak for what MediaGate made of it (effects, screen capture).
     const cloneTrack = trackProto.clone;
     const stopTrack = trackProto.stop;
-    const bootstrapSource = `(${workerBootstrap})`;
+    // The bootstrap's text comes from the content script, synchronously, before any page script (see
+    // WORKER_BOOTSTRAP_EVENT); without it workers stay the browser's own.
+    let bootstrapSource = '';
+    const take = (e: Event): void => {
+      let d: unknown;
+      try { d = apply(detailGet, e, []); } catch { return; }
+      if (typeof d !== 'string' || bootstrapSource) return;
+      bootstrapSource = d;
+      removeListener(document, WORKER_BOOTSTRAP_EVENT, take);
+    };
+    addListener(document, WORKER_BOOTSTRAP_EVENT, take);
+    apply(dispatchEventFn, document, [new NativeEvent(`${WORKER_BOOTSTRAP_EVENT}:ask`)]);
     const records = new SafeWeakMap<object, WorkerRecord>();
     /** Page-side ports whose other end went to a wrapped worker (or a shared worker's port). */
     const portsTo = new SafeWeakMap<object, WorkerRecord>();
@@ -170,7 +184,7 @@ export const trackTransfer: InjectedFeature = {
       const opts = args[1];
       let abs: string;
       try {
-        if (!enabled() || args.length === 0) throw 0;
+        if (!enabled() || !bootstrapSource || args.length === 0) throw 0;
         args[0] = `${args[0]}`;
         abs = new NativeURL(args[0], apply(baseURIGet, document, []) as string).href;
         // Only the page's own scripts: the browser answers for others (SecurityError, opaque data: origins).
