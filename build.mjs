@@ -26,6 +26,7 @@ const ENTRIES = [
   ['src/injected/pip/window/index.ts', 'chunks/pip.js', { minify: true }],
   ['src/injected/effects/chunk/voice.ts', 'chunks/voice.js', { minify: true }],
   ['src/injected/effects/chunk/blur-chunk.ts', 'chunks/blur.js', { minify: true }],
+  ['src/injected/effects/chunk/pixel.ts', 'chunks/pixel.js', { minify: true }],
   ['src/injected/picker-semantics/chunk/index.ts', 'chunks/picker.js', { minify: true }],
   ['src/injected/track-transfer/chunk/index.ts', 'chunks/transfer.js', { minify: true }],
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],

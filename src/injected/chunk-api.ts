@@ -2,7 +2,7 @@
 // chunk must not import patch.ts (that would install a second toString mask) nor the bridge.
 import type { Bridge } from './bridge';
 import type { CallState } from './call-state';
-import type { defineGetter, defineInterface, defineMethod, patch, patchGetter } from './patch';
+import type { defineGetter, defineMethod, maskAsNative, patch, patchGetter } from './patch';
 import type { ChunkStrings } from '../shared/chunks';
 
 export interface ChunkApi {
@@ -15,10 +15,25 @@ export interface ChunkApi {
   patchGetter: typeof patchGetter;
   defineGetter: typeof defineGetter;
   defineMethod: typeof defineMethod;
-  defineInterface: typeof defineInterface;
+  maskAsNative: typeof maskAsNative;
   /** Whatever the feature's core part hands its chunk (e.g. the elements found so far). */
   feature: unknown;
 }
 
 /** `start` returns what the chunk offers its core part (loadChunk resolves with it). */
 export interface ChunkAnnouncement { name: string; start(api: ChunkApi): unknown }
+
+/**
+ * An interface object the browser lacks (e.g. HTMLUserMediaElement in Firefox): calling or
+ * constructing it throws "Illegal constructor" as WebIDL interfaces without a constructor do, and it
+ * prints as native. The caller fills its prototype. (Chunk side: only chunks define interfaces.)
+ */
+export function defineInterface(api: ChunkApi, name: string, parent: { prototype: object }): { prototype: object } {
+  const holder = { [name]: function () { throw new TypeError('Illegal constructor'); } };
+  const iface = holder[name]!;
+  api.maskAsNative(iface, name);
+  Object.defineProperty(iface, 'prototype', { value: Object.create(parent.prototype), writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(iface.prototype, 'constructor', { value: iface, writable: true, enumerable: false, configurable: true });
+  Object.setPrototypeOf(iface, parent);
+  return iface as unknown as { prototype: object };
+}

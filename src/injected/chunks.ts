@@ -11,7 +11,7 @@
 // Known gap (test/e2e/hostile.test.ts, todo): a page that breaks the chunk's own announcement by
 // replacing the built-ins the chunk uses (it is evaluated after page scripts) can still forge the only one.
 import { addListener, apply, getOwnPropertyDescriptor, own, SafeMap, then } from './native';
-import { defineGetter, defineInterface, defineMethod, patch, patchGetter, isRetired } from './patch';
+import { defineGetter, defineMethod, maskAsNative, patch, patchGetter, isRetired } from './patch';
 import type { Bridge } from './bridge';
 import type { CallState } from './call-state';
 import type { ChunkAnnouncement } from './chunk-api';
@@ -52,7 +52,7 @@ export function loadChunk<T = unknown>(name: ChunkName, bridge: Bridge, calls: C
     waiting.delete(name);
     const start = slot.count === 1 ? slot.start : null;
     if (!start) return null;
-    return { exports: start({ bridge, calls, strings, enabled, patch, patchGetter, defineGetter, defineMethod, defineInterface, feature }) as T };
+    return { exports: start({ bridge, calls, strings, enabled, patch, patchGetter, defineGetter, defineMethod, maskAsNative, feature }) as T };
   }, () => { waiting.delete(name); return null; });
   loads.set(name, load);
   return load;

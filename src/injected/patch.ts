@@ -3,10 +3,9 @@
 // mask, so only the core bundle (injected/index.ts) imports it; lazily loaded chunks receive these
 // functions from the core (chunks.ts) instead of installing a second mask.
 import {
-  apply, construct, getOwnPropertyDescriptor, defineProperty, getPrototypeOf, own, NativeProxy, SafeWeakMap, strReplace, NativeTypeError, create,
+  apply, construct, getOwnPropertyDescriptor, defineProperty, getPrototypeOf, own, NativeProxy, SafeWeakMap, strReplace,
 } from './native';
 
-const setPrototypeOf = Reflect.setPrototypeOf;
 
 // ---- patch(): the one way MediaGate replaces a page-visible function --------------------------
 
@@ -157,17 +156,5 @@ export function defineMethod(owner: object, key: string, impl: (this: any, ...ar
   defineProperty(owner, key, { value: method, writable: true, enumerable: true, configurable: true });
 }
 
-/**
- * An interface object the browser lacks (e.g. HTMLUserMediaElement in Firefox): calling or
- * constructing it throws "Illegal constructor" as WebIDL interfaces without a constructor do, and it
- * prints as native. The caller fills its prototype.
- */
-export function defineInterface(name: string, parent: { prototype: object }): { prototype: object } {
-  const holder = { [name]: function () { throw new NativeTypeError('Illegal constructor'); } };
-  const iface = holder[name]!;
-  masks.set(iface, nativeSource(name));
-  defineProperty(iface, 'prototype', { value: create(parent.prototype), writable: false, enumerable: false, configurable: false });
-  defineProperty(iface.prototype, 'constructor', { value: iface, writable: true, enumerable: false, configurable: true });
-  setPrototypeOf(iface, parent);
-  return iface as unknown as { prototype: object };
-}
+/** Makes `fn` print as this browser's native function `name` (for what chunks define, see chunk-api.ts). */
+export function maskAsNative(fn: object, name: string): void { masks.set(fn, nativeSource(name)); }

@@ -25,6 +25,8 @@ export const CHUNKS = {
   /** The track effects, one chunk each: a page that only isolates voices never loads the blur code. */
   voice: { file: 'chunks/voice.js', strings: [] },
   blur: { file: 'chunks/blur.js', strings: [] },
+  /** powerEfficientPixelFormat's look at one camera frame (Chromium). */
+  pixel: { file: 'chunks/pixel.js', strings: [] },
   picker: { file: 'chunks/picker.js', strings: [] },
   transfer: { file: 'chunks/transfer.js', strings: [] },
 } as const;

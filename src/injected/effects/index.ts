@@ -10,8 +10,7 @@ import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
 import { installHandlerAttribute } from './configuration-change';
 import { FORCED, FORCED_SOFT, forcedKinds, readMembers, wants } from './forced';
-import { effectSwitches } from './switches';
-import { PIXEL, askedPixel, asAsked, canKnowPixelFormat, forgetPixelFormat, meets, pixelFormat, pixelFormatNow } from './pixel-format';
+import { PIXEL, PIXEL_NATIVES, askedPixel, asAsked, canKnowPixelFormat, forgetPixelFormat, meets, pixelFormat as pixelFormatOf, pixelFormatNow as pixelFormatNowOf, type PixelChunk } from './pixel-format';
 
 export const VOICE = 'voiceIsolation';
 export const BLUR = 'backgroundBlur';
@@ -37,6 +36,8 @@ export interface ProcessedTrack {
 export interface EffectsCore {
   /** `fire` runs the spec's configurationchange steps on a processed track (chunk/configuration-change.ts). */
   register(output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void): void;
+  /** The person's switches (chunk/switches.ts), set up by the first effects chunk that loads. */
+  switches: ((output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void) => void) | null;
 }
 /** What each effect's chunk (chunk/voice.ts, chunk/blur-chunk.ts) offers. */
 export interface EffectsChunk {
@@ -53,14 +54,17 @@ export const effects: InjectedFeature = {
     const processed = new SafeWeakMap<object, ProcessedTrack>();
     /** Device tracks with a forced effect -> what the page itself asked for it (null: nothing). */
     const pageAsked = new SafeWeakMap<MediaStreamTrack, BoolAsk | null>();
-    const registerSwitch = effectSwitches(bridge, calls, enabled);
     const core: EffectsCore = {
       register(output, p, fire) {
         processed.set(output, p);
-        registerSwitch(output, p, fire);
+        if (core.switches) core.switches(output, p, fire);
       },
+      switches: null,
     };
     installHandlerAttribute();
+    const probe = (): Promise<PixelChunk | null> => then(loadChunk<PixelChunk>('pixel', bridge, calls, enabled, PIXEL_NATIVES), (l) => l && l.exports);
+    const pixelFormat = (t: MediaStreamTrack) => pixelFormatOf(t, probe);
+    const pixelFormatNow = (t: MediaStreamTrack) => pixelFormatNowOf(t, probe);
     const getChunk = (e: EffectKey): Promise<EffectsChunk | null> =>
       then(loadChunk<EffectsChunk>(e === VOICE ? 'voice' : 'blur', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
 
@@ -102,7 +106,7 @@ export const effects: InjectedFeature = {
       } catch {
         return apply(original, self, [constraints]); // a getter that throws: the browser's own answer
       }
-      if (pixel?.required && !canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, `${PIXEL} cannot be known in this browser`));
+      if (pixel?.required && !canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, 'Unknowable here'));
       let result = apply(original, self, [forBrowser]) as Promise<MediaStream>;
       if (pixel) result = then(result, (stream) => checkPixel(stream, pixel!));
       if (!asks.audio?.value && !asks.video?.value) return result;
@@ -146,7 +150,7 @@ export const effects: InjectedFeature = {
       return then(pixelFormat(camera), (v) => {
         if (meets(ask, v)) return stream;
         for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
-        return promiseReject<MediaStream>(overconstrained(PIXEL, `The camera's pixel format is ${v === null ? 'unknown' : v ? 'power-efficient' : 'not power-efficient'}`));
+        return promiseReject<MediaStream>(overconstrained(PIXEL, `Pixel format: ${v}`));
       });
     };
     /** Adds powerEfficientPixelFormat to a camera track's answer (only what is known). */
@@ -198,8 +202,8 @@ export const effects: InjectedFeature = {
       // New constraints replace the page's old ones, and the camera may deliver another format now.
       const done = (): Promise<void> => then(applyEffects(original, self as MediaStreamTrack, args), () => { askedPixel.set(device, asAsked(pixel)); forgetPixelFormat(device); });
       if (!pixel?.required) return done();
-      if (!canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, `${PIXEL} cannot be known in this browser`));
-      return then(pixelFormat(device), (v) => (meets(pixel, v) ? done() : promiseReject<void>(overconstrained(PIXEL, `The camera's pixel format does not match`))));
+      if (!canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, 'Unknowable here'));
+      return then(pixelFormat(device), (v) => (meets(pixel, v) ? done() : promiseReject<void>(overconstrained(PIXEL, `Pixel format: ${v}`))));
     });
 
     const applyEffects = (original: MediaStreamTrack['applyConstraints'], self: MediaStreamTrack, args: Parameters<MediaStreamTrack['applyConstraints']>): Promise<void> => {

@@ -6,6 +6,7 @@ import type { EffectsChunk, EffectsCore, ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 import type { ChunkName } from '../../../shared/chunks';
 import { fireConfigurationChange, prepareTrack } from './configuration-change';
+import { effectSwitches } from './switches';
 
 export type Process = (api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack, ask: BoolAsk) => Promise<MediaStreamTrack>;
@@ -13,6 +14,7 @@ export type Process = (api: ChunkApi, register: (t: MediaStreamTrack, p: Process
 export function announce(name: ChunkName, process: Process): void {
   const start = (api: ChunkApi): EffectsChunk => {
     const core = api.feature as EffectsCore;
+    core.switches ??= effectSwitches(api.bridge, api.calls, api.enabled);
     const register = (t: MediaStreamTrack, p: ProcessedTrack) => {
       prepareTrack(api, t);
       core.register(t, p, fireConfigurationChange);

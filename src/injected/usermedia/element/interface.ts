@@ -2,7 +2,7 @@
 // constructor, accessors on the prototype, native-looking) and upgrades each HTMLUnknownElement
 // <usermedia> by switching its prototype; the tag has no hyphen, so customElements cannot take it.
 // Chromium has a minimal native one: MediaGate adds only the members it lacks.
-import type { ChunkApi } from '../../chunk-api';
+import { defineInterface, type ChunkApi } from '../../chunk-api';
 import type { Controller, Mode } from './controller';
 
 /** Events with an on<type> property; the first three are what Chromium's native element lacks. */
@@ -16,7 +16,7 @@ export const UPGRADED_PROPS = ['stream', 'enabled', 'autostart', ...[...ADDED_EV
 
 export function defineUserMediaInterface(mode: Mode, api: ChunkApi, lookup: Lookup, nativeStream: ((el: Element) => MediaStream | null) | null): object {
   const w = window as unknown as { HTMLUserMediaElement?: { prototype: object } };
-  const iface = mode === 'native' ? w.HTMLUserMediaElement! : api.defineInterface('HTMLUserMediaElement', HTMLElement);
+  const iface = mode === 'native' ? w.HTMLUserMediaElement! : defineInterface(api, 'HTMLUserMediaElement', HTMLElement);
   const proto = iface.prototype;
   const illegal = (): never => { throw new TypeError('Illegal invocation'); };
   /** Native mode keeps working for elements MediaGate has not seen yet (not in a document). */

@@ -1,12 +1,13 @@
 // The person's effect switches (toolbar popup through the background, call window through CallState):
 // the device tracks MediaGate processes, and switching their effect followed by configurationchange.
 // Exactly these tracks can be switched: a native track the page already holds cannot be rerouted
-// through processing (README, "configurationchange").
-import type { Bridge } from '../bridge';
-import type { CallState } from '../call-state';
-import type { ProcessedTrack } from './index';
-import { apply, getOwnPropertyDescriptor, push, SafeWeakMap } from '../native';
-import { forcedKinds } from './forced';
+// through processing (README, "configurationchange"). Set up by the first effects chunk that loads
+// (before that, no track can be switched), and kept on the core for the other one.
+import type { Bridge } from '../../bridge';
+import type { CallState } from '../../call-state';
+import type { ProcessedTrack } from '../index';
+import { apply, getOwnPropertyDescriptor, push, SafeWeakMap } from '../../native';
+import { forcedKinds } from '../forced';
 
 const kindGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
 const readyStateGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'readyState')!.get!;

@@ -1,0 +1,56 @@
+// Lazily loaded chunk: looks at one frame of a private clone of a camera track (Chromium's
+// MediaStreamTrackProcessor) and classifies its VideoFrame.format for powerEfficientPixelFormat
+// (../pixel-format.ts decides when; shared/effect-constraints.ts what counts as power-efficient).
+import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
+import type { PixelChunk, PixelNatives } from '../pixel-format';
+import { isPowerEfficientFormat } from '../../../shared/effect-constraints';
+
+const R = Reflect;
+/** A camera that sends no frame this long (muted, covered by the OS) stays unknown. */
+const PROBE_TIMEOUT_MS = 3000;
+
+function start(api: ChunkApi): PixelChunk {
+  // The page could have replaced these by now; that only spoils its own answer (unknown).
+  const MSTP = (window as any).MediaStreamTrackProcessor;
+  const readerProto = ReadableStreamDefaultReader.prototype;
+  const n = {
+    ...(api.feature as PixelNatives), MSTP,
+    readableGet: MSTP && Object.getOwnPropertyDescriptor(MSTP.prototype, 'readable')?.get,
+    getReader: ReadableStream.prototype.getReader, read: readerProto.read, cancel: readerProto.cancel,
+    formatGet: Object.getOwnPropertyDescriptor(VideoFrame.prototype, 'format')?.get, frameClose: VideoFrame.prototype.close,
+  };
+  const probe = (track: MediaStreamTrack): Promise<boolean | null> => new Promise((resolve) => {
+    if (!n.MSTP || !n.readableGet || !n.read || !n.cancel || !n.formatGet || !n.frameClose) { resolve(null); return; }
+    let clone: MediaStreamTrack | null = null;
+    let reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
+    let settled = false;
+    const done = (v: boolean | null) => {
+      if (settled) return;
+      settled = true;
+      // The clone is MediaGate's own: the page never sees it, and stopping it leaves the page's track alone.
+      try { if (reader) (R.apply(n.cancel!, reader, []) as Promise<void>).catch(() => undefined); } catch { /* closed */ }
+      try { if (clone) R.apply(n.trackStop, clone, []); } catch { /* gone */ }
+      resolve(v);
+    };
+    try {
+      clone = R.apply(n.trackClone, track, []) as MediaStreamTrack;
+      const processor = R.construct(n.MSTP, [{ track: clone, maxBufferSize: 1 }]);
+      reader = R.apply(n.getReader, R.apply(n.readableGet, processor, []), []) as ReadableStreamDefaultReader<VideoFrame>;
+      setTimeout(() => done(null), PROBE_TIMEOUT_MS);
+      (R.apply(n.read, reader, []) as Promise<ReadableStreamReadResult<VideoFrame>>).then((r) => {
+        const frame = r.value;
+        let v: boolean | null = null;
+        if (frame) {
+          try { v = isPowerEfficientFormat(R.apply(n.formatGet!, frame, []) as string | null); } finally { R.apply(n.frameClose!, frame, []); }
+        }
+        done(v);
+      }, () => done(null));
+    } catch {
+      done(null);
+    }
+  });
+  return { probe };
+}
+
+const announcement: ChunkAnnouncement = { name: 'pixel', start };
+document.dispatchEvent(new CustomEvent(__CHUNK_EVENT__, { detail: announcement }));
