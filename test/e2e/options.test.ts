@@ -66,7 +66,7 @@ for (const name of BROWSERS) {
       assert.deepEqual(before.switches, [
         ['capture', true, 'Call detection'], ['media-session', true, 'Call controls'],
         ['picker-semantics', true, 'Device picker'], ['labels', true, 'Hide device names'], ['pip', true, 'Call window'],
-        ['usermedia', true, 'The <usermedia> element'], ['screen-capture', true, 'Screen capture through getUserMedia'], ['effects', true, 'Voice isolation'],
+        ['usermedia', true, 'The <usermedia> element'], ['screen-capture', true, 'Screen capture through getUserMedia'], ['effects', true, 'Voice isolation'], ['track-transfer', true, 'Tracks in workers'],
       ]);
 
       // With the keyboard, as a person would: the checked radio has focus, an arrow key moves the choice.
@@ -176,7 +176,7 @@ for (const name of BROWSERS) {
       const checked = await options.evaluate(() => [...document.querySelectorAll<HTMLInputElement>('input[type=radio]:checked')].map((r) => r.id));
       const expected = [checked[0], 'alwaysShowPicker', 'hardMute', checked[1],
         'feature-capture', 'feature-media-session', 'feature-picker-semantics', 'feature-labels', 'feature-pip',
-        'feature-usermedia', 'feature-screen-capture', 'feature-effects',
+        'feature-usermedia', 'feature-screen-capture', 'feature-effects', 'feature-track-transfer',
         'site-0-camera', 'site-0-microphone', 'forget-0'];
       assert.deepEqual(ids, expected);
       for (const s of seen) assert.match(s.outline, /^solid [2-9]/, `focus indicator of #${s.id}`);
@@ -219,7 +219,7 @@ for (const name of BROWSERS) {
         assert.deepEqual(view, {
           semantics: [true, true],
           semanticsDescribed: 'When more than one camera or microphone fits, MediaGate asks you which one the site gets. | Set by your organisation',
-          features: [false, false, false, true, false, false, false, false],
+          features: [false, false, false, true, false, false, false, false, false],
           featureDescribed: 'Keeps the names of your devices from sites, as set under Device names. | Set by your organisation',
           free: [false, false],
           notes: ['pinned-defaultSemantics', 'pinned-feature-labels'],
