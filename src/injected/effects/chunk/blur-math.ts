@@ -3,6 +3,11 @@
 /** The background is blurred at a quarter of the frame's size (DESIGN.md: SwiftShader is slow at full size). */
 export const BLUR_SCALE = 4;
 
+/** The model runs on one frame in this many (the others reuse its mask). */
+export const SEGMENT_EVERY = 2;
+/** Consecutive frames that failed to process before the effect is reported off. */
+export const MAX_FAILURES = 30;
+
 /** Size of the downscaled background: at least 1x1, rounded up so no edge column is lost. */
 export function downscaled(width: number, height: number, scale = BLUR_SCALE): { width: number; height: number } {
   return { width: Math.max(1, Math.ceil(width / scale)), height: Math.max(1, Math.ceil(height / scale)) };
