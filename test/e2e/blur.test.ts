@@ -334,6 +334,43 @@ if (BROWSERS.includes('firefox')) {
       if (variant === 'WebGL 2') {
         it('a blurred track speaks for its camera: settings, capabilities, constraints, applyConstraints, clone, stop', () => speaksForCamera(tb, server));
         it('pages whose CSP forbids wasm get the camera unprocessed (ideal) or OverconstrainedError (exact)', () => refusesWithoutWasm(tb, server));
+
+        it('keeps blurring in a hidden tab (a worker timer, not rAF or requestVideoFrameCallback)', async () => {
+          const page = await tb.newPage();
+          await page.goto(server.url('/blank.html'));
+          // No MediaStreamTrackProcessor here: frames are counted by a loopback peer connection's encoder.
+          await page.evaluate(async () => {
+            const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints })).getVideoTracks()[0]!;
+            const a = new RTCPeerConnection();
+            const b = new RTCPeerConnection();
+            a.onicecandidate = (e) => { if (e.candidate) void b.addIceCandidate(e.candidate); };
+            b.onicecandidate = (e) => { if (e.candidate) void a.addIceCandidate(e.candidate); };
+            a.addTrack(t, new MediaStream([t]));
+            await a.setLocalDescription(); await b.setRemoteDescription(a.localDescription!);
+            await b.setLocalDescription(); await a.setRemoteDescription(b.localDescription!);
+            const w = window as any;
+            w.blurTrack = t;
+            w.encoded = async () => { let n = 0; (await a.getStats()).forEach((r: any) => { if (r.type === 'outbound-rtp' && r.kind === 'video') n = r.framesEncoded; }); return n; };
+            w.rafs = 0;
+            const raf = () => { w.rafs++; requestAnimationFrame(raf); };
+            requestAnimationFrame(raf);
+          });
+          await new Promise((r) => setTimeout(r, 2000));
+          const other = await tb.newPage();
+          await other.bringToFront();
+          await new Promise((r) => setTimeout(r, 500));
+          const read = () => page.evaluate(async () => { const w = window as any; return { state: document.visibilityState, frames: await w.encoded() as number, rafs: w.rafs as number, on: w.blurTrack.getSettings().backgroundBlur }; });
+          const a = await read();
+          await new Promise((r) => setTimeout(r, 3000));
+          const b = await read();
+          await page.evaluate(() => (window as any).blurTrack.stop());
+          await other.close();
+          await page.close();
+          assert.equal(b.state, 'hidden');
+          assert.ok(b.rafs - a.rafs <= 4, `rAF is throttled in the hidden tab (${b.rafs - a.rafs} callbacks in 3 s)`);
+          assert.ok(b.frames - a.frames >= 9, `blurred frames keep coming while hidden (${b.frames - a.frames} in 3 s)`);
+          assert.equal(b.on, true);
+        });
       }
 
       it('blurs the background for real: high-frequency energy drops; frame rate at 640x480', (t) => blursForReal(t, tb, server));
