@@ -1,5 +1,5 @@
-// Canvas 2D compositing for the background blur, for browsers whose segmenter runs but that have no
-// WebGL2 for blur-gl.ts (e.g. Firefox with WebGL 2 switched off). Same picture: the background
+// Canvas 2D compositing for the background blur, where WebGL2 is missing or software-rendered (see
+// blur-compositor.ts). Same picture: the background
 // blurred at a quarter of the size (`ctx.filter`), the person cut out of the sharp frame by the
 // mask, upscaled with smoothing and feathered with the same smoothstep as the shader.
 import { downscaled } from './blur-math';
@@ -17,14 +17,14 @@ type Ctx = OffscreenCanvasRenderingContext2D;
 const layer = (width: number, height: number): Ctx => new OffscreenCanvas(width, height).getContext('2d')!;
 
 export class Canvas2DCompositor {
-  private readonly out: CanvasRenderingContext2D;
+  private readonly out: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
   private small: Ctx | null = null;
   private blurred: Ctx | null = null;
   private person: Ctx | null = null;
   private mask: { ctx: Ctx; image: ImageData } | null = null;
 
-  constructor(readonly canvas: HTMLCanvasElement) {
-    const out = canvas.getContext('2d', { alpha: false });
+  constructor(readonly canvas: HTMLCanvasElement | OffscreenCanvas) {
+    const out = (canvas as OffscreenCanvas).getContext('2d', { alpha: false });
     if (!out) throw new Error('no canvas 2D');
     this.out = out;
   }

@@ -1,30 +1,25 @@
 // Background blur without MediaStreamTrackProcessor/Generator (Firefox 153): the camera plays in a
 // <video> that is never attached to the document, each frame it presents (blur-clock.ts) is segmented
-// and composited onto a canvas, WebGL2 (blur-gl.ts) where there is one, else Canvas 2D (blur-2d.ts),
-// and the page gets that canvas's captureStream() track, which takes a frame each time the canvas
-// changes (Firefox 153 delivers nothing after captureStream(0) + requestFrame()). The segmenter needs WebGL itself (tasks-vision's mask post-processing runs on the
-// GPU), so a browser without any WebGL (headless Firefox) cannot blur: this rejects there.
+// and composited onto a canvas (blur-compositor.ts: WebGL2, else Canvas 2D), and the page gets that
+// canvas's captureStream() track, which takes a frame each time the canvas changes (Firefox 153
+// delivers nothing after captureStream(0) + requestFrame()). The segmenter needs WebGL itself
+// (tasks-vision's mask post-processing runs on the GPU), so a browser without any WebGL (headless
+// Firefox) cannot blur: this rejects there.
 import type { ChunkApi } from '../../chunk-api';
 import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 import { loadSegmenter } from './blur-model';
-import { BlurCompositor } from './blur-gl';
-import { Canvas2DCompositor } from './blur-2d';
+import { createCompositor } from './blur-compositor';
 import { PersonMask } from './blur-segment';
 import { blurredOutputs } from './blur-track';
 import { videoFrames } from './blur-clock';
 import { MAX_FAILURES, SEGMENT_EVERY } from './blur-math';
 
-/** Output canvas and its compositor: WebGL2 if it works, else Canvas 2D (on a fresh canvas). */
-function compositor(): BlurCompositor | Canvas2DCompositor {
-  try { return new BlurCompositor(document.createElement('canvas')); } catch { return new Canvas2DCompositor(document.createElement('canvas')); }
-}
-
 export async function canvasBlur(api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack> {
   const mask = new PersonMask(await loadSegmenter(api));
-  const draw = compositor();
-  const canvas = draw.canvas as HTMLCanvasElement;
+  const draw = createCompositor(() => document.createElement('canvas'), false);
+  const canvas = draw.canvas;
   const video = document.createElement('video');
   video.muted = true;
   video.playsInline = true;

@@ -41,7 +41,7 @@ type Program = { program: WebGLProgram; uniform(name: string): WebGLUniformLocat
 
 export class BlurCompositor {
   readonly canvas: OffscreenCanvas | HTMLCanvasElement;
-  private gl: WebGL2RenderingContext;
+  readonly gl: WebGL2RenderingContext;
   private blur: Program;
   private composite: Program;
   private frameTex: WebGLTexture;

@@ -1,13 +1,13 @@
 // Background blur. Where MediaStreamTrackProcessor/Generator exist (Chromium), the camera track runs
 // through the processor (frames from the track, so hidden tabs, where rAF and timers are throttled,
-// keep running), person segmentation (blur-segment.ts) and WebGL2 compositing (blur-gl.ts), into a
+// keep running), person segmentation (blur-segment.ts) and compositing (blur-compositor.ts), into a
 // generator the page gets as its track. Elsewhere (Firefox 153 has neither) blur-canvas-track.ts
 // makes the frames from a <video> and hands out a canvas capture track.
 import type { ChunkApi } from '../../chunk-api';
 import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 import { loadSegmenter } from './blur-model';
-import { BlurCompositor } from './blur-gl';
+import { createCompositor } from './blur-compositor';
 import { PersonMask } from './blur-segment';
 import { blurredOutputs } from './blur-track';
 import { canvasBlur } from './blur-canvas-track';
@@ -19,7 +19,7 @@ declare const MediaStreamTrackGenerator: new (init: { kind: 'video' }) => MediaS
 export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack> {
   if (typeof MediaStreamTrackProcessor !== 'function' || typeof MediaStreamTrackGenerator !== 'function') return canvasBlur(api, register, source, ask);
-  const compositor = new BlurCompositor();
+  const compositor = createCompositor(() => new OffscreenCanvas(1, 1), true);
   const mask = new PersonMask(await loadSegmenter(api));
   // The processor reads the device track itself; the page only ever holds the generator's track.
   const reader = new MediaStreamTrackProcessor({ track: source, maxBufferSize: 1 }).readable.getReader();
