@@ -6,6 +6,8 @@ import { downscaled } from './blur-math';
 
 /** The blur's standard deviation at the downscaled size (the shader's two sigma-4 passes). */
 const SIGMA = 6;
+/** Margin around the small frame, filled with its edge pixels, so the blur clamps at the edges. */
+const PAD = 3 * SIGMA;
 
 /** Person confidence (0..255) -> alpha, with the shader's smoothstep(0.25, 0.75) feather. */
 const FEATHER = Uint8Array.from({ length: 256 }, (_, i) => {
@@ -18,9 +20,8 @@ const layer = (width: number, height: number): Ctx => new OffscreenCanvas(width,
 
 export class Canvas2DCompositor {
   private readonly out: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
-  private small: Ctx | null = null;
-  private blurred: Ctx | null = null;
-  private person: Ctx | null = null;
+  private padded: Ctx | null = null;
+  private background: Ctx | null = null;
   private mask: { ctx: Ctx; image: ImageData } | null = null;
 
   constructor(readonly canvas: HTMLCanvasElement | OffscreenCanvas) {
@@ -30,14 +31,12 @@ export class Canvas2DCompositor {
   }
 
   private resize(width: number, height: number): void {
-    if (this.canvas.width === width && this.canvas.height === height && this.person) return;
+    if (this.canvas.width === width && this.canvas.height === height && this.padded) return;
     this.canvas.width = width;
     this.canvas.height = height;
     const s = downscaled(width, height);
-    this.small = layer(s.width, s.height);
-    this.blurred = layer(s.width, s.height);
-    this.blurred.filter = `blur(${SIGMA}px)`;
-    this.person = layer(width, height);
+    this.padded = layer(s.width + 2 * PAD, s.height + 2 * PAD);
+    this.background = layer(s.width, s.height);
   }
 
   private maskLayer(mask: Uint8Array, maskW: number, maskH: number): OffscreenCanvas {
@@ -51,24 +50,37 @@ export class Canvas2DCompositor {
     return this.mask.ctx.canvas;
   }
 
-  /** Same contract as BlurCompositor.draw: null mask means everything stays sharp. */
+  /**
+   * Same contract as BlurCompositor.draw: null mask means everything stays sharp. All the work but
+   * two full-size draws happens at the small size: the sharp frame goes down whole, then the small
+   * blurred background with the person cut out of it (the feathered mask) over it.
+   */
   draw(frame: CanvasImageSource, width: number, height: number, mask: Uint8Array | null, maskW: number, maskH: number): void {
     this.resize(width, height);
     const out = this.out;
-    if (!mask) { out.drawImage(frame, 0, 0, width, height); return; }
-    const small = this.small!;
-    const blurred = this.blurred!;
-    const person = this.person!;
-    small.drawImage(frame, 0, 0, small.canvas.width, small.canvas.height);
-    // The filter fades the edges towards transparent: the unblurred small copy underneath fills them.
-    blurred.clearRect(0, 0, blurred.canvas.width, blurred.canvas.height);
-    blurred.drawImage(small.canvas, 0, 0);
-    person.globalCompositeOperation = 'copy';
-    person.drawImage(this.maskLayer(mask, maskW, maskH), 0, 0, width, height);
-    person.globalCompositeOperation = 'source-in';
-    person.drawImage(frame, 0, 0, width, height);
-    out.drawImage(small.canvas, 0, 0, width, height);
-    out.drawImage(blurred.canvas, 0, 0, width, height);
-    out.drawImage(person.canvas, 0, 0);
+    out.drawImage(frame, 0, 0, width, height);
+    if (!mask) return;
+    const pad = this.padded!;
+    const bg = this.background!;
+    const { width: sw, height: sh } = bg.canvas;
+    // The small frame with its edge rows and columns stretched into the margin (the canvas filter
+    // would otherwise fade the edges towards transparent, where the sharp frame shows through).
+    const P = PAD;
+    const c = pad.canvas;
+    pad.imageSmoothingEnabled = true;
+    pad.drawImage(frame, P, P, sw, sh);
+    pad.imageSmoothingEnabled = false;
+    pad.drawImage(c, P, P, 1, sh, 0, P, P, sh);
+    pad.drawImage(c, P + sw - 1, P, 1, sh, P + sw, P, P, sh);
+    pad.drawImage(c, 0, P, sw + 2 * P, 1, 0, 0, sw + 2 * P, P);
+    pad.drawImage(c, 0, P + sh - 1, sw + 2 * P, 1, 0, P + sh, sw + 2 * P, P);
+    bg.globalCompositeOperation = 'copy';
+    bg.filter = `blur(${SIGMA}px)`;
+    bg.drawImage(c, -P, -P);
+    bg.filter = 'none';
+    // The person out of the blurred background: there the sharp frame underneath shows.
+    bg.globalCompositeOperation = 'destination-out';
+    bg.drawImage(this.maskLayer(mask, maskW, maskH), 0, 0, sw, sh);
+    out.drawImage(bg.canvas, 0, 0, width, height);
   }
 }
