@@ -34,8 +34,8 @@ export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTra
   const blurFrame = (frame: VideoFrame): VideoFrame => {
     const width = frame.displayWidth;
     const height = frame.displayHeight;
-    // People move little between two frames: the model runs on every other one, which is most of
-    // what lets software rendering keep up.
+    // People move little between frames: the model runs on some of them (SEGMENT_EVERY), which is
+    // most of what lets software rendering keep up.
     const fresh = count++ % SEGMENT_EVERY === 0 || mask.width === 0 ? mask.update(frame, width, height, frame.timestamp / 1000) : true;
     // No mask: everything stays sharp rather than risk blurring the person.
     compositor.draw(frame, width, height, fresh && mask.width ? mask.data : null, mask.width, mask.height);
