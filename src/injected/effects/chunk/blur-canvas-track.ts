@@ -24,7 +24,11 @@ export async function canvasBlur(api: ChunkApi, register: (t: MediaStreamTrack, 
   video.muted = true;
   video.playsInline = true;
   video.srcObject = new MediaStream([source]);
-  await video.play();
+  // A refusal (autoplay policy) fails the call, so the caller falls back; a play() that waits (Firefox
+  // holds media in a tab never shown yet) must not hold getUserMedia: frames flow once it plays.
+  const playing = video.play();
+  await Promise.race([playing, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  playing.catch(() => undefined);
   const output = canvas.captureStream().getVideoTracks()[0]!;
   let stopFrames = () => undefined as void;
   const { state, adopt } = blurredOutputs(register, source, ask, () => {
