@@ -57,13 +57,20 @@ const STATIC = [
   ['src/screen-grant/grant.css', 'screen-grant/grant.css'],
 ];
 
-/** `import x from 'worklet-text:<name>'`: the text of a vendored AudioWorklet module, for a Blob URL. */
-const WORKLETS = { rnnoise: 'node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise/workletProcessor.js' };
+/** `import x from 'worklet-text:<name>'`: an AudioWorklet module bundled into text, for a Blob URL. */
+const WORKLETS = { rnnoise: 'src/injected/effects/chunk/rnnoise-worklet.ts' };
+async function bundleWorklet(file) {
+  const r = await esbuild.build({ entryPoints: [file], bundle: true, write: false, format: 'esm', minify: true, target: 'es2022', logLevel: 'silent', metafile: true });
+  return { text: r.outputFiles[0].text, inputs: Object.keys(r.metafile.inputs).map((f) => path.resolve(f)) };
+}
 const workletText = {
   name: 'worklet-text',
   setup(b) {
     b.onResolve({ filter: /^worklet-text:/ }, (a) => ({ path: path.join(root, WORKLETS[a.path.slice(13)]), namespace: 'worklet-text' }));
-    b.onLoad({ filter: /.*/, namespace: 'worklet-text' }, async (a) => ({ contents: await readFile(a.path, 'utf8'), loader: 'text', watchFiles: [a.path] }));
+    b.onLoad({ filter: /.*/, namespace: 'worklet-text' }, async (a) => {
+      const { text, inputs } = await bundleWorklet(a.path);
+      return { contents: text, loader: 'text', watchFiles: inputs };
+    });
   },
 };
 

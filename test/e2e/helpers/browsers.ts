@@ -24,6 +24,8 @@ export interface LaunchOptions {
   userDataDir?: string;
   /** Default true; `npm start` opens a visible window when there is a display. */
   headless?: boolean;
+  /** An X display (e.g. from helpers/xvfb.ts): the browser runs headful there (WebGL in Firefox). */
+  display?: string;
   /** Chromium: fake devices instead of real ones (default true). */
   fakeDevices?: boolean;
   /** Chromium: auto-accept permission prompts (default true). */
@@ -65,7 +67,8 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
     if (opts.fakeDevices !== false && !args.some((a) => a.startsWith('--use-fake-device-for-media-stream'))) args.push('--use-fake-device-for-media-stream');
     browser = await puppeteer.launch({
       executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      headless: opts.headless ?? true,
+      headless: opts.display ? false : opts.headless ?? true,
+      ...(opts.display ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
       defaultViewport: opts.headless === false ? null : undefined,
       userDataDir,
       args,
@@ -80,7 +83,8 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
-      headless: opts.headless ?? true,
+      headless: opts.display ? false : opts.headless ?? true,
+      ...(opts.display ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
       userDataDir,
       extraPrefsFirefox: {
         'media.navigator.streams.fake': opts.fakeDevices !== false,

@@ -40,8 +40,8 @@ void main() {
 type Program = { program: WebGLProgram; uniform(name: string): WebGLUniformLocation | null };
 
 export class BlurCompositor {
-  readonly canvas: OffscreenCanvas;
-  private gl: WebGL2RenderingContext;
+  readonly canvas: OffscreenCanvas | HTMLCanvasElement;
+  readonly gl: WebGL2RenderingContext;
   private blur: Program;
   private composite: Program;
   private frameTex: WebGLTexture;
@@ -49,9 +49,10 @@ export class BlurCompositor {
   private small: Array<{ tex: WebGLTexture; fbo: WebGLFramebuffer }> = [];
   private size = { width: 0, height: 0, small: { width: 0, height: 0 } };
 
-  constructor() {
-    this.canvas = new OffscreenCanvas(1, 1);
-    const gl = this.canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, premultipliedAlpha: false, preserveDrawingBuffer: true });
+  /** `canvas`: where the output is drawn (an element when it is captured with captureStream()). */
+  constructor(canvas: OffscreenCanvas | HTMLCanvasElement = new OffscreenCanvas(1, 1)) {
+    this.canvas = canvas;
+    const gl = (canvas as OffscreenCanvas).getContext('webgl2', { alpha: false, antialias: false, depth: false, premultipliedAlpha: false, preserveDrawingBuffer: true });
     if (!gl) throw new Error('no WebGL2');
     this.gl = gl;
     const quad = gl.createBuffer();

@@ -3,6 +3,15 @@
 /** The background is blurred at a quarter of the frame's size (DESIGN.md: SwiftShader is slow at full size). */
 export const BLUR_SCALE = 4;
 
+/**
+ * The model runs on one frame in this many (the others reuse its mask, at most 2 frames old). In
+ * headless Chromium at 640x480 a segmented frame costs ~20 ms, another ~10 ms: one in 3 rather than
+ * one in 2 took frames delivered from 93-97% to 95-98% of the camera's (A/B runs, shared machine).
+ */
+export const SEGMENT_EVERY = 3;
+/** Consecutive frames that failed to process before the effect is reported off. */
+export const MAX_FAILURES = 30;
+
 /** Size of the downscaled background: at least 1x1, rounded up so no edge column is lost. */
 export function downscaled(width: number, height: number, scale = BLUR_SCALE): { width: number; height: number } {
   return { width: Math.max(1, Math.ceil(width / scale)), height: Math.max(1, Math.ceil(height / scale)) };

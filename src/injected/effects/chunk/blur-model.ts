@@ -9,6 +9,11 @@ import type { ChunkApi } from '../../chunk-api';
 import { fetchAsset, hasWasmSimd } from './assets';
 
 
+const hasWebGL = (): boolean => {
+  const canvas = new OffscreenCanvas(1, 1);
+  return !!(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
+};
+
 let segmenter: Promise<ImageSegmenter> | null = null;
 
 /** The one segmenter of this frame (created on first use, shared by every blurred track). */
@@ -16,6 +21,9 @@ export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
   segmenter ??= (async () => {
     // Only the SIMD build ships (every browser MediaGate supports has wasm SIMD).
     if (!hasWasmSimd()) throw new Error('no wasm SIMD');
+    // The segmenter's mask post-processing runs on WebGL (2, else 1) even with the CPU delegate:
+    // without any (headless Firefox) it cannot start, so the 11 MB are not even fetched.
+    if (!hasWebGL()) throw new Error('no WebGL');
     const [wasm, model] = await Promise.all([fetchAsset(api, 'vision_wasm', 30000), fetchAsset(api, 'selfie_landscape', 30000)]);
     // Fails here, before any global is touched, when the page's CSP forbids wasm; compiled once, the
     // module is instantiated through Emscripten's instantiateWasm hook (11 MB: no second compile).

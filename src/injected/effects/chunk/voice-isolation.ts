@@ -1,10 +1,10 @@
 // Voice isolation: the microphone track runs through RNNoise (the Xiph recurrent-network noise
-// suppressor, compiled to wasm) in an AudioWorklet, and the page gets the output of that graph as
-// its track. The worklet code and the wasm come from MediaGate's package; the wasm bytes travel over
+// suppressor, compiled to wasm) in an AudioWorklet (rnnoise-worklet.ts), and the page gets the
+// output of that graph as its track. The worklet code and the wasm come from MediaGate's package; the wasm bytes travel over
 // the bridge, so the page never learns MediaGate's extension URL. Pages whose CSP forbids wasm or
 // blob: worklets cannot run it: the caller then falls back (ideal) or fails (exact).
-import { RnnoiseWorkletNode } from '@sapphi-red/web-noise-suppressor';
 import workletSource from 'worklet-text:rnnoise';
+import { RNNOISE_PROCESSOR } from './rnnoise-framing';
 import type { ChunkApi } from '../../chunk-api';
 import { fetchAsset, hasWasmSimd } from './assets';
 import type { ProcessedTrack } from '../index';
@@ -38,7 +38,7 @@ export async function voiceIsolation(api: ChunkApi, register: (t: MediaStreamTra
     // Firefox refuses a source whose rate differs from the context's: then this track cannot be processed.
     const input = ctx.createMediaStreamSource(new MediaStream([source]));
     const channels = Math.min(2, Math.max(1, source.getSettings().channelCount ?? 1));
-    const node = new RnnoiseWorkletNode(ctx, { wasmBinary: wasmBinary.slice(0), maxChannels: channels });
+    const node = new AudioWorkletNode(ctx, RNNOISE_PROCESSOR, { processorOptions: { wasmBinary: wasmBinary.slice(0), maxChannels: channels } });
     const dest = ctx.createMediaStreamDestination();
     dest.channelCount = channels;
     dest.channelCountMode = 'explicit';
