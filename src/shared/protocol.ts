@@ -92,7 +92,13 @@ export type LegacySize = Partial<Record<'minWidth' | 'maxWidth' | 'minHeight' | 
  * legacy `chromeMediaSource` constraint ("tab" from tabCapture, "desktop" from desktopCapture).
  * Firefox: the page's own call goes to Firefox's native `mediaSource` path.
  */
-export type ScreenCaptureAnswer = { via: 'tab' | 'desktop'; streamId: string; audio: boolean; size: LegacySize } | { via: 'native' }
+export type ScreenCaptureAnswer = {
+  via: 'tab' | 'desktop'; streamId: string; audio: boolean; size: LegacySize;
+  /** What the tracks capture (getSettings): Chromium shares an "application" as a window. */
+  mediaSource: ScreenSource;
+  /** The captured tab, when known (tabCapture of a given tab). */
+  tabId?: number;
+} | { via: 'native' }
   /** MediaGate's (or the person's) no, as the page's error; a failed request instead means "go native". */
   | { via: 'refused'; name: ScreenRefusal; message: string };
 export const SCREEN_REFUSALS = ['NotAllowedError', 'NotFoundError', 'NotReadableError', 'OverconstrainedError'] as const;

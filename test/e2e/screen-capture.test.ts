@@ -49,6 +49,28 @@ const capturedColour = (page: Page) => page.evaluate(async () => {
   return { r, g, b, width: canvas.width };
 });
 
+/** getSettings() of the captured video track, of its clone, and of the audio track, if any. */
+const surfaceSettings = (page: Page) => page.evaluate(() => {
+  const stream: MediaStream = (window as any).__stream;
+  const [video] = stream.getVideoTracks();
+  const clone = video!.clone();
+  const pick = (t: MediaStreamTrack | undefined) => {
+    if (!t) return null;
+    const s = t.getSettings() as Record<string, unknown>;
+    return { mediaSource: s.mediaSource, tabId: s.tabId, keys: Object.keys(s), width: s.width };
+  };
+  const out = { video: pick(video), clone: pick(clone), audio: pick(stream.getAudioTracks()[0]),
+    native: Function.prototype.toString.call(MediaStreamTrack.prototype.getSettings).includes('[native code]') };
+  clone.stop();
+  return out;
+});
+/** mediaSource and tabId sit among the browser's members in a WebIDL dictionary's (lexicographic) order. */
+const dictionaryOrder = (keys: string[]) => {
+  // The effects feature appends its own members (backgroundBlur) after the rest.
+  const own = keys.filter((k) => k !== 'backgroundBlur' && k !== 'voiceIsolation');
+  return own.join() === [...own].sort().join();
+};
+
 /** The grant window MediaGate opens, once it shows its request. */
 async function grantWindow(tb: TestBrowser): Promise<Page> {
   return waitFor(async () => {
@@ -58,6 +80,11 @@ async function grantWindow(tb: TestBrowser): Promise<Page> {
     }
     return null;
   }, 'the screen-capture grant window', 15000);
+}
+
+/** Answers the grant window with a real click; the window closes itself, maybe before the click returns. */
+async function answerGrant(grant: Page, button: '#allow' | '#block'): Promise<void> {
+  await grant.click(button).catch((e: Error) => { if (!/closed|detached/i.test(e.message)) throw e; });
 }
 
 /** Clicks "Stop sharing" for the origin in MediaGate's toolbar popup; the page's track must end. */
@@ -148,10 +175,14 @@ for (const name of BROWSERS) {
         for (const video of [{ mediaSource: 'camera' }, true]) {
           const s = await navigator.mediaDevices.getUserMedia({ video } as MediaStreamConstraints);
           out.push(s.getVideoTracks()[0]!.label);
+          // Neither browser reports mediaSource for a camera (Firefox, which has the constraint, neither).
+          const settings = s.getVideoTracks()[0]!.getSettings() as Record<string, unknown>;
+          if ('mediaSource' in settings || 'tabId' in settings) out.push('camera settings name a surface');
           s.getTracks().forEach((t) => t.stop());
         }
         return out;
       });
+      assert.equal(labels.length, 2, labels.join());
       assert.equal(labels[0], labels[1]);
       assert.ok(labels[0], 'a camera track');
       assert.equal(opened(), 0, 'no MediaGate window for the camera');
@@ -179,12 +210,17 @@ for (const name of BROWSERS) {
 
         await startGum(page, { video: { mediaSource: 'browser', tabId } });
         grant = await grantWindow(tb);
-        await grant.click('#allow');
+        await answerGrant(grant, '#allow');
         const allowed = await gumResult(page);
         assert.equal(allowed.ok, true, JSON.stringify(allowed));
         assert.deepEqual(allowed.tracks.map((t: { kind: string; live: boolean }) => [t.kind, t.live]), [['video', true]]);
         const colour = await capturedColour(page);
         assert.ok(colour.r > 180 && colour.g < 80 && colour.b < 80, `the red tab's frames, got ${JSON.stringify(colour)}`);
+        const settings = await surfaceSettings(page);
+        assert.deepEqual([settings.video?.mediaSource, settings.video?.tabId], ['browser', tabId], JSON.stringify(settings));
+        assert.deepEqual([settings.clone?.mediaSource, settings.clone?.tabId], ['browser', tabId], 'a clone keeps them');
+        assert.ok(dictionaryOrder(settings.video!.keys), `members in dictionary order: ${settings.video!.keys.join()}`);
+        assert.ok(settings.native, 'getSettings still looks native');
         const stored = (await readStorage(tb, 'local', 'screenGrants')) as Record<string, any>;
         assert.equal(stored[server.origin].browser.state, 'allow');
         await stopStream(page);
@@ -195,6 +231,8 @@ for (const name of BROWSERS) {
         const again = await gumResult(page);
         assert.equal(again.ok, true, JSON.stringify(again));
         assert.deepEqual(again.tracks.map((t: { kind: string }) => t.kind).sort(), ['audio', 'video']);
+        const withAudio = await surfaceSettings(page);
+        assert.deepEqual([withAudio.audio?.mediaSource, withAudio.audio?.tabId], ['browser', tabId], 'the tab\'s sound names its tab too');
         assert.equal(opened(), 0);
         // MediaGate's call registry knows the tab captures.
         const calls = await uiRequest(ui, 'calls/list', {});
@@ -240,6 +278,9 @@ for (const name of BROWSERS) {
         const colour = await capturedColour(page);
         assert.ok(colour.g > 150 && colour.r < 80 && colour.b < 80, `the chosen green tab's frames, got ${JSON.stringify(colour)}`);
         assert.equal(colour.width, 320);
+        // Chromium's chooser does not tell MediaGate which tab was chosen: no tabId.
+        const settings = await surfaceSettings(page);
+        assert.deepEqual([settings.video?.mediaSource, settings.video!.keys.includes('tabId')], ['browser', false], JSON.stringify(settings));
         await stopStream(page);
 
         // "window" needs no application permission: straight to the chooser, which has no windows here.
@@ -251,7 +292,7 @@ for (const name of BROWSERS) {
         await startGum(page, { video: { mediaSource: 'screen' } });
         const grant = await grantWindow(tb);
         assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /your screen/);
-        await grant.click('#allow');
+        await answerGrant(grant, '#allow');
         assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
         await page.close();
         await target.close();
@@ -307,7 +348,7 @@ for (const name of BROWSERS) {
 
         await startGum(page, { video: { mediaSource: 'browser' } });
         grant = await grantWindow(tb);
-        await grant.click('#allow');
+        await answerGrant(grant, '#allow');
         const allowed = await gumResult(page);
         assert.equal(allowed.ok, true, JSON.stringify(allowed));
         const camera = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').map((d) => d.label));
@@ -315,12 +356,17 @@ for (const name of BROWSERS) {
         assert.ok(!camera.includes(allowed.tracks[0].label) || allowed.tracks[0].label === '', 'not the camera');
         const colour = await capturedColour(page);
         assert.ok(colour.width > 640, `a browser-sized capture, not the 640x480 camera: ${JSON.stringify(colour)}`);
+        // Firefox's own path cannot tell which tab it captures: mediaSource only.
+        const settings = await surfaceSettings(page);
+        assert.deepEqual([settings.video?.mediaSource, settings.video?.tabId, settings.clone?.mediaSource], ['browser', undefined, 'browser'], JSON.stringify(settings));
+        assert.ok(dictionaryOrder(settings.video!.keys), `members in dictionary order: ${settings.video!.keys.join()}`);
+        assert.ok(settings.native);
         await stopFromPopup(tb, page, server.origin);
 
         // "screen": granted, then Firefox itself finds no screen headless; "application" Firefox dropped.
         await startGum(page, { video: { mediaSource: 'screen' } });
         grant = await grantWindow(tb);
-        await grant.click('#allow');
+        await answerGrant(grant, '#allow');
         assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
         await startGum(page, { video: { mediaSource: 'application' } });
         const app = await gumResult(page);
@@ -334,7 +380,7 @@ for (const name of BROWSERS) {
       await page.goto(`${server.otherOrigin}/blank.html`);
       await startGum(page, { video: { mediaSource: 'browser' } });
       const grant = await grantWindow(tb);
-      await grant.click('#block');
+      await answerGrant(grant, '#block');
       assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
       const stored = (await readStorage(tb, 'local', 'screenGrants')) as Record<string, any>;
       assert.equal(stored[server.otherOrigin].browser.state, 'block');

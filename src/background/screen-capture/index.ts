@@ -68,8 +68,10 @@ async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<
   if (!sender.tab) throw new CaptureError('NotAllowedError', 'Only a page in a tab can capture');
   if (targetTab?.id !== undefined) {
     const streamId = await tabStreamId(targetTab.id, sender.tabId);
-    if (streamId) return { via: 'tab', streamId, audio: req.audio, size: legacySize(req.size) };
+    if (streamId) return { via: 'tab', streamId, audio: req.audio, size: legacySize(req.size), mediaSource: 'browser', tabId: targetTab.id };
     // Chromium did not let MediaGate take that tab silently: the person chooses the tab instead.
   }
-  return { via: 'desktop', ...(await chooseDesktop(req.source, req.audio, sender.tab)), size: legacySize(req.size) };
+  // desktopCapture does not tell which tab the person chose: no tabId then.
+  const mediaSource = req.source === 'application' ? 'window' : req.source;
+  return { via: 'desktop', ...(await chooseDesktop(req.source, req.audio, sender.tab)), size: legacySize(req.size), mediaSource };
 }

@@ -12,6 +12,7 @@ import { hasOverconstrainedError, overconstrained } from '../errors';
 import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeTypeError, streamTracks, endTrack } from '../native';
 import { patch, type Wrapper } from '../patch';
 import type { ScreenCaptureAnswer } from '../../shared/protocol';
+import { installSurfaceSettings, markSurface, type Surface } from './settings';
 
 // Captured before any feature wraps it: the stream ids open as they are, never through the picker.
 const nativeGum = MediaDevices.prototype.getUserMedia;
@@ -31,6 +32,8 @@ export const screenCapture: InjectedFeature = {
       for (let i = 0; i < shared.length; i++) endTrack(shared[i]!);
       shared.length = 0;
     });
+
+    installSurfaceSettings();
 
     patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
       const supported = apply(original, self, args) as Record<string, boolean>;
@@ -69,6 +72,8 @@ export const screenCapture: InjectedFeature = {
 
       const opened = (a: ScreenCaptureAnswer): Promise<MediaStream> => {
         let stream: Promise<MediaStream>;
+        // Firefox's own path captures what was asked for; it cannot tell which tab.
+        const surface: Surface = a.via === 'tab' || a.via === 'desktop' ? { mediaSource: a.mediaSource, tabId: a.tabId } : { mediaSource: source as string };
         if (a.via === 'refused') throw a.name === 'OverconstrainedError' ? overconstrained('tabId', a.message) : new NativeDOMException(a.message, a.name);
         if (a.via === 'native') stream = apply(nativeGum, self, args) as Promise<MediaStream>;
         else {
@@ -79,6 +84,7 @@ export const screenCapture: InjectedFeature = {
           const tracks = streamTracks(s);
           for (let i = 0; i < tracks.length; i++) {
             calls.addTrack(tracks[i]!);
+            markSurface(tracks[i]!, surface);
             shared[shared.length] = tracks[i]!;
           }
           return s;
