@@ -23,6 +23,9 @@ const trackReadyState = getter('readyState');
 export interface EffectSwitch {
   /** On/off for a captured track whose effect the person can switch, else undefined. */
   state(track: MediaStreamTrack): boolean | undefined;
+  /** A kind's effect (audio: voiceIsolation, video: backgroundBlur): undefined when no track here can switch it. */
+  on(kind: 'audio' | 'video'): boolean | undefined;
+  /** The person switched a kind's effect from MediaGate's UI. */
   set(kind: 'audio' | 'video', on: boolean): void;
   /** Forced on by the administrator: the person cannot switch it off. */
   locked(kind: 'audio' | 'video'): boolean;
@@ -37,7 +40,8 @@ export class CallState {
 
   private readonly listeners: (() => void)[] = [];
   private invoker: ((action: MediaSessionAction) => boolean) | null = null;
-  private effects: EffectSwitch | null = null;
+  /** Set by the first effects chunk (effects/chunk/switches.ts): what MediaGate's UI (PiP window, popup) can switch. */
+  effects: EffectSwitch | null = null;
 
   constructor(private readonly bridge: Bridge) {}
 
@@ -62,23 +66,6 @@ export class CallState {
   setInvoker(invoke: (action: MediaSessionAction) => boolean): void { this.invoker = invoke; }
   invoke(action: MediaSessionAction): boolean { return this.invoker ? this.invoker(action) : false; }
   hasAction(action: MediaSessionAction): boolean { return this.actions.has(action); }
-
-  /** The effects feature lets MediaGate's UI (PiP window, popup) switch what it processes. */
-  setEffects(effects: EffectSwitch): void { this.effects = effects; }
-  /** A kind's effect (audio: voiceIsolation, video: backgroundBlur): undefined when no track here can switch it. */
-  effectOn(kind: 'audio' | 'video'): boolean | undefined {
-    if (!this.effects) return undefined;
-    const tracks = this.liveTracks(kind);
-    let state: boolean | undefined;
-    for (let i = 0; i < tracks.length; i++) {
-      const s = this.effects.state(tracks[i]!);
-      if (s !== undefined) state = state || s;
-    }
-    return state;
-  }
-  effectLocked(kind: 'audio' | 'video'): boolean { return !!this.effects?.locked(kind); }
-  /** The person switched a kind's effect from MediaGate's UI. */
-  switchEffect(kind: 'audio' | 'video', on: boolean): void { this.effects?.set(kind, on); }
 
   /** What MediaGate shows: the page's own report, else whether its live tracks are enabled. */
   isOn(kind: 'audio' | 'video'): boolean | undefined {

@@ -132,7 +132,7 @@ export const effects: InjectedFeature = {
             for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
             for (let j = 0; j < out.length; j++) stopTrack(out[j]!);
             const key = effectOf(apply(kindGet, t, []));
-            return promiseReject(overconstrained(key, `${key} is not available on this page`));
+            return promiseReject(overconstrained(key, `${key} unavailable here`));
           }
           out[out.length] = t; // ideal: the unprocessed track, reporting the effect off
           return next();
@@ -222,7 +222,7 @@ export const effects: InjectedFeature = {
       }
       if (!p) {
         // An unprocessed track cannot start processing in place (the page holds the browser's object).
-        if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} is only available when asked for in getUserMedia`));
+        if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} needs asking in getUserMedia`));
         return apply(original, self, [rest as MediaTrackConstraints]);
       }
       return then(apply(original, p.source, [rest as MediaTrackConstraints]) as Promise<void>, () => {

@@ -2,7 +2,9 @@
 // `mediaSource` / `tabId` members. Neither browser does it natively (Firefox, which still has the
 // constraint, reports neither, not even for cameras), so camera tracks stay untouched and only tracks
 // MediaGate handed out carry them; clones keep them.
-import { apply, defineProperty, hasOwn, ownKeys, SafeWeakMap } from '../native';
+import { apply, defineProperty, ownKeys, SafeWeakMap } from '../native';
+
+const sort = Array.prototype.sort;
 import { patch } from '../patch';
 
 export interface Surface { mediaSource: string; tabId?: number }
@@ -13,23 +15,15 @@ export const markSurface = (track: MediaStreamTrack, surface: Surface): void => 
 
 /**
  * A copy of the browser's settings with the surface's members added where a WebIDL dictionary puts
- * them (members in lexicographic order), so the object reads like the browser's own.
+ * them (members in lexicographic order), so the object reads like the browser's own. Defined, not
+ * assigned: a setter a page put on Object.prototype must not see (or swallow) them.
  */
-function withSurface(native: Record<string, unknown>, s: Surface): Record<string, unknown> {
-  const extra: Record<string, unknown> = { mediaSource: s.mediaSource };
-  if (s.tabId !== undefined) extra.tabId = s.tabId;
-  const extraKeys = ownKeys(extra) as string[];
-  const out: Record<string, unknown> = {};
-  // Defined, not assigned: a setter a page put on Object.prototype must not see (or swallow) them.
-  const put = (k: string, value: unknown) => { defineProperty(out, k, { value, writable: true, enumerable: true, configurable: true }); };
-  let next = 0;
-  const keys = ownKeys(native);
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
-    for (; next < extraKeys.length && extraKeys[next]! < k; next++) put(extraKeys[next]!, extra[extraKeys[next]!]);
-    if (!hasOwn(extra, k)) put(k, native[k]);
-  }
-  for (; next < extraKeys.length; next++) put(extraKeys[next]!, extra[extraKeys[next]!]);
+function withSurface(settings: Record<string, unknown>, s: Surface): Record<string, unknown> {
+  const all: Record<string, unknown> = { ...settings, ...s };
+  if (s.tabId === undefined) delete all.tabId;
+  const out = {};
+  const keys = apply(sort, ownKeys(all), []) as string[];
+  for (let i = 0; i < keys.length; i++) defineProperty(out, keys[i]!, { value: all[keys[i]!], writable: true, enumerable: true, configurable: true });
   return out;
 }
 

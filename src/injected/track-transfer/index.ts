@@ -52,15 +52,11 @@ export interface TransferChunk {
   release(rec: WorkerRecord): void;
 }
 
-/** What the core captured at document_start, for the chunk (it runs after page scripts). */
+/**
+ * What the chunk gets from the core: what it must not look up itself (postMessage and Worker are
+ * patched by now, and would come back here) and the core's own steps.
+ */
 export interface TransferNatives {
-  getSettings: MediaStreamTrack['getSettings'];
-  getConstraints: MediaStreamTrack['getConstraints'];
-  getCapabilities: MediaStreamTrack['getCapabilities'] | undefined;
-  applyConstraints: MediaStreamTrack['applyConstraints'];
-  clone: MediaStreamTrack['clone'];
-  stop: MediaStreamTrack['stop'];
-  getters: (() => unknown)[];
   workerPost: Worker['postMessage'];
   portPost: MessagePort['postMessage'];
   Worker: typeof Worker;
@@ -73,14 +69,12 @@ export interface TransferNatives {
   detach(t: MediaStreamTrack): MediaStreamTrack;
   /** Notes the ports in a transfer list to `rec`: their other ends lead there. */
   notePorts(rec: WorkerRecord, list: unknown[]): void;
-  revoke(rec: WorkerRecord): void;
 }
 
 const W = window;
 const NativeURL = URL;
 const NativeBlob = Blob;
 const createObjectURL = URL.createObjectURL;
-const revokeObjectURL = URL.revokeObjectURL;
 const cloneFn = structuredClone;
 const baseURIGet = getOwnPropertyDescriptor(Node.prototype, 'baseURI')!.get!;
 const urlOrigin = getOwnPropertyDescriptor(URL.prototype, 'origin')!.get!;
@@ -147,12 +141,10 @@ export const trackTransfer: InjectedFeature = {
     };
     const check = (tracks: MediaStreamTrack[]): void => {
       for (let i = 0; i < tracks.length; i++) {
-        if (detached.has(tracks[i]!) || tracks.indexOf(tracks[i]!) !== i) throw new NativeDOMException('A MediaStreamTrack was detached or listed twice.', 'DataCloneError');
+        if (detached.has(tracks[i]!) || tracks.indexOf(tracks[i]!) !== i) throw new NativeDOMException('Detached or repeated track', 'DataCloneError');
       }
     };
     const natives: TransferNatives = {
-      getSettings: trackProto.getSettings, getConstraints: trackProto.getConstraints, getCapabilities: trackProto.getCapabilities,
-      applyConstraints: trackProto.applyConstraints, clone: cloneTrack, stop: stopTrack, getters,
       workerPost: Worker.prototype.postMessage, portPost: MessagePort.prototype.postMessage, Worker: W.Worker,
       isTrack, transferOf, tracksIn, check,
       detach(t) {
@@ -169,8 +161,9 @@ export const trackTransfer: InjectedFeature = {
           if (other) portsTo.set(other, rec);
         }
       },
-      revoke(rec) { for (let i = 0; i < rec.urls.length; i++) apply(revokeObjectURL, NativeURL, [rec.urls[i]]); },
     };
+    const record = (port: MessagePort | null, w: Worker | null, args: unknown[], newTarget: unknown, urls: string[]): WorkerRecord =>
+      ({ state: 0, shim: 0, queue: [], port, fallback: null, w, args, newTarget, urls });
     const needChunk = (rec: WorkerRecord): void => {
       then(loadChunk<TransferChunk>('transfer', bridge, calls, enabled, natives), (loaded) => {
         chunk = loaded && loaded.exports;
@@ -199,11 +192,11 @@ export const trackTransfer: InjectedFeature = {
       push(urls, blobURL(module ? `import ${json(urls[0])};import ${json(abs)};` : `${boot}importScripts(${json(abs)});`));
       const w = construct(original, [urls[urls.length - 1], opts], newTarget) as Worker;
       const ch = new NativeMessageChannel();
-      const rec: WorkerRecord = { state: 0, shim: 0, queue: [], port: ch.port1, fallback: null, w, args, newTarget, urls };
+      const rec = record(ch.port1, w, args, newTarget, urls);
       records.set(w, rec);
       ch.port1.onmessage = (e) => {
         const d = apply(messageData, e, []);
-        if (own(d, 'hello') === 1) { rec.state = 1; natives.revoke(rec); }
+        if (own(d, 'hello') === 1) rec.state = 1;
         else if (typeof own(d, 'shim') === 'boolean') rec.shim = own(d, 'shim') ? 2 : 3;
         if (chunk) chunk.flush(rec);
       };
@@ -269,7 +262,8 @@ export const trackTransfer: InjectedFeature = {
       let rec = portsTo.get(self as MessagePort);
       if (!rec && shared.has(self as MessagePort) && tracksIn(transferOf(args)).length) {
         // A shared worker's port: tracks transfer here and cannot arrive there (messageerror).
-        rec = { state: 1, shim: 2, queue: [], port: null, w: null, fallback: null, args: [], newTarget: null, urls: [] };
+        rec = record(null, null, [], null, []);
+        rec.state = 1;
       }
       return (rec ? send(rec, self as MessagePort, original, args) : apply(original, self, args)) as void;
     });

@@ -36,11 +36,21 @@ export function effectSwitches(bridge: Bridge, calls: CallState, enabled: () => 
     sources = kept;
     calls.changed();
   };
-  calls.setEffects({
-    state: (t) => { const s = bySource.get(t); return s && live(t) ? isOn(s) : undefined; },
+  const state = (t: MediaStreamTrack): boolean | undefined => { const s = bySource.get(t); return s && live(t) ? isOn(s) : undefined; };
+  calls.effects = {
+    state,
+    on(kind) {
+      const tracks = calls.liveTracks(kind);
+      let on: boolean | undefined;
+      for (let i = 0; i < tracks.length; i++) {
+        const s = state(tracks[i]!);
+        if (s !== undefined) on = on || s;
+      }
+      return on;
+    },
     set: switchEffect,
     locked: (kind) => forcedKinds(bridge)[kind],
-  });
+  };
   bridge.onPush('effects/set', ({ kind, on }) => { if (enabled()) switchEffect(kind, on); });
 
   return (output, p, fire) => {

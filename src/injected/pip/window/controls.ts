@@ -91,17 +91,17 @@ export function renderControls(root: Document | ShadowRoot, calls: CallState, st
     b.type = 'button';
     b.className = 'mg-effect';
     b.textContent = t(label);
-    addListener(b, 'click', () => { const on = calls.effectOn(kind); if (on !== undefined) calls.switchEffect(kind, !on); });
+    addListener(b, 'click', () => { const on = calls.effects?.on(kind); if (on !== undefined) calls.effects!.set(kind, !on); });
     effectBar.append(b);
     return { kind, b };
   });
   const update = () => {
     for (const { kind, b } of effects) {
-      const on = calls.effectOn(kind);
+      const on = calls.effects?.on(kind);
       b.hidden = on === undefined;
       b.setAttribute('aria-pressed', String(on === true));
       // Forced on by the organisation: not the person's to switch off.
-      b.disabled = calls.effectLocked(kind);
+      b.disabled = !!calls.effects?.locked(kind);
       b.title = b.disabled ? t('optionsPinned') : '';
     }
     effectBar.hidden = effects.every(({ b }) => b.hidden);

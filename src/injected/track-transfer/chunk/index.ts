@@ -12,8 +12,18 @@ import shim from 'script-text:src/injected/track-transfer/worker/shim.ts';
 const R = Reflect;
 const O = Object;
 
+// Read when the chunk starts: after the features that patch them (effects, screen capture), so a
+// transferred track speaks for what MediaGate made of it. (A page that replaced them since only spoils
+// its own tracks.)
+const proto = MediaStreamTrack.prototype;
+const getters = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'contentHint'].map((k) => Object.getOwnPropertyDescriptor(proto, k)?.get ?? (() => ''));
+const T = {
+  getSettings: proto.getSettings, getConstraints: proto.getConstraints, getCapabilities: proto.getCapabilities,
+  applyConstraints: proto.applyConstraints, clone: proto.clone, stop: proto.stop,
+};
+
 function start(api: ChunkApi): TransferChunk {
-  const n = api.feature as TransferNatives;
+  const n = { ...(api.feature as TransferNatives), ...T, getters };
   /** Sources by the key their transfer gave them, so a track posted back is the page's own again. */
   const sources = new Map<string, MediaStreamTrack>();
   /** What stops each source a worker holds, when the page terminates that worker. */

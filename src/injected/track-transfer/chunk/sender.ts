@@ -8,7 +8,7 @@ const EMPTY_WASM = [0, 97, 115, 109, 1, 0, 0, 0];
 
 type MakeEnvelope = (message: unknown, transfer: unknown[], sources: Map<MediaStreamTrack, MediaStreamTrack> | null, rec: WorkerRecord) => [Envelope, Transferable[], () => void];
 
-export function sender(n: TransferNatives, shim: string, envelope: MakeEnvelope, release: (rec: WorkerRecord) => void, dataOf: (e: Event) => unknown, portsOf: (e: Event) => readonly MessagePort[]): TransferChunk {
+export function sender(n: TransferNatives & { stop: MediaStreamTrack['stop'] }, shim: string, envelope: MakeEnvelope, release: (rec: WorkerRecord) => void, dataOf: (e: Event) => unknown, portsOf: (e: Event) => readonly MessagePort[]): TransferChunk {
   const post = (rec: WorkerRecord, target: Worker | MessagePort, m: unknown, t: Transferable[]): void => {
     if (target === rec.w) R.apply(n.workerPost, rec.state === 2 ? rec.fallback : rec.w, [m, t]);
     else R.apply(n.portPost, target, [m, t]);
@@ -28,7 +28,7 @@ export function sender(n: TransferNatives, shim: string, envelope: MakeEnvelope,
   const fallback = (rec: WorkerRecord): void => {
     // The page's CSP refused the blob: wrapper: the browser's own worker runs the page's script, and
     // its events reach the object the page holds.
-    n.revoke(rec);
+    revoke(rec);
     const fb = R.construct(n.Worker, rec.args, rec.newTarget as typeof Worker) as Worker;
     rec.fallback = fb;
     const relay = (ev: Event): void => {
@@ -39,7 +39,9 @@ export function sender(n: TransferNatives, shim: string, envelope: MakeEnvelope,
     for (const type of ['message', 'messageerror', 'error']) fb.addEventListener(type, relay);
   };
 
+  const revoke = (rec: WorkerRecord): void => { for (const u of rec.urls.splice(0)) URL.revokeObjectURL(u); };
   const flush = (rec: WorkerRecord): void => {
+    if (rec.state === 1) revoke(rec);
     if (rec.state === 2 && !rec.fallback && rec.w) fallback(rec);
     if (!rec.w && rec.queue.length) {
       const [target, m, , sources] = rec.queue.shift()!;
