@@ -116,8 +116,9 @@ const perf = performance;
 export const nativeSetTimeout = (fn: () => void, ms: number): number => apply(setTimeoutFn, window, [fn, ms]) as unknown as number;
 export const nativeClearTimeout = (id: number): void => { apply(clearTimeoutFn, window, [id]); };
 export const now = (): number => apply(performanceNow, perf, []) as number;
-export const addListener = (target: EventTarget, type: string, fn: (e: Event) => void, capture = false): void => {
-  apply(windowAddEventListener, target, [type, fn, capture]);
+/** `untrusted`: Firefox's non-standard 4th argument (wantsUntrusted), so script-dispatched events reach the listener there too. */
+export const addListener = (target: EventTarget, type: string, fn: (e: Event) => void, capture = false, untrusted?: boolean): void => {
+  apply(windowAddEventListener, target, [type, fn, capture, untrusted]);
 };
 export const removeListener = (target: EventTarget, type: string, fn: (e: Event) => void, capture = false): void => {
   apply(windowRemoveEventListener, target, [type, fn, capture]);
@@ -136,6 +137,9 @@ const dispatchEventFn = EventTarget.prototype.dispatchEvent;
 const NativeEvent = Event;
 export const streamTracks = (s: MediaStream): MediaStreamTrack[] => apply(streamGetTracks, s, []) as MediaStreamTrack[];
 export const stopTrack = (t: MediaStreamTrack): void => { apply(trackStopFn, t, []); };
+const trackKindGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
+/** A track's kind; throws the browser's own TypeError for anything but a track. */
+export const trackKind = (t: unknown): 'audio' | 'video' => apply(trackKindGet, t, []) as 'audio' | 'video';
 /**
  * Stops a track the way an unplugged device or the browser's own "Stop sharing" does: the page sees
  * `ended`. (Firefox delivers a script-dispatched "ended" to onended only, not to added listeners.)

@@ -67,7 +67,7 @@ function withoutKey(obj: Record<PropertyKey, unknown>, key: string): Record<Prop
     if (k === key) continue;
     const d = getDescriptor(obj, k);
     // Getters stay getters: the browser reads them as it would have.
-    if (d) defineProperty(out, k, { ...d, configurable: true, enumerable: d.enumerable ?? true });
+    if (d) defineProperty(out, k, { ...d, configurable: true });
   }
   return out;
 }

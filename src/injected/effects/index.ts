@@ -1,22 +1,26 @@
 // Core part of the track effects (voiceIsolation, backgroundBlur, powerEfficientPixelFormat): advertises
 // the constraints, takes them out of what the browser sees, and hands tracks that should be processed
-// to the lazily loaded chunk of that effect (chunk/voice.ts, chunk/blur-chunk.ts). Pages that neither
+// to the lazily loaded chunk of that effect (chunk/voice.ts, chunk/blur-chunk.ts), whose shared side
+// (chunk/side.ts) does what only runs once a track is to be processed. Pages that neither
 // name an effect nor have one forced by policy pay a few own-property checks per getUserMedia call.
 import type { InjectedFeature } from '../feature';
-import { apply, own, then, promiseReject, SafeWeakMap, streamTracks, stopTrack, getOwnPropertyDescriptor } from '../native';
+import { apply, own, then, promiseReject, promiseResolve, SafeWeakMap, streamTracks, stopTrack, trackKind as kindOf } from '../native';
 import { patch, patchGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
 import { installHandlerAttribute } from './configuration-change';
-import { FORCED, FORCED_SOFT, forcedKinds, readMembers, wants } from './forced';
-import { PIXEL, PIXEL_NATIVES, askedPixel, asAsked, canKnowPixelFormat, forgetPixelFormat, meets, pixelFormat as pixelFormatOf, pixelFormatNow as pixelFormatNowOf, type PixelChunk } from './pixel-format';
+import { FORCED, forcedKinds, readMembers, wants } from './forced';
+import { PIXEL, PIXEL_NATIVES, askedPixel, asAsked, canKnowPixelFormat, meets, type PixelChunk } from './pixel-format';
 
 export const VOICE = 'voiceIsolation';
 export const BLUR = 'backgroundBlur';
 export type EffectKey = typeof VOICE | typeof BLUR;
+type Kind = 'audio' | 'video';
 /** The one effect each kind of track has. */
 const effectOf = (kind: unknown): EffectKey => (kind === 'audio' ? VOICE : BLUR);
+/** Per kind: what getUserMedia asked (or the policy forced). */
+export type Asks = Record<Kind, BoolAsk | null>;
 
 /** What the chunk does for one processed track (the page holds the processed track). */
 export interface ProcessedTrack {
@@ -32,12 +36,28 @@ export interface ProcessedTrack {
   clone(nativeClone: () => MediaStreamTrack): MediaStreamTrack;
 }
 
-/** Handed to the chunk. */
+/**
+ * Handed to the effects chunks. They run after page scripts: what they hand the page (errors, streams)
+ * comes from the core's built-ins, captured before any page script.
+ */
 export interface EffectsCore {
-  /** `fire` runs the spec's configurationchange steps on a processed track (chunk/configuration-change.ts). */
-  register(output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void): void;
-  /** The person's switches (chunk/switches.ts), set up by the first effects chunk that loads. */
-  switches: ((output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void) => void) | null;
+  /** Output track -> what the chunk does for it; the core's patches speak for these tracks. */
+  processed: SafeWeakMap<object, ProcessedTrack>;
+  /** Set up by the first effects chunk that loads (chunk/side.ts), and kept here for the other one. */
+  side: EffectsSide | null;
+  chunk(kind: Kind): Promise<EffectsChunk | null>;
+  overconstrained: typeof overconstrained;
+  tracks: typeof streamTracks;
+  stopTrack: typeof stopTrack;
+  kind(t: MediaStreamTrack): Kind;
+  Stream: typeof MediaStream;
+}
+/** The effects' shared chunk side (chunk/side.ts). */
+export interface EffectsSide {
+  /** A getUserMedia stream with the asked effects applied; `pageAsks`: what the page asked for a kind the policy forces. */
+  process(stream: MediaStream, asks: Asks, forced: Record<Kind, boolean>, pageAsks: Asks): Promise<MediaStream> | MediaStream;
+  /** applyConstraints naming the effect on a processed track (`rest`: the other constraints, for the source). */
+  apply(p: ProcessedTrack, original: MediaStreamTrack['applyConstraints'], rest: unknown, ask: BoolAsk | null, e: EffectKey): Promise<void>;
 }
 /** What each effect's chunk (chunk/voice.ts, chunk/blur-chunk.ts) offers. */
 export interface EffectsChunk {
@@ -46,35 +66,37 @@ export interface EffectsChunk {
 }
 
 const NativeMediaStream = MediaStream;
-const kindGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
+const trackProto = MediaStreamTrack.prototype;
 
 export const effects: InjectedFeature = {
   name: 'effects',
   install({ bridge, calls, enabled }) {
     const processed = new SafeWeakMap<object, ProcessedTrack>();
-    /** Device tracks with a forced effect -> what the page itself asked for it (null: nothing). */
-    const pageAsked = new SafeWeakMap<MediaStreamTrack, BoolAsk | null>();
     const core: EffectsCore = {
-      register(output, p, fire) {
-        processed.set(output, p);
-        if (core.switches) core.switches(output, p, fire);
-      },
-      switches: null,
+      processed,
+      side: null,
+      chunk: (kind) => then(loadChunk<EffectsChunk>(kind === 'audio' ? 'voice' : 'blur', bridge, calls, enabled, core), (l) => l && l.exports),
+      overconstrained,
+      tracks: streamTracks,
+      stopTrack,
+      kind: kindOf,
+      Stream: NativeMediaStream,
     };
     installHandlerAttribute();
-    const probe = (): Promise<PixelChunk | null> => then(loadChunk<PixelChunk>('pixel', bridge, calls, enabled, PIXEL_NATIVES), (l) => l && l.exports);
-    const pixelFormat = (t: MediaStreamTrack) => pixelFormatOf(t, probe);
-    const pixelFormatNow = (t: MediaStreamTrack) => pixelFormatNowOf(t, probe);
-    const getChunk = (e: EffectKey): Promise<EffectsChunk | null> =>
-      then(loadChunk<EffectsChunk>(e === VOICE ? 'voice' : 'blur', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
+    const devicesProto = MediaDevices.prototype;
+    let px: PixelChunk | null = null;
+    const pixelFormat = (t: MediaStreamTrack): Promise<boolean | null> => (canKnowPixelFormat
+      ? then(loadChunk<PixelChunk>('pixel', bridge, calls, enabled, PIXEL_NATIVES), (l) => ((px = l && l.exports) ? px.format(t) : null))
+      : promiseResolve(null));
+    const pixelError = (message: string) => promiseReject<never>(overconstrained(PIXEL, message));
 
-    patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
+    patch<MediaDevices['getSupportedConstraints']>(devicesProto, 'getSupportedConstraints', (original, self, args) => {
       const supported = apply(original, self, args) as MediaTrackSupportedConstraints & Record<string, boolean>;
       if (enabled()) supported[VOICE] = supported[BLUR] = supported[PIXEL] = true;
       return supported;
     });
 
-    patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) =>
+    patch<MediaDevices['getUserMedia']>(devicesProto, 'getUserMedia', (original, self, args) =>
       // A policy may force effects: a call made before the config snapshot arrived waits for it.
       (!bridge.currentConfig && bridge.alive ? then(bridge.config(), () => getUserMedia(original, self as MediaDevices, args)) : getUserMedia(original, self as MediaDevices, args)));
 
@@ -92,8 +114,8 @@ export const effects: InjectedFeature = {
       if (!enabled() || (!mentions(audio, VOICE) && !mentions(video, BLUR) && !mentions(video, PIXEL) && !forced.audio && !forced.video)) {
         return apply(original, self, constraints === args[0] ? args : [constraints]);
       }
-      let asks: { audio: BoolAsk | null; video: BoolAsk | null };
-      let pageAsks: { audio: BoolAsk | null; video: BoolAsk | null };
+      let asks: Asks;
+      let pageAsks: Asks;
       let pixel: BoolAsk | null;
       let forBrowser: MediaStreamConstraints;
       try {
@@ -106,85 +128,62 @@ export const effects: InjectedFeature = {
       } catch {
         return apply(original, self, [constraints]); // a getter that throws: the browser's own answer
       }
-      if (pixel?.required && !canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, 'Unknowable here'));
+      if (pixel?.required && !canKnowPixelFormat) return pixelError('Unknowable here');
       let result = apply(original, self, [forBrowser]) as Promise<MediaStream>;
       if (pixel) result = then(result, (stream) => checkPixel(stream, pixel!));
       if (!asks.audio?.value && !asks.video?.value) return result;
-      return then(result, (stream) => {
-        const tracks = streamTracks(stream);
-        const out: MediaStreamTrack[] = [];
-        let i = 0;
-        const next = (): Promise<MediaStream> | MediaStream => {
-          while (i < tracks.length) {
-            const t = tracks[i++]!;
-            const kind = apply(kindGet, t, []) as 'audio' | 'video';
-            const ask = asks[kind];
-            if (!ask?.value) { out[out.length] = t; continue; }
-            // getConstraints() shows what the page asked, not what the policy imposed.
-            if (forced[kind]) pageAsked.set(t, pageAsks[kind]);
-            const failed = () => fail(t, ask);
-            return then(getChunk(effectOf(kind)), (c) => (c ? then(c.process(t, ask), (p) => { out[out.length] = p; return next(); }, failed) : failed()));
+      // The first effects chunk that loads sets up the side that processes the stream (it loads the other one if asked).
+      return then(result, (stream) => then(asks.audio?.value ? then(core.chunk('audio'), (c) => c || (asks.video?.value ? core.chunk('video') : null)) : core.chunk('video'),
+        (c): Promise<MediaStream> | MediaStream => {
+          if (c) return core.side!.process(stream, asks, forced, pageAsks);
+          // No effects chunk here (MediaGate gone): every track stays unprocessed, or the call fails where one is required.
+          const tracks = streamTracks(stream);
+          for (let i = 0; i < tracks.length; i++) {
+            const ask = asks[kindOf(tracks[i])];
+            if (ask?.value && ask.required) {
+              for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
+              const key = effectOf(kindOf(tracks[i]));
+              return promiseReject(overconstrained(key, `${key} unavailable here`));
+            }
           }
-          return new NativeMediaStream(out);
-        };
-        const fail = (t: MediaStreamTrack, ask: BoolAsk): Promise<MediaStream> | MediaStream => {
-          if (ask.required) {
-            for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
-            for (let j = 0; j < out.length; j++) stopTrack(out[j]!);
-            const key = effectOf(apply(kindGet, t, []));
-            return promiseReject(overconstrained(key, `${key} unavailable here`));
-          }
-          out[out.length] = t; // ideal: the unprocessed track, reporting the effect off
-          return next();
-        };
-        return next();
-      });
+          return new NativeMediaStream(tracks);
+        }));
     };
 
     /** The page named powerEfficientPixelFormat: find out before it gets the camera; `exact` must be met. */
     const checkPixel = (stream: MediaStream, ask: BoolAsk): Promise<MediaStream> | MediaStream => {
       const tracks = streamTracks(stream);
       let camera: MediaStreamTrack | null = null;
-      for (let i = 0; i < tracks.length; i++) if (apply(kindGet, tracks[i], []) === 'video') { camera = tracks[i]!; askedPixel.set(camera, asAsked(ask)); }
+      for (let i = 0; i < tracks.length; i++) if (kindOf(tracks[i]) === 'video') { camera = tracks[i]!; askedPixel.set(camera, asAsked(ask)); }
       if (!camera) return stream;
       return then(pixelFormat(camera), (v) => {
         if (meets(ask, v)) return stream;
         for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
-        return promiseReject<MediaStream>(overconstrained(PIXEL, `Pixel format: ${v}`));
+        return pixelError(`Pixel format: ${v}`);
       });
-    };
-    /** Adds powerEfficientPixelFormat to a camera track's answer (only what is known). */
-    const withPixel = (key: string, device: MediaStreamTrack, r: Record<string, unknown>) => {
-      if (!r || !enabled() || apply(kindGet, device, []) !== 'video') return;
-      if (key === 'getConstraints') {
-        const a = askedPixel.get(device);
-        if (a !== undefined && a !== null) r[PIXEL] = a;
-        return;
-      }
-      // Only tracks the page captured (a canvas track is no camera).
-      if (!calls.has(device) && askedPixel.get(device) === undefined) return;
-      const v = pixelFormatNow(device);
-      if (v !== null) r[PIXEL] = key === 'getSettings' ? v : [v];
     };
 
     const viaProcessed = <K extends 'getSettings' | 'getConstraints' | 'getCapabilities'>(key: K, method: 'settings' | 'constraints' | 'capabilities') => {
-      patch<MediaStreamTrack[K]>(MediaStreamTrack.prototype, key, (original, self, args) => {
+      patch<MediaStreamTrack[K]>(trackProto, key, (original, self, args) => {
         const p = processed.get(self as object);
-        if (!p) {
-          const r = apply(original, self, args) as Record<string, unknown>;
+        const device = (p ? p.source : self) as MediaStreamTrack;
+        let r = apply(original, device, args) as Record<string, unknown>;
+        if (p) r = (p[method] as (n: unknown) => Record<string, unknown>)(r);
+        else {
           // Every microphone and camera track can be asked about its effect; unprocessed ones report false.
-          const e = effectOf(apply(kindGet, self, []));
+          const e = effectOf(kindOf(self));
           if (enabled() && key !== 'getConstraints' && r && !(e in r)) r[e] = key === 'getSettings' ? false : [false];
-          withPixel(key, self as MediaStreamTrack, r);
-          return r as ReturnType<MediaStreamTrack[K]>;
         }
-        const r = (p[method] as (n: unknown) => unknown)(apply(original, p.source, args)) as Record<string, unknown>;
-        withPixel(key, p.source, r);
-        if (key === 'getConstraints' && pageAsked.has(p.source)) {
-          const e = effectOf(apply(kindGet, p.source, []));
-          const a = pageAsked.get(p.source);
-          if (a) r[e] = a.required ? { exact: a.value } : a.value;
-          else delete r[e];
+        // powerEfficientPixelFormat, only what is known.
+        if (r && enabled() && kindOf(device) === 'video') {
+          if (key === 'getConstraints') {
+            const a = askedPixel.get(device);
+            if (a !== undefined && a !== null) r[PIXEL] = a;
+          } else if (canKnowPixelFormat && (calls.has(device) || askedPixel.get(device) !== undefined)) {
+            // Only tracks the page captured (a canvas track is no camera). The first ask starts the probe.
+            const v = px ? px.now(device) : (void pixelFormat(device), null);
+            if (v !== null) r[PIXEL] = key === 'getSettings' ? v : [v];
+          }
         }
         return r as ReturnType<MediaStreamTrack[K]>;
       });
@@ -193,17 +192,17 @@ export const effects: InjectedFeature = {
     viaProcessed('getConstraints', 'constraints');
     viaProcessed('getCapabilities', 'capabilities');
 
-    patch<MediaStreamTrack['applyConstraints']>(MediaStreamTrack.prototype, 'applyConstraints', (original, self, args) => {
+    patch<MediaStreamTrack['applyConstraints']>(trackProto, 'applyConstraints', (original, self, args) => {
       if (!enabled()) return applyEffects(original, self as MediaStreamTrack, args);
       const p = processed.get(self as object);
       const device = (p ? p.source : self) as MediaStreamTrack;
       let pixel: BoolAsk | null = null;
-      try { if (apply(kindGet, self, []) === 'video') pixel = readEffect(args[0], PIXEL); } catch { /* a wrong receiver: the browser's rejection below */ }
+      try { if (kindOf(self) === 'video') pixel = readEffect(args[0], PIXEL); } catch { /* a wrong receiver: the browser's rejection below */ }
       // New constraints replace the page's old ones, and the camera may deliver another format now.
-      const done = (): Promise<void> => then(applyEffects(original, self as MediaStreamTrack, args), () => { askedPixel.set(device, asAsked(pixel)); forgetPixelFormat(device); });
+      const done = (): Promise<void> => then(applyEffects(original, self as MediaStreamTrack, args), () => { askedPixel.set(device, asAsked(pixel)); px?.forget(device); });
       if (!pixel?.required) return done();
-      if (!canKnowPixelFormat) return promiseReject(overconstrained(PIXEL, 'Unknowable here'));
-      return then(pixelFormat(device), (v) => (meets(pixel, v) ? done() : promiseReject<void>(overconstrained(PIXEL, `Pixel format: ${v}`))));
+      if (!canKnowPixelFormat) return pixelError('Unknowable here');
+      return then(pixelFormat(device), (v) => (meets(pixel, v) ? done() : pixelError(`Pixel format: ${v}`)));
     });
 
     const applyEffects = (original: MediaStreamTrack['applyConstraints'], self: MediaStreamTrack, args: Parameters<MediaStreamTrack['applyConstraints']>): Promise<void> => {
@@ -214,36 +213,25 @@ export const effects: InjectedFeature = {
       let ask: BoolAsk | null;
       let rest: unknown;
       // A wrong receiver (kind throws) gets the browser's own rejection, not a synchronous throw.
-      try { e = effectOf(apply(kindGet, self, [])); ask = readEffect(c, e); rest = stripEffect(c, e); } catch { return apply(original, self, args); }
-      if (p && ask && forcedKinds(bridge)[e === VOICE ? 'audio' : 'video']) {
-        // The policy wins over the page's own `false`: the effect stays on.
-        pageAsked.set(p.source, ask);
-        ask = FORCED_SOFT;
-      }
-      if (!p) {
-        // An unprocessed track cannot start processing in place (the page holds the browser's object).
-        if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} needs asking in getUserMedia`));
-        return apply(original, self, [rest as MediaTrackConstraints]);
-      }
-      return then(apply(original, p.source, [rest as MediaTrackConstraints]) as Promise<void>, () => {
-        const ok = !ask || p.setEffect(ask.value, ask);
-        calls.changed();
-        if (!ok && ask!.required) throw overconstrained(e, `${e} cannot be switched here`);
-      });
+      try { e = effectOf(kindOf(self)); ask = readEffect(c, e); rest = stripEffect(c, e); } catch { return apply(original, self, args); }
+      if (p) return core.side!.apply(p, original, rest, ask, e);
+      // An unprocessed track cannot start processing in place (the page holds the browser's object).
+      if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} needs asking in getUserMedia`));
+      return apply(original, self, [rest as MediaTrackConstraints]);
     };
 
     // The processed track is the output of an audio graph or a frame generator: it speaks for its device.
-    patchGetter<string>(MediaStreamTrack.prototype, 'label', (original, self) => {
+    patchGetter<string>(trackProto, 'label', (original, self) => {
       const p = processed.get(self as object);
       return apply(original, p ? p.source : self, []) as string;
     });
 
-    patch<MediaStreamTrack['stop']>(MediaStreamTrack.prototype, 'stop', (original, self, args) => {
+    patch<MediaStreamTrack['stop']>(trackProto, 'stop', (original, self, args) => {
       const p = processed.get(self as object);
       if (p) p.stop();
       return apply(original, self, args);
     });
-    patch<MediaStreamTrack['clone']>(MediaStreamTrack.prototype, 'clone', (original, self, args) => {
+    patch<MediaStreamTrack['clone']>(trackProto, 'clone', (original, self, args) => {
       const p = processed.get(self as object);
       return p ? p.clone(() => apply(original, self, args) as MediaStreamTrack) : apply(original, self, args);
     });

@@ -1,12 +1,12 @@
 // What both effects chunks (voice.ts, blur-chunk.ts) do when they load: announce themselves to the
 // core (../index.ts) with a start function that wraps their processing, so every processed track is
-// prepared for configurationchange and registered with the core.
+// prepared for configurationchange and registered with the shared side (side.ts).
 import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
 import type { EffectsChunk, EffectsCore, ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 import type { ChunkName } from '../../../shared/chunks';
 import { fireConfigurationChange, prepareTrack } from './configuration-change';
-import { effectSwitches } from './switches';
+import { effectsSide, type Side } from './side';
 
 export type Process = (api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack, ask: BoolAsk) => Promise<MediaStreamTrack>;
@@ -14,10 +14,10 @@ export type Process = (api: ChunkApi, register: (t: MediaStreamTrack, p: Process
 export function announce(name: ChunkName, process: Process): void {
   const start = (api: ChunkApi): EffectsChunk => {
     const core = api.feature as EffectsCore;
-    core.switches ??= effectSwitches(api.bridge, api.calls, api.enabled);
+    const side = (core.side ??= effectsSide(api, core)) as Side;
     const register = (t: MediaStreamTrack, p: ProcessedTrack) => {
       prepareTrack(api, t);
-      core.register(t, p, fireConfigurationChange);
+      side.register(t, p, fireConfigurationChange);
     };
     return { process: (source, ask) => process(api, register, source, ask) };
   };

@@ -1,9 +1,11 @@
 // Lazily loaded chunk: looks at one frame of a private clone of a camera track (Chromium's
 // MediaStreamTrackProcessor) and classifies its VideoFrame.format for powerEfficientPixelFormat
-// (../pixel-format.ts decides when; shared/effect-constraints.ts what counts as power-efficient).
+// (../pixel-format.ts decides when; shared/effect-constraints.ts what counts as power-efficient), and
+// keeps the answer per camera track.
 import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
 import type { PixelChunk, PixelNatives } from '../pixel-format';
 import { isPowerEfficientFormat } from '../../../shared/effect-constraints';
+import { SafeWeakMap } from '../../native';
 
 const R = Reflect;
 /** A camera that sends no frame this long (muted, covered by the OS) stays unknown. */
@@ -49,7 +51,32 @@ function start(api: ChunkApi): PixelChunk {
       done(null);
     }
   });
-  return { probe };
+  /** Per device track: the answer (null: unknown) or the probe under way. */
+  const known = new SafeWeakMap<MediaStreamTrack, { value: boolean | null; pending: Promise<boolean | null> | null }>();
+  const format = (track: MediaStreamTrack): Promise<boolean | null> => {
+    const k = known.get(track);
+    if (k) return k.pending ?? Promise.resolve(k.value);
+    const slot = { value: null as boolean | null, pending: null as Promise<boolean | null> | null };
+    known.set(track, slot);
+    slot.pending = probe(track).then((v) => {
+      slot.value = v;
+      slot.pending = null;
+      return v;
+    });
+    return slot.pending;
+  };
+  return {
+    format,
+    now(track) {
+      const k = known.get(track);
+      if (!k) { void format(track); return null; }
+      return k.value;
+    },
+    forget(track) {
+      const k = known.get(track);
+      if (k && !k.pending) known.set(track, undefined as never);
+    },
+  };
 }
 
 const announcement: ChunkAnnouncement = { name: 'pixel', start };

@@ -2,7 +2,7 @@
 // the device tracks MediaGate processes, and switching their effect followed by configurationchange.
 // Exactly these tracks can be switched: a native track the page already holds cannot be rerouted
 // through processing (README, "configurationchange"). Set up by the first effects chunk that loads
-// (before that, no track can be switched), and kept on the core for the other one.
+// (before that, no track can be switched), as part of the shared side (side.ts).
 import type { Bridge } from '../../bridge';
 import type { CallState } from '../../call-state';
 import type { ProcessedTrack } from '../index';
