@@ -71,6 +71,8 @@ const trackProto = MediaStreamTrack.prototype;
 export const effects: InjectedFeature = {
   name: 'effects',
   install({ bridge, calls, enabled }) {
+    // Screen capture's getSettings (installed before this feature): it names captured surfaces.
+    const settingsOf = MediaStreamTrack.prototype.getSettings;
     const processed = new SafeWeakMap<object, ProcessedTrack>();
     const core: EffectsCore = {
       processed,
@@ -179,8 +181,10 @@ export const effects: InjectedFeature = {
           if (key === 'getConstraints') {
             const a = askedPixel.get(device);
             if (a !== undefined && a !== null) r[PIXEL] = a;
-          } else if (canKnowPixelFormat && (calls.has(device) || askedPixel.get(device) !== undefined)) {
-            // Only tracks the page captured (a canvas track is no camera). The first ask starts the probe.
+          } else if (canKnowPixelFormat && (calls.has(device) || askedPixel.get(device) !== undefined) && own(apply(settingsOf, device, []), 'mediaSource') === undefined) {
+            // Only cameras the page captured: a canvas track is no camera, nor is a captured screen or tab
+            // (screen capture, patched first, names it in mediaSource; a probe's clone would keep a tab
+            // captured). The first ask starts the probe.
             const v = px ? px.now(device) : (void pixelFormat(device), null);
             if (v !== null) r[PIXEL] = key === 'getSettings' ? v : [v];
           }
