@@ -608,6 +608,10 @@ function report(results: BrowserResult[], statics: { metric: StaticMetric; value
     '| browser | real-time factor (median, n) | pass-through worklet RTF | RNNoise compute alone RTF | added latency | noise suppression | goal |', '|---|---:|---:|---:|---:|---:|---|');
   for (const v of voice) {
     if (!v.result) { lines.push(`| ${v.name} | failed: ${v.error} | | | | | |`); continue; }
+    if (v.result.rtf.length === 0) {
+      lines.push(`| ${v.name} | n/a: no \`OfflineAudioContext.suspend()\`, the render would outrun the worklet's wasm start | n/a | ${v.result.computeRtf.toFixed(4)} | n/a | n/a | the model's compute only (reported) |`);
+      continue;
+    }
     const rtf = median(v.result.rtf);
     const verdict = `RTF ≤ 0.03: ${rtf <= 0.03 ? 'met' : '**not met**'}; latency ≤ 20 ms: ${v.result.latencyMs <= 20 ? 'met' : '**not met**'}`;
     lines.push(`| ${v.name} | ${rtf.toFixed(4)} (n = ${v.result.rtf.length}) | ${median(v.result.passRtf).toFixed(4)} | ${v.result.computeRtf.toFixed(4)} | ${v.result.latencyMs.toFixed(1)} ms | ${v.result.suppressionDb.toFixed(1)} dB | ${verdict} |`);
