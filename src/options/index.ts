@@ -102,11 +102,13 @@ function applySettings({ effective, pinned }: SettingsView): void {
   for (const r of radios('labelPolicy')) r.checked = r.value === effective.labelPolicy;
   $<HTMLInputElement>('alwaysShowPicker').checked = effective.alwaysShowPicker;
   $<HTMLInputElement>('hardMute').checked = effective.hardMute;
+  $<HTMLInputElement>('shortcuts').checked = effective.shortcuts;
   for (const f of FEATURES) featureSwitch(f).checked = effective.features[f];
   pin('defaultSemantics', pinned.includes('defaultSemantics'), radios('defaultSemantics'));
   pin('labelPolicy', pinned.includes('labelPolicy'), radios('labelPolicy'));
   pin('alwaysShowPicker', pinned.includes('alwaysShowPicker'), [$<HTMLInputElement>('alwaysShowPicker')]);
   pin('hardMute', pinned.includes('hardMute'), [$<HTMLInputElement>('hardMute')]);
+  pin('shortcuts', pinned.includes('shortcuts'), [$<HTMLInputElement>('shortcuts')]);
   // Policy pins features one by one ("features.<name>"); a bare "features" would pin them all.
   for (const f of FEATURES) pin(`feature-${f}`, pinned.includes(`features.${f}`) || pinned.includes('features'), [featureSwitch(f)]);
 }
@@ -140,6 +142,8 @@ function wireSettings(): void {
   always.addEventListener('change', () => { void save({ alwaysShowPicker: always.checked }); });
   const hardMute = $<HTMLInputElement>('hardMute');
   hardMute.addEventListener('change', () => { void save({ hardMute: hardMute.checked }); });
+  const shortcuts = $<HTMLInputElement>('shortcuts');
+  shortcuts.addEventListener('change', () => { void save({ shortcuts: shortcuts.checked }); });
 }
 
 // ---- sites -------------------------------------------------------------------------------------

@@ -23,6 +23,11 @@ export interface Settings {
   /** "Guarantee mute": muting through MediaGate also disables the captured audio tracks. */
   hardMute: boolean;
   /**
+   * MediaGate's keyboard shortcuts (manifest "commands"). Off: they do nothing, and in Firefox their keys
+   * are released to pages (Chromium offers no API to unassign them; see README).
+   */
+  shortcuts: boolean;
+  /**
    * Effects on for every getUserMedia call that captures that kind, whatever the page asks (meant for
    * policy; see docs/deployment.md): the page's `false` loses, and where the effect cannot run the call
    * fails with OverconstrainedError rather than hand out an unprocessed track.
@@ -37,6 +42,7 @@ export const DEFAULT_SETTINGS: Settings = {
   labelPolicy: 'hide-until-allowed',
   alwaysShowPicker: false,
   hardMute: false,
+  shortcuts: true,
   forceVoiceIsolation: false,
   forceBackgroundBlur: false,
 };
@@ -47,6 +53,7 @@ const SCALARS: { [K in Exclude<keyof Settings, 'features'>]: (v: unknown) => v i
   labelPolicy: (v): v is LabelPolicy => isOneOf(v, LABEL_POLICIES),
   alwaysShowPicker: isBoolean,
   hardMute: isBoolean,
+  shortcuts: isBoolean,
   forceVoiceIsolation: isBoolean,
   forceBackgroundBlur: isBoolean,
 };

@@ -162,5 +162,41 @@ for (const name of BROWSERS) {
       await page.evaluate(() => (window as any).stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
       await page.close();
     });
+
+    it('shortcuts switched off in the options page do nothing; Firefox frees their keys and gets them back', async () => {
+      const keys = () => ui.evaluate(async () => {
+        const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+        return Object.fromEntries((await api.commands.getAll()).map((c: { name: string; shortcut?: string }) => [c.name, c.shortcut ?? '']));
+      });
+      const before = await keys();
+      const page = await tb.newPage();
+      await page.goto(server.url('/stubborn-call.html'));
+      await page.evaluate(() => (window as any).start());
+      await waitFor(async () => (await uiRequest(ui, 'calls/list', {})).some((c) => c.origin === server.origin && c.tracks.length === 1), 'call listed');
+      const options = await tb.openExtensionPage('options/options.html');
+      try {
+        await waitFor(() => options.evaluate(() => document.body.dataset.ready === 'true'), 'options page');
+        assert.equal(await options.$eval('#shortcuts', (el) => (el as HTMLInputElement).checked), true, 'on by default');
+        await options.click('#shortcuts');
+        await waitFor(async () => (await uiRequest(ui, 'settings/get', {})).effective.shortcuts === false, 'setting saved');
+        assert.equal(await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' }), false, 'the command is ignored');
+        if (name === 'firefox') {
+          assert.equal(before['toggle-microphone'], 'Ctrl+Shift+1', 'the manifest\'s key to begin with');
+          await waitFor(async () => Object.values(await keys()).every((k) => k === ''), 'every key released to pages');
+        }
+        await options.click('#shortcuts');
+        await waitFor(async () => (await uiRequest(ui, 'settings/get', {})).effective.shortcuts === true, 'switched on again');
+        if (name === 'firefox') await waitFor(async () => JSON.stringify(await keys()) === JSON.stringify(before), 'the same keys back');
+        assert.equal(await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' }), true);
+        await waitFor(() => page.evaluate(() => (window as any).log.length === 1), 'handler called');
+        // Called once: the command sent while off never reached the page.
+        assert.deepEqual(await page.evaluate(() => (window as any).log), ['togglemicrophone']);
+      } finally {
+        await setSettings(tb, { shortcuts: true });
+        await options.close();
+      }
+      await page.evaluate(() => (window as any).stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
   });
 }

@@ -174,7 +174,7 @@ for (const name of BROWSERS) {
       const ids = seen.map((s) => s.id);
       // A radio group is one tab stop: its checked radio.
       const checked = await options.evaluate(() => [...document.querySelectorAll<HTMLInputElement>('input[type=radio]:checked')].map((r) => r.id));
-      const expected = [checked[0], 'alwaysShowPicker', 'hardMute', checked[1],
+      const expected = [checked[0], 'alwaysShowPicker', 'hardMute', 'shortcuts', checked[1],
         'feature-capture', 'feature-media-session', 'feature-picker-semantics', 'feature-labels', 'feature-pip',
         'feature-usermedia', 'feature-screen-capture', 'feature-effects', 'feature-track-transfer',
         'site-0-camera', 'site-0-microphone', 'forget-0'];

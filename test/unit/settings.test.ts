@@ -139,7 +139,7 @@ describe('sanitizeSettings: scalar settings', () => {
     const raw: Settings = {
       features: { capture: false, 'media-session': true, 'picker-semantics': false, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
       defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true, hardMute: true,
-      forceVoiceIsolation: true, forceBackgroundBlur: false,
+      shortcuts: false, forceVoiceIsolation: true, forceBackgroundBlur: false,
     };
     expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
   });
@@ -291,7 +291,7 @@ describe('pageConfig', () => {
     const features = { capture: false, 'media-session': true, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true };
     const settings = {
       features, defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true, hardMute: true, secret: 'x',
-      forceVoiceIsolation: true, forceBackgroundBlur: false,
+      shortcuts: false, forceVoiceIsolation: true, forceBackgroundBlur: false,
     } as Settings;
     const cfg = pageConfig(settings, site);
     expect(cfg).toEqual({

@@ -4,6 +4,8 @@ import browser from 'webextension-polyfill';
 import { allCalls } from '../calls';
 import { performAction } from '../calls/actions';
 import { COMMANDS, type CommandName, type CallRecord, type MediaSessionAction } from '../../shared/protocol';
+import { loadEffectiveSettings, watchSettings } from '../../shared/storage';
+import { syncShortcutKeys } from './key-release';
 
 const ACTIONS: Record<Exclude<CommandName, 'focus-call'>, MediaSessionAction> = {
   'toggle-microphone': 'togglemicrophone',
@@ -25,7 +27,9 @@ async function currentCall(): Promise<CallRecord | null> {
   return best;
 }
 
+/** A shortcut pressed (or the toolbar's test hook): nothing happens while the person or policy has them off. */
 export async function runCommand(command: CommandName): Promise<boolean> {
+  if (!(await loadEffectiveSettings()).shortcuts) return false;
   const call = await currentCall();
   if (!call) return false;
   if (command === 'focus-call') {
@@ -40,4 +44,6 @@ export function watchCommands(): void {
   browser.commands?.onCommand.addListener((command: string) => {
     if ((COMMANDS as readonly string[]).includes(command)) void runCommand(command as CommandName);
   });
+  watchSettings(() => { void syncShortcutKeys(); });
+  void syncShortcutKeys();
 }
