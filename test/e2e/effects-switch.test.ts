@@ -211,7 +211,7 @@ for (const name of BROWSERS) {
         });
         assert.deepEqual(r, {
           first: { on: true, asked: { exact: false } }, afterApply: { on: true, asked: false }, hiddenOn: true,
-          // Firefox cannot blur yet: forcing blur there refuses the camera rather than show the room.
+          // Headless Firefox has no WebGL, so it cannot blur: forcing blur there refuses the camera rather than show the room.
           camera: name === 'chromium' ? true : 'OverconstrainedError:backgroundBlur',
         });
         const popup = await tb.openExtensionPage('popup/popup.html');

@@ -21,7 +21,7 @@ const unpackedId = (dir: string) => [...createHash('sha256').update(path.resolve
 
 function policyFor(server: FixtureServer) {
   return {
-    settings: { defaultSemantics: 'user-chooses', features: { pip: false } },
+    settings: { defaultSemantics: 'user-chooses', features: { pip: false }, shortcuts: false, forceVoiceIsolation: true },
     sites: {
       // The second name of the fixture server is blocked; the first is allowed the microphone.
       camera: { block: [new URL(server.otherOrigin).origin] },
@@ -66,7 +66,9 @@ for (const name of BROWSERS) {
       const { effective, pinned } = await uiRequest(ui, 'settings/get', {});
       assert.equal(effective.defaultSemantics, 'user-chooses');
       assert.equal(effective.features.pip, false);
-      assert.deepEqual([...pinned].sort(), ['defaultSemantics', 'features.pip']);
+      assert.equal(effective.shortcuts, false);
+      assert.equal(effective.forceVoiceIsolation, true);
+      assert.deepEqual([...pinned].sort(), ['defaultSemantics', 'features.pip', 'forceVoiceIsolation', 'shortcuts']);
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));
       // The config reaches the page asynchronously (Chromium reads storage.managed ~70 ms after load).
@@ -89,6 +91,31 @@ for (const name of BROWSERS) {
       // The same origin may still use the microphone: the policy is per kind.
       const mic = await page.evaluate(() => navigator.mediaDevices.getUserMedia({ audio: true, semantics: 'browser-chooses' } as MediaStreamConstraints).then((s) => { s.getTracks().forEach((t) => t.stop()); return 'granted'; }, (e) => e.name));
       assert.equal(mic, 'granted');
+      await page.close();
+    });
+
+    it('shortcuts pinned off: a command does nothing, the person cannot switch them on, and Firefox frees the keys', async () => {
+      assert.equal(await uiRequest(ui, 'commands/run', { command: 'toggle-microphone' }), false);
+      const { effective } = await uiRequest(ui, 'settings/set', { settings: { shortcuts: true } });
+      assert.equal(effective.shortcuts, false, 'policy wins over the person');
+      if (name === 'firefox') {
+        await waitFor(() => ui.evaluate(async () => ((await (globalThis as any).browser.commands.getAll()) as { shortcut?: string }[]).every((c) => !c.shortcut)), 'keys released');
+      }
+    });
+
+    it('forced voice isolation from policy processes the microphone whatever the page asks', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await waitFor(() => page.evaluate(() => (navigator.mediaDevices as any).defaultSemantics === 'user-chooses'), 'the page has its config');
+      const r = await page.evaluate(async () => {
+        const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: false } as MediaTrackConstraints, semantics: 'browser-chooses' } as MediaStreamConstraints);
+        const t = s.getAudioTracks()[0]!;
+        const r = { on: (t.getSettings() as any).voiceIsolation, asked: (t.getConstraints() as any).voiceIsolation };
+        s.getTracks().forEach((x) => x.stop());
+        return r;
+      });
+      // effects-switch.test.ts shows what "on" means in the audio (the same setting, without root).
+      assert.deepEqual(r, { on: true, asked: false });
       await page.close();
     });
 

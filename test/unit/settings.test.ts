@@ -200,6 +200,7 @@ describe('mergeSettings', () => {
       labelPolicy: 'hide-until-allowed',
       alwaysShowPicker: false,
       hardMute: false,
+      shortcuts: true,
       forceVoiceIsolation: false,
       forceBackgroundBlur: false,
     });
@@ -230,13 +231,14 @@ describe('mergeSettings', () => {
 
   it('lets policy win over the person for scalars, even with a falsy value, and leaves unpinned ones to the person', () => {
     const user: Partial<Settings> = { defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true };
-    const policy: Partial<Settings> = { labelPolicy: 'always-hide', alwaysShowPicker: false };
+    const policy: Partial<Settings> = { labelPolicy: 'always-hide', alwaysShowPicker: false, shortcuts: false };
     expect(mergeSettings(user, policy)).toEqual({
       features: DEFAULT_SETTINGS.features,
       defaultSemantics: 'user-chooses',
       labelPolicy: 'always-hide',
       alwaysShowPicker: false,
       hardMute: false,
+      shortcuts: false,
       forceVoiceIsolation: false,
       forceBackgroundBlur: false,
     });
@@ -312,7 +314,9 @@ describe('pageConfig', () => {
 
   it('gives the defaults for default settings', () => {
     const ask: SiteView = { camera: 'ask', microphone: 'ask', cameraAllowedViaPicker: false, microphoneAllowedViaPicker: false };
-    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...DEFAULT_SETTINGS, site: ask });
+    // The shortcuts switch is the background's alone: pages are not told.
+    const { shortcuts: _background, ...pageFacing } = DEFAULT_SETTINGS;
+    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...pageFacing, site: ask });
   });
 });
 
