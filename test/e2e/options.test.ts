@@ -66,7 +66,7 @@ for (const name of BROWSERS) {
       assert.deepEqual(before.switches, [
         ['capture', true, 'Call detection'], ['media-session', true, 'Call controls'],
         ['picker-semantics', true, 'Device picker'], ['labels', true, 'Hide device names'], ['pip', true, 'Call window'],
-        ['usermedia', true, 'The <usermedia> element'], ['screen-capture', true, 'Screen capture through getUserMedia'], ['effects', true, 'Voice isolation'], ['track-transfer', true, 'Tracks in workers'],
+        ['usermedia', true, 'The <usermedia> element'], ['screen-capture', true, 'Screen capture through getUserMedia'], ['effects', true, 'Voice isolation and background blur'], ['track-transfer', true, 'Tracks in workers'],
       ]);
 
       // With the keyboard, as a person would: the checked radio has focus, an arrow key moves the choice.
