@@ -30,6 +30,7 @@ const ENTRIES = [
   ['src/injected/picker-semantics/chunk/index.ts', 'chunks/picker.js', { minify: true }],
   ['src/injected/track-transfer/chunk/index.ts', 'chunks/transfer.js', { minify: true }],
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],
+  ['src/segmenter/index.ts', 'segmenter/segmenter.js', { minify: true }],
 ];
 /**
  * Names the event a chunk announces itself with. Unusual per version, so a core of another version
@@ -55,6 +56,7 @@ const STATIC = [
   ['src/welcome/welcome.css', 'welcome/welcome.css'],
   ['src/screen-grant/grant.html', 'screen-grant/grant.html'],
   ['src/screen-grant/grant.css', 'screen-grant/grant.css'],
+  ['src/segmenter/segmenter.html', 'segmenter/segmenter.html'],
 ];
 
 /** `import x from 'worklet-text:<name>'`: an AudioWorklet module bundled into text, for a Blob URL. */
@@ -123,6 +125,8 @@ export function manifestFor(browser, source, version) {
     delete m.storage;
     // "global" shortcuts exist only in Chromium.
     for (const command of Object.values(m.commands ?? {})) delete command.global;
+    // Chromium's per-session resource URLs; Firefox's moz-extension:// host is random per install anyway.
+    for (const r of m.web_accessible_resources ?? []) delete r.use_dynamic_url;
   }
   return m;
 }

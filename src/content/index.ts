@@ -11,6 +11,7 @@ import { loadPageConfig, watchSettings } from '../shared/storage';
 import { isWebOrigin } from '../shared/origin';
 import { WORKER_BOOTSTRAP_EVENT } from '../shared/page-constants';
 import { workerBootstrap } from '../injected/track-transfer/bootstrap';
+import { segmenterPort } from './segmenter-frame';
 
 let port: MessagePort | null = null;
 /** Whether this document's last call report had a call in it (answers the background's probe). */
@@ -43,6 +44,16 @@ async function onPageRequest(data: unknown): Promise<void> {
     return;
   }
   if (!contextAlive()) { declareDead(); return; }
+  if (type === 'effects/segmenter') {
+    // A port cannot travel through runtime messaging: answered here, the port transferred in the reply.
+    try {
+      const segmenter = await segmenterPort();
+      port?.postMessage({ id, response: { ok: true, result: segmenter } }, [segmenter]);
+    } catch (e) {
+      reply(id, { ok: false, error: serializeError(e) });
+    }
+    return;
+  }
   if (type === 'calls/update' && payload !== null && typeof payload === 'object') {
     const { tracks, actions } = payload as { tracks?: unknown; actions?: unknown };
     inCall = (Array.isArray(tracks) && tracks.length > 0) || (Array.isArray(actions) && actions.some((a) => a === 'hangup' || a === 'togglemicrophone' || a === 'togglecamera' || a === 'togglescreenshare'));

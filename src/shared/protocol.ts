@@ -119,6 +119,11 @@ export interface PageRequests {
   'chunk/asset': { req: { name: AssetName }; res: string };
   /** Answers once the person granted and chose, or with the refusal the page sees. */
   'screen-capture/open': { req: ScreenCaptureRequest; res: ScreenCaptureAnswer };
+  /**
+   * A port to person segmentation in MediaGate's own frame, for pages whose CSP forbids wasm. Answered by
+   * the content script itself (src/content/segmenter-frame.ts), never by the background.
+   */
+  'effects/segmenter': { req: Record<string, never>; res: MessagePort };
 }
 export interface PagePushes {
   'media-session/invoke': { action: MediaSessionAction };
@@ -274,6 +279,10 @@ const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is Page
   'chunk/asset': {
     valid: (v): v is PageRequests['chunk/asset']['req'] => isRecord(v) && isOneOf(v.name, ASSET_NAMES),
     normalize: ({ name }) => ({ name }),
+  },
+  'effects/segmenter': {
+    valid: (v): v is PageRequests['effects/segmenter']['req'] => isRecord(v) && Object.keys(v).length === 0,
+    normalize: () => ({}),
   },
   'screen-capture/open': {
     valid: isScreenCaptureRequest,

@@ -8,6 +8,9 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 
 
 export const hasWasmSimd = (): boolean => WebAssembly.validate(SIMD_PROBE);
 
+/** Whether this page's CSP lets wasm compile ('wasm-unsafe-eval'), asked before fetching megabytes. */
+export const wasmCompiles = (): Promise<boolean> => WebAssembly.compile(SIMD_PROBE).then(() => true, () => false);
+
 export async function fetchAsset(api: ChunkApi, name: AssetName, timeoutMs: number): Promise<Uint8Array<ArrayBuffer>> {
   const bin = atob(await api.bridge.request('chunk/asset', { name }, timeoutMs));
   const bytes = new Uint8Array(bin.length);

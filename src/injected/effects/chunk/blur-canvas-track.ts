@@ -8,16 +8,15 @@
 import type { ChunkApi } from '../../chunk-api';
 import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
-import { loadSegmenter } from './blur-model';
+import { personMask } from './blur-model';
 import { createCompositor } from './blur-compositor';
-import { PersonMask } from './blur-segment';
 import { blurredOutputs } from './blur-track';
 import { videoFrames } from './blur-clock';
 import { MAX_FAILURES, SEGMENT_EVERY } from './blur-math';
 
 export async function canvasBlur(api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack> {
-  const mask = new PersonMask(await loadSegmenter(api));
+  const mask = await personMask(api);
   const draw = createCompositor(() => document.createElement('canvas'), false);
   const canvas = draw.canvas;
   const video = document.createElement('video');
@@ -32,6 +31,7 @@ export async function canvasBlur(api: ChunkApi, register: (t: MediaStreamTrack, 
   const output = canvas.captureStream().getVideoTracks()[0]!;
   let stopFrames = () => undefined as void;
   const { state, adopt } = blurredOutputs(register, source, ask, () => {
+    mask.close();
     stopFrames();
     video.pause();
     video.srcObject = null;

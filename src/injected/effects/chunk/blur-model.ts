@@ -6,7 +6,9 @@
 import { ImageSegmenter } from '@mediapipe/tasks-vision';
 import ModuleFactory from '@mediapipe/tasks-vision/vision_wasm_internal.js';
 import type { ChunkApi } from '../../chunk-api';
-import { fetchAsset, hasWasmSimd } from './assets';
+import { fetchAsset, hasWasmSimd, wasmCompiles } from './assets';
+import { PersonMask, type MaskSource } from './blur-segment';
+import { remotePersonMask } from './blur-remote';
 
 
 const hasWebGL = (): boolean => {
@@ -14,50 +16,82 @@ const hasWebGL = (): boolean => {
   return !!(canvas.getContext('webgl2') ?? canvas.getContext('webgl'));
 };
 
+/** WebAssembly.compile refused: the page's CSP forbids wasm (segmentation can still run in MediaGate's frame). */
+export class WasmRefused extends Error {}
+
+/**
+ * A segmenter from tasks-vision's wasm and the model, as bytes. tasks-vision takes its Emscripten factory
+ * and module options from two globals (it would otherwise load a script from a URL): they are set only
+ * for this call and removed after. Also used by MediaGate's own segmenter page (src/segmenter).
+ */
+export async function createSegmenter(wasm: Uint8Array<ArrayBuffer>, model: Uint8Array<ArrayBuffer>): Promise<ImageSegmenter> {
+  // Fails here, before any global is touched, when the page's CSP forbids wasm; compiled once, the
+  // module is instantiated through Emscripten's instantiateWasm hook (11 MB: no second compile).
+  let module: WebAssembly.Module;
+  try { module = await WebAssembly.compile(wasm); } catch (e) { throw new WasmRefused(String(e)); }
+  const g = globalThis as unknown as Record<string, unknown>;
+  const hadModule = Object.hasOwn(g, 'Module');
+  const pageModule = g.Module;
+  g.ModuleFactory = ModuleFactory;
+  let fail: (e: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  g.Module = {
+    instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+      // Emscripten has no failure path here: a failure ends the race below instead of hanging.
+      WebAssembly.instantiate(module, imports).then((i) => done(i, module), fail);
+      return {};
+    },
+    // MediaPipe's start-up log stays out of the console.
+    print: () => undefined, printErr: () => undefined,
+  };
+  try {
+    return await Promise.race([failed, ImageSegmenter.createFromOptions({ wasmLoaderPath: '', wasmBinaryPath: '' }, {
+      baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
+      runningMode: 'VIDEO',
+      outputConfidenceMasks: true,
+      outputCategoryMask: false,
+    })]);
+  } finally {
+    delete g.ModuleFactory;
+    if (hadModule) g.Module = pageModule; else delete g.Module;
+  }
+}
+
+/** What the segmenter needs of the browser; the same in MediaGate's frame, so no point asking it then. */
+export function segmenterUnsupported(): string | null {
+  // Only the SIMD build ships (every browser MediaGate supports has wasm SIMD).
+  if (!hasWasmSimd()) return 'no wasm SIMD';
+  // The segmenter's mask post-processing runs on WebGL (2, else 1) even with the CPU delegate:
+  // without any (headless Firefox) it cannot start, so the 11 MB are not even fetched.
+  if (!hasWebGL()) return 'no WebGL';
+  return null;
+}
+
 let segmenter: Promise<ImageSegmenter> | null = null;
 
 /** The one segmenter of this frame (created on first use, shared by every blurred track). */
 export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
   segmenter ??= (async () => {
-    // Only the SIMD build ships (every browser MediaGate supports has wasm SIMD).
-    if (!hasWasmSimd()) throw new Error('no wasm SIMD');
-    // The segmenter's mask post-processing runs on WebGL (2, else 1) even with the CPU delegate:
-    // without any (headless Firefox) it cannot start, so the 11 MB are not even fetched.
-    if (!hasWebGL()) throw new Error('no WebGL');
+    const unsupported = segmenterUnsupported();
+    if (unsupported) throw new Error(unsupported);
+    if (!(await wasmCompiles())) throw new WasmRefused('the page\'s CSP forbids wasm');
     const [wasm, model] = await Promise.all([fetchAsset(api, 'vision_wasm', 30000), fetchAsset(api, 'selfie_landscape', 30000)]);
-    // Fails here, before any global is touched, when the page's CSP forbids wasm; compiled once, the
-    // module is instantiated through Emscripten's instantiateWasm hook (11 MB: no second compile).
-    const module = await WebAssembly.compile(wasm);
-    // tasks-vision takes its Emscripten factory and module options from two globals (it would
-    // otherwise load a script from a URL). They are set only for this call and removed after.
-    const g = globalThis as unknown as Record<string, unknown>;
-    const hadModule = Object.hasOwn(g, 'Module');
-    const pageModule = g.Module;
-    g.ModuleFactory = ModuleFactory;
-    let fail: (e: unknown) => void = () => undefined;
-    const failed = new Promise<never>((_, reject) => { fail = reject; });
-    g.Module = {
-      instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
-        // Emscripten has no failure path here: a failure ends the race below instead of hanging.
-        WebAssembly.instantiate(module, imports).then((i) => done(i, module), fail);
-        return {};
-      },
-      // MediaPipe's start-up log stays out of the page's console.
-      print: () => undefined, printErr: () => undefined,
-    };
-    try {
-      return await Promise.race([failed, ImageSegmenter.createFromOptions({ wasmLoaderPath: '', wasmBinaryPath: '' }, {
-        baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
-        runningMode: 'VIDEO',
-        outputConfidenceMasks: true,
-        outputCategoryMask: false,
-      })]);
-    } finally {
-      delete g.ModuleFactory;
-      if (hadModule) g.Module = pageModule; else delete g.Module;
-    }
+    return createSegmenter(wasm, model);
   })();
   const p = segmenter;
   p.catch(() => { if (segmenter === p) segmenter = null; });
   return p;
+}
+
+/**
+ * The mask source for a new blurred track: the model in the page, or, where the page's CSP forbids
+ * wasm, the model in MediaGate's own frame (blur-remote.ts).
+ */
+export async function personMask(api: ChunkApi): Promise<MaskSource> {
+  try {
+    return new PersonMask(await loadSegmenter(api));
+  } catch (e) {
+    if (!(e instanceof WasmRefused)) throw e;
+    return remotePersonMask(api);
+  }
 }

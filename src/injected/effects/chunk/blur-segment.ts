@@ -4,7 +4,18 @@
 import type { ImageSegmenter } from '@mediapipe/tasks-vision';
 import { nextTimestamp, segmentSize } from './blur-math';
 
-export class PersonMask {
+/** Where the compositors get the person mask from: the model here, or in MediaGate's frame (blur-remote.ts). */
+export interface MaskSource {
+  /** Person confidence, row 0 at the top; empty until the model gave one. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** Gives the model `frame`; true while `data` holds a mask to draw with. */
+  update(frame: CanvasImageSource, width: number, height: number, timestampMs: number): boolean;
+  close(): void;
+}
+
+export class PersonMask implements MaskSource {
   /** Person confidence, row 0 at the top; empty until the model gave one. */
   data = new Uint8Array(0);
   width = 0;
@@ -43,4 +54,6 @@ export class PersonMask {
       return true;
     } finally { result.close(); }
   }
+
+  close(): void { /* the segmenter is shared by the frame's blurred tracks */ }
 }

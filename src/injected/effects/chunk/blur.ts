@@ -6,9 +6,8 @@
 import type { ChunkApi } from '../../chunk-api';
 import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
-import { loadSegmenter } from './blur-model';
+import { personMask } from './blur-model';
 import { createCompositor } from './blur-compositor';
-import { PersonMask } from './blur-segment';
 import { blurredOutputs } from './blur-track';
 import { canvasBlur } from './blur-canvas-track';
 import { MAX_FAILURES, SEGMENT_EVERY } from './blur-math';
@@ -20,12 +19,13 @@ export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTra
   source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack> {
   if (typeof MediaStreamTrackProcessor !== 'function' || typeof MediaStreamTrackGenerator !== 'function') return canvasBlur(api, register, source, ask);
   const compositor = createCompositor(() => new OffscreenCanvas(1, 1), true);
-  const mask = new PersonMask(await loadSegmenter(api));
+  const mask = await personMask(api);
   // The processor reads the device track itself; the page only ever holds the generator's track.
   const reader = new MediaStreamTrackProcessor({ track: source, maxBufferSize: 1 }).readable.getReader();
   const generator = new MediaStreamTrackGenerator({ kind: 'video' });
   const writer = generator.writable.getWriter();
   const { state, adopt, end } = blurredOutputs(register, source, ask, () => {
+    mask.close();
     void reader.cancel().catch(() => undefined);
     void writer.close().catch(() => undefined);
   });

@@ -1,0 +1,78 @@
+// Person segmentation for pages whose CSP forbids wasm: the model runs in MediaGate's own page
+// (src/segmenter, whose extension CSP allows wasm) in a hidden frame the content script adds. Frames
+// go there as small RGBA copies (VideoFrames cannot reach an extension frame; ArrayBuffers can) and
+// masks come back; compositing stays here, on the page's WebGL or canvas, which no CSP restricts.
+// The mask lags the frame by one round trip (a few ms): people move little in that time.
+import type { ChunkApi } from '../../chunk-api';
+import type { MaskSource } from './blur-segment';
+import { segmentSize } from './blur-math';
+import { SEGMENTER_PROTOCOL, type SegmenterReply } from '../../../shared/segmenter';
+
+const READY_TIMEOUT_MS = 30000;
+
+export class RemotePersonMask implements MaskSource {
+  data = new Uint8Array(0);
+  width = 0;
+  height = 0;
+  private busy = false;
+  private nextId = 1;
+  private input: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | null = null;
+  private waiting = new Map<number, (r: SegmenterReply) => void>();
+
+  constructor(private readonly port: MessagePort) {
+    port.onmessage = (e: MessageEvent<SegmenterReply>) => {
+      const r = e.data;
+      const done = this.waiting.get(r?.id);
+      if (done) { this.waiting.delete(r.id); done(r); }
+    };
+  }
+
+  /** Resolves once the frame's segmenter is loaded; rejects with its reason (e.g. no WebGL there). */
+  ready(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      const timer = setTimeout(() => { this.waiting.delete(id); reject(new Error('MediaGate\'s segmenter did not start')); }, READY_TIMEOUT_MS);
+      this.waiting.set(id, (r) => { clearTimeout(timer); if (r.error !== undefined) reject(new Error(r.error)); else resolve(); });
+      this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, load: true });
+    });
+  }
+
+  /** Sends `frame` unless a frame is still being segmented; true while there is a mask to draw with. */
+  update(frame: CanvasImageSource, width: number, height: number): boolean {
+    if (!this.busy) {
+      const size = segmentSize(width, height);
+      let input = this.input;
+      if (!input || input.canvas.width !== size.width || input.canvas.height !== size.height) {
+        const canvas = new OffscreenCanvas(size.width, size.height);
+        input = this.input = { canvas, ctx: canvas.getContext('2d', { alpha: false, willReadFrequently: true })! };
+      }
+      input.ctx.drawImage(frame, 0, 0, size.width, size.height);
+      const pixels = input.ctx.getImageData(0, 0, size.width, size.height).data.buffer;
+      const id = this.nextId++;
+      this.busy = true;
+      this.waiting.set(id, (r) => {
+        this.busy = false;
+        if (r.mask && r.width && r.height && r.mask.byteLength === r.width * r.height) {
+          this.data = new Uint8Array(r.mask);
+          this.width = r.width;
+          this.height = r.height;
+        }
+      });
+      this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, width: size.width, height: size.height, pixels }, [pixels]);
+    }
+    return this.width > 0;
+  }
+
+  close(): void {
+    this.waiting.clear();
+    this.port.close();
+  }
+}
+
+export async function remotePersonMask(api: ChunkApi): Promise<RemotePersonMask> {
+  const port = await api.bridge.request('effects/segmenter', {}, READY_TIMEOUT_MS);
+  if (!(port instanceof MessagePort)) throw new Error('no segmenter port');
+  const mask = new RemotePersonMask(port);
+  try { await mask.ready(); } catch (e) { mask.close(); throw e; }
+  return mask;
+}
