@@ -136,6 +136,76 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('a processed track speaks for its device\'s muted state and fires its mute / unmute events', async () => {
+      // The "microphone" is a WebRTC loopback's remote track: the one kind of source a test can have the
+      // browser itself mute and unmute (a receiver with no more media to receive mutes its track).
+      const page = await tb.newPage();
+      await page.evaluateOnNewDocument(() => {
+        const original = MediaDevices.prototype.getUserMedia;
+        MediaDevices.prototype.getUserMedia = async function (this: MediaDevices, c?: MediaStreamConstraints) {
+          const w = window as any;
+          if (!w.useLoopback) return original.call(this, c);
+          const ctx = new AudioContext({ sampleRate: 48000 });
+          const osc = ctx.createOscillator();
+          const dst = ctx.createMediaStreamDestination();
+          osc.connect(dst);
+          osc.start();
+          const a = new RTCPeerConnection();
+          const b = new RTCPeerConnection();
+          a.onicecandidate = (e) => { if (e.candidate) void b.addIceCandidate(e.candidate); };
+          b.onicecandidate = (e) => { if (e.candidate) void a.addIceCandidate(e.candidate); };
+          const tx = a.addTransceiver(dst.stream.getAudioTracks()[0]!, { direction: 'sendonly' });
+          const remote = new Promise<MediaStreamTrack>((resolve) => { b.ontrack = (e) => resolve(e.track); });
+          const negotiate = async () => {
+            await a.setLocalDescription();
+            await b.setRemoteDescription(a.localDescription!);
+            await b.setLocalDescription();
+            await a.setRemoteDescription(b.localDescription!);
+          };
+          await negotiate();
+          const track = await remote;
+          w.loopback = { tx, negotiate, device: track };
+          return new MediaStream([track]);
+        };
+      });
+      await page.goto(server.url('/blank.html'));
+      const r = await page.evaluate(async () => {
+        const w = window as any;
+        w.useLoopback = true;
+        const t = (await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: { exact: true } } as MediaTrackConstraints })).getAudioTracks()[0]!;
+        const processed = (t.getSettings() as any).voiceIsolation === true && t !== w.loopback.device;
+        const events: string[] = [];
+        t.addEventListener('mute', () => events.push('mute'));
+        t.addEventListener('unmute', () => events.push('unmute'));
+        t.onmute = () => events.push('onmute');
+        const until = (fn: () => boolean) => new Promise<boolean>((resolve) => {
+          const start = performance.now();
+          const poll = () => { if (fn()) resolve(true); else if (performance.now() - start > 10000) resolve(false); else setTimeout(poll, 20); };
+          poll();
+        });
+        // Media flowing: the remote track unmutes (if it was muted before the first packets).
+        const flowing = await until(() => !w.loopback.device.muted);
+        const start = { device: w.loopback.device.muted, track: t.muted };
+        w.loopback.tx.direction = 'inactive';
+        await w.loopback.negotiate();
+        const mutedSeen = await until(() => events.includes('mute'));
+        const whileMuted = { device: w.loopback.device.muted, track: t.muted };
+        w.loopback.tx.direction = 'sendonly';
+        await w.loopback.negotiate();
+        const unmutedSeen = await until(() => events.includes('unmute'));
+        const after = { device: w.loopback.device.muted, track: t.muted };
+        t.stop();
+        return { processed, flowing, start, mutedSeen, whileMuted, unmutedSeen, after, events };
+      });
+      assert.deepEqual(r, {
+        processed: true, flowing: true, start: { device: false, track: false },
+        mutedSeen: true, whileMuted: { device: true, track: true },
+        unmutedSeen: true, after: { device: false, track: false },
+        events: ['mute', 'onmute', 'unmute'],
+      });
+      await page.close();
+    });
+
     it('a page whose CSP forbids wasm gets the unprocessed track (ideal) or OverconstrainedError (exact), never a silent one', async () => {
       server.route('/strict.html', { body: '<!doctype html><title>strict</title>', headers: { 'content-security-policy': "default-src 'self'; script-src 'self'" } });
       const page = await tb.newPage();

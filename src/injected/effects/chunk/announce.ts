@@ -7,6 +7,7 @@ import type { BoolAsk } from '../../../shared/effect-constraints';
 import type { ChunkName } from '../../../shared/chunks';
 import { fireConfigurationChange, prepareTrack } from './configuration-change';
 import { effectsSide, type Side } from './side';
+import { forwardMute } from './mute-forwarding';
 
 export type Process = (api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack, ask: BoolAsk) => Promise<MediaStreamTrack>;
@@ -17,6 +18,7 @@ export function announce(name: ChunkName, process: Process): void {
     const side = (core.side ??= effectsSide(api, core)) as Side;
     const register = (t: MediaStreamTrack, p: ProcessedTrack) => {
       prepareTrack(api, t);
+      forwardMute(api, t, p.source);
       side.register(t, p, fireConfigurationChange);
     };
     return { process: (source, ask) => process(api, register, source, ask) };

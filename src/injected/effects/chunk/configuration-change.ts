@@ -7,6 +7,7 @@
 // events too. Pages without such a track keep the browser's addEventListener untouched.
 import type { ChunkApi } from '../../chunk-api';
 import { apply, getOwnPropertyDescriptor } from '../../native';
+import { deviceTrack } from './mute-forwarding';
 
 const TYPE = 'configurationchange';
 const proto = MediaStreamTrack.prototype;
@@ -55,7 +56,8 @@ export function prepareTrack(api: ChunkApi, track: MediaStreamTrack): void {
  */
 export function fireConfigurationChange(track: MediaStreamTrack): void {
   if (apply(readyStateGet, track, []) === 'ended') return;
-  if (apply(mutedGet, track, [])) {
+  // The device's state: a processed track itself is never muted (mute-forwarding.ts).
+  if (apply(mutedGet, deviceTrack(track), [])) {
     const retry = () => { unlisten(track, 'unmute', retry); unlisten(track, 'ended', retry); fireConfigurationChange(track); };
     listen(track, 'unmute', retry);
     listen(track, 'ended', retry);

@@ -1,0 +1,60 @@
+// A processed track is MediaGate's own (a generator, canvas or WebAudio track) that the device never
+// mutes: it speaks for its device's `muted` state and fires its device's `mute` / `unmute` events, as
+// the track the page would otherwise hold does (e.g. the camera taken by another application, the OS
+// muting the microphone).
+// Firefox delivers a script-dispatched event on a MediaStreamTrack only to handler attributes and to
+// listeners added with its non-standard `wantsUntrusted` argument: there, listeners for these two
+// events on processed tracks are added with it (other tracks keep the browser's addEventListener).
+import type { ChunkApi } from '../../chunk-api';
+import { apply, getOwnPropertyDescriptor } from '../../native';
+
+const proto = MediaStreamTrack.prototype;
+const readyStateGet = getOwnPropertyDescriptor(proto, 'readyState')!.get!;
+const addEventListenerFn = EventTarget.prototype.addEventListener;
+const removeEventListenerFn = EventTarget.prototype.removeEventListener;
+const dispatchEventFn = EventTarget.prototype.dispatchEvent;
+const NativeEvent = Event;
+const NativeWeakMap = WeakMap;
+
+/** Processed output (and each clone) -> its device track. */
+const sourceOf = new NativeWeakMap<object, MediaStreamTrack>();
+let patched = false;
+
+function patchOnce(api: ChunkApi, probe: MediaStreamTrack): void {
+  if (patched) return;
+  patched = true;
+  api.patchGetter<boolean>(proto, 'muted', (original, self) => {
+    const source = sourceOf.get(self as object);
+    return apply(original, source ?? self, []);
+  });
+  // Does a script-dispatched event reach an ordinary listener here? (Not in Firefox.)
+  let reached = false;
+  const type = 'mediagate-probe-mute';
+  const listener = () => { reached = true; };
+  apply(addEventListenerFn, probe, [type, listener]);
+  apply(dispatchEventFn, probe, [new NativeEvent(type)]);
+  apply(removeEventListenerFn, probe, [type, listener]);
+  if (reached) return;
+  api.patch<EventTarget['addEventListener']>(EventTarget.prototype, 'addEventListener', (original, self, args) => {
+    if ((args[0] === 'mute' || args[0] === 'unmute') && args.length < 4 && sourceOf.has(self as object)) {
+      return apply(original, self, [args[0], args[1], args[2], true]);
+    }
+    return apply(original, self, args);
+  });
+}
+
+/** Called for each processed track (and clone) before the page has it. */
+export function forwardMute(api: ChunkApi, output: MediaStreamTrack, source: MediaStreamTrack): void {
+  patchOnce(api, output);
+  sourceOf.set(output, source);
+  const relay = (e: Event) => {
+    if (apply(readyStateGet, output, []) !== 'ended') apply(dispatchEventFn, output, [new NativeEvent(e.type)]);
+  };
+  apply(addEventListenerFn, source, ['mute', relay]);
+  apply(addEventListenerFn, source, ['unmute', relay]);
+}
+
+/** The device's muted state for a processed track (configurationchange waits while it is muted). */
+export function deviceTrack(track: MediaStreamTrack): MediaStreamTrack {
+  return sourceOf.get(track) ?? track;
+}
