@@ -9,22 +9,43 @@ import { segmentSize } from './blur-math';
 import { SEGMENTER_PROTOCOL, type SegmenterReply } from '../../../shared/segmenter';
 
 const READY_TIMEOUT_MS = 30000;
+/** A frame not answered by then is given up (e.g. the page removed the element holding MediaGate's frame). */
+const REPLY_TIMEOUT_MS = 2000;
 
 export class RemotePersonMask implements MaskSource {
   data = new Uint8Array(0);
   width = 0;
   height = 0;
   private busy = false;
+  private sentAt = 0;
+  private lost = 0;
+  private reconnecting = false;
   private nextId = 1;
   private input: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | null = null;
   private waiting = new Map<number, (r: SegmenterReply) => void>();
 
-  constructor(private readonly port: MessagePort) {
+  constructor(private port: MessagePort, private readonly reopen: () => Promise<MessagePort>) {
+    this.listen(port);
+  }
+
+  private listen(port: MessagePort): void {
     port.onmessage = (e: MessageEvent<SegmenterReply>) => {
       const r = e.data;
       const done = this.waiting.get(r?.id);
       if (done) { this.waiting.delete(r.id); done(r); }
     };
+  }
+
+  /** The frame stopped answering: a new port (the content script makes the frame again if it is gone). */
+  private reconnect(): void {
+    if (this.reconnecting) return;
+    this.reconnecting = true;
+    this.reopen().then((port) => {
+      this.port.close();
+      this.port = port;
+      this.listen(port);
+      this.lost = 0;
+    }, () => undefined).finally(() => { this.reconnecting = false; });
   }
 
   /** Resolves once the frame's segmenter is loaded; rejects with its reason (e.g. no WebGL there). */
@@ -39,6 +60,12 @@ export class RemotePersonMask implements MaskSource {
 
   /** Sends `frame` unless a frame is still being segmented; true while there is a mask to draw with. */
   update(frame: CanvasImageSource, width: number, height: number): boolean {
+    if (this.busy && performance.now() - this.sentAt > REPLY_TIMEOUT_MS) {
+      // The last mask stays in use meanwhile: better than none for a person who hardly moved.
+      this.waiting.clear();
+      this.busy = false;
+      if (++this.lost >= 2) this.reconnect();
+    }
     if (!this.busy) {
       const size = segmentSize(width, height);
       let input = this.input;
@@ -50,8 +77,10 @@ export class RemotePersonMask implements MaskSource {
       const pixels = input.ctx.getImageData(0, 0, size.width, size.height).data.buffer;
       const id = this.nextId++;
       this.busy = true;
+      this.sentAt = performance.now();
       this.waiting.set(id, (r) => {
         this.busy = false;
+        this.lost = 0;
         if (r.mask && r.width && r.height && r.mask.byteLength === r.width * r.height) {
           this.data = new Uint8Array(r.mask);
           this.width = r.width;
@@ -70,9 +99,12 @@ export class RemotePersonMask implements MaskSource {
 }
 
 export async function remotePersonMask(api: ChunkApi): Promise<RemotePersonMask> {
-  const port = await api.bridge.request('effects/segmenter', {}, READY_TIMEOUT_MS);
-  if (!(port instanceof MessagePort)) throw new Error('no segmenter port');
-  const mask = new RemotePersonMask(port);
+  const open = async () => {
+    const port = await api.bridge.request('effects/segmenter', {}, READY_TIMEOUT_MS);
+    if (!(port instanceof MessagePort)) throw new Error('no segmenter port');
+    return port;
+  };
+  const mask = new RemotePersonMask(await open(), open);
   try { await mask.ready(); } catch (e) { mask.close(); throw e; }
   return mask;
 }
