@@ -24,6 +24,14 @@ export interface ChunkApi {
 export interface ChunkAnnouncement { name: string; start(api: ChunkApi): unknown }
 
 /**
+ * Hands the chunk's announcement to the core (chunks.ts): a plain assignment to the core's
+ * non-configurable accessor, so no built-in the page could have replaced takes part.
+ */
+export function announceChunk(announcement: ChunkAnnouncement): void {
+  (document as unknown as Record<string, unknown>)[__CHUNK_EVENT__] = announcement;
+}
+
+/**
  * An interface object the browser lacks (e.g. HTMLUserMediaElement in Firefox): calling or
  * constructing it throws "Illegal constructor" as WebIDL interfaces without a constructor do, and it
  * prints as native. The caller fills its prototype. (Chunk side: only chunks define interfaces.)

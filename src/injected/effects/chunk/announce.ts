@@ -1,7 +1,7 @@
 // What both effects chunks (voice.ts, blur-chunk.ts) do when they load: announce themselves to the
 // core (../index.ts) with a start function that wraps their processing, so every processed track is
 // prepared for configurationchange and registered with the shared side (side.ts).
-import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
 import type { EffectsChunk, EffectsCore, ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 import type { ChunkName } from '../../../shared/chunks';
@@ -24,5 +24,5 @@ export function announce(name: ChunkName, process: Process): void {
     return { process: (source, ask) => process(api, register, source, ask) };
   };
   const announcement: ChunkAnnouncement = { name, start };
-  document.dispatchEvent(new CustomEvent(__CHUNK_EVENT__, { detail: announcement }));
+  announceChunk(announcement);
 }

@@ -2,7 +2,7 @@
 // MediaStreamTrackProcessor) and classifies its VideoFrame.format for powerEfficientPixelFormat
 // (../pixel-format.ts decides when; shared/effect-constraints.ts what counts as power-efficient), and
 // keeps the answer per camera track.
-import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
 import type { PixelChunk, PixelNatives } from '../pixel-format';
 import { isPowerEfficientFormat } from '../../../shared/effect-constraints';
 import { SafeWeakMap } from '../../native';
@@ -80,4 +80,4 @@ function start(api: ChunkApi): PixelChunk {
 }
 
 const announcement: ChunkAnnouncement = { name: 'pixel', start };
-document.dispatchEvent(new CustomEvent(__CHUNK_EVENT__, { detail: announcement }));
+announceChunk(announcement);

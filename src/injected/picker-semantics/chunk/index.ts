@@ -1,7 +1,7 @@
 // Lazily loaded chunk: everything "user-chooses" and remembered devices need beyond the hot path
 // (see ../index.ts): describing the devices, ranking them against the constraints, the picker round
 // trip, mapping the chosen labels to this page's device ids, and files instead of devices.
-import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
 import type { PickerCore, PickerChunk } from '../index';
 import { apply, then, newPromise, getOwnPropertyDescriptor, SafeMap, own, NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, streamTracks, stopTrack } from '../../native';
 import { candidates, pinDevice, rank, uniqueDevices, type DeviceDescription, type Kind } from '../../../shared/constraints';
@@ -196,4 +196,4 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
 }
 
 const announcement: ChunkAnnouncement = { name: 'picker', start };
-document.dispatchEvent(new CustomEvent(__CHUNK_EVENT__, { detail: announcement }));
+announceChunk(announcement);

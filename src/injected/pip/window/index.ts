@@ -5,7 +5,7 @@
 // then as a mini-window inside the page). Everything MediaGate draws in the page lives in a closed
 // shadow root.
 import type { CallState } from '../../call-state';
-import type { ChunkAnnouncement, ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
 import type { PipCore } from '../index';
 import { apply, getOwnPropertyDescriptor, addListener, NativePromise, then, nativeSetTimeout } from '../../native';
 import { renderControls, type Controls } from './controls';
@@ -151,4 +151,4 @@ svg { width: 22px; height: 22px; fill: none; stroke: currentColor; stroke-width:
 }
 
 const announcement: ChunkAnnouncement = { name: 'pip', start };
-document.dispatchEvent(new CustomEvent(__CHUNK_EVENT__, { detail: announcement }));
+announceChunk(announcement);
