@@ -20,10 +20,11 @@ import { startServer, type FixtureServer } from '../test/e2e/helpers/server';
 import { listCalls } from '../test/e2e/helpers/extension';
 import { measureVoice, serveVoice, type VoiceResult } from './voice';
 import { measureTransfer, serveTransfer, type TransferResult } from './transfer';
+import { measureFloor, type FloorResult } from './floor';
 import { measureBlur, serveBlur, type BlurRow } from './blur';
 
-type Part = 'api' | 'voice' | 'blur' | 'transfer';
-const PARTS: readonly Part[] = ['api', 'voice', 'blur', 'transfer'];
+type Part = 'api' | 'floor' | 'voice' | 'blur' | 'transfer';
+const PARTS: readonly Part[] = ['api', 'floor', 'voice', 'blur', 'transfer'];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 const SELECTED: readonly Part[] = onlyArg ? onlyArg.slice('--only='.length).split(',').filter((p): p is Part => (PARTS as readonly string[]).includes(p)) : PARTS;
 
@@ -546,7 +547,8 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
 
 function report(results: BrowserResult[], statics: { metric: StaticMetric; value: string; verdict: string }[], started: Date, seconds: number, load: number[],
   voice: { name: BrowserName; result?: VoiceResult; error?: string; load?: number[]; at?: Date }[], blur: { name: BrowserName; rows?: BlurRow[]; error?: string; load: number[]; at: Date }[],
-  transfer: { name: BrowserName; result?: TransferResult; error?: string }[]): string {
+  transfer: { name: BrowserName; result?: TransferResult; error?: string }[],
+  floor: { name: BrowserName; result?: FloorResult; error?: string; load: number[] }[] = []): string {
   const version = (n: BrowserName) => {
     const r = results.find((x) => x.name === n);
     return r ? r.version : 'not run';
@@ -636,10 +638,35 @@ function report(results: BrowserResult[], statics: { metric: StaticMetric; value
     lines.push(`| ${t.name} | ${r.sourceFrames} | ${r.deliveredFrames} | ${(ratio * 100).toFixed(1)} % | ${lat} | ≥ 98 % delivered: ${ratio >= 0.98 ? 'met' : '**not met**'} |`);
   }
   lines.push('');
+  if (floor.length) lines.push(...floorSection(floor));
   lines.push('## Build', '', '| metric | value | goal |', '|---|---|---|');
   for (const s of statics) lines.push(`| ${s.metric.label} | ${s.value} | ${s.metric.goal}: ${s.verdict} |`);
   lines.push('');
   return lines.join('\n');
+}
+
+function floorSection(floor: { name: BrowserName; result?: FloorResult; error?: string; load: number[] }[]): string[] {
+  const lines = ['## Page load against the platform floor', '',
+    'What any extension built like MediaGate costs every page, against what MediaGate\'s own scripts add. The "floor"',
+    'extension is generated from MediaGate\'s built manifest: the same ISOLATED and MAIN-world content scripts at',
+    '`document_start` in every frame and the same host permissions, but each script only marks the page (checked before',
+    'measuring). Three browsers per kind, without an extension, with the floor and with MediaGate, load',
+    '`bench/fixtures/load.html` in alternating rounds (order flips each round, 3 warm-up rounds); navigation `loadEventEnd`,',
+    'medians, ratios with their 95% bootstrap interval.', '',
+    '| browser | no extension (ms) | floor (ms) | MediaGate (ms) | floor / none | MediaGate / none | MediaGate / floor (MediaGate\'s own cost) | goal |',
+    '|---|---:|---:|---:|---:|---:|---:|---|'];
+  const notes: string[] = [];
+  for (const f of floor) {
+    notes.push(`${f.name}: load average before ${f.load.map((x) => x.toFixed(2)).join(', ')}`);
+    if (!f.result) { lines.push(`| ${f.name} | failed: ${f.error} | | | | | | |`); continue; }
+    const { none, floor: fl, mediagate } = f.result.samples;
+    const r = (a: number[], b: number[]) => { const c = compare(a, b); return { c, text: `${c.ratio.toFixed(3)} [${c.low.toFixed(2)}–${c.high.toFixed(2)}]` }; };
+    const own = r(fl, mediagate);
+    const verdict = own.c.low <= 1 ? 'no measurable cost over the floor: met' : `measurable over the floor: +${((own.c.ratio - 1) * 100).toFixed(1)}%`;
+    lines.push(`| ${f.name}, n = ${none.length} per configuration | ${median(none).toFixed(1)} | ${median(fl).toFixed(1)} | ${median(mediagate).toFixed(1)} | ${r(none, fl).text} | ${r(none, mediagate).text} | ${own.text} | ${verdict} |`);
+  }
+  lines.push('', ...notes.map((n) => `- ${n}`), '');
+  return lines;
 }
 
 function blurSection(blur: { name: BrowserName; rows?: BlurRow[]; error?: string; load: number[]; at: Date }[]): string[] {
@@ -678,6 +705,7 @@ function mergeSections(previous: string, fresh: string, parts: readonly Part[]):
     if (title.startsWith('## Voice isolation')) return 'voice';
     if (title.startsWith('## Background blur')) return 'blur';
     if (title.startsWith('## Transferable track')) return 'transfer';
+    if (title.startsWith('## Page load against')) return 'floor';
     if (title.startsWith('## Chromium') || title.startsWith('## Firefox')) return 'api';
     return null;
   };
@@ -714,10 +742,19 @@ async function main(): Promise<number> {
   const voice: { name: BrowserName; result?: VoiceResult; error?: string; load?: number[]; at?: Date }[] = [];
   const blur: { name: BrowserName; rows?: BlurRow[]; error?: string; load: number[]; at: Date }[] = [];
   const transfer: { name: BrowserName; result?: TransferResult; error?: string }[] = [];
+  const floor: { name: BrowserName; result?: FloorResult; error?: string; load: number[] }[] = [];
   try {
     for (const name of BROWSERS) {
       console.log(`${name}:`);
       if (SELECTED.includes('api')) results.push(await runBrowser(name, server));
+      if (SELECTED.includes('floor')) {
+        const load = os.loadavg();
+        try {
+          floor.push({ name, load, result: await bounded(measureFloor(name, server, 25), 'page load against the floor', 240_000) });
+        } catch (e) {
+          floor.push({ name, load, error: e instanceof Error ? e.message : String(e) });
+        }
+      }
       if (SELECTED.includes('voice')) {
         const at = new Date();
         const load = os.loadavg();
@@ -753,7 +790,7 @@ async function main(): Promise<number> {
   } finally {
     await server.close();
   }
-  let md = report(results, statics, started, (Date.now() - started.getTime()) / 1000, loadBefore, voice, blur, transfer);
+  let md = report(results, statics, started, (Date.now() - started.getTime()) / 1000, loadBefore, voice, blur, transfer, floor);
   if (SELECTED.length < PARTS.length) md = mergeSections(await readFile(RESULTS, 'utf8').catch(() => md), md, SELECTED);
   await writeFile(RESULTS, md);
   console.log(`\n${md}\nwrote ${path.relative(ROOT, RESULTS)}`);

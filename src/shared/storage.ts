@@ -30,10 +30,15 @@ export async function loadSitePolicy(log: (w: string) => void = () => undefined)
 
 export const loadEffectiveSettings = async (log?: (w: string) => void): Promise<Settings> => (await loadSettings(log)).effective;
 
-/** The main world's config for a frame of `origin` (content script side). */
+/**
+ * The main world's config for a frame of `origin` (content script side). Every frame of every page asks
+ * at load: one read of each storage area, not one per record.
+ */
 export async function loadPageConfig(origin: string | null): Promise<PageConfig> {
-  const [settings, stored, policy] = await Promise.all([loadEffectiveSettings(), browser.storage.local.get(STORAGE_KEYS.sites), loadSitePolicy()]);
-  return pageConfig(settings, withPolicy(siteView(parseSiteTable(stored[STORAGE_KEYS.sites]), origin), policy, origin));
+  const [local, managed] = await Promise.all([browser.storage.local.get([STORAGE_KEYS.settings, STORAGE_KEYS.sites]), readManaged()]);
+  const settings = mergeSettings(sanitizeSettings(local[STORAGE_KEYS.settings], 'storage.local').value, sanitizeSettings(managed[STORAGE_KEYS.settings], 'policy').value);
+  const policy = parseSitePolicy(managed.sites);
+  return pageConfig(settings, withPolicy(siteView(parseSiteTable(local[STORAGE_KEYS.sites]), origin), policy, origin));
 }
 
 export function watchSettings(onChange: () => void): void {
