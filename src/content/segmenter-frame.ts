@@ -28,12 +28,17 @@ function openFrame(): Promise<Window> {
   return opening;
 }
 
+/** Firefox: the content script's wrapper of a removed frame's window is dead, and touching it throws. */
+function gone(win: Window): boolean {
+  try { return win.closed; } catch { return true; }
+}
+
 /** A new port to the frame's segmenter (one per blurred track). */
 export async function segmenterPort(): Promise<MessagePort> {
   frame ??= openFrame();
   let win = await frame;
   // The page may have removed the host (e.g. replaced the body): make the frame again.
-  if (win.closed) { frame = openFrame(); win = await frame; }
+  if (gone(win)) { frame = openFrame(); win = await frame; }
   const channel = new MessageChannel();
   // Only to MediaGate's own page: a frame the page navigated elsewhere gets nothing.
   win.postMessage({ protocol: SEGMENTER_PROTOCOL }, browser.runtime.getURL('').replace(/\/$/, ''), [channel.port1]);

@@ -77,3 +77,37 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
     }));
   }) as Promise<AxeViolation[]>;
 }
+
+/**
+ * Records the chunk files MediaGate's background injects into pages from now on (its real
+ * scripting.executeScript calls, observed, not replaced): Chromium in the service worker, Firefox
+ * through the event page (reached from an extension page that stays open until `stop`).
+ */
+export async function recordChunkLoads(tb: TestBrowser): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
+  if (tb.name === 'chromium') {
+    const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
+    const worker = (await target.worker())!;
+    await worker.evaluate(() => {
+      const s = self as any;
+      const original = s.chrome.scripting.executeScript;
+      s.__mgChunkLog = [];
+      s.chrome.scripting.executeScript = function (this: unknown, details: { files?: string[] }, ...rest: unknown[]) {
+        s.__mgChunkLog.push(...(details.files ?? []));
+        return original.call(this, details, ...rest);
+      };
+    });
+    return { read: () => worker.evaluate(() => [...(self as any).__mgChunkLog] as string[]), stop: async () => undefined };
+  }
+  const ui = await tb.openExtensionPage('popup/popup.html');
+  await ui.evaluate(async () => {
+    const background = await (globalThis as any).browser.runtime.getBackgroundPage();
+    const original = background.browser.scripting.executeScript;
+    const log: string[] = [];
+    (window as any).__mgChunkLog = log;
+    background.browser.scripting.executeScript = function (this: unknown, details: { files?: string[] }, ...rest: unknown[]) {
+      log.push(...(details.files ?? []));
+      return original.call(this, details, ...rest);
+    };
+  });
+  return { read: () => ui.evaluate(() => [...(window as any).__mgChunkLog] as string[]), stop: () => ui.close() };
+}
