@@ -42,6 +42,7 @@ function effectToggles(call: CallRecord, settings: Settings | null): HTMLElement
     box.setAttribute('role', 'switch');
     box.checked = tracks.some((tr) => tr.effect);
     box.dataset.effect = kind;
+    box.dataset.key = `${call.tabId}:${call.frameId}:effect-${kind}`;
     // Forced on by the organisation: shown, but not the person's to switch off.
     const locked = settings?.[forced] === true;
     box.disabled = locked;
@@ -49,7 +50,7 @@ function effectToggles(call: CallRecord, settings: Settings | null): HTMLElement
       // The switch shows the person's choice at once; the page reports the real state with its next
       // snapshot, which the next render shows.
       void uiRequest('calls/effect', { tabId: call.tabId, frameId: call.frameId, kind, on: box.checked })
-        .then(() => setTimeout(() => { void render(); }, 500));
+        .then(() => setTimeout(refresh, 500));
     });
     const text = document.createElement('label');
     text.append(box, t(label));
@@ -76,6 +77,8 @@ function button(label: string, onClick: () => void, className?: string): HTMLBut
 async function render(): Promise<void> {
   const [calls, shared, settings] = await Promise.all([uiRequest('calls/list', {}), uiRequest('screen-capture/list', {}).catch(() => []),
     uiRequest('settings/get', {}).then((s) => s.effective, () => null)]);
+  // A focused button keeps the focus across a redraw (keyboard use while a call changes).
+  const focused = (document.activeElement as HTMLElement | null)?.dataset.key;
   const list = document.getElementById('calls')!;
   list.replaceChildren();
   document.getElementById('empty')!.hidden = calls.length > 0;
@@ -93,13 +96,13 @@ async function render(): Promise<void> {
     for (const { action, label, className } of BUTTONS) {
       if (!call.actions.includes(action)) continue;
       buttons.append(button(t(label), () => {
-        void uiRequest('calls/invoke', { tabId: call.tabId, frameId: call.frameId, action }).then(render);
+        void uiRequest('calls/invoke', { tabId: call.tabId, frameId: call.frameId, action }).then(refresh);
       }, className));
     }
     if (sharing) {
       buttons.append(button(t('popupStopSharing'), () => {
         // The page reports its ended tracks a moment later; render again once it has.
-        void uiRequest('screen-capture/stop', { tabId: call.tabId, frameId: call.frameId }).then(() => setTimeout(() => { void render(); }, 300));
+        void uiRequest('screen-capture/stop', { tabId: call.tabId, frameId: call.frameId }).then(() => setTimeout(refresh, 300));
       }, 'hangup'));
     }
     if (call.frameId === 0 && call.tracks.length) {
@@ -108,12 +111,28 @@ async function render(): Promise<void> {
     buttons.append(button(t('popupSwitchToTab'), () => {
       void browser.tabs.update(call.tabId, { active: true });
     }));
+    for (const b of buttons.querySelectorAll('button')) b.dataset.key = `${call.tabId}:${call.frameId}:${b.textContent}`;
     li.append(origin, state, buttons);
     const effects = effectToggles(call, settings);
     if (effects) li.append(effects);
     list.append(li);
   }
+  if (focused) list.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+}
+
+/** Renders again when calls or shares change while the popup is open; renders never overlap. */
+let rendering: Promise<void> | null = null;
+let again = false;
+function refresh(): void {
+  if (rendering) { again = true; return; }
+  rendering = render().catch(() => undefined).finally(() => {
+    rendering = null;
+    if (again) { again = false; refresh(); }
+  });
 }
 
 localize(document);
-void render();
+refresh();
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area === 'session' && ('calls' in changes || 'screenSharing' in changes)) refresh();
+});

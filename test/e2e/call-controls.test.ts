@@ -137,6 +137,28 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('an open popup follows calls as they start, change and end, keeping the focused button', async () => {
+      const popup = await tb.openExtensionPage('popup/popup.html');
+      const row = () => popup.evaluate((o) => {
+        const li = [...document.querySelectorAll('#calls li')].find((l) => l.querySelector('.origin')?.textContent === o);
+        return li ? { state: li.querySelector('.state')!.textContent, focused: (document.activeElement as HTMLElement | null)?.textContent ?? null } : null;
+      }, server.origin);
+      assert.equal(await row(), null);
+      const page = await tb.newPage();
+      await page.goto(server.url('/demo/'));
+      await page.click('#start');
+      // The popup was open before the call: it shows it without being opened again.
+      await waitFor(async () => /microphone on/i.test((await row())?.state ?? ''), 'the new call in the open popup');
+      await popup.bringToFront();
+      await popup.evaluate(() => [...document.querySelectorAll<HTMLButtonElement>('#calls button')].find((b) => b.textContent === 'Switch to tab')!.focus());
+      await page.evaluate(() => document.getElementById('mic')!.click());
+      const muted = await waitFor(async () => { const r = await row(); return r && /microphone off/i.test(r.state!) ? r : null; }, 'the popup shows the microphone off');
+      assert.equal(muted.focused, 'Switch to tab', 'the focused button is still focused after the redraw');
+      await page.close();
+      await waitFor(async () => (await row()) === null, 'the closed page leaves the open popup');
+      await popup.close();
+    });
+
     it('guarantee mute disables the microphone even when the page ignores its handler', async () => {
       const page = await tb.newPage();
       await page.goto(server.url('/stubborn-call.html'));

@@ -9,6 +9,7 @@ import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, DIST, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 import { readStorage, runAxe, setSettings, uiRequest } from './helpers/extension';
+import { startXvfb, type Xvfb } from './helpers/xvfb';
 
 /** Chromium's id of an unpacked extension: sha256 of its path, first 32 hex digits spelt a..p. */
 const unpackedId = (dir: string) => [...createHash('sha256').update(dir).digest('hex').slice(0, 32)]
@@ -33,7 +34,7 @@ const gumResult = (page: Page) => waitFor(() => page.evaluate(() => (window as a
 const stopStream = (page: Page) => page.evaluate(() => (window as any).__stream?.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
 
 /** The colour in the middle of the captured frames (a frame well after the first, so it is current). */
-const capturedColour = (page: Page) => page.evaluate(async () => {
+const capturedColour = (page: Page, at?: { x: number; y: number }) => page.evaluate(async (point) => {
   const video = document.createElement('video');
   video.muted = true;
   video.srcObject = (window as any).__stream;
@@ -44,10 +45,10 @@ const capturedColour = (page: Page) => page.evaluate(async () => {
   canvas.height = video.videoHeight;
   const ctx = canvas.getContext('2d')!;
   ctx.drawImage(video, 0, 0);
-  const [r = -1, g = -1, b = -1] = ctx.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data;
+  const [r = -1, g = -1, b = -1] = ctx.getImageData(point?.x ?? canvas.width >> 1, point?.y ?? canvas.height >> 1, 1, 1).data;
   video.srcObject = null;
   return { r, g, b, width: canvas.width };
-});
+}, at);
 
 /** getSettings() of the captured video track, of its clone, and of the audio track, if any. */
 const surfaceSettings = (page: Page) => page.evaluate(() => {
@@ -88,7 +89,7 @@ async function answerGrant(grant: Page, button: '#allow' | '#block'): Promise<vo
 }
 
 /** Clicks "Stop sharing" for the origin in MediaGate's toolbar popup; the page's track must end. */
-async function stopFromPopup(tb: TestBrowser, page: Page, origin: string): Promise<void> {
+async function stopFromPopup(tb: TestBrowser, page: Page, origin: string, state = /^Sharing a tab/): Promise<void> {
   await page.evaluate(() => {
     const w = window as any;
     w.__ended = 0;
@@ -102,8 +103,10 @@ async function stopFromPopup(tb: TestBrowser, page: Page, origin: string): Promi
     const state = item!.querySelector('.state')!.textContent;
     stop.click();
     return state;
-  }, origin), 'a "Stop sharing" button in the popup');
-  assert.match(clicked, /^Sharing a tab/);
+  }, origin), 'a "Stop sharing" button in the popup').catch(async (e: Error) => {
+    throw new Error(`${e.message}; the popup lists: ${await popup.evaluate(() => document.querySelector('#calls')?.textContent).catch(String)}`);
+  });
+  assert.match(clicked, state);
   await waitFor(() => page.evaluate(() => (window as any).__ended === 1 && (window as any).__stream.getVideoTracks()[0].readyState === 'ended'), 'the page sees its track end');
   // Stopped sharing leaves the popup's list.
   await waitFor(() => popup.evaluate(() => ![...document.querySelectorAll('#calls button')].some((b) => b.textContent === 'Stop sharing')), 'no more "Stop sharing"');
@@ -428,6 +431,61 @@ for (const name of BROWSERS) {
       // Chromium ignores the unknown constraint and opens the camera; Firefox rejects it itself.
       assert.deepEqual(r, { tabId: false, name: name === 'chromium' ? 'resolved' : 'OverconstrainedError' });
       await setSettings(tb, { features: { 'screen-capture': true } });
+      await page.close();
+    });
+  });
+}
+
+// The real screen, on a private X server: Chromium's chooser picks "Entire screen" by itself
+// (--auto-select-desktop-capture-source; the fake-ui flag would break desktop capture), and the
+// frames must show what is on that screen: the browser window with the page painted red.
+if (BROWSERS.includes('chromium')) {
+  describe('screen capture of a real screen (chromium under Xvfb)', () => {
+    let tb: TestBrowser;
+    let server: FixtureServer;
+    let xvfb: Xvfb;
+    before(async () => {
+      server = await startServer();
+      server.route('/red.html', { body: paintedPage('MG red screen', '#e00000') });
+      xvfb = await startXvfb();
+      tb = await launch('chromium', {
+        display: xvfb.display, fakeUi: false,
+        chromiumArgs: ['--auto-select-desktop-capture-source=Entire screen', '--window-position=0,0', '--window-size=1280,800'],
+      });
+    });
+    after(async () => { await tb?.close(); await xvfb?.close(); await server?.close(); });
+
+    it('"screen": the grant window, then the screen\'s frames (the red page on it), mediaSource "screen" in getSettings, Stop from the popup ends it', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/red.html'));
+      await page.bringToFront();
+      await startGum(page, { video: { mediaSource: 'screen' } });
+      await answerGrant(await grantWindow(tb), '#allow');
+      await page.bringToFront();
+      const got = await gumResult(page);
+      assert.equal(got.ok, true, JSON.stringify(got));
+      // The screen is 1280x800; the page's 800x600 viewport sits below the browser's toolbars, at the
+      // left (the mouse pointer rests in the middle of the screen).
+      const colour = await capturedColour(page, { x: 300, y: 450 });
+      if (process.env.MEDIAGATE_SCREENSHOTS) {
+        const png = await page.evaluate(async () => {
+          const video = document.createElement('video');
+          video.muted = true; video.srcObject = (window as any).__stream; await video.play();
+          await new Promise((r) => setTimeout(r, 400));
+          const c = document.createElement('canvas'); c.width = video.videoWidth; c.height = video.videoHeight;
+          c.getContext('2d')!.drawImage(video, 0, 0);
+          return c.toDataURL('image/png').split(',')[1]!;
+        });
+        const { writeFile, mkdir } = await import('node:fs/promises');
+        await mkdir('dist/screenshots', { recursive: true });
+        await writeFile('dist/screenshots/screen-capture-xvfb.png', Buffer.from(png, 'base64'));
+      }
+      assert.ok(colour.r > 150 && colour.g < 80 && colour.b < 80, `the screen shows the red page, got ${JSON.stringify(colour)}`);
+      assert.equal(colour.width, 1280, 'the whole screen');
+      const settings = await surfaceSettings(page);
+      assert.equal(settings.video?.mediaSource, 'screen', JSON.stringify(settings));
+      assert.equal(settings.video!.keys.includes('tabId'), false);
+      await stopFromPopup(tb, page, server.origin, /^Sharing your screen/);
       await page.close();
     });
   });
