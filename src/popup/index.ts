@@ -4,6 +4,7 @@ import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
 import type { CallRecord, MediaSessionAction, ScreenSharing, ScreenSource } from '../shared/protocol';
 import { micOn, cameraOn } from '../shared/call-view';
+import { morphChildren } from './morph';
 import type { Settings } from '../shared/settings';
 
 const BUTTONS: { action: MediaSessionAction; label: string; className?: string }[] = [
@@ -77,13 +78,12 @@ function button(label: string, onClick: () => void, className?: string): HTMLBut
 async function render(): Promise<void> {
   const [calls, shared, settings] = await Promise.all([uiRequest('calls/list', {}), uiRequest('screen-capture/list', {}).catch(() => []),
     uiRequest('settings/get', {}).then((s) => s.effective, () => null)]);
-  // A focused button keeps the focus across a redraw (keyboard use while a call changes).
-  const focused = (document.activeElement as HTMLElement | null)?.dataset.key;
   const list = document.getElementById('calls')!;
-  list.replaceChildren();
   document.getElementById('empty')!.hidden = calls.length > 0;
+  const items: HTMLLIElement[] = [];
   for (const call of calls) {
     const li = document.createElement('li');
+    li.dataset.key = `${call.tabId}:${call.frameId}`;
     const origin = document.createElement('div');
     origin.className = 'origin';
     origin.textContent = call.origin;
@@ -115,9 +115,10 @@ async function render(): Promise<void> {
     li.append(origin, state, buttons);
     const effects = effectToggles(call, settings);
     if (effects) li.append(effects);
-    list.append(li);
+    items.push(li);
   }
-  if (focused) list.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+  // In place: what the person is focused on or about to click stays the same node.
+  morphChildren(list, items);
 }
 
 /** Renders again when calls or shares change while the popup is open; renders never overlap. */
