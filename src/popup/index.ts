@@ -121,12 +121,18 @@ async function render(): Promise<void> {
   morphChildren(list, items);
 }
 
-/** Renders again when calls or shares change while the popup is open; renders never overlap. */
+/**
+ * Renders again when calls or shares change while the popup is open; renders never overlap. A render
+ * that failed (the background was starting or restarting) is tried again, a few times.
+ */
 let rendering: Promise<void> | null = null;
 let again = false;
+let failures = 0;
 function refresh(): void {
   if (rendering) { again = true; return; }
-  rendering = render().catch(() => undefined).finally(() => {
+  rendering = render().then(() => { failures = 0; }, () => {
+    if (++failures <= 5) setTimeout(refresh, 100 * 2 ** failures);
+  }).finally(() => {
     rendering = null;
     if (again) { again = false; refresh(); }
   });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, DIST, GECKO_ID, ROOT, launch, waitFor, type BrowserName, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
+import { pickerPage } from './helpers/picker';
 import { runAxe, uiRequest } from './helpers/extension';
 
 const ROOT_ONLY = process.getuid?.() !== 0 && 'writing browser policy files under /etc needs root';
@@ -54,7 +55,8 @@ for (const name of BROWSERS) {
     before(async () => {
       server = await startServer();
       cleanup = await writePolicy(name, server);
-      tb = await launch(name);
+      // Three cameras, so that user-chooses has a choice to offer in Chromium too.
+      tb = await launch(name, { chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
       if (name === 'chromium') assert.equal(tb.extensionBase, `chrome-extension://${unpackedId(DIST('chromium'))}/`, 'the id the policy names');
       ui = await tb.openExtensionPage('popup/popup.html');
       // Chromium hands policy to an extension loaded over CDP a few seconds late.
@@ -101,6 +103,21 @@ for (const name of BROWSERS) {
       if (name === 'firefox') {
         await waitFor(() => ui.evaluate(async () => ((await (globalThis as any).browser.commands.getAll()) as { shortcut?: string }[]).every((c) => !c.shortcut)), 'keys released');
       }
+    });
+
+    it('user-chooses pinned by policy: a plain getUserMedia shows the picker (Chromium: three cameras fit; Firefox: no grant yet); dismissing it gives NotAllowedError', async () => {
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html'));
+      await waitFor(() => page.evaluate(() => (navigator.mediaDevices as any).defaultSemantics === 'user-chooses'), 'the page has its config');
+      await page.evaluate(() => {
+        (window as any).answer = navigator.mediaDevices.getUserMedia({ video: true }).then((s) => { s.getTracks().forEach((t) => t.stop()); return 'granted'; }, (e) => e.name);
+      });
+      const picker = await pickerPage(tb);
+      const cameras = await picker.evaluate(() => document.querySelectorAll('input[type=radio][name=video]:not([data-file])').length);
+      assert.equal(cameras, name === 'chromium' ? 3 : 1, 'the picker lists the cameras');
+      await picker.keyboard.press('Escape').catch(() => undefined);
+      assert.equal(await page.evaluate(() => (window as any).answer), 'NotAllowedError');
+      await page.close();
     });
 
     it('forced voice isolation from policy processes the microphone whatever the page asks', async () => {

@@ -80,7 +80,10 @@ async function grantWindow(tb: TestBrowser): Promise<Page> {
       if (href.includes('/screen-grant/grant.html') && await p.evaluate(() => !!document.getElementById('origin')?.textContent).catch(() => false)) return p;
     }
     return null;
-  }, 'the screen-capture grant window', 15000);
+  }, 'the screen-capture grant window', 15000).catch(async (e: Error) => {
+    const hrefs = await Promise.all((await tb.browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => p.url())));
+    throw new Error(`${e.message}; open pages: ${hrefs.join(', ')}`);
+  });
 }
 
 /** Answers the grant window with a real click; the window closes itself, maybe before the click returns. */
@@ -462,8 +465,11 @@ if (BROWSERS.includes('chromium')) {
       await startGum(page, { video: { mediaSource: 'screen' } });
       await answerGrant(await grantWindow(tb), '#allow');
       await page.bringToFront();
-      const got = await gumResult(page);
-      assert.equal(got.ok, true, JSON.stringify(got));
+      const got = await gumResult(page).catch(async (e: Error) => {
+        // Where it stands (Chromium's chooser is not a page: it would show as nothing new here).
+        const hrefs = await Promise.all((await tb.browser.pages()).map((p) => p.evaluate(() => `${location.href} (${document.visibilityState})`).catch(() => p.url())));
+        throw new Error(`${e.message}; open pages: ${hrefs.join(', ')}`);
+      });
       // The screen is 1280x800; the page's 800x600 viewport sits below the browser's toolbars, at the
       // left (the mouse pointer rests in the middle of the screen).
       const colour = await capturedColour(page, { x: 300, y: 450 });
