@@ -167,6 +167,9 @@ async function fetchState(): Promise<PickerState | null> {
 }
 
 async function render(): Promise<void> {
+  // The device list does not depend on the request: read both at once.
+  const listing = describe();
+  listing.catch(() => undefined);
   const state = await fetchState().catch((e: unknown) => { console.error('MediaGate picker:', e); return null; });
   if (!state) { window.close(); return; }
   stopAll();
@@ -177,7 +180,7 @@ async function render(): Promise<void> {
   document.title = `${state.origin} – ${t('pickerWindowTitle')}`;
   // MediaGate's own access (asked once for the extension) gives labels and previews. Once granted,
   // the labels are there at once and the picker renders without opening a device first.
-  let devices = await describe();
+  let devices = await listing;
   const unlabelled = kinds.some((k) => !devices.some((d) => d.kind === (k === 'audio' ? 'audioinput' : 'videoinput') && d.label));
   if (unlabelled) {
     try {

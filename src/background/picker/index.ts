@@ -42,19 +42,25 @@ export async function openPicker(sender: { tabId: number; frameId: number; origi
   }
   const requestId = crypto.randomUUID();
   const request: PendingRequest = { requestId, frameId: sender.frameId, kinds };
-  const { pickerId, isNew } = await pickers.update((table) => {
+  // The window opens as soon as the record is decided, while it is still being written: the
+  // picker's first read of the store queues behind that write (SerialStore), so it finds it.
+  let decided!: (d: { pickerId: string; isNew: boolean }) => void;
+  const decision = new Promise<{ pickerId: string; isNew: boolean }>((resolve) => { decided = resolve; });
+  const written = pickers.update((table) => {
     const existing = Object.values(table).find((p) => p.tabId === sender.tabId && p.origin === sender.origin);
-    if (existing) { existing.requests.push(request); return { pickerId: existing.pickerId, isNew: false }; }
+    if (existing) { existing.requests.push(request); decided({ pickerId: existing.pickerId, isNew: false }); return; }
     const id = crypto.randomUUID();
     table[id] = { pickerId: id, tabId: sender.tabId, origin: sender.origin, windowId: null, requests: [request] };
-    return { pickerId: id, isNew: true };
+    decided({ pickerId: id, isNew: true });
   });
+  const { pickerId, isNew } = await Promise.race([decision, written.then(() => decision)]);
   if (isNew) {
-    const win = await browser.windows.create({
+    const [win] = await Promise.all([browser.windows.create({
       url: browser.runtime.getURL(`picker/picker.html?id=${pickerId}`), type: 'popup', width: 480, height: 680, focused: true,
-    });
+    }), written]);
     await pickers.update((table) => { if (table[pickerId]) table[pickerId].windowId = win.id ?? null; });
   } else {
+    await written;
     await browser.runtime.sendMessage({ channel: 'picker-updated', pickerId }).catch(() => undefined);
   }
   return { requestId };
