@@ -60,7 +60,16 @@ export class CallState {
     this.changed();
   }
 
-  reportedScreenshare(): boolean { return this.reported.screenshare === true; }
+  private readonly screens = new SafeWeakMap<MediaStreamTrack, true>();
+  /** A track MediaGate opened for getUserMedia's mediaSource (a screen, window or tab). */
+  markScreen(track: MediaStreamTrack): void { this.screens.set(track, true); }
+  /** Whether the page shares a screen: its own report (setScreenshareActive), else MediaGate's live captures. */
+  sharingScreen(): boolean {
+    if (this.reported.screenshare !== undefined) return this.reported.screenshare;
+    const tracks = this.liveTracks('video');
+    for (let i = 0; i < tracks.length; i++) if (this.screens.has(tracks[i]!)) return true;
+    return false;
+  }
 
   /** The media-session feature runs the page's handlers; others (PiP) go through here. */
   setInvoker(invoke: (action: MediaSessionAction) => boolean): void { this.invoker = invoke; }

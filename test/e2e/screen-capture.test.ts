@@ -304,6 +304,48 @@ for (const name of BROWSERS) {
         await target.close();
       });
 
+      it('the call window\'s screen-share button runs the page\'s togglescreenshare and shows a share MediaGate opened as on', async () => {
+        const target = await tb.newPage();
+        await target.goto(server.url('/green.html'));
+        const page = await tb.newPage();
+        await page.goto(server.url('/blank.html'));
+        await page.evaluate(() => {
+          const w = window as any;
+          w.toggles = 0;
+          navigator.mediaSession.setActionHandler('togglescreenshare' as MediaSessionAction, () => { w.toggles++; });
+          navigator.mediaSession.setActionHandler('hangup' as MediaSessionAction, () => undefined);
+        });
+        await page.bringToFront();
+        await startGum(page, { video: { mediaSource: 'browser' } });
+        assert.equal((await gumResult(page)).ok, true);
+        const button = await waitFor(() => page.evaluate(() => {
+          const host = document.querySelector('[data-mediagate=call]');
+          if (!host) return null;
+          const r = host.getBoundingClientRect();
+          return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+        }), 'the MediaGate call button');
+        await page.mouse.click(button.x, button.y);
+        await waitFor(() => page.evaluate(() => !!(window as any).documentPictureInPicture?.window), 'the call window');
+        const shareLabel = () => page.evaluate(() => {
+          const d: Document = (window as any).documentPictureInPicture.window.document;
+          return [...d.querySelectorAll('button')].filter((b) => !b.hidden).map((b) => b.getAttribute('aria-label')).find((l) => /shar/i.test(l ?? '')) ?? null;
+        });
+        // The page never called setScreenshareActive: the share MediaGate opened counts.
+        assert.equal(await shareLabel(), 'Stop sharing screen');
+        await page.evaluate(() => {
+          const d: Document = (window as any).documentPictureInPicture.window.document;
+          [...d.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Stop sharing screen')!.click();
+        });
+        assert.equal(await page.evaluate(() => (window as any).toggles), 1, 'the page\'s own handler ran');
+        await stopStream(page);
+        await waitFor(async () => (await shareLabel()) === 'Share screen', 'the button follows the ended share');
+        // The page's own report wins over what MediaGate knows.
+        await page.evaluate(() => (navigator.mediaSession as any).setScreenshareActive(true));
+        assert.equal(await shareLabel(), 'Stop sharing screen');
+        await page.close();
+        await target.close();
+      });
+
       it('"browser" + tabId as a real install gets it: Chromium\'s tab chooser until MediaGate is invoked on that tab, then that tab directly', async () => {
         // A second browser without the allowlist switch, as people run Chromium.
         const plain = await launch('chromium', { fakeUi: false, chromiumArgs: ['--auto-select-tab-capture-source-by-title=MG chooser target'] });

@@ -83,6 +83,7 @@ export const screenCapture: InjectedFeature = {
         return then(stream, (s) => {
           const tracks = streamTracks(s);
           for (let i = 0; i < tracks.length; i++) {
+            calls.markScreen(tracks[i]!);
             calls.addTrack(tracks[i]!);
             markSurface(tracks[i]!, surface);
             shared[shared.length] = tracks[i]!;

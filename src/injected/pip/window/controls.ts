@@ -19,7 +19,7 @@ interface ButtonSpec {
 const SPECS: ButtonSpec[] = [
   { action: 'togglemicrophone', pressed: (c) => c.isOn('audio') === false, labels: ['pipMute', 'pipUnmute'] },
   { action: 'togglecamera', pressed: (c) => c.isOn('video') === false, labels: ['pipCameraOff', 'pipCameraOn'] },
-  { action: 'togglescreenshare', pressed: (c) => c.reportedScreenshare() === true, labels: ['pipShare', 'pipStopShare'] },
+  { action: 'togglescreenshare', pressed: (c) => c.sharingScreen(), labels: ['pipShare', 'pipStopShare'] },
   { action: 'hangup', pressed: () => false, labels: ['pipLeave', 'pipLeave'], danger: true },
 ];
 
