@@ -10,12 +10,17 @@ export function webOriginOfSender(sender: SenderLike): string | null {
   if (!sender.url) return null;
   try {
     const url = new URL(sender.url);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : null;
+    return (url.protocol === 'http:' || url.protocol === 'https:') && isWebOrigin(url.origin) ? url.origin : null;
   } catch {
     return null;
   }
 }
 
+/** Scheme, a host of at most 253 characters (DNS) and a port. */
+const MAX_ORIGIN = 8 + 253 + 6;
+
+/** An http(s) origin exactly as the browser serialises one (stored keys and payloads are checked with this). */
 export function isWebOrigin(origin: string): boolean {
-  return /^https?:\/\/[^/]+$/.test(origin);
+  if (origin.length > MAX_ORIGIN || !/^https?:\/\/[^/]+$/.test(origin)) return false;
+  try { return new URL(origin).origin === origin; } catch { return false; }
 }

@@ -2,6 +2,7 @@
 // extension leaves getUserMedia working, forged bridge messages reach nothing.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 import { listCalls, uiRequest } from './helpers/extension';
@@ -134,32 +135,46 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
-    it('a page in a call keeps working and keeps its call controls when the extension is reloaded', async () => {
-      const page = await tb.newPage();
+    it('three tabs in calls keep working and keep their call controls when the extension is reloaded', async () => {
       const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(String(e)));
-      await page.goto(server.url('/demo/'));
-      await page.click('#start');
-      await waitFor(() => page.evaluate(() => !!(window as any).demo.stream), 'call started');
+      const pages: Page[] = [];
+      for (let i = 0; i < 3; i++) {
+        const page = await tb.newPage();
+        page.on('pageerror', (e) => errors.push(String(e)));
+        await page.goto(server.url(`/demo/?tab=${i}`));
+        await page.click('#start');
+        await waitFor(() => page.evaluate(() => !!(window as any).demo.stream), `call ${i} started`);
+        pages.push(page);
+      }
       await tb.reloadExtension();
-      // getUserMedia still answers (never hangs on the dead bridge) and the first call goes on.
-      const r = await page.evaluate(async () => {
-        const s = await navigator.mediaDevices.getUserMedia({ video: true });
-        const ok = s.getVideoTracks()[0]?.readyState === 'live';
-        s.getTracks().forEach((t) => t.stop());
-        return { ok, callLive: (window as any).demo.stream.getTracks().every((t: MediaStreamTrack) => t.readyState === 'live') };
-      });
-      assert.deepEqual(r, { ok: true, callLive: true });
-      // The new instance took the call over: it is listed and its handlers (registered before the
-      // reload) answer MediaGate's controls.
+      // getUserMedia still answers in each (never hangs on the dead bridge) and the calls go on.
+      for (const page of pages) {
+        const r = await page.evaluate(async () => {
+          const s = await navigator.mediaDevices.getUserMedia({ video: true });
+          const ok = s.getVideoTracks()[0]?.readyState === 'live';
+          s.getTracks().forEach((t) => t.stop());
+          return { ok, callLive: (window as any).demo.stream.getTracks().every((t: MediaStreamTrack) => t.readyState === 'live') };
+        });
+        assert.deepEqual(r, { ok: true, callLive: true });
+      }
+      // The new instance took each call over: listed, and each tab's handlers (registered before the
+      // reload) answer MediaGate's controls, in that tab only.
       const ui = await tb.openExtensionPage('popup/popup.html');
-      const call = await waitFor(async () => (await listCalls(ui)).find((c) => c.origin === server.origin && c.tracks.length === 2), 'call listed after reload');
-      assert.ok(call.actions.includes('togglecamera'));
-      await uiRequest(ui, 'calls/invoke', { tabId: call.tabId, frameId: call.frameId, action: 'togglecamera' });
-      await waitFor(() => page.evaluate(() => (window as any).demoLog.includes('togglecamera')), 'pre-reload handler ran');
+      const calls = await waitFor(async () => {
+        const listed = (await listCalls(ui)).filter((c) => c.origin === server.origin && c.tracks.length === 2);
+        return listed.length === 3 ? listed : null;
+      }, 'the three calls listed after the reload');
+      const tabOf = async (page: Page) => page.evaluate(() => new URLSearchParams(location.search).get('tab'));
+      for (const call of calls) {
+        assert.ok(call.actions.includes('togglecamera'));
+        await uiRequest(ui, 'calls/invoke', { tabId: call.tabId, frameId: call.frameId, action: 'togglecamera' });
+      }
+      for (const page of pages) {
+        await waitFor(() => page.evaluate(() => (window as any).demoLog.filter((a: string) => a === 'togglecamera').length === 1), `tab ${await tabOf(page)}: its pre-reload handler ran once`);
+      }
       assert.deepEqual(errors, []);
       await ui.close();
-      await page.close();
+      for (const page of pages) await page.close();
     });
   });
 }

@@ -81,4 +81,14 @@ describe('isWebOrigin', () => {
     expect(isWebOrigin('wss://a.example')).toBe(false);
     expect(isWebOrigin('null')).toBe(false);
   });
+
+  it('accepts only the form the browser serialises, of a length DNS allows (corrupt stored keys)', () => {
+    expect(isWebOrigin('https://[::1]:8443')).toBe(true);
+    expect(isWebOrigin('HTTPS://A.example')).toBe(false);
+    expect(isWebOrigin('https://a.example:443')).toBe(false);
+    expect(isWebOrigin('http://a b.example')).toBe(false);
+    expect(isWebOrigin('http://a.example?x')).toBe(false);
+    expect(isWebOrigin(`http://${'x'.repeat(249)}.com`)).toBe(true);
+    expect(isWebOrigin(`http://${'x'.repeat(200_000)}.example`)).toBe(false);
+  });
 });
