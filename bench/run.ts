@@ -710,6 +710,8 @@ function mergeSections(previous: string, fresh: string, parts: readonly Part[]):
     return null;
   };
   const replacements = split(fresh).filter((sec) => parts.includes(owned(sec) as Part));
+  // The build figures describe the build just measured: always the fresh ones.
+  const build = split(fresh).find((sec) => sec.startsWith('## Build'));
   const out: string[] = [];
   const used = new Set<string>();
   for (const sec of split(previous)) {
@@ -720,7 +722,7 @@ function mergeSections(previous: string, fresh: string, parts: readonly Part[]):
     }
     // A part the previous results lacked goes in before the build figures.
     if (sec.startsWith('## Build')) for (const p of parts) if (!used.has(p)) { out.push(...replacements.filter((r) => owned(r) === p)); used.add(p); }
-    out.push(sec);
+    out.push(sec.startsWith('## Build') && build ? build : sec);
   }
   return out.join('\n');
 }
