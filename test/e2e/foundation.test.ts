@@ -13,7 +13,8 @@ for (const name of BROWSERS) {
     let server: FixtureServer;
     before(async () => {
       server = await startServer();
-      tb = await launch(name);
+      // insecure.test resolves to the fixture server: a plain http:// site that is no secure context.
+      tb = await launch(name, { chromiumArgs: ['--host-resolver-rules=MAP insecure.test 127.0.0.1'], firefoxPrefs: { 'network.dns.forceResolve': '127.0.0.1' } });
     });
     after(async () => {
       await tb?.close();
@@ -59,6 +60,18 @@ for (const name of BROWSERS) {
         }, key);
       }
       assert.equal(result.frameFromParent, true);
+      await page.close();
+    });
+
+    it('a plain http:// site (no secure context, so no camera API at all) gets no error from MediaGate', async () => {
+      const page = await tb.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`http://insecure.test:${new URL(server.origin).port}/blank.html`);
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await page.evaluate(() => ({ secure: isSecureContext, devices: typeof (window as any).MediaDevices, mediaDevices: typeof navigator.mediaDevices }));
+      assert.deepEqual(r, { secure: false, devices: 'undefined', mediaDevices: 'undefined' });
+      assert.deepEqual(errors, [], 'no page error');
       await page.close();
     });
 

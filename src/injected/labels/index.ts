@@ -7,7 +7,8 @@ import { apply, then, SafeWeakSet, getOwnPropertyDescriptor, isArray } from '../
 import { patch, patchGetter } from '../patch';
 import type { PageConfig } from '../../shared/settings';
 
-const infoKind = getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'kind')!.get!;
+// Insecure contexts have no MediaDeviceInfo (and nothing to hide).
+const infoKind = typeof MediaDeviceInfo === 'function' ? getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'kind')!.get! : (undefined as never);
 
 function hides(config: PageConfig | null, kind: string): boolean {
   // Without a config (MediaGate not answering) the browser's own behaviour stands.

@@ -3,9 +3,10 @@
 import { apply, getOwnPropertyDescriptor, push } from '../native';
 import type { DeviceDescription } from '../../shared/constraints';
 
-const nativeEnumerate = MediaDevices.prototype.enumerateDevices;
-const infoProto = MediaDeviceInfo.prototype;
-const infoGet = (key: string) => getOwnPropertyDescriptor(infoProto, key)!.get!;
+// Insecure contexts have no MediaDevices/MediaDeviceInfo at all (nothing is patched there either).
+const secure = typeof MediaDevices === 'function' && typeof MediaDeviceInfo === 'function';
+const nativeEnumerate = secure ? MediaDevices.prototype.enumerateDevices : (undefined as never);
+const infoGet = (key: string) => (secure ? getOwnPropertyDescriptor(MediaDeviceInfo.prototype, key)!.get! : (undefined as never));
 const infoDeviceId = infoGet('deviceId');
 const infoGroupId = infoGet('groupId');
 const infoKind = infoGet('kind');

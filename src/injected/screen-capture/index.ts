@@ -15,7 +15,8 @@ import type { ScreenCaptureAnswer } from '../../shared/protocol';
 import { installSurfaceSettings, markSurface, type Surface } from './settings';
 
 // Captured before any feature wraps it: the stream ids open as they are, never through the picker.
-const nativeGum = MediaDevices.prototype.getUserMedia;
+// Insecure contexts have no MediaDevices: the feature does not install there.
+const nativeGum = typeof MediaDevices === 'function' ? MediaDevices.prototype.getUserMedia : (undefined as never);
 const SOURCES = { screen: 1, window: 1, application: 1, browser: 1 };
 /** The person may read the grant window and choose at leisure. */
 const WAIT_MS = 600000;
