@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { setSettings, uiRequest } from './helpers/extension';
+import { openCallWindow, setSettings, uiRequest } from './helpers/extension';
 
 const badge = (ui: Page) => ui.evaluate(() => ((globalThis as any).browser ?? (globalThis as any).chrome).action.getBadgeText({}));
 
@@ -88,14 +88,7 @@ for (const name of BROWSERS) {
       await page.goto(server.url('/demo/'));
       await page.click('#start');
       await waitFor(() => page.evaluate(() => !!(window as any).demo.stream), 'call started');
-      const rect = await waitFor(() => page.evaluate(() => {
-        const host = document.querySelector('[data-mediagate=call]');
-        if (!host) return null;
-        const r = host.getBoundingClientRect();
-        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-      }), 'the MediaGate call button');
-      await page.mouse.click(rect.x, rect.y);
-      await waitFor(() => page.evaluate(() => !!(window as any).documentPictureInPicture?.window), 'the PiP window');
+      await openCallWindow(page);
       const r = await page.evaluate(() => {
         const d: Document = (window as any).documentPictureInPicture.window.document;
         const visible = () => [...d.querySelectorAll('button')].filter((b) => !b.hidden).map((b) => b.getAttribute('aria-label'));

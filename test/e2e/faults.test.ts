@@ -99,8 +99,7 @@ for (const name of BROWSERS) {
       // And a call that needs the background (user-chooses loads the picker's chunk through it; one
       // camera here, so no window) wakes a stopped worker and settles.
       await stopServiceWorker(tb);
-      assert.equal(await page.evaluate(() => navigator.mediaDevices.getUserMedia({ video: true, semantics: 'user-chooses' } as MediaStreamConstraints)
-        .then((s) => { s.getTracks().forEach((t) => t.stop()); return 'granted'; }, (e: Error) => e.name)), 'granted');
+      assert.equal(await gum(page, { video: true, semantics: 'user-chooses' } as MediaStreamConstraints), 'granted');
       await page.evaluate(() => document.getElementById('leave')!.click());
       await ui.close();
       await page.close();

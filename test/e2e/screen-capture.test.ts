@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, DIST, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { readStorage, runAxe, setSettings, uiRequest } from './helpers/extension';
+import { openCallWindow, readStorage, runAxe, setSettings, uiRequest } from './helpers/extension';
 import { startXvfb, type Xvfb } from './helpers/xvfb';
 
 /** Chromium's id of an unpacked extension: sha256 of its path, first 32 hex digits spelt a..p. */
@@ -72,6 +72,12 @@ const dictionaryOrder = (keys: string[]) => {
   return own.join() === [...own].sort().join();
 };
 
+/** What a failure message says of the browser: each open page's URL and visibility. */
+async function openPages(tb: TestBrowser): Promise<string> {
+  const hrefs = await Promise.all((await tb.browser.pages()).map((p) => p.evaluate(() => `${location.href} (${document.visibilityState})`).catch(() => p.url())));
+  return hrefs.join(', ');
+}
+
 /** The grant window MediaGate opens, once it shows its request. */
 async function grantWindow(tb: TestBrowser): Promise<Page> {
   return waitFor(async () => {
@@ -81,8 +87,7 @@ async function grantWindow(tb: TestBrowser): Promise<Page> {
     }
     return null;
   }, 'the screen-capture grant window', 15000).catch(async (e: Error) => {
-    const hrefs = await Promise.all((await tb.browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => p.url())));
-    throw new Error(`${e.message}; open pages: ${hrefs.join(', ')}`);
+    throw new Error(`${e.message}; open pages: ${await openPages(tb)}`);
   });
 }
 
@@ -318,14 +323,7 @@ for (const name of BROWSERS) {
         await page.bringToFront();
         await startGum(page, { video: { mediaSource: 'browser' } });
         assert.equal((await gumResult(page)).ok, true);
-        const button = await waitFor(() => page.evaluate(() => {
-          const host = document.querySelector('[data-mediagate=call]');
-          if (!host) return null;
-          const r = host.getBoundingClientRect();
-          return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-        }), 'the MediaGate call button');
-        await page.mouse.click(button.x, button.y);
-        await waitFor(() => page.evaluate(() => !!(window as any).documentPictureInPicture?.window), 'the call window');
+        await openCallWindow(page);
         const shareLabel = () => page.evaluate(() => {
           const d: Document = (window as any).documentPictureInPicture.window.document;
           return [...d.querySelectorAll('button')].filter((b) => !b.hidden).map((b) => b.getAttribute('aria-label')).find((l) => /shar/i.test(l ?? '')) ?? null;
@@ -509,8 +507,7 @@ if (BROWSERS.includes('chromium')) {
       await page.bringToFront();
       const got = await gumResult(page).catch(async (e: Error) => {
         // Where it stands (Chromium's chooser is not a page: it would show as nothing new here).
-        const hrefs = await Promise.all((await tb.browser.pages()).map((p) => p.evaluate(() => `${location.href} (${document.visibilityState})`).catch(() => p.url())));
-        throw new Error(`${e.message}; open pages: ${hrefs.join(', ')}`);
+        throw new Error(`${e.message}; open pages: ${await openPages(tb)}`);
       });
       // The screen is 1280x800; the page's 800x600 viewport sits below the browser's toolbars, at the
       // left (the mouse pointer rests in the middle of the screen).

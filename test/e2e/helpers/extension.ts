@@ -1,6 +1,6 @@
 // Talking to the extension from the test, through one of its own pages (the same path the popup uses).
 import type { Page } from 'puppeteer-core';
-import type { TestBrowser } from './browsers';
+import { waitFor, type TestBrowser } from './browsers';
 import type { CallRecord, UiRequests, UiRequestType } from '../../../src/shared/protocol';
 
 export async function uiRequest<K extends UiRequestType>(page: Page, type: K, payload: UiRequests[K]['req']): Promise<UiRequests[K]['res']> {
@@ -110,4 +110,16 @@ export async function recordChunkLoads(tb: TestBrowser): Promise<{ read(): Promi
     };
   });
   return { read: () => ui.evaluate(() => [...(window as any).__mgChunkLog] as string[]), stop: () => ui.close() };
+}
+
+/** Clicks MediaGate's call button in the page (a trusted click) and waits for its Document PiP call window. */
+export async function openCallWindow(page: Page): Promise<void> {
+  const centre = await waitFor(() => page.evaluate(() => {
+    const host = document.querySelector('[data-mediagate=call]');
+    if (!host) return null;
+    const r = host.getBoundingClientRect();
+    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+  }), 'the MediaGate call button');
+  await page.mouse.click(centre.x, centre.y);
+  await waitFor(() => page.evaluate(() => !!(window as any).documentPictureInPicture?.window), 'the call window');
 }
