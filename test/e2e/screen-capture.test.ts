@@ -495,9 +495,6 @@ if (BROWSERS.includes('chromium')) {
         display: xvfb.display, fakeUi: false,
         chromiumArgs: ['--auto-select-desktop-capture-source=Entire screen', '--window-position=0,0', '--window-size=1280,800'],
       });
-      // MediaGate's first-run tab comes to the front when it opens: let it open before the test page
-      // is brought to the front, so it cannot take the front from the tab the chooser is shown in.
-      await waitFor(async () => (await openPages(tb)).includes('/welcome/welcome.html'), 'the first-run tab');
     });
     after(async () => { await tb?.close(); await xvfb?.close(); await server?.close(); });
 

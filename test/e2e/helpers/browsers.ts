@@ -99,6 +99,17 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
       extensionBase = `moz-extension://${FIREFOX_UUID}/`;
     }
   }
+  // A fresh install opens MediaGate's first-run tab, which comes to the front when it opens: let it
+  // open now, so that it cannot take the front from a test's page later (a background tab's clicks,
+  // frames and device access stall). A profile MediaGate was installed in before opens none.
+  if (withExtension) {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const hrefs = await Promise.all((await browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => '')));
+      if (hrefs.some((h) => h.startsWith(extensionBase) && h.endsWith('/welcome/welcome.html'))) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   const tb: TestBrowser = {
     name,
     browser,
