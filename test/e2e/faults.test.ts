@@ -73,6 +73,8 @@ for (const name of BROWSERS) {
       assert.equal(await gum(page, { video: true, audio: true }), 'granted');
       // And the store works again: a new decision is written and read back.
       assert.equal(await uiRequest(popup, 'sites/set', { origin: server.otherOrigin, kind: 'camera', state: 'block' }), true);
+      // A page already open hears of the decision a moment later (through storage): load it anew.
+      await page.goto(`${server.otherOrigin}/blank.html`);
       assert.equal(await gum(page, { video: true }), 'NotAllowedError');
       assert.deepEqual(Object.keys(await uiRequest(popup, 'sites/list', {})).sort(), [good, server.otherOrigin].sort());
       await page.close();
