@@ -9,6 +9,7 @@ import { watchCommands } from './commands';
 import { watchInstallForReinjection } from './reinject';
 import { watchGrantWindows, watchSharingTabs } from './screen-capture';
 import { watchVisits } from './permissions/visit-grants';
+import { watchPolicy } from './settings';
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => route(message, sender));
 watchTabs();
@@ -19,3 +20,4 @@ watchInstallForReinjection();
 watchGrantWindows();
 watchSharingTabs();
 watchVisits();
+watchPolicy();

@@ -9,7 +9,7 @@ import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type S
 import type { UiRequests } from '../shared/protocol';
 import { POLICY_KINDS, hasSitePolicy, type PolicyKind } from '../shared/policy';
 import { watchScreenGrants } from './screen-grants';
-import { loadSitePolicy } from '../shared/storage';
+import { loadSitePolicy, policyProblems } from '../shared/storage';
 
 type SettingsView = UiRequests['settings/get']['res'];
 
@@ -305,7 +305,18 @@ async function refreshPolicy(): Promise<void> {
       list.append(li);
     }
   }
-  $('policy-section').hidden = !hasSitePolicy(policy);
+  const problems = await policyProblems();
+  $('policy-problem-list').replaceChildren(...problems.map((p) => {
+    const li = document.createElement('li');
+    const code = document.createElement('code');
+    // The messages are the administrator's own entries, quoted in English (as in the browser's console).
+    code.lang = 'en';
+    code.textContent = p.replace(/^policy: /, '');
+    li.append(code);
+    return li;
+  }));
+  $('policy-problems').hidden = !problems.length;
+  $('policy-section').hidden = !hasSitePolicy(policy) && !problems.length;
 }
 
 // ---- start -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Per-origin lists an administrator pushes through policy (storage.managed "sites"): for camera,
 // microphone and screen capture, origins to allow and origins to block. Block wins over allow, and
 // policy wins over whatever the person decided. Pure, so unit tested.
-import { isRecord, isString } from './validate';
+import { isRecord, isString, quoted } from './validate';
 import type { SiteView } from './settings';
 
 export const POLICY_KINDS = ['camera', 'microphone', 'screen'] as const;
@@ -48,14 +48,14 @@ export function parseSitePolicy(raw: unknown, warn: (m: string) => void = () => 
   if (raw === undefined || raw === null) return out;
   if (!isRecord(raw)) { warn('policy: "sites" is not an object; ignored'); return out; }
   for (const [kind, lists] of Object.entries(raw)) {
-    if (!(POLICY_KINDS as readonly string[]).includes(kind)) { warn(`policy: unknown kind "${kind}" in "sites" ignored`); continue; }
+    if (!(POLICY_KINDS as readonly string[]).includes(kind)) { warn(`policy: unknown kind ${quoted(kind)} in "sites" ignored`); continue; }
     if (!isRecord(lists)) { warn(`policy: sites.${kind} is not an object; ignored`); continue; }
     for (const [list, patterns] of Object.entries(lists)) {
-      if (list !== 'allow' && list !== 'block') { warn(`policy: sites.${kind}.${list} ignored (allow or block)`); continue; }
+      if (list !== 'allow' && list !== 'block') { warn(`policy: sites.${kind}: member ${quoted(list)} ignored (allow or block)`); continue; }
       if (!Array.isArray(patterns)) { warn(`policy: sites.${kind}.${list} is not a list; ignored`); continue; }
       for (const p of patterns.slice(0, MAX_PATTERNS)) {
         if (isOriginPattern(p)) out[kind as PolicyKind][list].push(p);
-        else warn(`policy: sites.${kind}.${list}: "${String(p).slice(0, 80)}" is not an origin pattern; ignored`);
+        else warn(`policy: sites.${kind}.${list}: ${quoted(p)} is not an origin pattern; ignored`);
       }
     }
   }

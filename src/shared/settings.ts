@@ -1,7 +1,7 @@
 // Settings (storage.local, the person's) and policy (storage.managed, the administrator's): one schema,
 // one sanitiser, one merge. Bad values are dropped with a warning, never trusted and never fatal.
 
-import { isRecord, isBoolean, isOneOf } from './validate';
+import { isRecord, isBoolean, isOneOf, quoted } from './validate';
 
 /** Every injected feature, by the folder name it has in each world. */
 export const FEATURES = ['capture', 'media-session', 'picker-semantics', 'labels', 'pip', 'usermedia', 'screen-capture', 'effects', 'track-transfer'] as const;
@@ -68,10 +68,10 @@ export function sanitizeSettings(raw: unknown, source: string): Sanitized<Partia
   if (!isRecord(raw)) return { value, warnings: [`${source}: settings is not an object; ignored`] };
   for (const key of Object.keys(raw)) {
     if (key === 'features') continue;
-    if (!Object.hasOwn(SCALARS, key)) { warnings.push(`${source}: unknown setting "${key}" ignored`); continue; }
+    if (!Object.hasOwn(SCALARS, key)) { warnings.push(`${source}: unknown setting ${quoted(key)} ignored`); continue; }
     const k = key as keyof typeof SCALARS;
     if (SCALARS[k](raw[k])) (value as Record<string, unknown>)[k] = raw[k];
-    else warnings.push(`${source}: invalid value for "${key}" ignored`);
+    else warnings.push(`${source}: invalid value for ${quoted(key)} ignored`);
   }
   if (raw.features !== undefined) {
     if (!isRecord(raw.features)) {
@@ -79,7 +79,7 @@ export function sanitizeSettings(raw: unknown, source: string): Sanitized<Partia
     } else {
       const features: Partial<Record<Feature, boolean>> = {};
       for (const [name, on] of Object.entries(raw.features)) {
-        if (!(FEATURES as readonly string[]).includes(name)) warnings.push(`${source}: unknown feature "${name}" ignored`);
+        if (!(FEATURES as readonly string[]).includes(name)) warnings.push(`${source}: unknown feature ${quoted(name)} ignored`);
         else if (!isBoolean(on)) warnings.push(`${source}: feature "${name}" must be true or false; ignored`);
         else features[name as Feature] = on;
       }

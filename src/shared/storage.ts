@@ -28,6 +28,17 @@ export async function loadSitePolicy(log: (w: string) => void = () => undefined)
   return parseSitePolicy((await readManaged()).sites, log);
 }
 
+const MAX_PROBLEMS = 50;
+
+/** What the administrator's policy holds that MediaGate ignores (wrong types, unknown members, bad patterns). */
+export async function policyProblems(): Promise<string[]> {
+  const managed = await readManaged();
+  const problems = [...sanitizeSettings(managed[STORAGE_KEYS.settings], 'policy').warnings];
+  parseSitePolicy(managed.sites, (w) => problems.push(w));
+  // A policy of thousands of bad entries is one mistake repeated: its first ones say enough.
+  return problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `policy: ${problems.length - MAX_PROBLEMS} more entries ignored`] : problems;
+}
+
 export const loadEffectiveSettings = async (log?: (w: string) => void): Promise<Settings> => (await loadSettings(log)).effective;
 
 /**

@@ -20,3 +20,10 @@ export function isArrayOf<T>(v: unknown, item: (x: unknown) => x is T, maxLength
   for (let i = 0; i < v.length; i++) if (!item(v[i])) return false;
   return true;
 }
+
+/** A name or value from untrusted data, quoted for a warning: at most `max` characters of it. */
+export function quoted(v: unknown, max = 80): string {
+  let text: string;
+  try { text = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v); } catch { text = typeof v; }
+  return `"${text.length > max ? `${text.slice(0, max)}…` : text}"`;
+}

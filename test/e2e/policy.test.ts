@@ -10,7 +10,7 @@ import type { Page } from 'puppeteer-core';
 import { BROWSERS, DIST, GECKO_ID, ROOT, launch, waitFor, type BrowserName, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 import { pickerPage } from './helpers/picker';
-import { runAxe, uiRequest } from './helpers/extension';
+import { recordBackgroundCalls, runAxe, uiRequest } from './helpers/extension';
 
 const ROOT_ONLY = process.getuid?.() !== 0 && 'writing browser policy files under /etc needs root';
 const CHROMIUM_POLICY = '/etc/chromium/policies/managed/mediagate-e2e.json';
@@ -20,7 +20,7 @@ const FIREFOX_POLICY = '/etc/firefox/policies/policies.json';
 const unpackedId = (dir: string) => [...createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 32)]
   .map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
 
-function policyFor(server: FixtureServer) {
+function policyFor(server: FixtureServer): Record<string, unknown> {
   return {
     settings: { defaultSemantics: 'user-chooses', features: { pip: false }, shortcuts: false, forceVoiceIsolation: true },
     sites: {
@@ -31,17 +31,46 @@ function policyFor(server: FixtureServer) {
   };
 }
 
-async function writePolicy(name: BrowserName, server: FixtureServer): Promise<() => Promise<void>> {
+/**
+ * An administrator's mistakes and hostile values next to good entries: wrong types, unknown values and
+ * members, a 100,000-character string, non-origin patterns, a list where an object belongs.
+ * Chromium checks storage.managed against managed-schema.json before MediaGate sees it, and drops a
+ * top-level member ("settings", "sites") whole when any value in it does not fit (chrome://policy
+ * shows the error); unknown members it drops silently. So in Chromium the bad settings sit next to
+ * good site rules, and in Firefox, which hands the policy over as written, good and bad are mixed
+ * in each member.
+ */
+function corruptPolicyFor(name: BrowserName, server: FixtureServer): Record<string, unknown> {
+  const huge = 'x'.repeat(100_000);
+  const blocked = new URL(server.otherOrigin).origin;
+  const settings = {
+    shortcuts: false,
+    defaultSemantics: 'sometimes', labelPolicy: 42, hardMute: 'yes', alwaysShowPicker: null,
+    features: 'all', forceVoiceIsolation: [true], unknownSetting: { huge },
+  };
+  if (name === 'chromium') return { settings, sites: { camera: { block: [blocked] }, bogus: { allow: ['*://*/*'] } }, unknownTopLevel: [1, 2, 3] };
+  return {
+    settings,
+    sites: {
+      camera: { block: [blocked, 'javascript:alert(1)', 42, huge, null, { origin: 'x' }], allow: 'everything', maybe: ['*://*'] },
+      microphone: 'block all',
+      bogus: { allow: ['*://*/*'] },
+    },
+    unknownTopLevel: [1, 2, 3],
+  };
+}
+
+async function writePolicy(name: BrowserName, policy: Record<string, unknown>): Promise<() => Promise<void>> {
   if (name === 'chromium') {
     await mkdir(path.dirname(CHROMIUM_POLICY), { recursive: true });
-    await writeFile(CHROMIUM_POLICY, JSON.stringify({ '3rdparty': { extensions: { [unpackedId(DIST('chromium'))]: policyFor(server) } } }));
+    await writeFile(CHROMIUM_POLICY, JSON.stringify({ '3rdparty': { extensions: { [unpackedId(DIST('chromium'))]: policy } } }));
     return () => rm(CHROMIUM_POLICY, { force: true });
   }
   // Keep any policies.json the machine already has, and put it back afterwards.
   const previous = await readFile(FIREFOX_POLICY, 'utf8').catch(() => null);
   await mkdir(path.dirname(FIREFOX_POLICY), { recursive: true });
   const base = previous ? JSON.parse(previous) : { policies: {} };
-  base.policies['3rdparty'] = { ...base.policies['3rdparty'], Extensions: { ...base.policies['3rdparty']?.Extensions, [GECKO_ID]: policyFor(server) } };
+  base.policies['3rdparty'] = { ...base.policies['3rdparty'], Extensions: { ...base.policies['3rdparty']?.Extensions, [GECKO_ID]: policy } };
   await writeFile(FIREFOX_POLICY, JSON.stringify(base));
   return async () => { if (previous === null) await rm(FIREFOX_POLICY, { force: true }); else await writeFile(FIREFOX_POLICY, previous); };
 }
@@ -54,7 +83,7 @@ for (const name of BROWSERS) {
     let cleanup: (() => Promise<void>) | undefined;
     before(async () => {
       server = await startServer();
-      cleanup = await writePolicy(name, server);
+      cleanup = await writePolicy(name, policyFor(server));
       // Three cameras, so that user-chooses has a choice to offer in Chromium too.
       tb = await launch(name, { chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
       if (name === 'chromium') assert.equal(tb.extensionBase, `chrome-extension://${unpackedId(DIST('chromium'))}/`, 'the id the policy names');
@@ -155,6 +184,80 @@ for (const name of BROWSERS) {
         await options.screenshot({ path: path.join(ROOT, 'dist/screenshots', `options-policy-${name}.png`), fullPage: true });
       }
       await options.close();
+    });
+  });
+}
+
+for (const name of BROWSERS) {
+  describe(`corrupt enterprise policy (${name})`, { skip: ROOT_ONLY }, () => {
+    let tb: TestBrowser;
+    let server: FixtureServer;
+    let ui: Page;
+    let cleanup: (() => Promise<void>) | undefined;
+    before(async () => {
+      server = await startServer();
+      cleanup = await writePolicy(name, corruptPolicyFor(name, server));
+      tb = await launch(name);
+      ui = await tb.openExtensionPage('popup/popup.html');
+      await waitFor(() => ui.evaluate(async () => 'sites' in await ((globalThis as any).browser ?? chrome).storage.managed.get()), 'the policy in storage.managed', 30000, 250);
+    });
+    after(async () => { await tb?.close(); await cleanup?.(); await server?.close(); });
+
+    it('the background starts and keeps the good setting (Firefox; Chromium dropped them all); the bad ones stay the person\'s', async () => {
+      const { effective, pinned } = await uiRequest(ui, 'settings/get', {});
+      assert.deepEqual(pinned, name === 'firefox' ? ['shortcuts'] : []);
+      assert.equal(effective.shortcuts, name === 'chromium');
+      assert.equal(effective.defaultSemantics, 'browser-chooses', 'a bad value leaves the default');
+      assert.equal(effective.labelPolicy, 'hide-until-allowed');
+      // The person can still change what the policy failed to pin.
+      const changed = await uiRequest(ui, 'settings/set', { settings: { hardMute: true, shortcuts: true } });
+      assert.deepEqual({ hardMute: changed.effective.hardMute, shortcuts: changed.effective.shortcuts }, { hardMute: true, shortcuts: name === 'chromium' });
+    });
+
+    it('the good site rule applies (camera blocked without a prompt); the bad ones apply nowhere', async () => {
+      const page = await tb.newPage();
+      await page.goto(`${server.otherOrigin}/blank.html`);
+      const asked = (c: MediaStreamConstraints) => page.evaluate((cc) => navigator.mediaDevices.getUserMedia(cc)
+        .then((s) => { s.getTracks().forEach((t) => t.stop()); return 'granted'; }, (e) => e.name), c as never);
+      assert.equal(await asked({ video: true }), 'NotAllowedError');
+      // "microphone" was not a list of rules (Firefox) or absent (Chromium): nothing blocks it.
+      assert.equal(await asked({ audio: true }), 'granted');
+      await page.close();
+    });
+
+    it('the options page lists the one good rule and what MediaGate ignored, each value shortened; reads do not repeat the warnings', async () => {
+      // Every settings read and permission check parses the policy (before, each logged the same
+      // warnings again): the background warns at start and when the policy changes.
+      const warnings = await recordBackgroundCalls(tb, 'console.warn');
+      await uiRequest(ui, 'settings/get', {});
+      await uiRequest(ui, 'settings/set', { settings: { hardMute: false } });
+      const options = await tb.openExtensionPage('options/options.html');
+      await waitFor(() => options.evaluate(() => document.body.dataset.ready === 'true' && !document.getElementById('policy-section')!.hidden), 'policy rules shown');
+      const shown = await options.evaluate(() => ({
+        rules: [...document.querySelectorAll('#policy-rules li')].map((li) => li.textContent),
+        ignored: [...document.querySelectorAll('#policy-problem-list li')].map((li) => li.textContent ?? ''),
+        visible: !document.getElementById('policy-problems')!.hidden,
+      }));
+      assert.deepEqual(shown.rules, [`Camera blocked for ${server.otherOrigin}`]);
+      if (name === 'firefox') {
+        assert.ok(shown.visible);
+        for (const part of ['"defaultSemantics"', '"labelPolicy"', '"hardMute"', '"alwaysShowPicker"', '"forceVoiceIsolation"', '"unknownSetting"', '"features" is not an object',
+          '"javascript:alert(1)"', '"42"', 'sites.camera.allow is not a list', 'member "maybe"', 'sites.microphone is not an object', 'unknown kind "bogus"']) {
+          assert.ok(shown.ignored.some((w) => w.includes(part)), `listed: ${part} in ${JSON.stringify(shown.ignored).slice(0, 800)}`);
+        }
+        assert.ok(shown.ignored.every((w) => w.length < 200), 'quoted values are shortened');
+      } else {
+        // What did not fit the schema never reached MediaGate; chrome://policy lists it.
+        assert.deepEqual({ visible: shown.visible, ignored: shown.ignored }, { visible: false, ignored: [] });
+      }
+      assert.deepEqual((await runAxe(options)).map((v) => `${v.id}: ${v.help}`), []);
+      if (process.env.MEDIAGATE_SCREENSHOTS) {
+        await mkdir(path.join(ROOT, 'dist/screenshots'), { recursive: true });
+        await options.screenshot({ path: path.join(ROOT, 'dist/screenshots', `options-policy-ignored-${name}.png`), fullPage: true });
+      }
+      await options.close();
+      assert.deepEqual((await warnings.read()).map(String).filter((w) => w.includes('policy')), []);
+      await warnings.stop();
     });
   });
 }

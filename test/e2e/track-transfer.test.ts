@@ -103,11 +103,16 @@ for (const name of BROWSERS) {
     });
     after(async () => { await tb?.close(); await server?.close(); });
 
-    /** Sends a command to window.w and resolves with its next answer. */
-    const call = (p: Page, msg: Record<string, unknown>, withTracks = false) => p.evaluate((m: Record<string, unknown>, wt: boolean) => {
+    /**
+     * Sends a command to window.w and resolves with its next answer. A worker that does not answer
+     * fails the test after CALL_MS instead of hanging until the file's limit.
+     */
+    const CALL_MS = 20_000;
+    const call = (p: Page, msg: Record<string, unknown>, withTracks = false) => p.evaluate((m: Record<string, unknown>, wt: boolean, ms: number) => {
       const w = (window as any).w as Worker;
-      return new Promise<any>((resolve) => {
-        w.addEventListener('message', (e) => resolve(e.data), { once: true });
+      return new Promise<any>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the worker did not answer ${JSON.stringify(m.cmd)} within ${ms} ms`)), ms);
+        w.addEventListener('message', (e) => { clearTimeout(timer); resolve(e.data); }, { once: true });
         if (wt) {
           const t = (window as any).t as MediaStreamTrack;
           w.postMessage({ ...m, tracks: [t] }, [t]);
@@ -115,7 +120,7 @@ for (const name of BROWSERS) {
           w.postMessage(m);
         }
       });
-    }, msg, withTracks);
+    }, msg, withTracks, CALL_MS);
 
     it('the worker keeps its own URL: location, relative importScripts and fetch', async () => {
       await page.goto(server.url('/tt/page.html'));

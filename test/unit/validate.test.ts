@@ -1,4 +1,4 @@
-import { isArrayOf, isBoolean, isFiniteNumber, isOneOf, isRecord, isString } from '../../src/shared/validate';
+import { isArrayOf, isBoolean, isFiniteNumber, isOneOf, isRecord, isString, quoted } from '../../src/shared/validate';
 
 describe('isRecord', () => {
   it('accepts plain objects, including empty ones and JSON.parse results', () => {
@@ -144,5 +144,24 @@ describe('isArrayOf', () => {
     const sparse = [, 'a'] as unknown[];
     expect(isArrayOf(sparse, isString, 2)).toBe(false);
     expect(isArrayOf(new Array(3), isString, 3)).toBe(false);
+  });
+});
+
+describe('quoted', () => {
+  it('quotes strings whole up to the limit and shortens longer ones', () => {
+    expect(quoted('camera')).toBe('"camera"');
+    const long = quoted('x'.repeat(100_000));
+    expect(long).toBe(`"${'x'.repeat(80)}…"`);
+    expect(quoted('abcdef', 3)).toBe('"abc…"');
+  });
+
+  it('shows other values as JSON, and never throws', () => {
+    expect(quoted(42)).toBe('"42"');
+    expect(quoted({ origin: 'x' })).toBe('"{"origin":"x"}"');
+    expect(quoted(undefined)).toBe('"undefined"');
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    expect(quoted(cycle)).toBe('"object"');
+    expect(quoted(10n)).toBe('"bigint"');
   });
 });

@@ -12,7 +12,7 @@ export const sites = new SerialStore<SiteTable>('local', STORAGE_KEYS.sites, (ra
 
 /** The decision for an origin: the administrator's policy first, then the person's store. */
 export async function stateFor(origin: string, kind: PermissionKind): Promise<Decision> {
-  const [table, policy] = await Promise.all([sites.get(), loadSitePolicy(console.warn)]);
+  const [table, policy] = await Promise.all([sites.get(), loadSitePolicy()]);
   return policyDecision(policy, kind, origin) ?? stateOf(table, origin, kind);
 }
 

@@ -52,7 +52,7 @@ async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<
     if (!targetTab) throw new CaptureError('NotFoundError', `There is no tab ${req.tabId}`);
   }
 
-  const level = grantNeeded(req.source, policyDecision(await loadSitePolicy(console.warn), 'screen', sender.origin));
+  const level = grantNeeded(req.source, policyDecision(await loadSitePolicy(), 'screen', sender.origin));
   if (level === 'blocked') throw new CaptureError('NotAllowedError', `Your organisation does not allow ${sender.origin} to capture`);
   if (level) {
     let state = await storedGrant(sender.origin, level);

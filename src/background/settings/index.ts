@@ -1,12 +1,13 @@
 // The person's settings (storage.local) under the administrator's policy (storage.managed).
 import { SerialStore } from '../state/serial-store';
 import { STORAGE_KEYS, pinnedByPolicy, sanitizeSettings, type Settings } from '../../shared/settings';
-import { loadSettings } from '../../shared/storage';
+import { loadSettings, policyProblems } from '../../shared/storage';
+import browser from 'webextension-polyfill';
 
 const userSettings = new SerialStore<Partial<Settings>>('local', STORAGE_KEYS.settings, (raw) => sanitizeSettings(raw, 'storage.local').value);
 
 export async function getSettings(): Promise<{ effective: Settings; pinned: string[] }> {
-  const { effective, policy } = await loadSettings(console.warn);
+  const { effective, policy } = await loadSettings();
   return { effective, pinned: pinnedByPolicy(policy) };
 }
 
@@ -26,4 +27,18 @@ export async function setSettings(change: Partial<Settings>): Promise<{ effectiv
   });
   // storage.onChanged reaches every content script, which re-sends its page's config.
   return getSettings();
+}
+
+/**
+ * Logs what the policy holds that MediaGate ignores: once per worker start and once per policy change,
+ * not on every read (each permission check and page config reads the policy). The options page lists
+ * the same problems for the administrator.
+ */
+export function watchPolicy(): void {
+  const logged = new Set<string>();
+  const check = () => policyProblems().then((problems) => {
+    for (const p of problems) if (!logged.has(p)) { logged.add(p); console.warn(`MediaGate ${p}`); }
+  }, () => undefined);
+  browser.storage.onChanged.addListener((_changes, area) => { if (area === 'managed') { logged.clear(); void check(); } });
+  void check();
 }

@@ -79,37 +79,39 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
 }
 
 /**
- * Records the chunk files MediaGate's background injects into pages from now on (its real
- * scripting.executeScript calls, observed, not replaced): Chromium in the service worker, Firefox
- * through the event page (reached from an extension page that stays open until `stop`).
+ * Records the first argument of every call the background makes from now on to one of its own
+ * functions, such as `scripting.executeScript` or `console.warn` (observed, not replaced: the
+ * original runs). Chromium in the service worker; Firefox through the event page, reached from an
+ * extension page that stays open until `stop`. `path` is read from the background's `chrome`
+ * (Chromium) or `browser` (Firefox) global for extension APIs, from the global itself otherwise.
  */
-export async function recordChunkLoads(tb: TestBrowser): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
+export async function recordBackgroundCalls(tb: TestBrowser, path: string): Promise<{ read(): Promise<unknown[]>; stop(): Promise<void> }> {
+  const install = (scope: any, p: string, api: string, sink: unknown[]) => {
+    const parts = p.split('.');
+    const method = parts.pop()!;
+    let owner = parts[0] === 'console' ? scope : scope[api];
+    for (const part of parts) owner = owner[part];
+    const original = owner[method];
+    owner[method] = function (this: unknown, first: unknown, ...rest: unknown[]) {
+      try { sink.push(JSON.parse(JSON.stringify(first ?? null))); } catch { sink.push(String(first)); }
+      return original.call(this, first, ...rest);
+    };
+  };
   if (tb.name === 'chromium') {
     const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
     const worker = (await target.worker())!;
-    await worker.evaluate(() => {
-      const s = self as any;
-      const original = s.chrome.scripting.executeScript;
-      s.__mgChunkLog = [];
-      s.chrome.scripting.executeScript = function (this: unknown, details: { files?: string[] }, ...rest: unknown[]) {
-        s.__mgChunkLog.push(...(details.files ?? []));
-        return original.call(this, details, ...rest);
-      };
-    });
-    return { read: () => worker.evaluate(() => [...(self as any).__mgChunkLog] as string[]), stop: async () => undefined };
+    await worker.evaluate(`(${install})(self, ${JSON.stringify(path)}, 'chrome', (self.__mgLog = self.__mgLog || {})[${JSON.stringify(path)}] = [])`);
+    return { read: () => worker.evaluate(`[...self.__mgLog[${JSON.stringify(path)}]]`) as Promise<unknown[]>, stop: async () => undefined };
   }
   const ui = await tb.openExtensionPage('popup/popup.html');
-  await ui.evaluate(async () => {
-    const background = await (globalThis as any).browser.runtime.getBackgroundPage();
-    const original = background.browser.scripting.executeScript;
-    const log: string[] = [];
-    (window as any).__mgChunkLog = log;
-    background.browser.scripting.executeScript = function (this: unknown, details: { files?: string[] }, ...rest: unknown[]) {
-      log.push(...(details.files ?? []));
-      return original.call(this, details, ...rest);
-    };
-  });
-  return { read: () => ui.evaluate(() => [...(window as any).__mgChunkLog] as string[]), stop: () => ui.close() };
+  await ui.evaluate(`(async () => { const bg = await browser.runtime.getBackgroundPage(); (${install})(bg, ${JSON.stringify(path)}, 'browser', window.__mgLog = []); })()`);
+  return { read: () => ui.evaluate('[...window.__mgLog]') as Promise<unknown[]>, stop: () => ui.close() };
+}
+
+/** The chunk files MediaGate's background injects into pages from now on (its real scripting.executeScript calls). */
+export async function recordChunkLoads(tb: TestBrowser): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
+  const calls = await recordBackgroundCalls(tb, 'scripting.executeScript');
+  return { read: async () => (await calls.read()).flatMap((d) => (d as { files?: string[] }).files ?? []), stop: calls.stop };
 }
 
 /** Clicks MediaGate's call button in the page (a trusted click) and waits for its Document PiP call window. */
