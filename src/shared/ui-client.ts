@@ -3,8 +3,45 @@ import browser from 'webextension-polyfill';
 import type { UiRequests, UiRequestType } from './protocol';
 import { isResponse } from './protocol';
 
+/**
+ * Requests that must not run twice: a toggle (mute, camera) or a window opened. Every other request
+ * gives the same result when repeated (the background makes sure of it, the picker's decision
+ * included), so one cut off by the service worker stopping mid-answer is sent again.
+ */
+const ONCE: ReadonlySet<UiRequestType> = new Set<UiRequestType>(['calls/invoke', 'calls/pip', 'commands/run']);
+const ATTEMPTS = 4;
+/**
+ * How long an answer may take. The background answers in well under a second; a worker stopped
+ * while it handled the request leaves Chromium's sendMessage pending for good (seen on Chromium 156),
+ * so waiting longer only keeps the person waiting.
+ */
+const ANSWER_MS = 4000;
+const ONCE_ANSWER_MS = 15000;
+/** Chromium's words for "no background listened": the request never ran, so any request may be sent again. */
+const NOT_DELIVERED = /Receiving end does not exist|Could not establish connection/i;
+
+class NoAnswer extends Error {}
+
+function withTimeout<T>(p: Promise<T>, ms: number, type: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new NoAnswer(`MediaGate's background did not answer ${type}`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 export async function uiRequest<K extends UiRequestType>(type: K, payload: UiRequests[K]['req']): Promise<UiRequests[K]['res']> {
-  const answer: unknown = await browser.runtime.sendMessage({ channel: 'ui', type, payload });
+  const once = ONCE.has(type);
+  let answer: unknown;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      answer = await withTimeout(browser.runtime.sendMessage({ channel: 'ui', type, payload }), once ? ONCE_ANSWER_MS : ANSWER_MS, type);
+      break;
+    } catch (e) {
+      const repeatable = once ? !(e instanceof NoAnswer) && NOT_DELIVERED.test(e instanceof Error ? e.message : String(e)) : true;
+      if (!repeatable || attempt === ATTEMPTS) throw e;
+      // A new worker starts for the next message; give the old one a moment to be gone.
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
   if (!isResponse(answer)) throw new Error(`MediaGate background gave no answer to ${type}`);
   if (!answer.ok) {
     const err = new Error(answer.error.message);

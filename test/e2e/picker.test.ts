@@ -8,7 +8,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import type { Page, Target } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { setSettings, readStorage, stopServiceWorker, runAxe } from './helpers/extension';
+import { setSettings, readStorage, stopServiceWorker, stallNextWrite, runAxe } from './helpers/extension';
 import { pickerPage, clickByName } from './helpers/picker';
 
 /** Starts getUserMedia in the page without awaiting it; the outcome lands in window.__gum. */
@@ -331,6 +331,52 @@ for (const name of BROWSERS) {
         assert.equal(result.settings[0].label, 'fake_device_2');
         await page.close();
       });
+    }
+
+    if (name === 'chromium') {
+      // Issue 10: the worker stopped in the middle of a decision. stallNextWrite holds the worker at
+      // the exact point (storage really written or not), and the test then really stops it.
+      const phases = [
+        { when: 'before', area: 'local', key: 'sites', match: undefined, what: 'before the remembered decision is stored' },
+        { when: 'after', area: 'local', key: 'sites', match: undefined, what: 'after the decision is stored, before the page is answered' },
+        { when: 'after', area: 'session', key: 'pickers', match: '(t) => Object.values(t).some((r) => r.outcomes)', what: 'after the answer is decided, before it is sent' },
+      ] as const;
+      for (const [i, phase] of phases.entries()) {
+        it(`the worker stopped ${phase.what}: the page gets the chosen camera, the decision is remembered, no picker record is left`, async () => {
+          const page = await tb.newPage();
+          const origin = `http://stall${i}.localhost:${new URL(server.origin).port}`;
+          await page.goto(`${origin}/blank.html?stall`);
+          await startGum(page, { video: true, semantics: 'user-chooses' });
+          const picker = await pickerPage(tb);
+          const stalled = await stallNextWrite(tb, phase.area, phase.key, phase.when, phase.match);
+          await clickByName(picker, 'radio', 'fake_device_1');
+          await picker.evaluate(() => { (document.getElementById('remember') as HTMLInputElement).checked = true; });
+          await clickByName(picker, 'button', 'Allow');
+          await stalled();
+          await stopServiceWorker(tb);
+          // The picker window sends its decision again; a new worker finishes it.
+          const result = await gumResult(page);
+          assert.equal(result.ok, true, JSON.stringify(result));
+          assert.equal(result.settings[0].label, 'fake_device_1');
+          const sites = await readStorage(tb, 'local', 'sites') as Record<string, any>;
+          assert.equal(sites[origin]?.camera?.state, 'allow', JSON.stringify(sites[origin]));
+          assert.equal(sites[origin]?.camera?.device?.label, 'fake_device_1');
+          await waitFor(async () => !(await tb.browser.pages()).includes(picker) || picker.isClosed(), 'the picker window closed');
+          const pickers = await readStorage(tb, 'session', 'pickers') as Record<string, unknown> | undefined;
+          assert.deepEqual(Object.keys(pickers ?? {}), [], 'no picker record left behind');
+          // Remembered: the site's next plain call (the browser would give fake_device_0) gets the
+          // chosen camera, without a picker.
+          const opened = countNewPages(tb);
+          await page.evaluate(() => { (window as any).__stream?.getTracks().forEach((t: MediaStreamTrack) => t.stop()); });
+          await startGum(page, { video: true });
+          const again = await gumResult(page);
+          assert.equal(again.ok, true, JSON.stringify(again));
+          assert.equal(again.settings[0].label, 'fake_device_1');
+          assert.equal(opened(), 0, 'no picker the second time');
+          await page.evaluate(() => { (window as any).__stream?.getTracks().forEach((t: MediaStreamTrack) => t.stop()); });
+          await page.close();
+        });
+      }
     }
 
     it('labels are hidden until the site is allowed through the picker; objects stay real', async () => {

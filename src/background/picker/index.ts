@@ -11,13 +11,21 @@ import { grantForVisit, keepGrant } from '../permissions/visit-grants';
 import { allCalls } from '../calls';
 
 interface PendingRequest { requestId: string; frameId: number; kinds: PickerKinds }
-interface PickerRecord { pickerId: string; tabId: number; origin: string; windowId: number | null; requests: PendingRequest[] }
+interface PickerRecord {
+  pickerId: string; tabId: number; origin: string; windowId: number | null; requests: PendingRequest[];
+  /** Set once, by the first finish: the answers, by request, kept until every frame was sent its own. */
+  outcomes?: Record<string, PickerOutcome>;
+}
 type PickerTable = Record<string, PickerRecord>;
 
 // Stored by this code only; a record that does not look like one (older version) is dropped.
 const pickers = new SerialStore<PickerTable>('session', 'pickers', (raw) => {
   const table: PickerTable = {};
-  if (isRecord(raw)) for (const [id, rec] of Object.entries(raw)) if (isRecord(rec) && Array.isArray(rec.requests)) table[id] = rec as unknown as PickerRecord;
+  if (isRecord(raw)) {
+    for (const [id, rec] of Object.entries(raw)) {
+      if (isRecord(rec) && Array.isArray(rec.requests) && (rec.outcomes === undefined || isRecord(rec.outcomes))) table[id] = rec as unknown as PickerRecord;
+    }
+  }
   return table;
 });
 
@@ -47,7 +55,8 @@ export async function openPicker(sender: { tabId: number; frameId: number; origi
   let decided!: (d: { pickerId: string; isNew: boolean }) => void;
   const decision = new Promise<{ pickerId: string; isNew: boolean }>((resolve) => { decided = resolve; });
   const written = pickers.update((table) => {
-    const existing = Object.values(table).find((p) => p.tabId === sender.tabId && p.origin === sender.origin);
+    // A picker already answered is only delivering its answers: a new request gets a window of its own.
+    const existing = Object.values(table).find((p) => p.tabId === sender.tabId && p.origin === sender.origin && !p.outcomes);
     if (existing) { existing.requests.push(request); decided({ pickerId: existing.pickerId, isNew: false }); return; }
     const id = crypto.randomUUID();
     table[id] = { pickerId: id, tabId: sender.tabId, origin: sender.origin, windowId: null, requests: [request] };
@@ -116,10 +125,23 @@ async function takeOver(tabId: number, choice: PickerChoice): Promise<void> {
   }
 }
 
+/**
+ * Answers every request of a picker. The first call decides the answers and stores them with the
+ * record; the record goes only after each frame was sent its answer. A worker stopped in between
+ * leaves the record, and the next call (the picker window retrying its decision, or the window
+ * closing) sends the same answers again: a decision is never lost nor turned into another. The page
+ * takes the first answer for a request and ignores repeats.
+ */
 async function finish(pickerId: string, outcomeFor: (req: PendingRequest) => PickerOutcome, closeWindow: boolean): Promise<PickerRecord | null> {
-  const rec = await pickers.update((table) => { const r = table[pickerId]; delete table[pickerId]; return r ?? null; });
+  const rec = await pickers.update((table) => {
+    const r = table[pickerId];
+    if (!r) return null;
+    r.outcomes ??= Object.fromEntries(r.requests.map((req) => [req.requestId, outcomeFor(req)]));
+    return { ...r, outcomes: { ...r.outcomes } };
+  });
   if (!rec) return null;
-  await Promise.all(rec.requests.map((req) => send(rec.tabId, req.frameId, req.requestId, outcomeFor(req))));
+  await Promise.all(rec.requests.map((req) => send(rec.tabId, req.frameId, req.requestId, rec.outcomes![req.requestId] ?? outcomeFor(req))));
+  await pickers.update((table) => { delete table[pickerId]; });
   if (closeWindow && rec.windowId !== null) await browser.windows.remove(rec.windowId).catch(() => undefined);
   return rec;
 }
@@ -127,6 +149,8 @@ async function finish(pickerId: string, outcomeFor: (req: PendingRequest) => Pic
 export async function decidePicker(pickerId: string, decision: 'allow' | 'block', choice: PickerChoice, files: PickerFiles, remember: boolean): Promise<boolean> {
   const rec = (await pickers.get())[pickerId];
   if (!rec) return false;
+  // Already decided (this is the window's retry after the worker stopped): deliver what was decided.
+  if (rec.outcomes) return !!await finish(pickerId, () => ({ ok: false, error: notAllowed('Permission denied') }), true);
   const asked = new Set(rec.requests.flatMap((r) => kindsOf(r.kinds)));
   if (decision === 'block') {
     // Like the browsers' own prompts, Block is always remembered: no prompt next time.

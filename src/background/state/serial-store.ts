@@ -25,7 +25,13 @@ export class SerialStore<T> {
     const run = this.queue.then(async () => {
       const value = await this.read();
       const result = change(value);
-      await browser.storage[this.area].set({ [this.key]: value });
+      try {
+        await browser.storage[this.area].set({ [this.key]: value });
+      } catch (e) {
+        // The change was made to the cached value: forget it, so the next read is what was stored.
+        this.cache = undefined;
+        throw e;
+      }
       return result;
     });
     this.queue = run.catch(() => undefined);

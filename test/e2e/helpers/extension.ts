@@ -41,18 +41,91 @@ export async function setSettings(tb: TestBrowser, settings: Record<string, unkn
   }
 }
 
-/** Chromium: stops MediaGate's service worker, as the browser does after 30 s idle. */
+/**
+ * Chromium: stops MediaGate's service worker, as the browser does after 30 s idle, through the
+ * DevTools ServiceWorker domain (seen from a page of the extension's origin, whose partition the
+ * worker is in), and resolves once it reports "stopped". Closing the worker's target instead left a
+ * worker busy with a request neither running nor stopped: the request's sender never heard back.
+ *
+ * The worker's target outlives it, and the next worker started under the same target waits for a
+ * debugger (puppeteer resumes the workers of new targets only). So the page stays open, unseen, until
+ * the next worker starts, and that one is resumed; a browser closed first ends the watch.
+ */
 export async function stopServiceWorker(tb: TestBrowser): Promise<void> {
-  const target = tb.browser.targets().find((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
-  if (!target) return;
-  const cdp = await tb.browser.target().createCDPSession();
-  try {
-    await cdp.send('Target.closeTarget', { targetId: (target as unknown as { _targetId: string })._targetId });
-  } finally {
-    await cdp.detach();
-  }
-  const deadline = Date.now() + 5000;
-  while (tb.browser.targets().some((t) => t === target) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const page = await tb.browser.newPage();
+  await page.goto(`${tb.extensionBase}managed-schema.json`);
+  const cdp = await page.createCDPSession();
+  const status = new Map<string, string>();
+  const seen: string[] = [];
+  cdp.on('ServiceWorker.workerVersionUpdated', (e: { versions: { versionId: string; scriptURL: string; runningStatus: string }[] }) => {
+    for (const v of e.versions) if (v.scriptURL.startsWith(tb.extensionBase)) { status.set(v.versionId, v.runningStatus); seen.push(v.runningStatus); }
+  });
+  const done = async () => { await cdp.detach().catch(() => undefined); await page.close().catch(() => undefined); };
+  await cdp.send('ServiceWorker.enable');
+  // A stopped worker has no running version to report: nothing to stop then.
+  const running = await waitFor(() => {
+    const ids = [...status].filter(([, s]) => s === 'running' || s === 'starting').map(([id]) => id);
+    return ids.length ? ids : null;
+  }, 'a running version of the worker', 2000).catch(() => [] as string[]);
+  if (!running.length) { await done(); return; }
+  const mark = seen.length;
+  for (const versionId of running) await cdp.send('ServiceWorker.stopWorker', { versionId });
+  await waitFor(() => seen.slice(mark).includes('stopped'), 'the worker to stop', 5000);
+  const stoppedAt = seen.length;
+  void (async () => {
+    try {
+      await waitFor(() => !page.isClosed() && seen.slice(stoppedAt).some((s) => s === 'starting' || s === 'running'), 'the next worker', 120_000, 50);
+      const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase), { timeout: 5000 });
+      // Until it runs: a resume sent before the worker reached its pause does nothing.
+      const resumed = seen.length;
+      await waitFor(async () => {
+        const session = await target.createCDPSession();
+        await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+        await session.detach().catch(() => undefined);
+        return seen.slice(resumed).includes('running') || status.has('running') && [...status.values()].includes('running');
+      }, 'the next worker to run', 10_000, 200);
+    } catch {
+      // The browser closed, or no worker started again in two minutes: nothing to resume.
+    } finally {
+      await done();
+    }
+  })();
+}
+
+/**
+ * Chromium fault injection: the service worker's next write of `key` to storage.`area` (whose new
+ * value passes `match`, JavaScript source of a predicate) stalls, either before it reaches storage or
+ * right after it was stored, and never answers MediaGate; later writes run as usual. Resolves with a
+ * function that waits until the worker is stalled there, so the test can stop it at that point.
+ */
+export async function stallNextWrite(tb: TestBrowser, area: 'local' | 'session', key: string, when: 'before' | 'after', match = '() => true'): Promise<() => Promise<void>> {
+  const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
+  // A session of its own, detached once the worker stalled: a DevTools session still attached when
+  // the worker is stopped holds the next worker of the same target paused at its start.
+  const session = await target.createCDPSession();
+  const evaluate = async (expression: string): Promise<unknown> => ((await session.send('Runtime.evaluate', { expression, returnByValue: true })).result as { value?: unknown }).value;
+  await evaluate(`(() => {
+    const store = chrome.storage[${JSON.stringify(area)}];
+    const original = store.set;
+    const match = ${match};
+    self.__mgStalled = false;
+    store.set = function (items, ...rest) {
+      if (!items || !(${JSON.stringify(key)} in items) || !match(items[${JSON.stringify(key)}])) return original.call(this, items, ...rest);
+      store.set = original;
+      const stall = () => { self.__mgStalled = true; return new Promise(() => {}); };
+      const callback = typeof rest[0] === 'function';
+      if (${JSON.stringify(when)} === 'before') { const never = stall(); return callback ? undefined : never; }
+      if (callback) return void original.call(this, items, stall);
+      return original.call(this, items).then(stall);
+    };
+  })()`);
+  return async () => {
+    try {
+      await waitFor(() => evaluate('self.__mgStalled === true'), `the worker stalled ${when} writing ${area}.${key}`);
+    } finally {
+      await session.detach().catch(() => undefined);
+    }
+  };
 }
 
 export interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: unknown; summary: string }[] }

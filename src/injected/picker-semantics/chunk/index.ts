@@ -83,7 +83,12 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
   };
   const waiting = new SafeMap<string, (outcome: PickerOutcome) => void>();
   const early = new SafeMap<string, PickerOutcome>();
+  // The background may send an answer twice (again after its worker was stopped mid-answer): the
+  // first one counts.
+  const answered = new SafeMap<string, true>();
   bridge.onPush('picker/result', ({ requestId, outcome }) => {
+    if (answered.has(requestId)) return;
+    answered.set(requestId, true);
     const resolve = waiting.get(requestId);
     if (resolve) resolve(outcome);
     else early.set(requestId, outcome);
