@@ -11,9 +11,9 @@ import { isResponse } from './protocol';
 const ONCE: ReadonlySet<UiRequestType> = new Set<UiRequestType>(['calls/invoke', 'calls/pip', 'commands/run']);
 const ATTEMPTS = 4;
 /**
- * How long an answer may take. The background answers in well under a second; a worker stopped
- * while it handled the request leaves Chromium's sendMessage pending for good (seen on Chromium 156),
- * so waiting longer only keeps the person waiting.
+ * How long an answer may take. The background answers in well under a second. A worker stopped
+ * while it handled the request usually makes sendMessage reject at once, but not always: one closed
+ * by DevTools while busy left it pending for good (Chromium 156). Past this, the request is sent again.
  */
 const ANSWER_MS = 4000;
 const ONCE_ANSWER_MS = 15000;
