@@ -17,7 +17,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { BROWSERS, DIST, ROOT, launch, waitFor, type BrowserName, type LaunchOptions, type TestBrowser } from '../test/e2e/helpers/browsers';
 import { startServer, type FixtureServer } from '../test/e2e/helpers/server';
-import { listCalls } from '../test/e2e/helpers/extension';
+import { listCalls, stopServiceWorker } from '../test/e2e/helpers/extension';
 import { measureVoice, serveVoice, type VoiceResult } from './voice';
 import { measureTransfer, serveTransfer, type TransferResult } from './transfer';
 import { measureFloor, type FloorResult } from './floor';
@@ -77,6 +77,8 @@ interface Metric {
   rounds: number;
   /** Default both; ['extension'] for a figure that only exists with MediaGate (its own UI). */
   configs?: readonly Config[];
+  /** The browsers it runs in (default both): a figure one browser cannot give is left out there. */
+  browsers?: readonly BrowserName[];
   /** Run in browsers of its own, launched with these options, instead of the shared ones. */
   launch?: Pick<LaunchOptions, 'chromiumArgs' | 'firefoxPrefs'>;
   /**
@@ -190,6 +192,77 @@ const timeGetUserMedia = (page: Page, n: number) => bounded(page.evaluate(async 
   }
   return out;
 }, n), `${n} getUserMedia calls`);
+
+/** n timed capture cycles: getUserMedia({audio, video}) until its tracks are stopped (load.test.ts runs 1,000 of them). */
+const timeCaptureCycles = (page: Page, n: number) => bounded(page.evaluate(async (count: number) => {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    stream.getTracks().forEach((t) => t.stop());
+    out.push(performance.now() - t0);
+  }
+  return out;
+}, n), `${n} capture cycles`);
+
+const restartPopups = new WeakMap<TestBrowser, Page>();
+
+/**
+ * n times: stops MediaGate's service worker (as Chromium does after 30 s idle, or as a crash would),
+ * then times the popup's next request (the call list) until the new worker answered it.
+ */
+async function timeWorkerRestart({ tb }: RunContext, n: number): Promise<number[]> {
+  const ui = restartPopups.get(tb);
+  if (!ui) throw new Error('no popup for the worker-restart metric');
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    await bounded(stopServiceWorker(tb), 'stop the service worker');
+    out.push(await bounded(ui.evaluate(async () => {
+      const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+      const t0 = performance.now();
+      const answer = await api.runtime.sendMessage({ channel: 'ui', type: 'calls/list', payload: {} });
+      if (!answer?.ok) throw new Error(`calls/list: ${JSON.stringify(answer)}`);
+      return performance.now() - t0;
+    }), 'the first request to the new worker'));
+    await sleep(200);
+  }
+  return out;
+}
+
+const FANOUT_TABS = 10;
+const FANOUT_CALLS = 5;
+const fanoutPages = new WeakMap<TestBrowser, { pages: Page[]; servers: FixtureServer[] }>();
+
+/**
+ * load.test.ts's run, timed: ten tabs, each its own origin, each starting five concurrent
+ * user-chooses calls; each picker window is closed as soon as its choices show (its five calls get
+ * NotAllowedError). One sample: from the first call to the fiftieth settled.
+ */
+async function timeFanout({ tb }: RunContext): Promise<number[]> {
+  const own = fanoutPages.get(tb);
+  if (!own) throw new Error('no tabs for the fan-out metric');
+  const t0 = Date.now();
+  await Promise.all(own.pages.map((page) => bounded(page.evaluate((calls) => {
+    const w = window as any;
+    w.benchSettled = 0;
+    for (let i = 0; i < calls; i++) {
+      navigator.mediaDevices.getUserMedia({ video: true, semantics: 'user-chooses' } as MediaStreamConstraints)
+        .then((st) => st.getTracks().forEach((t) => t.stop()), () => undefined).finally(() => { w.benchSettled++; });
+    }
+  }, FANOUT_CALLS), 'start the calls')));
+  const closed = new Set<string>();
+  await bounded(waitFor(async () => {
+    for (const p of await tb.browser.pages()) {
+      const href = await p.evaluate(() => (location.href.includes('/picker/picker.html') && document.querySelectorAll('input[type=radio]').length > 0 ? location.href : null)).catch(() => null);
+      if (href && !closed.has(href)) { closed.add(href); await p.close().catch(() => undefined); }
+    }
+    const settled = await Promise.all(own.pages.map((page) => page.evaluate(() => (window as any).benchSettled as number)));
+    return settled.every((k) => k === FANOUT_CALLS) || null;
+  }, 'all calls of the ten tabs to settle', 60_000, 20), 'fan-out');
+  const took = Date.now() - t0;
+  if (closed.size !== FANOUT_TABS) throw new Error(`fan-out: ${closed.size} picker windows for ${FANOUT_TABS} tabs`);
+  return [took];
+}
 
 /** n timed enumerateDevices calls. */
 const timeEnumerateDevices = (page: Page, n: number) => bounded(page.evaluate(async (count: number) => {
@@ -417,6 +490,56 @@ METRICS.push({
   goal: 'none (reported only)',
 });
 
+// Load and faults (#10): the figures of load.test.ts and faults.test.ts, measured here.
+METRICS.push({
+  id: 'captureCycle',
+  label: 'capture cycle: `getUserMedia({audio:true, video:true})` until its tracks are stopped (load.test.ts runs 1,000)',
+  path: MEASURE_PATH,
+  rounds: 10,
+  warmup: ({ page }) => timeCaptureCycles(page, 5),
+  run: ({ page }) => timeCaptureCycles(page, 20),
+  goal: 'none (reported only)',
+}, {
+  id: 'workerRestart',
+  label: "service worker stopped: the popup's next request (`calls/list`) until the new worker answered",
+  path: MEASURE_PATH,
+  configs: ['extension'],
+  // Firefox's event page cannot be stopped from outside.
+  browsers: ['chromium'],
+  launch: {},
+  rounds: 10,
+  setUp: async ({ tb }) => { const ui = await tb.openExtensionPage('popup/popup.html'); restartPopups.set(tb, ui); return [ui]; },
+  warmup: (ctx) => timeWorkerRestart(ctx, 1),
+  run: (ctx) => timeWorkerRestart(ctx, 1),
+  goal: 'none (reported only)',
+}, {
+  id: 'fanout',
+  label: `${FANOUT_TABS} tabs (each its own origin) × ${FANOUT_CALLS} concurrent \`user-chooses\` calls, each picker closed as it shows: first call to all ${FANOUT_TABS * FANOUT_CALLS} settled`,
+  path: MEASURE_PATH,
+  configs: ['extension'],
+  // Firefox lets only the foreground tab enumerate and capture: the tabs would wait their turn.
+  browsers: ['chromium'],
+  launch: { chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] },
+  rounds: 5,
+  setUp: async ({ tb }) => {
+    const servers: FixtureServer[] = [];
+    const pages: Page[] = [];
+    for (let i = 0; i < FANOUT_TABS; i++) {
+      const server = await startServer();
+      servers.push(server);
+      const page = await bounded(tb.newPage(), 'open a fan-out tab');
+      await bounded(page.goto(server.url('/blank.html')), 'load a fan-out tab');
+      pages.push(page);
+    }
+    fanoutPages.set(tb, { pages, servers });
+    tb.browser.once('disconnected', () => { for (const server of servers) void server.close(); });
+    return pages;
+  },
+  warmup: (ctx) => timeFanout(ctx),
+  run: (ctx) => timeFanout(ctx),
+  goal: 'none (reported only)',
+});
+
 const STATIC_METRICS: StaticMetric[] = [
   {
     label: 'injected script (`dist/chromium/injected.js`), minified',
@@ -518,7 +641,8 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
   const result: BrowserResult = { name, version: 'unknown', rows: [] };
   // The metrics that share the two browsers, then each metric that needs browsers of its own; a
   // group's browsers are closed before the next group's start.
-  const groups = [METRICS.filter((m) => !m.launch), ...METRICS.filter((m) => m.launch).map((m) => [m])].filter((g) => g.length > 0);
+  const mine = METRICS.filter((m) => !m.browsers || m.browsers.includes(name));
+  const groups = [mine.filter((m) => !m.launch), ...mine.filter((m) => m.launch).map((m) => [m])].filter((g) => g.length > 0);
   try {
     for (const group of groups) {
       const opened: TestBrowser[] = [];
