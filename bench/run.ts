@@ -609,8 +609,17 @@ async function openConfig(name: BrowserName, config: Config, server: FixtureServ
 
 type Row = BrowserResult['rows'][number];
 
-/** Warm-up, then the rounds, in the configurations the metric runs in. */
-async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>, name: BrowserName, server: FixtureServer): Promise<Row> {
+/**
+ * Fresh browser pairs the shared metrics run in, one after the other, their rounds split between
+ * them. Two launches of the same browser differ by a few percent in sub-millisecond calls (seen in
+ * Firefox: ±60 µs on a 0.5 ms enumerateDevices, with and without MediaGate alike); with one pair that
+ * difference would be counted as MediaGate's.
+ */
+const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 2));
+
+/** Warm-up, then the rounds, in the configurations the metric runs in; `prior` holds samples of earlier browser pairs. */
+async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>, name: BrowserName, server: FixtureServer,
+  rounds = metric.rounds, prior?: Record<Config, number[]>): Promise<Row> {
   const configs = metric.configs ?? CONFIGS;
   const at = (config: Config): RunContext => {
     const c = ctx[config];
@@ -623,8 +632,8 @@ async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>,
     await bounded(c.page.goto(server.url(metric.path), { timeout: STEP_TIMEOUT }), `open ${metric.path}`);
     await metric.warmup?.(c);
   }
-  const samples: Record<Config, number[]> = { none: [], extension: [] };
-  for (let round = 0; round < metric.rounds; round++) {
+  const samples: Record<Config, number[]> = { none: [...prior?.none ?? []], extension: [...prior?.extension ?? []] };
+  for (let round = 0; round < rounds; round++) {
     // none, extension / extension, none / ...: neither configuration always goes first.
     const order = round % 2 === 0 ? configs : [...configs].reverse();
     for (const config of order) samples[config].push(...await metric.run(at(config)));
@@ -645,18 +654,28 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
   const groups = [mine.filter((m) => !m.launch), ...mine.filter((m) => m.launch).map((m) => [m])].filter((g) => g.length > 0);
   try {
     for (const group of groups) {
-      const opened: TestBrowser[] = [];
-      try {
-        const ctx: Partial<Record<Config, RunContext>> = {};
-        for (const config of CONFIGS) {
-          if (group.some((m) => (m.configs ?? CONFIGS).includes(config))) ctx[config] = await openConfig(name, config, server, opened, group);
+      // Only the shared group's comparisons are split over several browser pairs: a metric with
+      // browsers of its own is measured with MediaGate only, or is too slow to launch twice.
+      const instances = group.some((m) => m.launch) ? 1 : INSTANCES;
+      const rows = new Map<Metric, Row>();
+      for (let instance = 0; instance < instances; instance++) {
+        const opened: TestBrowser[] = [];
+        try {
+          const ctx: Partial<Record<Config, RunContext>> = {};
+          for (const config of CONFIGS) {
+            if (group.some((m) => (m.configs ?? CONFIGS).includes(config))) ctx[config] = await openConfig(name, config, server, opened, group);
+          }
+          if (result.version === 'unknown') result.version = await bounded(opened[0]!.browser.version(), 'browser version');
+          await sleep(1000); // let start-up work settle
+          for (const metric of group) {
+            const rounds = Math.ceil(metric.rounds / instances);
+            rows.set(metric, await measure(metric, ctx, name, server, rounds, rows.get(metric)?.samples));
+          }
+        } finally {
+          for (const tb of opened) await bounded(tb.close(), `close ${name}`, 20_000).catch(() => undefined);
         }
-        if (result.version === 'unknown') result.version = await bounded(opened[0]!.browser.version(), 'browser version');
-        await sleep(1000); // let start-up work settle
-        for (const metric of group) result.rows.push(await measure(metric, ctx, name, server));
-      } finally {
-        for (const tb of opened) await bounded(tb.close(), `close ${name}`, 20_000).catch(() => undefined);
       }
+      result.rows.push(...rows.values());
     }
   } catch (e) {
     result.error = e instanceof Error ? e.message : String(e);
@@ -690,6 +709,8 @@ function report(results: BrowserResult[], statics: { metric: StaticMetric; value
     'Each browser ran twice side by side, without and with MediaGate (built from this tree, headless, fake media',
     'devices), on a fixture page served from localhost. Each metric runs in rounds that alternate between the two',
     'configurations (the order flips every round) after warm-up; the figures are medians of all samples.',
+    `The metrics of the shared browsers (the first rows) split their rounds over ${INSTANCES} such browser pair${INSTANCES > 1 ? 's' : ''}, launched one after`,
+    'the other: two launches of one browser differ by a few percent in sub-millisecond calls, MediaGate or not.',
     'Ratio = with / without; in brackets its 95% bootstrap interval. **Ratios near 1 whose interval includes 1 are',
     'equal within noise.** API timings are taken inside the page with `performance.now()` around the awaited call',
     '(cross-origin isolated page, so the timer is precise to ≤ 20 µs); page load is the Navigation Timing',

@@ -3,7 +3,7 @@
 // `label` (and toJSON's label) read "" where the person's label policy hides names from this site.
 // Track labels are untouched.
 import type { InjectedFeature } from '../feature';
-import { apply, then, SafeWeakSet, getOwnPropertyDescriptor, isArray } from '../native';
+import { apply, then, SafeWeakSet, getOwnPropertyDescriptor } from '../native';
 import { patch, patchGetter } from '../patch';
 import type { PageConfig } from '../../shared/settings';
 
@@ -23,35 +23,31 @@ function hides(config: PageConfig | null, kind: string): boolean {
 export const labels: InjectedFeature = {
   name: 'labels',
   install({ bridge, enabled }) {
+    // Decided on an object's first label read (label or toJSON) and kept from then on, as a native
+    // object's label never changes. Deciding at enumerateDevices() instead cost every call a promise
+    // step, a pass over the list and a weak-set entry per device, for pages that mostly never read a
+    // label. Each realm has its own MediaGate instance and its own sets, so a
+    // same-origin frame's MediaDeviceInfo read through this realm's getter (or ours through the
+    // frame's) gets the current policy too: no realm's getter becomes a way around another's hiding.
     const hidden = new SafeWeakSet();
-    // Objects this realm's enumerateDevices decided to show. Anything else (notably a same-origin
-    // frame's MediaDeviceInfo read through this realm's getter, or ours through the frame's: each
-    // realm has its own MediaGate instance and its own sets) gets the current policy, so no realm's
-    // getter becomes a way around another realm's hiding.
     const shown = new SafeWeakSet();
     const isHidden = (self: unknown): boolean => {
       if (self === null || typeof self !== 'object') return false;
       if (hidden.has(self)) return true;
       if (shown.has(self) || !enabled()) return false;
-      try { return hides(bridge.currentConfig, apply(infoKind, self, []) as string); } catch { return false; }
+      let hide: boolean;
+      try { hide = hides(bridge.currentConfig, apply(infoKind, self, []) as string); } catch { return false; }
+      if (hide) hidden.add(self);
+      else if (bridge.currentConfig) shown.add(self); // without a config, decide again once it came
+      return hide;
     };
 
     patch<MediaDevices['enumerateDevices']>(MediaDevices.prototype, 'enumerateDevices', (original, self, args) => {
       const result = apply(original, self, args) as Promise<MediaDeviceInfo[]>;
-      if (!enabled()) return result;
-      const mark = (config: PageConfig | null) => then(result, (infos) => {
-        if (isArray(infos)) {
-          for (let i = 0; i < infos.length; i++) {
-            const info = infos[i]!;
-            if (hides(config, apply(infoKind, info, []) as string)) hidden.add(info);
-            else shown.add(info);
-          }
-        }
-        return infos;
-      });
-      // The usual case has the config already: one promise step, no extra wait.
-      const config = bridge.currentConfig;
-      return config ? mark(config) : then(bridge.config(), mark);
+      // The usual case has the config already: the browser's own promise, untouched. Before it
+      // came, the list waits for it, so that its labels are read under the site's policy.
+      if (!enabled() || bridge.currentConfig) return result;
+      return then(bridge.config(), () => result);
     });
 
     patchGetter<string>(MediaDeviceInfo.prototype, 'label', (original, self) => {
