@@ -1,7 +1,8 @@
 // Malformed input (issue 10): fast-check-generated constraint objects (random types, nesting, getters
 // that throw, Proxies, huge strings and arrays, cycles) go through getUserMedia with MediaGate and
 // through the same browser without the extension, launched in the same run. The outcome class must be
-// the native one, every call must settle within a bound, and the page must see no uncaught error.
+// the native one, every call must settle within a bound, and neither the page nor MediaGate's
+// background may see an uncaught error. applyConstraints gets generated constraints the same way.
 // Inputs are generated in node with a fixed seed as JSON recipes and rebuilt in each page, so both
 // browsers get the same objects (including their getters, proxies and cycles).
 //
@@ -14,6 +15,7 @@ import fc from 'fast-check';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
+import { recordBackgroundErrors } from './helpers/extension';
 
 /** getUserMedia inputs and applyConstraints inputs per browser: 10,000 in all, in each browser. */
 const RUNS = Number(process.env.MEDIAGATE_FUZZ_RUNS ?? 8000);
@@ -208,6 +210,7 @@ for (const name of BROWSERS) {
         return { page, errors };
       };
       const [a, b] = await Promise.all([open(withExt), open(native)]);
+      const background = await recordBackgroundErrors(withExt);
       const mismatches: string[] = [];
       const classes = new Map<string, number>();
       let hangs = 0;
@@ -223,11 +226,13 @@ for (const name of BROWSERS) {
         }
       }
       const uncaught = await a.page.evaluate(() => (window as any).uncaught as string[]);
+      const backgroundErrors = await background.read();
+      await background.stop();
       // The figures for test/e2e/hostile/README.md.
       console.log(`[${name} ${target}] ${inputs.length} inputs, native outcome classes ${JSON.stringify(Object.fromEntries(classes))}, mismatches ${mismatches.length}, accepted divergences (video.mediaSource unreadable) ${accepted}, hangs ${hangs}`);
       assert.deepEqual(mismatches.slice(0, 20), [], `${mismatches.length} mismatches`);
       assert.equal(hangs, 0);
-      assert.deepEqual({ uncaught, pageErrors: a.errors }, { uncaught: [], pageErrors: [] });
+      assert.deepEqual({ uncaught, pageErrors: a.errors, backgroundErrors }, { uncaught: [], pageErrors: [], backgroundErrors: [] });
       assert.ok(classes.size >= 3, `the inputs reach several outcome classes: ${[...classes.keys()].join(', ')}`);
       await a.page.close();
       await b.page.close();

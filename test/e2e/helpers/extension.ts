@@ -181,6 +181,32 @@ export async function recordBackgroundCalls(tb: TestBrowser, path: string): Prom
   return { read: () => ui.evaluate('[...window.__mgLog]') as Promise<unknown[]>, stop: () => ui.close() };
 }
 
+/**
+ * Collects the background's uncaught errors and unhandled rejections from now on: Chromium through a
+ * DevTools session of the service worker (Runtime.exceptionThrown), Firefox through the event page's
+ * own `error` and `unhandledrejection` events, reached from an extension page kept open until `stop`.
+ */
+export async function recordBackgroundErrors(tb: TestBrowser): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
+  if (tb.name === 'chromium') {
+    const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
+    const session = await target.createCDPSession();
+    const errors: string[] = [];
+    session.on('Runtime.exceptionThrown', (e: { exceptionDetails: { text: string; exception?: { description?: string } } }) => {
+      errors.push(`${e.exceptionDetails.text} ${e.exceptionDetails.exception?.description ?? ''}`.trim());
+    });
+    await session.send('Runtime.enable');
+    return { read: async () => [...errors], stop: () => session.detach().catch(() => undefined) };
+  }
+  const ui = await tb.openExtensionPage('popup/popup.html');
+  await ui.evaluate(`(async () => {
+    const bg = await browser.runtime.getBackgroundPage();
+    const log = window.__mgErrors = [];
+    bg.addEventListener('error', (e) => log.push('error: ' + e.message));
+    bg.addEventListener('unhandledrejection', (e) => log.push('rejection: ' + String(e.reason) + ' ' + String(e.reason && e.reason.stack || '')));
+  })()`);
+  return { read: () => ui.evaluate('[...window.__mgErrors]') as Promise<string[]>, stop: () => ui.close() };
+}
+
 /** The chunk files MediaGate's background injects into pages from now on (its real scripting.executeScript calls). */
 export async function recordChunkLoads(tb: TestBrowser): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
   const calls = await recordBackgroundCalls(tb, 'scripting.executeScript');
