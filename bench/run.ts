@@ -613,10 +613,11 @@ type Row = BrowserResult['rows'][number];
 /**
  * Fresh browser pairs the shared metrics run in, one after the other, their rounds split between
  * them. Two launches of the same browser differ by a few percent in sub-millisecond calls (seen in
- * Firefox: ±60 µs on a 0.5 ms enumerateDevices, with and without MediaGate alike); with one pair that
- * difference would be counted as MediaGate's.
+ * Firefox: ±60 µs on a 0.5 ms enumerateDevices, with and without MediaGate alike); with one or two
+ * pairs that difference is counted as MediaGate's (Firefox enumerateDevices read 0.97 and 1.17 in
+ * two-pair runs; six pairs settle within a few percent).
  */
-const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 2));
+const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 6));
 
 /** Warm-up, then the rounds, in the configurations the metric runs in; `prior` holds samples of earlier browser pairs. */
 async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>, name: BrowserName, server: FixtureServer,
