@@ -615,7 +615,7 @@ type Row = BrowserResult['rows'][number];
  * them. Two launches of the same browser differ by a few percent in sub-millisecond calls (seen in
  * Firefox: ±60 µs on a 0.5 ms enumerateDevices, with and without MediaGate alike); with one or two
  * pairs that difference is counted as MediaGate's (Firefox enumerateDevices read 0.97 and 1.17 in
- * two-pair runs; six pairs settle within a few percent).
+ * two-pair runs; in a six-pair run the running figures moved by under 2% over the last three pairs).
  */
 const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 6));
 
