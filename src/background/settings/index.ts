@@ -30,15 +30,21 @@ export async function setSettings(change: Partial<Settings>): Promise<{ effectiv
 }
 
 /**
- * Logs what the policy holds that MediaGate ignores: once per worker start and once per policy change,
- * not on every read (each permission check and page config reads the policy). The options page lists
- * the same problems for the administrator.
+ * Logs what the policy, and the person's stored settings, hold that MediaGate ignores: once per worker
+ * start and once per change, not on every read (each permission check and page config reads them).
+ * The options page lists the policy's problems for the administrator.
  */
 export function watchPolicy(): void {
   const logged = new Set<string>();
-  const check = () => policyProblems().then((problems) => {
+  const check = async () => {
+    const problems = await policyProblems();
+    await loadSettings((w) => { if (w.startsWith('storage.local')) problems.push(w); });
     for (const p of problems) if (!logged.has(p)) { logged.add(p); console.warn(`MediaGate ${p}`); }
-  }, () => undefined);
-  browser.storage.onChanged.addListener((_changes, area) => { if (area === 'managed') { logged.clear(); void check(); } });
-  void check();
+  };
+  browser.storage.onChanged.addListener((changes, area) => {
+    // A new policy is worth its warnings again; a settings change only adds new ones.
+    if (area === 'managed') logged.clear();
+    if (area === 'managed' || (area === 'local' && STORAGE_KEYS.settings in changes)) void check().catch(() => undefined);
+  });
+  void check().catch(() => undefined);
 }
