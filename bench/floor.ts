@@ -12,7 +12,14 @@ import type { FixtureServer } from '../test/e2e/helpers/server';
 
 export type FloorConfig = 'none' | 'floor' | 'mediagate';
 export const FLOOR_CONFIGS: readonly FloorConfig[] = ['none', 'floor', 'mediagate'];
-export interface FloorResult { samples: Record<FloorConfig, number[]> }
+export interface FloorResult {
+  /** Page load, ms. */
+  samples: Record<FloorConfig, number[]>;
+  /** `getUserMedia({video:true})` latency in the cross-origin isolated measure page, ms. */
+  gum: Record<FloorConfig, number[]>;
+  /** Fresh browser triples the rounds were split over. */
+  triples: number;
+}
 
 const FLOOR_ID = 'floor@mediagate.dev';
 
@@ -63,34 +70,64 @@ async function loadOnce(page: Page, url: string): Promise<number> {
   }));
 }
 
-export async function measureFloor(name: BrowserName, server: FixtureServer, rounds: number): Promise<FloorResult> {
-  const dir = await writeFloor(name);
-  const closers: (() => Promise<void>)[] = [];
-  try {
-    const none = await launch(name, { extension: false });
-    closers.push(() => none.close());
-    const mediagate = await launch(name);
-    closers.push(() => mediagate.close());
-    const floor = await floorBrowser(name, dir);
-    closers.push(() => floor.close());
-    const pages: Record<FloorConfig, Page> = { none: await none.newPage(), floor: await floor.newPage(), mediagate: await mediagate.newPage() };
-    const url = server.url('/load.html');
-    // The floor must really run its scripts in the page, or it measures nothing.
-    await loadOnce(pages.floor, `${url}?floor-check`);
-    const marked = await pages.floor.evaluate(() => `${document.documentElement.dataset.floorMain}${document.documentElement.dataset.floorIsolated}`);
-    if (marked !== '11') throw new Error(`the floor extension's content scripts did not run (${marked})`);
-    const samples: Record<FloorConfig, number[]> = { none: [], floor: [], mediagate: [] };
-    let n = 0;
-    for (let round = -3; round < rounds; round++) {
-      const order = round % 2 ? [...FLOOR_CONFIGS].reverse() : FLOOR_CONFIGS;
-      for (const c of order) {
-        await new Promise((r) => setTimeout(r, 100));
-        const v = await loadOnce(pages[c], `${url}?floor=${++n}`);
-        if (round >= 0) samples[c].push(v);
-      }
-    }
-    return { samples };
-  } finally {
-    for (const close of closers.reverse()) await close().catch(() => undefined);
+/** n timed getUserMedia({video:true}) calls, 20 ms apart (as the api part's metric). */
+const timeGum = (page: Page, n: number) => page.evaluate(async (count: number) => {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+    out.push(performance.now() - t0);
+    stream.getTracks().forEach((t) => t.stop());
+    await new Promise((r) => setTimeout(r, 20));
   }
+  return out;
+}, n);
+
+/**
+ * Page load, and getUserMedia latency in `gumUrl`, for no extension, the floor and MediaGate, in
+ * alternating rounds; the rounds are split over `triples` fresh launches of the three browsers, as
+ * launches of one browser differ by a few percent in sub-millisecond calls.
+ */
+export async function measureFloor(name: BrowserName, server: FixtureServer, rounds: number, gumUrl: string, triples = 3): Promise<FloorResult> {
+  const dir = await writeFloor(name);
+  const samples: Record<FloorConfig, number[]> = { none: [], floor: [], mediagate: [] };
+  const gum: Record<FloorConfig, number[]> = { none: [], floor: [], mediagate: [] };
+  let n = 0;
+  for (let triple = 0; triple < triples; triple++) {
+    const closers: (() => Promise<void>)[] = [];
+    try {
+      const none = await launch(name, { extension: false });
+      closers.push(() => none.close());
+      const mediagate = await launch(name);
+      closers.push(() => mediagate.close());
+      const floor = await floorBrowser(name, dir);
+      closers.push(() => floor.close());
+      const pages: Record<FloorConfig, Page> = { none: await none.newPage(), floor: await floor.newPage(), mediagate: await mediagate.newPage() };
+      const gumPages: Record<FloorConfig, Page> = { none: await none.newPage(), floor: await floor.newPage(), mediagate: await mediagate.newPage() };
+      const url = server.url('/load.html');
+      // The floor must really run its scripts in the page, or it measures nothing.
+      await loadOnce(pages.floor, `${url}?floor-check`);
+      const marked = await pages.floor.evaluate(() => `${document.documentElement.dataset.floorMain}${document.documentElement.dataset.floorIsolated}`);
+      if (marked !== '11') throw new Error(`the floor extension's content scripts did not run (${marked})`);
+      for (const c of FLOOR_CONFIGS) await gumPages[c].goto(gumUrl);
+      const own = Math.ceil(rounds / triples);
+      for (let round = -3; round < own; round++) {
+        const order = round % 2 ? [...FLOOR_CONFIGS].reverse() : FLOOR_CONFIGS;
+        for (const c of order) {
+          await new Promise((r) => setTimeout(r, 100));
+          const v = await loadOnce(pages[c], `${url}?floor=${++n}`);
+          if (round >= 0) samples[c].push(v);
+        }
+        for (const c of order) {
+          // Firefox lets only the foreground tab capture.
+          await gumPages[c].bringToFront();
+          const xs = await timeGum(gumPages[c], 4);
+          if (round >= 0) gum[c].push(...xs);
+        }
+      }
+    } finally {
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+    }
+  }
+  return { samples, gum, triples };
 }
