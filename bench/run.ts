@@ -799,7 +799,7 @@ function floorSection(floor: { name: BrowserName; result?: FloorResult; error?: 
     '`document_start` in every frame and the same host permissions, but each script only marks the page (checked before',
     'measuring). Three browsers per kind, without an extension, with the floor and with MediaGate, load',
     '`bench/fixtures/load.html` in alternating rounds (order flips each round, 3 warm-up rounds, the rounds split over',
-    'three fresh launches of the three browsers); navigation `loadEventEnd`,',
+    'six fresh launches of the three browsers); navigation `loadEventEnd`,',
     'medians, ratios with their 95% bootstrap interval.', '',
     '| browser | no extension (ms) | floor (ms) | MediaGate (ms) | floor / none | MediaGate / none | MediaGate / floor (MediaGate\'s own cost) | goal |',
     '|---|---:|---:|---:|---:|---:|---:|---|'];
@@ -911,7 +911,7 @@ async function main(): Promise<number> {
       if (SELECTED.includes('floor')) {
         const load = os.loadavg();
         try {
-          floor.push({ name, load, result: await bounded(measureFloor(name, server, 24, server.url(MEASURE_PATH)), 'page load and getUserMedia against the floor', 480_000) });
+          floor.push({ name, load, result: await bounded(measureFloor(name, server, 48, server.url(MEASURE_PATH), 6), 'page load and getUserMedia against the floor', 480_000) });
         } catch (e) {
           floor.push({ name, load, error: e instanceof Error ? e.message : String(e) });
         }
