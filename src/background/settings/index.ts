@@ -37,8 +37,8 @@ export async function setSettings(change: Partial<Settings>): Promise<{ effectiv
 export function watchPolicy(): void {
   const logged = new Set<string>();
   const check = async () => {
-    const problems = await policyProblems();
-    await loadSettings((w) => { if (w.startsWith('storage.local')) problems.push(w); });
+    const [policy, local] = await Promise.all([policyProblems(), browser.storage.local.get(STORAGE_KEYS.settings)]);
+    const problems = [...policy, ...sanitizeSettings(local[STORAGE_KEYS.settings], 'storage.local').warnings];
     for (const p of problems) if (!logged.has(p)) { logged.add(p); console.warn(`MediaGate ${p}`); }
   };
   browser.storage.onChanged.addListener((changes, area) => {
