@@ -1,5 +1,5 @@
 // Talking to the extension from the test, through one of its own pages (the same path the popup uses).
-import type { Page } from 'puppeteer-core';
+import type { Page, Target } from 'puppeteer-core';
 import { waitFor, type TestBrowser } from './browsers';
 import type { CallRecord, UiRequests, UiRequestType } from '../../../src/shared/protocol';
 
@@ -41,6 +41,10 @@ export async function setSettings(tb: TestBrowser, settings: Record<string, unkn
   }
 }
 
+/** Chromium: MediaGate's service worker target, once there is one. */
+const workerTarget = (tb: TestBrowser, timeout?: number): Promise<Target> =>
+  tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase), timeout === undefined ? {} : { timeout });
+
 /**
  * Chromium: stops MediaGate's service worker, as the browser does after 30 s idle, through the
  * DevTools ServiceWorker domain (seen from a page of the extension's origin, whose partition the
@@ -75,7 +79,7 @@ export async function stopServiceWorker(tb: TestBrowser): Promise<void> {
   void (async () => {
     try {
       await waitFor(() => !page.isClosed() && seen.slice(stoppedAt).some((s) => s === 'starting' || s === 'running'), 'the next worker', 120_000, 50);
-      const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase), { timeout: 5000 });
+      const target = await workerTarget(tb, 5000);
       // Until it runs: a resume sent before the worker reached its pause does nothing.
       const resumed = seen.length;
       await waitFor(async () => {
@@ -99,7 +103,7 @@ export async function stopServiceWorker(tb: TestBrowser): Promise<void> {
  * function that waits until the worker is stalled there, so the test can stop it at that point.
  */
 export async function stallNextWrite(tb: TestBrowser, area: 'local' | 'session', key: string, when: 'before' | 'after', match = '() => true'): Promise<() => Promise<void>> {
-  const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
+  const target = await workerTarget(tb);
   // A session of its own, detached once the worker stalled: a DevTools session still attached when
   // the worker is stopped holds the next worker of the same target paused at its start.
   const session = await target.createCDPSession();
@@ -171,7 +175,7 @@ export async function recordBackgroundCalls(tb: TestBrowser, path: string): Prom
     };
   };
   if (tb.name === 'chromium') {
-    const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
+    const target = await workerTarget(tb);
     const worker = (await target.worker())!;
     await worker.evaluate(`(${install})(self, ${JSON.stringify(path)}, 'chrome', (self.__mgLog = self.__mgLog || {})[${JSON.stringify(path)}] = [])`);
     return { read: () => worker.evaluate(`[...self.__mgLog[${JSON.stringify(path)}]]`) as Promise<unknown[]>, stop: async () => undefined };
@@ -188,7 +192,7 @@ export async function recordBackgroundCalls(tb: TestBrowser, path: string): Prom
  */
 export async function recordBackgroundErrors(tb: TestBrowser): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
   if (tb.name === 'chromium') {
-    const target = await tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase));
+    const target = await workerTarget(tb);
     const session = await target.createCDPSession();
     const errors: string[] = [];
     session.on('Runtime.exceptionThrown', (e: { exceptionDetails: { text: string; exception?: { description?: string } } }) => {
