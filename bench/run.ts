@@ -193,6 +193,10 @@ const timeGetUserMedia = (page: Page, n: number) => bounded(page.evaluate(async 
   return out;
 }, n), `${n} getUserMedia calls`);
 
+/** The popup a browser keeps open for the metrics that talk to the background (opened in Metric.setUp). */
+const popups = new WeakMap<TestBrowser, Page>();
+const openPopup = async ({ tb }: RunContext): Promise<Page[]> => { const ui = await tb.openExtensionPage('popup/popup.html'); popups.set(tb, ui); return [ui]; };
+
 /** n timed capture cycles: getUserMedia({audio, video}) until its tracks are stopped (load.test.ts runs 1,000 of them). */
 const timeCaptureCycles = (page: Page, n: number) => bounded(page.evaluate(async (count: number) => {
   const out: number[] = [];
@@ -205,14 +209,12 @@ const timeCaptureCycles = (page: Page, n: number) => bounded(page.evaluate(async
   return out;
 }, n), `${n} capture cycles`);
 
-const restartPopups = new WeakMap<TestBrowser, Page>();
-
 /**
  * n times: stops MediaGate's service worker (as Chromium does after 30 s idle, or as a crash would),
  * then times the popup's next request (the call list) until the new worker answered it.
  */
 async function timeWorkerRestart({ tb }: RunContext, n: number): Promise<number[]> {
-  const ui = restartPopups.get(tb);
+  const ui = popups.get(tb);
   if (!ui) throw new Error('no popup for the worker-restart metric');
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -391,15 +393,13 @@ async function timePicker({ tb, page }: RunContext, n: number): Promise<number[]
   return out;
 }
 
-/** The popup each browser keeps open for the call-control metric (opened in setUp, see Metric.setUp). */
-const controlPopups = new WeakMap<TestBrowser, Page>();
 
 /**
  * From the toolbar's mute (the popup sends the same command the keyboard shortcut runs) to the page's
  * own togglemicrophone handler, on one clock: both contexts read performance.timeOrigin + now().
  */
 async function timeControl({ tb, page }: RunContext, n: number): Promise<number[]> {
-  const ui = controlPopups.get(tb);
+  const ui = popups.get(tb);
   if (!ui) throw new Error('no popup for the call-control metric');
   await bounded(page.evaluate(async () => {
     const w = window as any;
@@ -485,7 +485,7 @@ METRICS.push({
   configs: ['extension'],
   launch: {},
   rounds: 20,
-  setUp: async ({ tb }) => { const ui = await tb.openExtensionPage('popup/popup.html'); controlPopups.set(tb, ui); return [ui]; },
+  setUp: openPopup,
   warmup: (ctx) => timeControl(ctx, 2),
   run: (ctx) => timeControl(ctx, 1),
   goal: 'none (reported only)',
@@ -509,7 +509,7 @@ METRICS.push({
   browsers: ['chromium'],
   launch: {},
   rounds: 10,
-  setUp: async ({ tb }) => { const ui = await tb.openExtensionPage('popup/popup.html'); restartPopups.set(tb, ui); return [ui]; },
+  setUp: openPopup,
   warmup: (ctx) => timeWorkerRestart(ctx, 1),
   run: (ctx) => timeWorkerRestart(ctx, 1),
   goal: 'none (reported only)',
