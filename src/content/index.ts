@@ -44,6 +44,7 @@ async function onPageRequest(data: unknown): Promise<void> {
     return;
   }
   if (!contextAlive()) { declareDead(); return; }
+  listen();
   if (type === 'effects/segmenter') {
     // A port cannot travel through runtime messaging: answered here, the port transferred in the reply.
     try {
@@ -94,13 +95,24 @@ window.addEventListener('message', onHandshake, true);
 
 watchSettings(() => { void pushConfig(); });
 
-browser.runtime.onMessage.addListener((message: unknown) => {
-  const probe = message as { channel?: unknown; type?: unknown } | null;
-  if (probe?.channel === 'probe' && probe.type === 'calls/alive') return Promise.resolve(inCall && port !== null);
-  const push = parsePushEnvelope(message);
-  if (push && port) port.postMessage({ push: push.type, payload: push.payload });
-  return undefined;
-});
+// The background pushes only to frames that asked it something (a call, a picker, a share), and shows
+// the call window in a tab's top document once the tab has a call. So the listener waits for the
+// page's first request, or for the load event: setting up runtime messaging costs Firefox about a
+// millisecond of main-thread time, which a page that never uses a camera would otherwise pay during its load.
+let listening = false;
+function listen(): void {
+  if (listening || !contextAlive()) return;
+  listening = true;
+  browser.runtime.onMessage.addListener((message: unknown) => {
+    const probe = message as { channel?: unknown; type?: unknown } | null;
+    if (probe?.channel === 'probe' && probe.type === 'calls/alive') return Promise.resolve(inCall && port !== null);
+    const push = parsePushEnvelope(message);
+    if (push && port) port.postMessage({ push: push.type, payload: push.payload });
+    return undefined;
+  });
+}
+if (document.readyState === 'complete') listen();
+else window.addEventListener('load', () => { setTimeout(listen, 0); }, { once: true, capture: true });
 
 // The main world's worker bootstrap (see WORKER_BOOTSTRAP_EVENT): offered now and whenever asked.
 const offerBootstrap = (): void => { document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: `(${workerBootstrap})` })); };

@@ -136,6 +136,40 @@ for (const name of BROWSERS) {
       await p.close();
     });
 
+    it('elements that arrive later inside a built subtree are found, the first and the next, and a moved one counts as just attached', async () => {
+      server.route('/later.html', { body: page('<p id="a">no element at first</p><div id="b"></div>') });
+      const p = await tb.newPage();
+      await p.goto(server.url('/later.html'));
+      await new Promise((r) => setTimeout(r, 300));
+      // The first element: nested in a subtree built detached, so only its root is an added node.
+      await p.evaluate(() => {
+        const box = document.createElement('section');
+        box.innerHTML = '<div><span><usermedia id="first"><script type="permissionconstraints">{"video": true}</script></usermedia></span></div>';
+        document.getElementById('a')!.after(box);
+      });
+      await settled(p, 'first');
+      // The next ones: one built detached, one added into a subtree added in the same batch.
+      await p.evaluate(() => {
+        const outer = document.createElement('div');
+        outer.innerHTML = '<ul><li><usermedia id="second"><script type="permissionconstraints">{"audio": true}</script></usermedia></li></ul>';
+        document.body.append(outer);
+        const inner = document.createElement('usermedia');
+        inner.id = 'third';
+        inner.innerHTML = '<script type="permissionconstraints">{"audio": true}</script>';
+        outer.querySelector('li')!.append(inner);
+      });
+      await settled(p, 'second');
+      await settled(p, 'third');
+      // Moved into another container: the 500 ms rule starts again.
+      const moved = await p.evaluate(() => new Promise<string>((resolve) => {
+        document.getElementById('b')!.append(document.getElementById('first')!);
+        setTimeout(() => resolve((document.getElementById('first') as any).invalidReason), 50);
+      }));
+      assert.equal(moved, 'recently_attached');
+      assert.deepEqual(await settled(p, 'first'), { isValid: true, invalidReason: '' });
+      await p.close();
+    });
+
     it('an overlay makes the element occluded and a low-contrast style makes it style_invalid', async () => {
       server.route('/cover.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia><br><br>
         <usermedia id="grey" style="color:#777;background:#888">${VIDEO}</usermedia>
