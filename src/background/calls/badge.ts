@@ -10,7 +10,22 @@ export async function showCallState(all: CallRecord[]): Promise<void> {
   const states = calls.map(micOn).filter((s) => s !== undefined);
   const live = calls.find((c) => micOn(c) === true);
   const text = live ? t('badgeMicOn') : states.length ? t('badgeMicOff') : '';
-  await browser.action.setBadgeText({ text });
-  if (text) await browser.action.setBadgeBackgroundColor({ color: live ? '#c5221f' : '#5f6368' });
-  await browser.action.setTitle({ title: live ? t('actionTitleLive', live.origin) : t('actionTitle') });
+  const color = live ? '#c5221f' : '#5f6368';
+  const title = live ? t('actionTitleLive', live.origin) : t('actionTitle');
+  // Every capture and every stop reports; each of these calls is a trip to the browser's UI process,
+  // and in Firefox, where that process also serves getUserMedia, they slowed the page's next call.
+  const key = `${text}\n${text ? color : ''}\n${title}`;
+  if (key === shown) return;
+  shown = key;
+  try {
+    await browser.action.setBadgeText({ text });
+    if (text) await browser.action.setBadgeBackgroundColor({ color });
+    await browser.action.setTitle({ title });
+  } catch (e) {
+    shown = '';
+    throw e;
+  }
 }
+
+/** What the toolbar button shows now, as last set by this worker ('' until it set anything). */
+let shown = '';
