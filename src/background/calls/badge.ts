@@ -12,8 +12,8 @@ export async function showCallState(all: CallRecord[]): Promise<void> {
   const text = live ? t('badgeMicOn') : states.length ? t('badgeMicOff') : '';
   const color = live ? '#c5221f' : '#5f6368';
   const title = live ? t('actionTitleLive', live.origin) : t('actionTitle');
-  // Every capture and every stop reports; each of these calls is a trip to the browser's UI process,
-  // and in Firefox, where that process also serves getUserMedia, they slowed the page's next call.
+  // Every capture and every stop reports, and each of these calls is a trip to the browser's UI
+  // process, which in Firefox also serves the page's getUserMedia calls: skip them when nothing changed.
   const key = `${text}\n${text ? color : ''}\n${title}`;
   if (key === shown) return;
   shown = key;
