@@ -4,7 +4,7 @@
 // send nothing, so ordinary pages (a video site's play/pause handlers) never wake the background.
 
 import type { Bridge } from './bridge';
-import { SafeMap, SafeWeakMap, apply, nativeSetTimeout, push, getOwnPropertyDescriptor, addListener, isArray, own } from './native';
+import { SafeMap, SafeWeakMap, apply, nativeSetTimeout, nativeQueueMicrotask, push, getOwnPropertyDescriptor, addListener, isArray, own, streamTracks } from './native';
 import type { CallSnapshot, MediaSessionAction, TrackInfo } from '../shared/protocol';
 
 const CONFERENCING: readonly MediaSessionAction[] = ['togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup'];
@@ -113,7 +113,31 @@ export class CallState {
     this.changed();
   }
 
+  private pending: MediaStream[] = [];
+
+  /**
+   * The tracks of a stream the page is about to receive, registered one microtask after the page's
+   * own continuation, or as soon as anything here asks about tracks. Registering them before the
+   * page's await returned made every getUserMedia ~0.15 ms slower in Firefox (cold code and DOM
+   * calls on the page's path; bench: getUserMedia).
+   */
+  adoptSoon(stream: MediaStream): void {
+    push(this.pending, stream);
+    if (this.pending.length === 1) nativeQueueMicrotask(() => this.adoptPending());
+  }
+
+  private adoptPending(): void {
+    if (!this.pending.length) return;
+    const streams = this.pending;
+    this.pending = [];
+    for (let i = 0; i < streams.length; i++) {
+      const tracks = streamTracks(streams[i]!);
+      for (let j = 0; j < tracks.length; j++) this.addTrack(tracks[j]!);
+    }
+  }
+
   has(track: unknown): boolean {
+    this.adoptPending();
     return typeof track === 'object' && track !== null && this.known.has(track as MediaStreamTrack);
   }
 
@@ -135,6 +159,7 @@ export class CallState {
 
   /** Live tracks of a kind, for features that act on what the page captured (hard mute, PiP). */
   liveTracks(kind?: 'audio' | 'video'): MediaStreamTrack[] {
+    this.adoptPending();
     const out: MediaStreamTrack[] = [];
     const all = this.tracks.values();
     for (let i = 0; i < all.length; i++) {
@@ -182,6 +207,7 @@ export class CallState {
   }
 
   snapshot(): CallSnapshot {
+    this.adoptPending();
     const tracks: TrackInfo[] = [];
     const all = this.tracks.values();
     for (let i = 0; i < all.length; i++) {

@@ -110,10 +110,12 @@ const portPostMessage = MessagePort.prototype.postMessage;
 const portStart = MessagePort.prototype.start;
 const eventStopImmediatePropagation = Event.prototype.stopImmediatePropagation;
 const setTimeoutFn = setTimeout;
+const queueMicrotaskFn = queueMicrotask;
 const clearTimeoutFn = clearTimeout;
 const performanceNow = performance.now;
 const perf = performance;
 export const nativeSetTimeout = (fn: () => void, ms: number): number => apply(setTimeoutFn, window, [fn, ms]) as unknown as number;
+export const nativeQueueMicrotask = (fn: () => void): void => { apply(queueMicrotaskFn, window, [fn]); };
 export const nativeClearTimeout = (id: number): void => { apply(clearTimeoutFn, window, [id]); };
 export const now = (): number => apply(performanceNow, perf, []) as number;
 /** `untrusted`: Firefox's non-standard 4th argument (wantsUntrusted), so script-dispatched events reach the listener there too. */

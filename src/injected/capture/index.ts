@@ -4,12 +4,8 @@
 // before the native call.
 
 import type { InjectedFeature } from '../feature';
-import { apply, then, getOwnPropertyDescriptor, streamTracks, endTrack } from '../native';
+import { apply, then, getOwnPropertyDescriptor, endTrack } from '../native';
 import { patch } from '../patch';
-
-const isStream = (v: unknown): v is MediaStream => {
-  try { apply(getOwnPropertyDescriptor(MediaStream.prototype, 'active')!.get!, v, []); return true; } catch { return false; }
-};
 
 const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
 
@@ -28,10 +24,9 @@ export const capture: InjectedFeature = {
       calls.changed();
     });
 
-    const adoptStream = (stream: unknown) => {
-      if (!enabled() || !isStream(stream)) return;
-      const tracks = streamTracks(stream);
-      for (let i = 0; i < tracks.length; i++) calls.addTrack(tracks[i]!);
+    // Only the native call's own streams arrive here (capture wraps the native getUserMedia).
+    const adoptStream = (stream: MediaStream) => {
+      if (enabled()) calls.adoptSoon(stream);
     };
 
     patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) => {

@@ -10,7 +10,7 @@ import { apply, then, promiseReject, NativeDOMException, NativeTypeError, hasOwn
 import { patch, defineGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { describeDevices } from './devices';
-import { parseSemantics, requestedKinds, type Kind } from '../../shared/constraints';
+import { parseSemantics, requestedKinds, type Kind, type Semantics } from '../../shared/constraints';
 import type { PageConfig } from '../../shared/settings';
 
 /** Handed to the chunk (chunk/), which does everything beyond the hot path. */
@@ -21,10 +21,10 @@ export interface PickerCore {
   /** Errors that are MediaGate's answer (the person said no), not its failure. */
   decided: SafeWeakSet;
 }
-type Call = (c: MediaStreamConstraints) => Promise<MediaStream>;
 export interface PickerChunk {
-  viaPicker(native: () => Promise<MediaStream>, call: Call, constraints: Record<string, unknown>, kinds: Kind[], config: PageConfig): Promise<MediaStream>;
-  remembered(native: () => Promise<MediaStream>, call: Call, constraints: object, kinds: Kind[], remembered: Partial<Record<Kind, string>>): Promise<MediaStream>;
+  /** A call that is not blocked and needs more than the native call: a remembered device or the picker. */
+  decide(original: MediaDevices['getUserMedia'], self: MediaDevices, args: [MediaStreamConstraints?], constraints: object, kinds: Kind[],
+    semantics: Semantics | undefined, config: PageConfig): Promise<MediaStream>;
 }
 
 const decided = new SafeWeakSet();
@@ -48,53 +48,45 @@ export const pickerSemantics: InjectedFeature = {
     const getChunk = (): Promise<PickerChunk | null> =>
       then(loadChunk<PickerChunk>('picker', bridge, calls, enabled, core), (loaded) => loaded && loaded.exports);
 
+    // Every getUserMedia passes through this gate, so it stays small (Firefox runs cold code of a large
+    // function measurably slower; bench: getUserMedia): the hot path returns the native call from here.
     patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) => {
-      const native = () => apply(original, self, args) as Promise<MediaStream>;
-      if (self !== mediaDevices || !enabled()) return native();
+      if (self !== mediaDevices || !enabled()) return apply(original, self, args);
       const constraints = args[0];
-      if (constraints === null || typeof constraints !== 'object') return native();
+      if (constraints === null || typeof constraints !== 'object') return apply(original, self, args);
       let semanticsValue: unknown;
       let kinds: Kind[];
       try {
         semanticsValue = (constraints as Record<string, unknown>).semantics;
         kinds = requestedKinds(constraints);
       } catch {
-        return native(); // a throwing getter: the native call throws the same way
+        return apply(original, self, args); // a throwing getter: the native call throws the same way
       }
       const semantics = parseSemantics(semanticsValue);
       if (typeof semantics === 'object') return promiseReject(semantics); // a TypeError, as WebIDL rejects
-      if (kinds.length === 0) return native();
-      // Errors of the browser's own call go to the page as they are; any other failure inside
-      // MediaGate falls back to the native call.
-      const fromBrowser = new SafeWeakSet();
-      const call = (c: MediaStreamConstraints) => then(apply(original, self, [c]) as Promise<MediaStream>, (s) => s, (e: unknown) => {
-        if (e !== null && typeof e === 'object') fromBrowser.add(e);
-        throw e;
-      });
+      const config = bridge.currentConfig;
+      if (kinds.length === 0 || (config && route(config, constraints, kinds, semantics) === 'native')) return apply(original, self, args);
+      return viaMediaGate(original, self as MediaDevices, args, constraints, kinds, semantics);
+    });
 
+    /** What a call needs: the native call alone (the feature is off, or the browser chooses and no device is remembered), a refusal, or the chunk. */
+    const route = (config: PageConfig, constraints: object, kinds: Kind[], semantics: Semantics | undefined): 'native' | 'block' | 'chunk' => {
+      if (!config.features['picker-semantics']) return 'native';
+      for (let i = 0; i < kinds.length; i++) if ((kinds[i] === 'audio' ? config.site.microphone : config.site.camera) === 'block') return 'block';
+      return (semantics ?? config.defaultSemantics) === 'browser-chooses' &&
+        !(config.site.rememberedCamera && hasOwn(constraints, 'video')) && !(config.site.rememberedMicrophone && hasOwn(constraints, 'audio')) ? 'native' : 'chunk';
+    };
+
+    const viaMediaGate = (original: MediaDevices['getUserMedia'], self: MediaDevices, args: [MediaStreamConstraints?], constraints: object, kinds: Kind[], semantics: Semantics | undefined): Promise<MediaStream> => {
+      const native = () => apply(original, self, args) as Promise<MediaStream>;
       const decide = (config: PageConfig | null): Promise<MediaStream> => {
-        if (!config || !config.features['picker-semantics']) return native();
-        for (let i = 0; i < kinds.length; i++) {
-          const state = kinds[i] === 'audio' ? config.site.microphone : config.site.camera;
-          if (state === 'block') return promiseReject(notAllowed('Permission denied'));
-        }
-        const effective = semantics ?? config.defaultSemantics;
-        if (effective === 'browser-chooses') {
-          const remembered: Partial<Record<Kind, string>> = {};
-          if (config.site.rememberedCamera && hasOwn(constraints, 'video')) remembered.video = config.site.rememberedCamera;
-          if (config.site.rememberedMicrophone && hasOwn(constraints, 'audio')) remembered.audio = config.site.rememberedMicrophone;
-          if (!remembered.video && !remembered.audio) return native(); // the hot path: nothing added
-          return then(getChunk(), (c) => (c ? c.remembered(native, call, constraints, kinds, remembered) : native()));
-        }
-        const picked = then(getChunk(), (c) => (c ? c.viaPicker(native, call, constraints as Record<string, unknown>, kinds, config) : native()));
-        return then(picked, (s) => s, (e: unknown) => {
-          if (e !== null && typeof e === 'object' && (fromBrowser.has(e) || decided.has(e))) throw e;
-          // MediaGate could not answer (bridge gone, odd input): the browser's own behaviour instead.
-          return native();
-        });
+        const r = config ? route(config, constraints, kinds, semantics) : 'native';
+        if (r === 'native') return native();
+        if (r === 'block') return promiseReject(notAllowed('Permission denied'));
+        return then(getChunk(), (c) => (c ? c.decide(original, self, args, constraints, kinds, semantics, config!) : native()));
       };
       const config = bridge.currentConfig;
       return config ? decide(config) : then(bridge.config(), decide);
-    });
+    };
   },
 };

@@ -3,11 +3,13 @@
 // trip, mapping the chosen labels to this page's device ids, and files instead of devices.
 import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
 import type { PickerCore, PickerChunk } from '../index';
-import { apply, then, newPromise, getOwnPropertyDescriptor, SafeMap, own, NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, streamTracks, stopTrack } from '../../native';
+import { apply, then, newPromise, getOwnPropertyDescriptor, SafeMap, SafeWeakSet, hasOwn, own, NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, streamTracks, stopTrack } from '../../native';
 import { candidates, pinDevice, rank, uniqueDevices, type DeviceDescription, type Kind } from '../../../shared/constraints';
 import type { Json, KindAsk, PickerChoice, PickerKinds, PickerOutcome } from '../../../shared/protocol';
 import type { PageConfig } from '../../../shared/settings';
 import { trackFromFile } from './file-source';
+
+type Call = (c: MediaStreamConstraints) => Promise<MediaStream>;
 
 const ofKind = (devices: DeviceDescription[], kind: Kind) => {
   const want = kind === 'audio' ? 'audioinput' : 'videoinput';
@@ -104,7 +106,7 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     waiting.set(requestId, (outcome) => { nativeClearTimeout(timer); waiting.delete(requestId); resolve(outcome); });
   });
 
-  async function viaPicker(native: () => Promise<MediaStream>, call: (c: MediaStreamConstraints) => Promise<MediaStream>,
+  async function viaPicker(native: () => Promise<MediaStream>, call: Call,
     constraints: Record<string, unknown>, kinds: Kind[], config: PageConfig): Promise<MediaStream> {
     const devices = await describeDevices(mediaDevices);
     const ask: PickerKinds = {};
@@ -183,18 +185,45 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     return stream;
   }
 
+  function remembered(native: () => Promise<MediaStream>, call: Call, constraints: object, kinds: Kind[], config: PageConfig): Promise<MediaStream> {
+    const want: Partial<Record<Kind, string>> = {};
+    if (config.site.rememberedCamera && hasOwn(constraints, 'video')) want.video = config.site.rememberedCamera;
+    if (config.site.rememberedMicrophone && hasOwn(constraints, 'audio')) want.audio = config.site.rememberedMicrophone;
+    return then(describeDevices(mediaDevices), (devices) => {
+      const pins: Partial<Record<Kind, string>> = {};
+      for (let i = 0; i < kinds.length; i++) {
+        const kind = kinds[i]!;
+        const best = rank(kind, (constraints as Record<string, unknown>)[kind], ofKind(devices, kind), want[kind])[0];
+        if (best && best.label === want[kind]) pins[kind] = best.deviceId;
+      }
+      return call(withPinned(constraints, pins));
+    }, () => native());
+  }
+
   const chunkApi: PickerChunk = {
-    viaPicker,
-    remembered(native, call, constraints, kinds, remembered) {
-      return then(describeDevices(mediaDevices), (devices) => {
-          const pins: Partial<Record<Kind, string>> = {};
-          for (let i = 0; i < kinds.length; i++) {
-            const kind = kinds[i]!;
-            const best = rank(kind, (constraints as Record<string, unknown>)[kind], ofKind(devices, kind), remembered[kind])[0];
-            if (best && best.label === remembered[kind]) pins[kind] = best.deviceId;
-          }
-        return call(withPinned(constraints, pins));
-      }, () => native());
+    decide(original, self, args, constraints, kinds, semantics, config) {
+      const native = () => apply(original, self, args) as Promise<MediaStream>;
+      // Errors of the browser's own call go to the page as they are; any other failure inside
+      // MediaGate falls back to the native call.
+      const fromBrowser = new SafeWeakSet();
+      const call: Call = (c) => then(apply(original, self, [c]) as Promise<MediaStream>, (s) => s, (e: unknown) => {
+        if (e !== null && typeof e === 'object') fromBrowser.add(e);
+        throw e;
+      });
+      let answer: Promise<MediaStream>;
+      try {
+        // The core sent only calls that are not blocked and need more than the native call.
+        answer = (semantics ?? config.defaultSemantics) === 'browser-chooses'
+          ? remembered(native, call, constraints, kinds, config)
+          : viaPicker(native, call, constraints as Record<string, unknown>, kinds, config);
+      } catch {
+        return native();
+      }
+      return then(answer, (s) => s, (e: unknown) => {
+        if (e !== null && typeof e === 'object' && (fromBrowser.has(e) || core.decided.has(e))) throw e;
+        // MediaGate could not answer (bridge gone, odd input): the browser's own behaviour instead.
+        return native();
+      });
     },
   };
   return chunkApi;
