@@ -131,19 +131,44 @@ function mulberry32(seed: number): () => number {
 }
 
 /** `none` is empty for a metric measured with the extension only: its ratio fields are NaN. */
-function compare(none: readonly number[], ext: readonly number[]): Comparison {
+/**
+ * Medians, their ratio and 95% bootstrap intervals. With `launches` (the launch each sample came
+ * from, per configuration), the bootstrap resamples launches first and samples within them: one
+ * browser launch differs from the next by several percent in ms-scale calls, more than a launch's
+ * own samples vary, and an interval from samples alone would hide that.
+ */
+function compare(none: readonly number[], ext: readonly number[], launches?: { none: readonly number[]; ext: readonly number[] }): Comparison {
   const random = mulberry32(0x5eed);
   const resample = (xs: readonly number[]) => Array.from(xs, () => xs[Math.floor(random() * xs.length)]!);
   const interval = (xs: number[]): [number, number] => {
     xs.sort((a, b) => a - b);
     return xs.length ? [xs[Math.floor(xs.length * 0.025)]!, xs[Math.floor(xs.length * 0.975)]!] : [NaN, NaN];
   };
+  // Per launch: its samples of each configuration (one launch = one pair of browsers, both configurations).
+  const groups = new Map<number, { none: number[]; ext: number[] }>();
+  if (launches) {
+    const group = (l: number) => groups.get(l) ?? (groups.set(l, { none: [], ext: [] }), groups.get(l)!);
+    none.forEach((x, i) => group(launches.none[i]!).none.push(x));
+    ext.forEach((x, i) => group(launches.ext[i]!).ext.push(x));
+  }
+  const pairs = [...groups.values()];
+  const draw = (): { none: number[]; ext: number[] } => {
+    if (pairs.length < 2) return { none: resample(none), ext: resample(ext) };
+    const out = { none: [] as number[], ext: [] as number[] };
+    for (let i = 0; i < pairs.length; i++) {
+      const p = pairs[Math.floor(random() * pairs.length)]!;
+      out.none.push(...resample(p.none));
+      out.ext.push(...resample(p.ext));
+    }
+    return out;
+  };
   const ratios: number[] = [];
   const medians: number[] = [];
   for (let i = 0; i < 2000; i++) {
-    const m = median(resample(ext));
+    const d = draw();
+    const m = median(d.ext);
     medians.push(m);
-    if (none.length) ratios.push(m / median(resample(none)));
+    if (none.length) ratios.push(m / median(d.none));
   }
   const m0 = median(none);
   const m1 = median(ext);
@@ -562,7 +587,8 @@ const STATIC_METRICS: StaticMetric[] = [
 interface BrowserResult {
   name: BrowserName;
   version: string;
-  rows: { metric: Metric; samples: Record<Config, number[]>; comparison: Comparison }[];
+  /** `launches`: which browser pair each sample came from. */
+  rows: { metric: Metric; samples: Record<Config, number[]>; launches: Record<Config, number[]>; comparison: Comparison }[];
   error?: string;
 }
 
@@ -621,7 +647,7 @@ const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 6));
 
 /** Warm-up, then the rounds, in the configurations the metric runs in; `prior` holds samples of earlier browser pairs. */
 async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>, name: BrowserName, server: FixtureServer,
-  rounds = metric.rounds, prior?: Record<Config, number[]>): Promise<Row> {
+  rounds = metric.rounds, prior?: Row, launch = 0): Promise<Row> {
   const configs = metric.configs ?? CONFIGS;
   const at = (config: Config): RunContext => {
     const c = ctx[config];
@@ -634,18 +660,23 @@ async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>,
     await bounded(c.page.goto(server.url(metric.path), { timeout: STEP_TIMEOUT }), `open ${metric.path}`);
     await metric.warmup?.(c);
   }
-  const samples: Record<Config, number[]> = { none: [...prior?.none ?? []], extension: [...prior?.extension ?? []] };
+  const samples: Record<Config, number[]> = { none: [...prior?.samples.none ?? []], extension: [...prior?.samples.extension ?? []] };
+  const launches: Record<Config, number[]> = { none: [...prior?.launches.none ?? []], extension: [...prior?.launches.extension ?? []] };
   for (let round = 0; round < rounds; round++) {
     // none, extension / extension, none / ...: neither configuration always goes first.
     const order = round % 2 === 0 ? configs : [...configs].reverse();
-    for (const config of order) samples[config].push(...await metric.run(at(config)));
+    for (const config of order) {
+      const xs = await metric.run(at(config));
+      samples[config].push(...xs);
+      launches[config].push(...xs.map(() => launch));
+    }
   }
-  const c = compare(samples.none, samples.extension);
+  const c = compare(samples.none, samples.extension, { none: launches.none, ext: launches.extension });
   const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
   if (samples.none.length) console.log(`  ${name} ${metric.id}: none ${fmt(c.none)} ms, extension ${fmt(c.extension)} ms, ratio ${c.ratio.toFixed(3)} [${c.low.toFixed(3)}, ${c.high.toFixed(3)}] (n=${samples.none.length}/${samples.extension.length}, ${took})`);
   else console.log(`  ${name} ${metric.id}: extension ${fmt(c.extension)} ms [${fmt(c.extensionLow)}, ${fmt(c.extensionHigh)}] (n=${samples.extension.length}, ${took})`);
   if (process.env.BENCH_VERBOSE) for (const config of configs) console.log(`    ${config}: ${samples[config].map(fmt).join(' ')}`);
-  return { metric, samples, comparison: c };
+  return { metric, samples, launches, comparison: c };
 }
 
 async function runBrowser(name: BrowserName, server: FixtureServer): Promise<BrowserResult> {
@@ -671,7 +702,7 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
           await sleep(1000); // let start-up work settle
           for (const metric of group) {
             const rounds = Math.ceil(metric.rounds / instances);
-            rows.set(metric, await measure(metric, ctx, name, server, rounds, rows.get(metric)?.samples));
+            rows.set(metric, await measure(metric, ctx, name, server, rounds, rows.get(metric), instance));
           }
         } finally {
           for (const tb of opened) await bounded(tb.close(), `close ${name}`, 20_000).catch(() => undefined);
@@ -713,7 +744,8 @@ function report(results: BrowserResult[], statics: { metric: StaticMetric; value
     'configurations (the order flips every round) after warm-up; the figures are medians of all samples.',
     `The metrics of the shared browsers (the first rows) split their rounds over ${INSTANCES} such browser pair${INSTANCES > 1 ? 's' : ''}, launched one after`,
     'the other: two launches of one browser differ by a few percent in sub-millisecond calls, MediaGate or not.',
-    'Ratio = with / without; in brackets its 95% bootstrap interval. **Ratios near 1 whose interval includes 1 are',
+    'Ratio = with / without; in brackets its 95% bootstrap interval, which resamples the browser pairs and then the',
+    'samples within each, so that launch-to-launch differences widen it. **Ratios near 1 whose interval includes 1 are',
     'equal within noise.** API timings are taken inside the page with `performance.now()` around the awaited call',
     '(cross-origin isolated page, so the timer is precise to ≤ 20 µs); page load is the Navigation Timing',
     '`loadEventEnd` of a static page of ~450 elements that does not use the camera.',
