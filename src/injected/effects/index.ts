@@ -102,8 +102,6 @@ export const effects: InjectedFeature = {
       // A policy may force effects: a call made before the config snapshot arrived waits for it.
       (!bridge.currentConfig && bridge.alive ? then(bridge.config(), () => getUserMedia(original, self as MediaDevices, args)) : getUserMedia(original, self as MediaDevices, args)));
 
-    // Every getUserMedia passes through here: the hot path stays in this small function, the rest is
-    // withEffects (Firefox runs cold code of a large function measurably slower; bench: getUserMedia).
     const getUserMedia = (original: MediaDevices['getUserMedia'], self: MediaDevices, args: Parameters<MediaDevices['getUserMedia']>): Promise<MediaStream> => {
       let constraints: unknown = args[0];
       const forced = forcedKinds(bridge);
@@ -118,10 +116,6 @@ export const effects: InjectedFeature = {
       if (!enabled() || (!mentions(audio, VOICE) && !mentions(video, BLUR) && !mentions(video, PIXEL) && !forced.audio && !forced.video)) {
         return apply(original, self, constraints === args[0] ? args : [constraints]);
       }
-      return withEffects(original, self, constraints, audio, video, forced);
-    };
-
-    const withEffects = (original: MediaDevices['getUserMedia'], self: MediaDevices, constraints: unknown, audio: unknown, video: unknown, forced: ReturnType<typeof forcedKinds>): Promise<MediaStream> => {
       let asks: Asks;
       let pageAsks: Asks;
       let pixel: BoolAsk | null;

@@ -42,31 +42,24 @@ export const screenCapture: InjectedFeature = {
       return supported as MediaTrackSupportedConstraints;
     });
 
-    // The camera path runs through this small gate only: Firefox runs cold code of a large function
-    // measurably slower, and every getUserMedia passes here (bench: getUserMedia).
     const gum: Wrapper<MediaDevices['getUserMedia']> = (original, self, args) => {
-      // Until the settings snapshot arrives, whether to act at all is unknown: wait for it.
-      if (!bridge.currentConfig) return then(bridge.config(), (config) => (config ? gum(original, self, args) : apply(original, self, args)));
-      const c = args[0] as Record<string, any> | undefined;
-      let v: any;
-      // The browser reads `video` itself (after `audio`), so if reading it throws, the browser's own call
-      // rejects too, in the browser's order of members, without opening anything.
-      try { v = c && typeof c === 'object' ? c.video : 0; } catch { return apply(original, self, args); }
-      return v && typeof v === 'object' ? screen(original, self as MediaDevices, args, v) : apply(original, self, args);
-    };
-
-    const screen = (original: MediaDevices['getUserMedia'], self: MediaDevices, args: Parameters<MediaDevices['getUserMedia']>, v: any): Promise<MediaStream> => {
       const native = () => apply(original, self, args) as Promise<MediaStream>;
-      const c = args[0] as Record<string, any>;
+      // Until the settings snapshot arrives, whether to act at all is unknown: wait for it.
+      if (!bridge.currentConfig) return then(bridge.config(), (config) => (config ? gum(original, self, args) : native()));
+      const c = args[0] as Record<string, any> | undefined;
       let source: unknown;
       let tabId: unknown;
       let audio: boolean;
       let size: object;
+      let v: any;
+      // The browser reads `video` itself (after `audio`), so if reading it throws, the browser's own call
+      // rejects too, in the browser's order of members, without opening anything.
+      try { v = c && typeof c === 'object' ? c.video : 0; } catch { return native(); }
       try {
-        if (v.mediaSource === undefined || self !== md || !enabled()) return native();
+        if (!v || typeof v !== 'object' || v.mediaSource === undefined || self !== md || !enabled()) return native();
         source = '' + v.mediaSource;
         tabId = v.tabId;
-        audio = !!c.audio;
+        audio = !!c!.audio;
         // Read once here, like everything else: the background maps them for Chromium's legacy API.
         size = { width: v.width, height: v.height, frameRate: v.frameRate };
       } catch (e) {
