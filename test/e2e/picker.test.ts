@@ -414,5 +414,35 @@ for (const name of BROWSERS) {
       await setSettings(tb, { labelPolicy: 'hide-until-allowed' });
       await page.close();
     });
+
+    it('with a remembered camera, a page Proxy whose getOwnPropertyDescriptor throws gets the browser\'s own call, not a throw', async () => {
+      // MediaGate asks which members the page named with own-property checks; the native call never
+      // consults that trap, so a trap that throws must not make MediaGate's getUserMedia throw.
+      const ui = await tb.openExtensionPage('popup/popup.html');
+      const writeSite = (record: unknown) => ui.evaluate(async (origin, rec) => {
+        const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+        const sites = { ...(await api.storage.local.get('sites')).sites };
+        if (rec) sites[origin] = rec; else delete sites[origin];
+        await api.storage.local.set({ sites });
+      }, server.origin, record);
+      const now = Date.now();
+      await writeSite({ camera: { state: 'allow', viaPicker: true, device: { label: 'fake_device_0' }, created: now, lastUsed: now } });
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html?proxy'));
+      const outcome = await page.evaluate(async () => {
+        const constraints = new Proxy({ video: true }, { getOwnPropertyDescriptor() { throw new Error('trap'); } });
+        try {
+          const s = await navigator.mediaDevices.getUserMedia(constraints);
+          s.getTracks().forEach((t) => t.stop());
+          return 'resolved';
+        } catch (e) {
+          return `${(e as Error).name}: ${(e as Error).message}`;
+        }
+      });
+      assert.equal(outcome, 'resolved');
+      await writeSite(null);
+      await page.close();
+      await ui.close();
+    });
   });
 }

@@ -74,8 +74,14 @@ export const pickerSemantics: InjectedFeature = {
     const route = (config: PageConfig, constraints: object, kinds: Kind[], semantics: Semantics | undefined): 'native' | 'block' | 'chunk' => {
       if (!config.features['picker-semantics']) return 'native';
       for (let i = 0; i < kinds.length; i++) if ((kinds[i] === 'audio' ? config.site.microphone : config.site.camera) === 'block') return 'block';
-      return (semantics ?? config.defaultSemantics) === 'browser-chooses' &&
-        !(config.site.rememberedCamera && hasOwn(constraints, 'video')) && !(config.site.rememberedMicrophone && hasOwn(constraints, 'audio')) ? 'native' : 'chunk';
+      // hasOwn runs a page Proxy's getOwnPropertyDescriptor trap, which the native call never does: if
+      // it throws, the browser's own call (without the remembered device) rather than a throw here.
+      try {
+        return (semantics ?? config.defaultSemantics) === 'browser-chooses' &&
+          !(config.site.rememberedCamera && hasOwn(constraints, 'video')) && !(config.site.rememberedMicrophone && hasOwn(constraints, 'audio')) ? 'native' : 'chunk';
+      } catch {
+        return 'native';
+      }
     };
 
     const viaMediaGate = (original: MediaDevices['getUserMedia'], self: MediaDevices, args: [MediaStreamConstraints?], constraints: object, kinds: Kind[], semantics: Semantics | undefined): Promise<MediaStream> => {
