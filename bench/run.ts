@@ -130,12 +130,12 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** `none` is empty for a metric measured with the extension only: its ratio fields are NaN. */
 /**
- * Medians, their ratio and 95% bootstrap intervals. With `launches` (the launch each sample came
- * from, per configuration), the bootstrap resamples launches first and samples within them: one
- * browser launch differs from the next by several percent in ms-scale calls, more than a launch's
- * own samples vary, and an interval from samples alone would hide that.
+ * Medians, their ratio and 95% bootstrap intervals; `none` is empty for a metric measured with the
+ * extension only (its ratio fields are then NaN). With `launches` (the launch each sample came from,
+ * per configuration), the bootstrap resamples launches first and samples within them: one browser
+ * launch differs from the next by several percent in ms-scale calls, more than a launch's own samples
+ * vary, and an interval from samples alone would hide that.
  */
 function compare(none: readonly number[], ext: readonly number[], launches?: { none: readonly number[]; ext: readonly number[] }): Comparison {
   const random = mulberry32(0x5eed);
@@ -645,7 +645,7 @@ type Row = BrowserResult['rows'][number];
  */
 const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 6));
 
-/** Warm-up, then the rounds, in the configurations the metric runs in; `prior` holds samples of earlier browser pairs. */
+/** Warm-up, then the rounds, in the configurations the metric runs in; `prior` holds the samples of earlier browser pairs, `launch` numbers this pair. */
 async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>, name: BrowserName, server: FixtureServer,
   rounds = metric.rounds, prior?: Row, launch = 0): Promise<Row> {
   const configs = metric.configs ?? CONFIGS;
