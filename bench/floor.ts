@@ -47,7 +47,7 @@ async function writeFloor(name: BrowserName): Promise<string> {
 async function floorBrowser(name: BrowserName, dir: string): Promise<Browser> {
   if (name === 'chromium') {
     return puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, enableExtensions: [dir],
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, pipe: true, enableExtensions: [dir],
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
     });
   }

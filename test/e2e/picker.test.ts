@@ -176,6 +176,38 @@ for (const name of BROWSERS) {
       await page.close();
     });
 
+    it('a picker left behind another tab comes to the front when the person goes back to its tab', {
+      skip: name === 'chromium' && 'headless Chromium reports every window as focused: focus cannot be observed there',
+    }, async () => {
+      const ui = await tb.openExtensionPage('popup/popup.html');
+      const page = await tb.newPage();
+      await page.goto(server.url('/blank.html?behind'));
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(tb);
+      try {
+        // The person goes to another tab: the browser window takes the focus from the picker ...
+        await ui.bringToFront();
+        await waitFor(() => picker.evaluate(() => !document.hasFocus()), 'the picker to lose the focus');
+        // ... and clicks the call's tab in the tab strip: its picker is in front again (Firefox lists
+        // devices only while it is).
+        await ui.evaluate(async (url) => {
+          const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+          const tab = (await api.tabs.query({})).find((t: { url?: string }) => t.url === url);
+          await api.tabs.update(tab.id, { active: true });
+        }, server.url('/blank.html?behind'));
+        await waitFor(() => picker.evaluate(() => document.hasFocus()), 'the picker to have the focus again');
+        await clickByName(picker, 'button', 'Allow');
+      } catch (e) {
+        await picker.close().catch(() => undefined); // a failure here leaves no picker for the next test
+        throw e;
+      }
+      const result = await gumResult(page);
+      assert.equal(result.ok, true, JSON.stringify(result));
+      await page.evaluate(() => (window as any).__stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await ui.close();
+      await page.close();
+    });
+
     it('Block rejects with NotAllowedError and is remembered: later calls fail without a picker', async () => {
       const page = await tb.newPage();
       await page.goto(`${server.otherOrigin}/blank.html`);

@@ -64,15 +64,32 @@ export async function openPicker(sender: { tabId: number; frameId: number; origi
   });
   const { pickerId, isNew } = await Promise.race([decision, written.then(() => decision)]);
   if (isNew) {
-    const [win] = await Promise.all([browser.windows.create({
-      url: browser.runtime.getURL(`picker/picker.html?id=${pickerId}`), type: 'popup', width: 480, height: 680, focused: true,
-    }), written]);
+    // A tab the person is not looking at does not take the keyboard: its picker opens behind and comes
+    // to the front with its tab (watchPickerWindows).
+    const tab = await browser.tabs.get(sender.tabId).catch(() => null);
+    const [win] = await Promise.all([openWindow(pickerId, !!tab?.active), written]);
     await pickers.update((table) => { if (table[pickerId]) table[pickerId].windowId = win.id ?? null; });
+    // The person may have switched tabs while the window opened: the tab in front keeps its picker in front.
+    if (tab) await focusPickerOfActiveTab(tab.windowId);
   } else {
     await written;
     await browser.runtime.sendMessage({ channel: 'picker-updated', pickerId }).catch(() => undefined);
   }
   return { requestId };
+}
+
+function openWindow(pickerId: string, focused: boolean): Promise<browser.Windows.Window> {
+  const url = browser.runtime.getURL(`picker/picker.html?id=${pickerId}`);
+  return browser.windows.create({ url, type: 'popup', width: 480, height: 680, focused });
+}
+
+/** Brings the pending picker of the tab in front of `windowId` (if it has one) to the front. */
+async function focusPickerOfActiveTab(windowId: number | undefined): Promise<void> {
+  const [active] = await browser.tabs.query({ active: true, windowId }).catch(() => []);
+  if (active?.id === undefined) return;
+  for (const rec of Object.values(await pickers.get())) {
+    if (rec.tabId === active.id && !rec.outcomes && rec.windowId !== null) await browser.windows.update(rec.windowId, { focused: true }).catch(() => undefined);
+  }
 }
 
 /** The merged view the picker window renders. */
@@ -195,4 +212,8 @@ export function watchPickerWindows(): void {
   browser.tabs.onRemoved.addListener(async (tabId) => {
     for (const rec of Object.values(await pickers.get())) if (rec.tabId === tabId) await finish(rec.pickerId, () => ({ ok: false, error: notAllowed('The tab was closed') }), true);
   });
+  // A picker belongs to its tab, as the browser's own prompt does: when the person comes back to the
+  // tab, its pending picker comes to the front. Firefox also lets the picker list and preview devices
+  // only while its window has the focus, so a picker left behind another window would wait forever.
+  browser.tabs.onActivated.addListener(({ windowId }) => focusPickerOfActiveTab(windowId));
 }

@@ -72,6 +72,8 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
       defaultViewport: opts.headless === false ? null : undefined,
       userDataDir,
       args,
+      // Extensions load over the pipe transport (puppeteer 24); without one too, so both measure the same.
+      pipe: true,
       ...(withExtension ? { enableExtensions: [DIST('chromium')] } : {}),
     });
     if (withExtension) {
