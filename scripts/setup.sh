@@ -5,6 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The Node.js that package.json's engines names (every dependency's engines accept it).
+if ! node -e 'const m = />=\s*(\d+)\.(\d+)/.exec(require("./package.json").engines.node); const [a, b] = process.versions.node.split(".").map(Number);
+  process.exit(a > +m[1] || (a === +m[1] && b >= +m[2]) ? 0 : 1)'; then
+  echo "setup: MediaGate needs Node.js $(node -p 'require("./package.json").engines.node') (this is $(node -v))" >&2
+  exit 1
+fi
+
 need=()
 command -v "${CHROME_PATH:-chromium}" >/dev/null 2>&1 || need+=(chromium)
 command -v "${FIREFOX_PATH:-firefox-esr}" >/dev/null 2>&1 || need+=(firefox-esr)
