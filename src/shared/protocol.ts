@@ -295,7 +295,8 @@ const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is Page
 };
 
 const isEmpty = (v: unknown): v is Record<string, never> => isRecord(v) && Object.keys(v).length === 0;
-const isId = (v: unknown): v is number => isFiniteNumber(v) && Number.isInteger(v) && v >= 0;
+/** A tab or frame id: a non-negative integer that a number holds exactly (3.6e27 is an integer, but no id). */
+const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isTabTarget = (v: unknown): v is UiRequests['calls/invoke']['req'] =>
   isRecord(v) && isId(v.tabId) && isId(v.frameId) && isMediaSessionAction(v.action);
 
