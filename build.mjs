@@ -12,6 +12,18 @@ const dist = path.join(root, 'dist');
 const args = new Set(process.argv.slice(2));
 const BROWSERS = ['chromium', 'firefox'];
 
+/**
+ * The feature registry (src/shared/features.ts) and the asset list (src/shared/chunks.ts), read from
+ * their TypeScript sources: the chunks to build, the assets to copy and the policy schema's feature
+ * switches come from there, not from lists of the build's own.
+ */
+async function importTs(file) {
+  const r = await esbuild.build({ entryPoints: [path.join(root, file)], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'warning' });
+  return import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`);
+}
+const { CHUNK_ENTRIES, FEATURES, chunkFile } = await importTs('src/shared/features.ts');
+const { ASSET_FILES } = await importTs('src/shared/chunks.ts');
+
 /** Entry points: [source, output path inside the extension, options]. */
 const ENTRIES = [
   ['src/injected/index.ts', 'injected.js', { minify: true }],
@@ -21,14 +33,8 @@ const ENTRIES = [
   ['src/options/index.ts', 'options/options.js', {}],
   ['src/welcome/index.ts', 'welcome/welcome.js', {}],
   ['src/picker-ui/index.ts', 'picker/picker.js', {}],
-  // Lazily loaded main-world chunks (src/shared/chunks.ts), injected into a frame on first use.
-  ['src/injected/usermedia/element/index.ts', 'chunks/usermedia.js', { minify: true }],
-  ['src/injected/pip/window/index.ts', 'chunks/pip.js', { minify: true }],
-  ['src/injected/effects/chunk/voice.ts', 'chunks/voice.js', { minify: true }],
-  ['src/injected/effects/chunk/blur-chunk.ts', 'chunks/blur.js', { minify: true }],
-  ['src/injected/effects/chunk/pixel.ts', 'chunks/pixel.js', { minify: true }],
-  ['src/injected/picker-semantics/chunk/index.ts', 'chunks/picker.js', { minify: true }],
-  ['src/injected/track-transfer/chunk/index.ts', 'chunks/transfer.js', { minify: true }],
+  // Lazily loaded main-world chunks, injected into a frame on first use.
+  ...Object.entries(CHUNK_ENTRIES).map(([name, chunk]) => [chunk.entry, chunkFile(name), { minify: true }]),
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],
   ['src/segmenter/index.ts', 'segmenter/segmenter.js', { minify: true }],
 ];
@@ -39,11 +45,7 @@ const ENTRIES = [
  */
 const CHUNK_EVENT = `mg-${createHash('sha256').update(await readFile(path.join(root, 'package.json'))).digest('hex').slice(0, 16)}`;
 const STATIC = [
-  ['node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise.wasm', 'effects/rnnoise.wasm'],
-  ['node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise_simd.wasm', 'effects/rnnoise_simd.wasm'],
-  ['node_modules/@mediapipe/tasks-vision/wasm/vision_wasm_internal.wasm', 'effects/vision_wasm_internal.wasm'],
-  ['node_modules/@twilio/video-processors/dist/build/selfie_segmentation_landscape.tflite', 'effects/selfie_segmentation_landscape.tflite'],
-  ['managed-schema.json', 'managed-schema.json'],
+  ...Object.values(ASSET_FILES).map((asset) => [asset.from, asset.to]),
   ['icons', 'icons'],
   ['_locales', '_locales'],
   ['src/popup/popup.html', 'popup/popup.html'],
@@ -131,6 +133,13 @@ export function manifestFor(browser, source, version) {
   return m;
 }
 
+/** The policy schema, with one switch per feature of the registry (test/unit/features.test.ts keeps the source file's list the same). */
+async function managedSchema() {
+  const schema = JSON.parse(await readFile(path.join(root, 'managed-schema.json'), 'utf8'));
+  schema.properties.settings.properties.features.properties = Object.fromEntries(FEATURES.map((f) => [f, { type: 'boolean' }]));
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
+
 async function buildBrowser(browser, manifest, pkg) {
   const out = path.join(dist, browser);
   await rm(out, { recursive: true, force: true });
@@ -149,6 +158,7 @@ async function buildBrowser(browser, manifest, pkg) {
     plugins: [workletText, scriptText, noNodeBuiltins],
   })));
   await Promise.all(STATIC.map(([from, to]) => cp(path.join(root, from), path.join(out, to), { recursive: true })));
+  await writeFile(path.join(out, 'managed-schema.json'), await managedSchema());
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2));
   await writeFile(path.join(out, 'THIRD_PARTY_NOTICES.txt'), await thirdPartyNotices(results.map((r) => r.metafile)));
 }

@@ -14,7 +14,7 @@ export interface FeatureContext {
 }
 
 /** One folder per feature; install() runs once at document_start, before any page script. */
-export interface InjectedFeature {
-  name: Feature;
+export interface InjectedFeature<N extends Feature = Feature> {
+  name: N;
   install(ctx: FeatureContext): void;
 }

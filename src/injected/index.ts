@@ -6,6 +6,7 @@ import { Bridge } from './bridge';
 import { takeOver, offerHandoff } from './handoff';
 import { CallState } from './call-state';
 import type { InjectedFeature } from './feature';
+import type { Feature } from '../shared/features';
 import { capture } from './capture';
 import { mediaSession } from './media-session';
 import { pickerSemantics } from './picker-semantics';
@@ -16,17 +17,21 @@ import { screenCapture } from './screen-capture';
 import { effects } from './effects';
 import { trackTransfer } from './track-transfer';
 
-// Order matters where patches stack: capture wraps the native getUserMedia, picker-semantics wraps
-// capture, so the tracks of every path are registered. screen-capture wraps them all: a screen request
-// never reaches the camera picker.
-const features: InjectedFeature[] = [capture, mediaSession, pickerSemantics, labels, pip, usermedia, screenCapture, effects, trackTransfer];
+// Every feature of the registry (src/shared/features.ts), in the order they install: the order matters
+// where patches stack. capture wraps the native getUserMedia, picker-semantics wraps capture, so the
+// tracks of every path are registered; screen-capture wraps them all, so a screen request never reaches
+// the camera picker.
+const features = [capture, mediaSession, pickerSemantics, labels, pip, usermedia, screenCapture, effects, trackTransfer] as const;
+/** A registry feature missing from the list above is a type error here (and costs no byte). */
+type Complete<Missing extends never> = Missing;
+export type AllInstalled = Complete<Exclude<Feature, (typeof features)[number]['name']>>;
 
 const inherited = takeOver(window);
 const bridge = new Bridge(window);
 const calls = new CallState(bridge);
 const exporters: Record<string, () => unknown> = { calls: () => calls.exportState() };
 for (let i = 0; i < features.length; i++) {
-  const feature = features[i]!;
+  const feature: InjectedFeature = features[i]!;
   try {
     feature.install({
       bridge,

@@ -5,6 +5,7 @@ import browser from 'webextension-polyfill';
 import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
 import { FEATURES, type Feature, type Settings } from '../shared/settings';
+import { FEATURE_REGISTRY, type FeatureEntry } from '../shared/features';
 import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteRecord, type SiteTable } from '../shared/permissions';
 import type { UiRequests } from '../shared/protocol';
 import { POLICY_KINDS, hasSitePolicy, type PolicyKind } from '../shared/policy';
@@ -13,17 +14,6 @@ import { loadSitePolicy, policyProblems } from '../shared/storage';
 
 type SettingsView = UiRequests['settings/get']['res'];
 
-const FEATURE_TEXT: Record<Feature, { name: string; hint: string }> = {
-  'picker-semantics': { name: 'optionsFeaturePicker', hint: 'optionsFeaturePickerHint' },
-  labels: { name: 'optionsFeatureLabels', hint: 'optionsFeatureLabelsHint' },
-  'media-session': { name: 'optionsFeatureMediaSession', hint: 'optionsFeatureMediaSessionHint' },
-  capture: { name: 'optionsFeatureCapture', hint: 'optionsFeatureCaptureHint' },
-  pip: { name: 'optionsFeaturePip', hint: 'optionsFeaturePipHint' },
-  usermedia: { name: 'optionsFeatureUsermedia', hint: 'optionsFeatureUsermediaHint' },
-  'screen-capture': { name: 'optionsFeatureScreenCapture', hint: 'optionsFeatureScreenCaptureHint' },
-  effects: { name: 'optionsFeatureEffects', hint: 'optionsFeatureEffectsHint' },
-  'track-transfer': { name: 'optionsFeatureTrackTransfer', hint: 'optionsFeatureTrackTransferHint' },
-};
 const DECISION_TEXT: Record<Decision, string> = { allow: 'optionsDecisionAllow', block: 'optionsDecisionBlock', ask: 'optionsDecisionAsk' };
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -53,17 +43,18 @@ function showError(e: unknown): void {
 function buildFeatures(): void {
   const card = $('features');
   for (const f of FEATURES) {
+    const entry: FeatureEntry = FEATURE_REGISTRY[f];
     const row = document.createElement('div');
     row.className = 'row check';
     const text = document.createElement('div');
     text.className = 'text';
     const label = document.createElement('label');
     label.htmlFor = `feature-${f}`;
-    label.textContent = t(FEATURE_TEXT[f].name);
+    label.textContent = t(entry.options.label);
     const hint = document.createElement('p');
     hint.className = 'hint';
     hint.id = `hint-feature-${f}`;
-    hint.textContent = t(FEATURE_TEXT[f].hint);
+    hint.textContent = t(entry.options.hint);
     const note = document.createElement('p');
     note.className = 'pinned';
     note.id = `pinned-feature-${f}`;

@@ -3,9 +3,9 @@
 
 import { isRecord, isBoolean, isOneOf, quoted } from './validate';
 
-/** Every injected feature, by the folder name it has in each world. */
-export const FEATURES = ['capture', 'media-session', 'picker-semantics', 'labels', 'pip', 'usermedia', 'screen-capture', 'effects', 'track-transfer'] as const;
-export type Feature = (typeof FEATURES)[number];
+import { FEATURES, type Feature } from './features';
+
+export { FEATURES, type Feature };
 
 export const SEMANTICS = ['browser-chooses', 'user-chooses'] as const;
 export type Semantics = (typeof SEMANTICS)[number];
@@ -37,7 +37,8 @@ export interface Settings {
 }
 
 export const DEFAULT_SETTINGS: Settings = {
-  features: { capture: true, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
+  // Every feature is on until the person or the policy switches it off.
+  features: Object.fromEntries(FEATURES.map((f) => [f, true])) as Record<Feature, boolean>,
   defaultSemantics: 'browser-chooses',
   labelPolicy: 'hide-until-allowed',
   alwaysShowPicker: false,

@@ -2,10 +2,10 @@
 // the runtime sender, the file from MediaGate's own list: a page can only make MediaGate run its own
 // code, in its own frame, which it could have had anyway by using the feature.
 import browser from 'webextension-polyfill';
-import { ASSETS, CHUNKS, type AssetName, type ChunkName, type ChunkStrings } from '../../shared/chunks';
+import { ASSETS, chunkInfo, type AssetName, type ChunkName, type ChunkStrings } from '../../shared/chunks';
 
 export async function loadChunk(tabId: number, frameId: number, name: ChunkName): Promise<ChunkStrings> {
-  const chunk = CHUNKS[name];
+  const chunk = chunkInfo(name);
   await browser.scripting.executeScript({
     target: { tabId, frameIds: [frameId] },
     files: [chunk.file],

@@ -9,7 +9,7 @@ import { patch } from '../patch';
 
 const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
 
-export const capture: InjectedFeature = {
+export const capture: InjectedFeature<'capture'> = {
   name: 'capture',
   install({ bridge, calls, enabled }) {
     // Hard mute: the person muted through MediaGate and asked that it really holds.

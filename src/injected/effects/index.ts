@@ -68,7 +68,7 @@ export interface EffectsChunk {
 const NativeMediaStream = MediaStream;
 const trackProto = MediaStreamTrack.prototype;
 
-export const effects: InjectedFeature = {
+export const effects: InjectedFeature<'effects'> = {
   name: 'effects',
   install({ bridge, calls, enabled }) {
     // Screen capture's getSettings (installed before this feature): it names captured surfaces.

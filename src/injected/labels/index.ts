@@ -20,7 +20,7 @@ function hides(config: PageConfig | null, kind: string): boolean {
   }
 }
 
-export const labels: InjectedFeature = {
+export const labels: InjectedFeature<'labels'> = {
   name: 'labels',
   install({ bridge, enabled }) {
     // Decided on an object's first label read (label or toJSON) and kept from then on, as a native

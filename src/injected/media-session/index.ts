@@ -12,7 +12,7 @@ type Handler = (details: MediaSessionActionDetails) => void;
 const reportError: (e: unknown) => void = typeof globalThis.reportError === 'function'
   ? (e) => apply(globalThis.reportError, globalThis, [e]) : () => undefined;
 
-export const mediaSession: InjectedFeature = {
+export const mediaSession: InjectedFeature<'media-session'> = {
   name: 'media-session',
   install({ bridge, calls, enabled, inherited, onHandoff }) {
     if (typeof MediaSession === 'undefined') return;

@@ -34,7 +34,7 @@ const notAllowed = (message: string) => {
   return e;
 };
 
-export const pickerSemantics: InjectedFeature = {
+export const pickerSemantics: InjectedFeature<'picker-semantics'> = {
   name: 'picker-semantics',
   install({ bridge, calls, enabled }) {
     const mediaDevices = navigator.mediaDevices;

@@ -17,7 +17,7 @@ export interface PipCore {
 
 const nativeSetActionHandler = typeof MediaSession !== 'undefined' ? MediaSession.prototype.setActionHandler : undefined;
 
-export const pip: InjectedFeature = {
+export const pip: InjectedFeature<'pip'> = {
   name: 'pip',
   install({ bridge, calls, enabled }) {
     if (window !== window.top) return; // one call button per tab, in the top document

@@ -21,7 +21,7 @@ const SOURCES = { screen: 1, window: 1, application: 1, browser: 1 };
 /** The person may read the grant window and choose at leisure. */
 const WAIT_MS = 600000;
 
-export const screenCapture: InjectedFeature = {
+export const screenCapture: InjectedFeature<'screen-capture'> = {
   name: 'screen-capture',
   install({ bridge, calls, enabled }) {
     const md = navigator.mediaDevices;

@@ -100,7 +100,7 @@ const isTrack = (v: unknown): v is MediaStreamTrack => {
   try { apply(getters[1]!, v, []); return protoOf(v) === trackProto; } catch { return false; }
 };
 
-export const trackTransfer: InjectedFeature = {
+export const trackTransfer: InjectedFeature<'track-transfer'> = {
   name: 'track-transfer',
   install({ bridge, calls, enabled }) {
     if (typeof W.Worker !== 'function') return;

@@ -26,7 +26,7 @@ const ELEMENT = 1;
 const TAG = 'usermedia';
 const OPTIONS: MutationObserverInit = { childList: true, subtree: true };
 
-export const usermedia: InjectedFeature = {
+export const usermedia: InjectedFeature<'usermedia'> = {
   name: 'usermedia',
   install({ bridge, calls, enabled }) {
     let queue: Element[] = [];
