@@ -80,7 +80,7 @@ const workletText = {
 
 /**
  * `import x from 'script-text:<path>'`: a source file bundled and minified on its own, as text
- * (MediaGate's code that the page sends into its workers, see injected/track-transfer/worker).
+ * (MediaGate's code that the page sends into its workers, see src/worker-realm).
  */
 const scriptText = {
   name: 'script-text',
@@ -161,34 +161,33 @@ async function buildBrowser(browser, manifest, pkg) {
   await writeFile(path.join(out, 'managed-schema.json'), await managedSchema());
   await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2));
   await writeFile(path.join(out, 'THIRD_PARTY_NOTICES.txt'), await thirdPartyNotices(results.map((r) => r.metafile)));
+  return results[ENTRIES.findIndex(([, file]) => file === 'injected.js')].metafile;
 }
 
-const RNNOISE_LICENCE = `Copyright (c) 2017, Mozilla
-Copyright (c) 2007-2017, Jean-Marc Valin
-Copyright (c) 2005-2017, Xiph.Org Foundation
-Copyright (c) 2003-2004, Mark Borgerding
+/** injected.js by source module (bytes each left in the minified output, from esbuild's metafile), largest first. */
+function moduleSizeTable(metafile, fileSize, budget, rows = 15) {
+  const [output] = Object.values(metafile.outputs);
+  const modules = Object.entries(output.inputs).map(([file, input]) => [file, input.bytesInOutput]);
+  modules.sort((a, b) => b[1] - a[1]);
+  const percent = (part, whole) => `${((100 * part) / whole).toFixed(1)}%`;
+  const line = (bytes, what) => `  ${String(bytes).padStart(6)}  ${percent(bytes, fileSize).padStart(6)}  ${what}`;
+  const rest = modules.slice(rows);
+  const inModules = modules.reduce((sum, [, bytes]) => sum + bytes, 0);
+  return [
+    'injected.js (chromium) by module:',
+    `  ${'bytes'.padStart(6)}  ${'share'.padStart(6)}  module`,
+    ...modules.slice(0, rows).map(([file, bytes]) => line(bytes, file)),
+    ...(rest.length ? [line(rest.reduce((sum, [, bytes]) => sum + bytes, 0), `${rest.length} smaller modules`)] : []),
+    line(fileSize - inModules, "esbuild's wrapper and glue"),
+    line(fileSize, `total, of a budget of ${budget} bytes (${percent(fileSize, budget)})`),
+  ].join('\n');
+}
 
-Redistribution and use in source and binary forms, with or without modification, are permitted
-provided that the following conditions are met:
-
-- Redistributions of source code must retain the above copyright notice, this list of conditions
-  and the following disclaimer.
-- Redistributions in binary form must reproduce the above copyright notice, this list of conditions
-  and the following disclaimer in the documentation and/or other materials provided with the
-  distribution.
-- Neither the name of the Xiph.Org Foundation nor the names of its contributors may be used to
-  endorse or promote products derived from this software without specific prior written permission.
-
-THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND ANY EXPRESS OR
-IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF MERCHANTABILITY AND
-FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO EVENT SHALL THE FOUNDATION OR CONTRIBUTORS BE
-LIABLE FOR ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING,
-BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA, OR PROFITS; OR
-BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT
-LIABILITY, OR TORT (INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS
-SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.`;
-
-/** The licences of third-party code esbuild actually bundled (from the metafiles), with their texts. */
+/**
+ * The licences of third-party code esbuild actually bundled (from the metafiles), with their texts, then
+ * those of code inside vendored binaries, which the metafiles cannot see: licences/vendored.json lists
+ * them in order, each with a one-line `notice` or a licence `file` (a path from the repository's root).
+ */
 async function thirdPartyNotices(metafiles) {
   const packages = new Set();
   for (const meta of metafiles) {
@@ -205,15 +204,11 @@ async function thirdPartyNotices(metafiles) {
     const text = licenceFile ? await readFile(path.join(dir, licenceFile), 'utf8') : `${info.license} (no licence file shipped)`;
     parts.push('='.repeat(78), `${name} ${info.version} — ${info.license}`, info.homepage ?? '', '', text.trim(), '');
   }
-  // Code inside vendored binaries, which the metafiles cannot see.
-  parts.push('='.repeat(78), 'RNNoise (inside effects/rnnoise*.wasm) — BSD-3-Clause', 'https://github.com/xiph/rnnoise', '', RNNOISE_LICENCE, '',
-    '='.repeat(78), '@shiguredo/rnnoise-wasm (the wasm build of RNNoise) — Apache-2.0',
-    'https://github.com/shiguredo/rnnoise-wasm', 'Licensed under the Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0', '');
-  parts.push('='.repeat(78), 'MediaPipe tasks-vision wasm (effects/vision_wasm_internal.wasm, @mediapipe/tasks-vision 0.10.35) — Apache-2.0',
-    'https://github.com/google-ai-edge/mediapipe', 'Copyright The MediaPipe Authors. Licensed under the Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0', '',
-    '='.repeat(78), 'Selfie segmentation model (effects/selfie_segmentation_landscape.tflite, from @twilio/video-processors 3.2.0) — BSD-3-Clause',
-    'https://github.com/twilio/twilio-video-processors.js', '',
-    (await readFile(path.join(root, 'node_modules/@twilio/video-processors/LICENSE.md'), 'utf8')).trim(), '');
+  const vendored = JSON.parse(await readFile(path.join(root, 'licences/vendored.json'), 'utf8'));
+  for (const { name, url, notice, file } of vendored) {
+    const text = file ? ['', (await readFile(path.join(root, file), 'utf8')).trim()] : [notice];
+    parts.push('='.repeat(78), name, url, ...text, '');
+  }
   return parts.join('\n');
 }
 
@@ -252,11 +247,12 @@ async function packageAll(version) {
 
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const manifest = JSON.parse(await readFile(path.join(root, 'manifest.json'), 'utf8'));
-await Promise.all(BROWSERS.map((b) => buildBrowser(b, manifest, pkg)));
+const injectedMetas = await Promise.all(BROWSERS.map((b) => buildBrowser(b, manifest, pkg)));
 const injectedSize = (await stat(path.join(dist, 'chromium', 'injected.js'))).size;
 console.log(`built dist/chromium and dist/firefox (injected.js ${(injectedSize / 1024).toFixed(1)} KB minified)`);
 // Every page runs injected.js: it must stay small (heavy parts go into lazily loaded chunks).
 const INJECTED_BUDGET = 30 * 1000;
+console.log(moduleSizeTable(injectedMetas[BROWSERS.indexOf('chromium')], injectedSize, INJECTED_BUDGET));
 if (injectedSize > INJECTED_BUDGET) {
   console.error(`injected.js is ${injectedSize} bytes, over the ${INJECTED_BUDGET}-byte budget: move code into a chunk (src/shared/chunks.ts)`);
   process.exit(1);

@@ -10,7 +10,7 @@ import {
 import { loadPageConfig, watchSettings } from '../shared/storage';
 import { isWebOrigin } from '../shared/origin';
 import { WORKER_BOOTSTRAP_EVENT } from '../shared/page-constants';
-import { workerBootstrap } from '../injected/track-transfer/bootstrap';
+import { WORKER_BOOTSTRAP_SOURCE } from '../worker-realm/track-transfer';
 import { segmenterPort } from './segmenter-frame';
 
 let port: MessagePort | null = null;
@@ -115,6 +115,6 @@ if (document.readyState === 'complete') listen();
 else window.addEventListener('load', () => { setTimeout(listen, 0); }, { once: true, capture: true });
 
 // The main world's worker bootstrap (see WORKER_BOOTSTRAP_EVENT): offered now and whenever asked.
-const offerBootstrap = (): void => { document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: `(${workerBootstrap})` })); };
+const offerBootstrap = (): void => { document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: WORKER_BOOTSTRAP_SOURCE })); };
 document.addEventListener(`${WORKER_BOOTSTRAP_EVENT}:ask`, offerBootstrap);
 offerBootstrap();

@@ -3,8 +3,8 @@
 // wasm, and fetches the model and tasks-vision's wasm from the package. Each port is one blurred track:
 // RGBA frames in, person masks out (src/shared/segmenter.ts).
 import type { ImageSegmenter } from '@mediapipe/tasks-vision';
-import { createSegmenter, segmenterUnsupported } from '../injected/effects/chunk/blur-model';
-import { nextTimestamp } from '../injected/effects/chunk/blur-math';
+import { createSegmenter, segmenterUnsupported } from '../shared/segmentation/model';
+import { nextTimestamp } from '../shared/segmentation/timestamps';
 import { SEGMENTER_MAX_SIDE, SEGMENTER_PROTOCOL, type SegmenterReply, type SegmenterRequest } from '../shared/segmenter';
 
 let segmenter: Promise<ImageSegmenter> | null = null;

@@ -20,7 +20,7 @@ export const SCREEN_SOURCES = ['screen', 'window', 'application', 'browser'] as 
 export type ScreenSource = (typeof SCREEN_SOURCES)[number];
 
 /**
- * The worker bootstrap's source text (injected/track-transfer/bootstrap.ts) travels from the content
+ * The worker bootstrap's source text (worker-realm/track-transfer/bootstrap.ts) travels from the content
  * script to the main world in this synchronous event at document_start, before any page script, so
  * that it does not weigh on the script every page runs. Either side may start first: the main world
  * asks (`…:ask`), the content script offers when it starts and when asked.

@@ -1,5 +1,5 @@
 // Wire format of transferable MediaStreamTracks between a page (injected/track-transfer) and
-// MediaGate's code inside the page's dedicated workers (injected/track-transfer/worker). The worker
+// MediaGate's code inside the page's dedicated workers (worker-realm/track-transfer). The worker
 // runs the page's own code, so page and worker are one principal: nothing here is a secret, the
 // keys only have to be unlikely in a page's own messages.
 

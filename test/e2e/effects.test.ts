@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { BROWSERS, DIST, ROOT, launch, type TestBrowser } from './helpers/browsers';
+import { BROWSERS, ROOT, launch, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
 import { recordChunkLoads } from './helpers/extension';
 

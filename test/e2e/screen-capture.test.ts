@@ -505,7 +505,7 @@ if (BROWSERS.includes('chromium')) {
       await startGum(page, { video: { mediaSource: 'screen' } });
       await answerGrant(await grantWindow(tb), '#allow');
       await page.bringToFront();
-      const got = await gumResult(page).catch(async (e: Error) => {
+      await gumResult(page).catch(async (e: Error) => {
         // Where it stands (Chromium's chooser is not a page: it would show as nothing new here).
         throw new Error(`${e.message}; open pages: ${await openPages(tb)}`);
       });

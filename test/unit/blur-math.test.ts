@@ -1,6 +1,7 @@
 // The background blur's pure numbers: downscaled size, Gaussian pair weights, MediaPipe timestamps.
 import fc from 'fast-check';
-import { downscaled, gaussianPairs, nextTimestamp, segmentSize } from '../../src/injected/effects/chunk/blur-math';
+import { downscaled, gaussianPairs, segmentSize } from '../../src/injected/effects/chunk/blur-math';
+import { nextTimestamp } from '../../src/shared/segmentation/timestamps';
 
 describe('blur math', () => {
   it('downscales by a quarter, rounding up, never below 1x1', () => {

@@ -1,7 +1,6 @@
 // The permission store in the background: the only writer of storage.local "sites", serialised.
 // In Chromium it also grants or revokes the site's own camera/microphone permission through
 // contentSettings, so that MediaGate's picker is the one prompt the person sees.
-import browser from 'webextension-polyfill';
 import { SerialStore } from '../state/serial-store';
 import { STORAGE_KEYS } from '../../shared/settings';
 import { decide, parseSiteTable, stateOf, type Decision, type PermissionKind, type SiteTable } from '../../shared/permissions';

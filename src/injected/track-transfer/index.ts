@@ -1,12 +1,12 @@
 // Core part of transferable MediaStreamTracks (mediacapture-extensions). No browser transfers tracks
 // natively (DataCloneError), so MediaGate does it in two halves:
-// - every dedicated worker the page creates starts with MediaGate's bootstrap (bootstrap.ts) through a
+// - every dedicated worker the page creates starts with MediaGate's bootstrap (src/worker-realm) through a
 //   blob: wrapper. The page's own messages wait in a queue until the bootstrap has answered, so none
 //   arrives before it (nor before the page's worker script, as natively);
 // - postMessage with tracks in the transfer list runs the transfer steps here, synchronously: the
 //   original ends without stopping the source (a clone keeps it). The chunk (chunk/), loaded when the
 //   page makes its first worker, does the rest: the message's envelope with a stand-in and a control
-//   port per track, the queue, the worker's shim (worker/), serving the ports.
+//   port per track, the queue, the worker's shim (src/worker-realm), serving the ports.
 // Only what must happen synchronously is here (this script runs in every page): the wrapper, the
 // transfer steps, and keeping messages in order until the chunk is there.
 // Where the page's CSP refuses blob: workers, the wrapper fails to load: the chunk then starts the
@@ -20,12 +20,13 @@ import { patch, patchConstructor } from '../patch';
 import { loadChunk } from '../chunks';
 import { WORKER_BOOTSTRAP_EVENT } from '../../shared/page-constants';
 import { WORKER_CTL, WORKER_HOOKS } from '../../shared/track-transfer';
+import { ShimState, WorkerState } from './states';
 
 export interface WorkerRecord {
-  /** 0 starting, 1 the bootstrap answered, 2 the wrapper failed: `fallback` is the page's worker. */
-  state: 0 | 1 | 2;
-  /** 0 not sent, 1 sent, 2 running in the worker, 3 could not be loaded. */
-  shim: 0 | 1 | 2 | 3;
+  /** Whether the bootstrap answered, or the wrapper failed (`fallback` is then the page's worker). */
+  state: WorkerState;
+  /** Whether MediaGate's shim was sent to the worker, and how that went. */
+  shim: ShimState;
   /**
    * Messages waiting for the bootstrap, the chunk or the shim, in order: [target, message cloned at
    * the call, its transfer], or with `sources` a message with tracks whose transfer steps ran at the
@@ -163,7 +164,7 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       },
     };
     const record = (port: MessagePort | null, w: Worker | null, args: unknown[], newTarget: unknown, urls: string[]): WorkerRecord =>
-      ({ state: 0, shim: 0, queue: [], port, fallback: null, w, args, newTarget, urls });
+      ({ state: WorkerState.Starting, shim: ShimState.NotSent, queue: [], port, fallback: null, w, args, newTarget, urls });
     const needChunk = (rec: WorkerRecord): void => {
       then(loadChunk<TransferChunk>('transfer', bridge, calls, enabled, natives), (loaded) => {
         chunk = loaded && loaded.exports;
@@ -196,17 +197,17 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       records.set(w, rec);
       ch.port1.onmessage = (e) => {
         const d = apply(messageData, e, []);
-        if (own(d, 'hello') === 1) rec.state = 1;
-        else if (typeof own(d, 'shim') === 'boolean') rec.shim = own(d, 'shim') ? 2 : 3;
+        if (own(d, 'hello') === 1) rec.state = WorkerState.Ready;
+        else if (typeof own(d, 'shim') === 'boolean') rec.shim = own(d, 'shim') ? ShimState.Running : ShimState.Failed;
         if (chunk) chunk.flush(rec);
       };
       addListener(w, 'error', (e) => {
-        if (rec.state !== 0) return;
+        if (rec.state !== WorkerState.Starting) return;
         try { apply(errorEventMessage, e, []); return; } catch { /* a plain Event: the wrapper did not load */ }
         // The page's CSP refuses blob: workers (or the script is missing): the chunk starts the
         // browser's own worker and relays its events to the object the page holds.
         stopImmediate(e);
-        rec.state = 2;
+        rec.state = WorkerState.Fallback;
         if (chunk) chunk.flush(rec);
       });
       apply(natives.workerPost, w, [{ [WORKER_CTL]: 1 }, [ch.port2]]);
@@ -263,7 +264,7 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       if (!rec && shared.has(self as MessagePort) && tracksIn(transferOf(args)).length) {
         // A shared worker's port: tracks transfer here and cannot arrive there (messageerror).
         rec = record(null, null, [], null, []);
-        rec.state = 1;
+        rec.state = WorkerState.Ready;
       }
       return (rec ? send(rec, self as MessagePort, original, args) : apply(original, self, args)) as void;
     });

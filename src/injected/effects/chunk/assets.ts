@@ -3,13 +3,8 @@
 import type { ChunkApi } from '../../chunk-api';
 import type { AssetName } from '../../../shared/chunks';
 
-/** A tiny wasm module using a SIMD instruction: validates only where SIMD is available. */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
-
-export const hasWasmSimd = (): boolean => WebAssembly.validate(SIMD_PROBE);
-
-/** Whether this page's CSP lets wasm compile ('wasm-unsafe-eval'), asked before fetching megabytes. */
-export const wasmCompiles = (): Promise<boolean> => WebAssembly.compile(SIMD_PROBE).then(() => true, () => false);
+// The wasm probes live with the segmentation code that MediaGate's segmenter page shares.
+export { hasWasmSimd, wasmCompiles } from '../../../shared/segmentation/wasm';
 
 export async function fetchAsset(api: ChunkApi, name: AssetName, timeoutMs: number): Promise<Uint8Array<ArrayBuffer>> {
   const bin = atob(await api.bridge.request('chunk/asset', { name }, timeoutMs));

@@ -36,12 +36,6 @@ export function gaussianPairs(taps: number, sigma: number): Array<[number, numbe
   return out;
 }
 
-/** MediaPipe wants strictly increasing video timestamps (ms); frame timestamps (µs) can repeat. */
-export function nextTimestamp(last: number, frameMicros: number): number {
-  const t = frameMicros / 1000;
-  return t > last ? t : last + 0.001;
-}
-
 /** The segmentation input: the frame scaled to fit 256 wide (the model's own width), aspect kept. */
 export function segmentSize(width: number, height: number): { width: number; height: number } {
   const w = Math.min(width, 256);

@@ -2,7 +2,8 @@
 // segmenter; the person confidence kept as bytes (0..255) for the compositors. Shared by both frame
 // paths (blur.ts with MediaStreamTrackProcessor, blur-canvas-track.ts with a <video>).
 import type { ImageSegmenter } from '@mediapipe/tasks-vision';
-import { nextTimestamp, segmentSize } from './blur-math';
+import { segmentSize } from './blur-math';
+import { nextTimestamp } from '../../../shared/segmentation/timestamps';
 
 /** Where the compositors get the person mask from: the model here, or in MediaGate's frame (blur-remote.ts). */
 export interface MaskSource {

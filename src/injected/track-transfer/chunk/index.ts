@@ -7,7 +7,7 @@ import { sender } from './sender';
 import {
   ENVELOPE, STAND_IN, isObject, swapIn, standInIndex, type Envelope, type GeneratorToPage, type ToOwner, type ToRemote, type WireTrack,
 } from '../../../shared/track-transfer';
-import shim from 'script-text:src/injected/track-transfer/worker/shim.ts';
+import { WORKER_SHIM_SOURCE as shim } from '../../../worker-realm/track-transfer';
 
 const R = Reflect;
 const O = Object;

@@ -1,10 +1,11 @@
-// The first code of every dedicated worker a page creates while track transfer is on (see index.ts).
-// It is sent as source text, so it must not use anything from outside the function.
+// The first code of every dedicated worker a page creates while track transfer is on (see
+// src/injected/track-transfer/index.ts). It is sent as source text (./index.ts makes it), so it must not
+// use anything from outside the function.
 //
 // The page's script runs from a blob: URL wrapper, so this restores what the page's code expects of its
 // worker: `self.location` reports the script's own URL, and relative URLs (importScripts, fetch, Request,
 // XMLHttpRequest, nested workers, EventSource, WebSocket) resolve against it. It then waits for the
-// control message, the only message the page sends before its own (index.ts queues them), answers it
+// control message, the only message the page sends before its own (the core queues them), answers it
 // at once (the page's script has run by then: a worker gets messages only after its script), and loads
 // MediaGate's worker shim when the page sends it.
 export function workerBootstrap(abs: string, module: boolean, ctlKey: string, hooksKey: string): void {

@@ -1,11 +1,12 @@
-// MediaGate's code inside a page's dedicated worker, sent there by the page (../chunk) the first time
-// the page transfers a track to it. Neither browser has MediaStreamTrack, MediaStreamTrackProcessor or
-// VideoTrackGenerator in workers: this provides them for transferred tracks. Each track's source stays
-// in the page; the worker's object talks to it through the track's control port (shared/track-transfer).
+// MediaGate's code inside a page's dedicated worker, sent there by the page
+// (src/injected/track-transfer/chunk) the first time the page transfers a track to it; bundled as text
+// by ./index.ts. Neither browser has MediaStreamTrack, MediaStreamTrackProcessor or VideoTrackGenerator
+// in workers: this provides them for transferred tracks. Each track's source stays in the page; the
+// worker's object talks to it through the track's control port (shared/track-transfer).
 import {
   ENVELOPE, STAND_IN, WORKER_HOOKS, isObject, swapIn, standInIndex,
   type Envelope, type ToOwner, type ToRemote, type WireTrack,
-} from '../../../shared/track-transfer';
+} from '../../shared/track-transfer';
 
 interface Hooks {
   wrap(owner: unknown, key: PropertyKey, kind: 'value' | 'get', handler: ProxyHandler<any>): void;
@@ -245,7 +246,7 @@ function install({ wrap, masks }: Hooks): void {
   wrap(MessageEvent.prototype, 'data', 'get', { apply: (t, th, a) => { try { const r = open(th); if (r) return r.data; } catch { /* native */ } return R.apply(t, th, a); } });
   wrap(MessageEvent.prototype, 'ports', 'get', { apply: (t, th, a) => { try { const r = open(th); if (r) return r.ports; } catch { /* native */ } return R.apply(t, th, a); } });
 
-  /** postMessage with this shim's tracks in the transfer list: the page receives them (../chunk). */
+  /** postMessage with this shim's tracks in the transfer list: the page receives them (src/injected/track-transfer/chunk). */
   const outgoing = {
     apply(t: (...a: any[]) => unknown, th: unknown, a: any[]) {
       const list = Array.isArray(a[1]) ? a[1] : a[1] && Array.isArray(a[1].transfer) ? a[1].transfer : null;
