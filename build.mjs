@@ -233,9 +233,9 @@ async function packageAll(version) {
     });
     console.log('packaged dist/mediagate.crx and dist/update.xml');
   } else {
-    console.log('no MEDIAGATE_CRX_KEY: skipped dist/mediagate.crx (see README, "Self-hosting")');
+    console.log('no MEDIAGATE_CRX_KEY: skipped dist/mediagate.crx (see docs/deployment.md, "Self-hosting the Chromium package")');
   }
-  // addons.mozilla.org asks for the source of bundled code and how to build it (README, "Building from source").
+  // addons.mozilla.org asks for the source of bundled code and how to build it (docs/deployment.md, "Building from source").
   try {
     await run('git', ['-C', root, 'archive', '--format=zip', '--prefix=mediagate-source/', '-o', path.join(dist, 'mediagate-source.zip'), 'HEAD']);
     console.log('packaged dist/mediagate-source.zip (committed sources at HEAD)');

@@ -1,8 +1,8 @@
-// Firefox injects the new version of MediaGate into open pages after an update or reload, while the
-// old main-world patches stay in place. The new instance asks the old one, synchronously and before
-// patching, to step aside (its patches then pass straight through) and to hand over what the page
-// already set up, so calls in progress stay under MediaGate's controls. Chromium does not re-inject;
-// there the old patches simply fall back to native when their bridge is gone.
+// A new version of MediaGate arrives in open pages after an update or reload (Firefox injects it itself;
+// in Chromium the background does, background/reinject.ts), while the old main-world patches stay in
+// place. The new instance asks the old one, synchronously and before patching, to step aside (its
+// patches then pass straight through) and to hand over what the page already set up, so calls in
+// progress stay under MediaGate's controls.
 //
 // The page can send this event too: it then switches MediaGate off for itself and gets back its own
 // tracks and handlers, nothing it could not reach without MediaGate.

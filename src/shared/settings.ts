@@ -24,7 +24,7 @@ export interface Settings {
   hardMute: boolean;
   /**
    * MediaGate's keyboard shortcuts (manifest "commands"). Off: they do nothing, and in Firefox their keys
-   * are released to pages (Chromium offers no API to unassign them; see README).
+   * are released to pages (Chromium offers no API to unassign them; see docs/features/media-session.md).
    */
   shortcuts: boolean;
   /**

@@ -8,7 +8,7 @@
 //
 // Not generated: the members MediaGate adds on purpose (semantics, mediaSource, tabId,
 // voiceIsolation, backgroundBlur): there MediaGate's answer differs from the browser's by design
-// (see README), and their own tests check them.
+// (see docs/features/), and their own tests check them.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -107,7 +107,7 @@ const unreadable = (r: Recipe): boolean => r[0] === 'P' && (r[2] === 'throw-get'
 
 /**
  * The one accepted divergence: MediaGate's screen capture reads `video.mediaSource` (a member only it
- * knows in Chromium) and rejects with what that read throws (README, "Screen capture"), while the
+ * knows in Chromium) and rejects with what that read throws (docs/features/screen-capture.md), while the
  * browser may first have thrown on a member of `audio`. Both reject; only the error differs. Calling
  * the browser first to learn its error would ask for the camera (a prompt) on every such input.
  */

@@ -446,7 +446,7 @@ for (const name of BROWSERS) {
         await page.close();
       });
 
-      it('under a covering overlay that lets clicks through (pointer-events: none): the click gives nothing', { todo: name === 'firefox' ? 'known limit (README): Firefox has no IntersectionObserver v2 and elementFromPoint ignores pointer-events:none overlays' : undefined }, async () => {
+      it('under a covering overlay that lets clicks through (pointer-events: none): the click gives nothing', { todo: name === 'firefox' ? 'known limit (docs/features/usermedia.md): Firefox has no IntersectionObserver v2 and elementFromPoint ignores pointer-events:none overlays' : undefined }, async () => {
         server.route('/cj-cover.html', { body: hostile('', `${ELEMENT}<div style="position:fixed;inset:0;background:#fff;pointer-events:none">Win a prize!</div>${EVENTS}`) });
         const page = await tb.newPage();
         await page.goto(server.url('/cj-cover.html'));

@@ -292,7 +292,7 @@ for (const name of BROWSERS) {
       assert.equal(result.settings[0].label, held);
       await waitFor(() => holder.evaluate(() => (window as any).__held.readyState === 'ended'), 'the other tab\'s track ended');
       // Firefox does not deliver a script-dispatched "ended" to addEventListener listeners of a track
-      // (only to onended); README's feature table says so.
+      // (only to onended); docs/features/picker-semantics.md says so.
       assert.deepEqual(await holder.evaluate(() => (window as any).__ended), { listener: name === 'chromium', handler: true });
       await page.evaluate(() => (window as any).__stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
       await holder.close();

@@ -9,6 +9,17 @@ const ROOT = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
 const en = JSON.parse(read('_locales/en/messages.json')) as Record<string, { message: string }>;
 
+/** The README's feature list: the lines between its two markers. */
+function readmeFeatureLines(): string[] {
+  const readme = read('README.md');
+  const start = readme.indexOf('<!-- features:start -->');
+  const end = readme.indexOf('<!-- features:end -->');
+  if (start < 0 || end < start) return [];
+  return readme.slice(start, end).split('\n').slice(1).filter((line) => line.trim() !== '');
+}
+/** A README feature line stays a line: what it is, in a sentence, and a link to its page. */
+const README_LINE_MAX = 220;
+
 describe('the feature registry', () => {
   it('names each feature once, in lower-case words joined by hyphens', () => {
     expect(new Set(FEATURES).size).toBe(FEATURES.length);
@@ -34,6 +45,13 @@ describe('the feature registry', () => {
       expect(existsSync(join(ROOT, 'src/injected', name, 'index.ts'))).toBe(true);
     });
 
+    it('has its docs page, and one README line that links to it', () => {
+      expect(existsSync(join(ROOT, `docs/features/${name}.md`))).toBe(true);
+      const lines = readmeFeatureLines().filter((line) => line.includes(`(docs/features/${name}.md)`));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]!.length).toBeLessThanOrEqual(README_LINE_MAX);
+    });
+
     it('has e2e files that run in both browsers', () => {
       expect(feature.tests.length).toBeGreaterThan(0);
       for (const test of feature.tests) {
@@ -54,5 +72,10 @@ describe('the feature registry', () => {
   it('the policy schema lists no feature the registry does not have', () => {
     const schema = JSON.parse(read('managed-schema.json'));
     expect(Object.keys(schema.properties.settings.properties.features.properties)).toEqual([...FEATURES]);
+  });
+
+  it('the README lists no feature the registry does not have', () => {
+    const linked = readmeFeatureLines().map((line) => /\(docs\/features\/([a-z-]+)\.md\)/.exec(line)?.[1]);
+    expect(linked).toEqual([...FEATURES]);
   });
 });

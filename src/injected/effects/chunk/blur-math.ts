@@ -1,6 +1,6 @@
 // Pure numbers for the background blur, kept apart so unit tests can pin them down.
 
-/** The background is blurred at a quarter of the frame's size (DESIGN.md: SwiftShader is slow at full size). */
+/** The background is blurred at a quarter of the frame's size (headless Chromium's WebGL is SwiftShader, which is slow at full size; bench/README.md). */
 export const BLUR_SCALE = 4;
 
 /**

@@ -1,7 +1,7 @@
 // The person's effect switches (toolbar popup through the background, call window through CallState):
 // the device tracks MediaGate processes, and switching their effect followed by configurationchange.
 // Exactly these tracks can be switched: a native track the page already holds cannot be rerouted
-// through processing (README, "configurationchange"). Set up by the first effects chunk that loads
+// through processing (docs/features/effects.md, "The person's switches and `configurationchange`"). Set up by the first effects chunk that loads
 // (before that, no track can be switched), as part of the shared side (side.ts).
 import type { Bridge } from '../../bridge';
 import type { CallState } from '../../call-state';
