@@ -21,7 +21,7 @@ async function importTs(file) {
   const r = await esbuild.build({ entryPoints: [path.join(root, file)], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'warning' });
   return import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`);
 }
-const { CHUNK_ENTRIES, FEATURES, chunkFile } = await importTs('src/shared/features.ts');
+const { CHUNK_ENTRIES, FEATURES, FEATURE_RENAMES, chunkFile } = await importTs('src/shared/features.ts');
 const { ASSET_FILES } = await importTs('src/shared/chunks.ts');
 
 /** Entry points: [source, output path inside the extension, options]. */
@@ -133,10 +133,16 @@ export function manifestFor(browser, source, version) {
   return m;
 }
 
-/** The policy schema, with one switch per feature of the registry (test/unit/features.test.ts keeps the source file's list the same). */
+/**
+ * The policy schema, with one switch per feature of the registry and the features' old names
+ * (test/unit/features.test.ts keeps the source file's list the same).
+ */
 async function managedSchema() {
   const schema = JSON.parse(await readFile(path.join(root, 'managed-schema.json'), 'utf8'));
-  schema.properties.settings.properties.features.properties = Object.fromEntries(FEATURES.map((f) => [f, { type: 'boolean' }]));
+  schema.properties.settings.properties.features.properties = Object.fromEntries([
+    ...FEATURES.map((f) => [f, { type: 'boolean' }]),
+    ...Object.entries(FEATURE_RENAMES).map(([old, now]) => [old, { type: 'boolean', description: `Deprecated: the old name of "${now}"` }]),
+  ]);
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
@@ -250,11 +256,12 @@ const manifest = JSON.parse(await readFile(path.join(root, 'manifest.json'), 'ut
 const injectedMetas = await Promise.all(BROWSERS.map((b) => buildBrowser(b, manifest, pkg)));
 const injectedSize = (await stat(path.join(dist, 'chromium', 'injected.js'))).size;
 console.log(`built dist/chromium and dist/firefox (injected.js ${(injectedSize / 1024).toFixed(1)} KB minified)`);
-// Every page runs injected.js: it must stay small (heavy parts go into lazily loaded chunks).
-const INJECTED_BUDGET = 30 * 1000;
+// Every page runs injected.js: it must stay small (heavy parts go into lazily loaded chunks). The same
+// 30 KB the bench reports against; the page-load bench, not this number, says whether it costs.
+const INJECTED_BUDGET = 30 * 1024;
 console.log(moduleSizeTable(injectedMetas[BROWSERS.indexOf('chromium')], injectedSize, INJECTED_BUDGET));
 if (injectedSize > INJECTED_BUDGET) {
-  console.error(`injected.js is ${injectedSize} bytes, over the ${INJECTED_BUDGET}-byte budget: move code into a chunk (src/shared/chunks.ts)`);
+  console.error(`injected.js is ${injectedSize} bytes, over the ${INJECTED_BUDGET}-byte budget: move code into a chunk (a feature's chunks in src/shared/features.ts)`);
   process.exit(1);
 }
 if (args.has('--package')) await packageAll(pkg.version);

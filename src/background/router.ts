@@ -57,7 +57,7 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       const { tabId, frameId, kind, on } = envelope.payload;
       return { ok: true, result: await switchEffect(tabId, frameId, kind, on) };
     }
-    case 'calls/pip':
+    case 'calls/call-window':
       return { ok: true, result: await showCallWindow(envelope.payload.tabId) };
     case 'picker/get':
       return { ok: true, result: await pickerState(envelope.payload.pickerId) };

@@ -7,21 +7,21 @@ import { takeOver, offerHandoff } from './handoff';
 import { CallState } from './call-state';
 import type { InjectedFeature } from './feature';
 import type { Feature } from '../shared/features';
-import { capture } from './capture';
+import { callDetection } from './call-detection';
 import { mediaSession } from './media-session';
 import { pickerSemantics } from './picker-semantics';
-import { labels } from './labels';
-import { pip } from './pip';
-import { usermedia } from './usermedia';
+import { labelHiding } from './label-hiding';
+import { callWindow } from './call-window';
+import { usermediaElement } from './usermedia-element';
 import { screenCapture } from './screen-capture';
 import { effects } from './effects';
 import { trackTransfer } from './track-transfer';
 
 // Every feature of the registry (src/shared/features.ts), in the order they install: the order matters
-// where patches stack. capture wraps the native getUserMedia, picker-semantics wraps capture, so the
+// where patches stack. call-detection wraps the native getUserMedia, picker-semantics wraps call-detection, so the
 // tracks of every path are registered; screen-capture wraps them all, so a screen request never reaches
 // the camera picker.
-const features = [capture, mediaSession, pickerSemantics, labels, pip, usermedia, screenCapture, effects, trackTransfer] as const;
+const features = [callDetection, mediaSession, pickerSemantics, labelHiding, callWindow, usermediaElement, screenCapture, effects, trackTransfer] as const;
 /** A registry feature missing from the list above is a type error here (and costs no byte). */
 type Complete<Missing extends never> = Missing;
 export type AllInstalled = Complete<Exclude<Feature, (typeof features)[number]['name']>>;

@@ -106,7 +106,7 @@ async function render(): Promise<void> {
       }, 'hangup'));
     }
     if (call.frameId === 0 && call.tracks.length) {
-      buttons.append(button(t('popupCallWindow'), () => { void uiRequest('calls/pip', { tabId: call.tabId }); }));
+      buttons.append(button(t('popupCallWindow'), () => { void uiRequest('calls/call-window', { tabId: call.tabId }); }));
     }
     buttons.append(button(t('popupSwitchToTab'), () => {
       void browser.tabs.update(call.tabId, { active: true });

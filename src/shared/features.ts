@@ -29,12 +29,28 @@ export interface FeatureEntry {
  * literal so that code which needs only the names (the content script, in every frame) does not carry
  * the registry below.
  */
-export const FEATURES = ['capture', 'media-session', 'picker-semantics', 'labels', 'pip', 'usermedia', 'screen-capture', 'effects', 'track-transfer'] as const;
+export const FEATURES = [
+  'call-detection', 'media-session', 'picker-semantics', 'label-hiding', 'call-window', 'usermedia-element', 'screen-capture', 'effects',
+  'track-transfer',
+] as const;
 export type Feature = (typeof FEATURES)[number];
 
+/**
+ * Names features had before (settings stored and policies deployed then use them): settings
+ * and policy that still say `capture` mean `call-detection`. Keep an entry as long as a stored setting
+ * or a deployed policy could carry the old name; the policy schema lists the old names too, marked
+ * deprecated, so that Chromium does not drop them.
+ */
+export const FEATURE_RENAMES: Readonly<Record<string, Feature>> = {
+  capture: 'call-detection',
+  pip: 'call-window',
+  labels: 'label-hiding',
+  usermedia: 'usermedia-element',
+};
+
 export const FEATURE_REGISTRY = {
-  capture: {
-    options: { label: 'optionsFeatureCapture', hint: 'optionsFeatureCaptureHint' },
+  'call-detection': {
+    options: { label: 'optionsFeatureCallDetection', hint: 'optionsFeatureCallDetectionHint' },
     tests: ['call-controls'],
   },
   'media-session': {
@@ -46,15 +62,15 @@ export const FEATURE_REGISTRY = {
     chunks: { picker: { entry: 'src/injected/picker-semantics/chunk/index.ts', strings: [] } },
     tests: ['picker', 'load'],
   },
-  labels: {
-    options: { label: 'optionsFeatureLabels', hint: 'optionsFeatureLabelsHint' },
+  'label-hiding': {
+    options: { label: 'optionsFeatureLabelHiding', hint: 'optionsFeatureLabelHidingHint' },
     tests: ['picker'],
   },
-  pip: {
-    options: { label: 'optionsFeaturePip', hint: 'optionsFeaturePipHint' },
+  'call-window': {
+    options: { label: 'optionsFeatureCallWindow', hint: 'optionsFeatureCallWindowHint' },
     chunks: {
-      pip: {
-        entry: 'src/injected/pip/window/index.ts',
+      'call-window': {
+        entry: 'src/injected/call-window/chunk/index.ts',
         strings: [
           'pipOpenButton', 'pipOpenTitle', 'pipRegion', 'pipMute', 'pipUnmute', 'pipCameraOff', 'pipCameraOn', 'pipShare', 'pipStopShare', 'pipLeave',
           'effectBlurBackground', 'effectVoiceIsolation', 'optionsPinned',
@@ -63,11 +79,11 @@ export const FEATURE_REGISTRY = {
     },
     tests: ['call-controls'],
   },
-  usermedia: {
-    options: { label: 'optionsFeatureUsermedia', hint: 'optionsFeatureUsermediaHint' },
+  'usermedia-element': {
+    options: { label: 'optionsFeatureUsermediaElement', hint: 'optionsFeatureUsermediaElementHint' },
     chunks: {
-      usermedia: {
-        entry: 'src/injected/usermedia/element/index.ts',
+      'usermedia-element': {
+        entry: 'src/injected/usermedia-element/chunk/index.ts',
         strings: [
           'umUseCamera', 'umUseMicrophone', 'umUseBoth',
           'umMuteCamera', 'umMuteMicrophone', 'umMuteBoth',
@@ -105,7 +121,7 @@ export const FEATURE_REGISTRY = {
  * The chunks' names, for code that checks a name without needing the registry (the content script
  * validates every page request); the registry's chunks must be exactly these (a type error otherwise).
  */
-export const CHUNK_NAMES = ['picker', 'pip', 'usermedia', 'voice', 'blur', 'pixel', 'transfer'] as const;
+export const CHUNK_NAMES = ['picker', 'call-window', 'usermedia-element', 'voice', 'blur', 'pixel', 'transfer'] as const;
 export type ChunkName = (typeof CHUNK_NAMES)[number];
 type ChunksOf<E> = E extends { chunks: infer C } ? C : never;
 type KeysOf<T> = T extends unknown ? keyof T : never;

@@ -129,11 +129,11 @@ export interface PagePushes {
   'media-session/invoke': { action: MediaSessionAction };
   'picker/result': { requestId: string; outcome: PickerOutcome };
   /** Another tab took this device over through the picker: end the tracks using it. */
-  'capture/release': { kind: 'audio' | 'video'; label: string };
+  'call-detection/release': { kind: 'audio' | 'video'; label: string };
   /** The toolbar popup asks the page to show its call window. */
-  'pip/open': Record<string, never>;
+  'call-window/open': Record<string, never>;
   /** Hard mute: MediaGate itself sets `enabled` on the tracks the page captured. */
-  'capture/set-enabled': { kind: 'audio' | 'video'; enabled: boolean };
+  'call-detection/set-enabled': { kind: 'audio' | 'video'; enabled: boolean };
   /** The person stopped the sharing from MediaGate: end the screen-capture tracks. */
   'screen-capture/stop': Record<string, never>;
   /** The person switched an effect (audio: voiceIsolation, video: backgroundBlur) of the frame's processed tracks. */
@@ -143,7 +143,7 @@ export interface UiRequests {
   'calls/list': { req: Record<string, never>; res: CallRecord[] };
   'calls/invoke': { req: { tabId: number; frameId: number; action: MediaSessionAction }; res: boolean };
   /** Shows the call window of a tab (in the page: the popup's click is no gesture in the page). */
-  'calls/pip': { req: { tabId: number }; res: boolean };
+  'calls/call-window': { req: { tabId: number }; res: boolean };
   'picker/get': { req: { pickerId: string }; res: PickerState | null };
   'picker/decide': { req: { pickerId: string; decision: 'allow' | 'block'; choice: PickerChoice; files?: PickerFiles; remember: boolean }; res: boolean };
   'sites/list': { req: Record<string, never>; res: SiteTable };
@@ -303,7 +303,7 @@ const isTabTarget = (v: unknown): v is UiRequests['calls/invoke']['req'] =>
 const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['req'] } = {
   'calls/list': isEmpty,
   'calls/invoke': isTabTarget,
-  'calls/pip': (v): v is UiRequests['calls/pip']['req'] => isRecord(v) && isId(v.tabId),
+  'calls/call-window': (v): v is UiRequests['calls/call-window']['req'] => isRecord(v) && isId(v.tabId),
   'picker/get': (v): v is UiRequests['picker/get']['req'] => isRecord(v) && isPickerId(v.pickerId),
   'picker/decide': (v): v is UiRequests['picker/decide']['req'] =>
     isRecord(v) && isPickerId(v.pickerId) && isOneOf(v.decision, ['allow', 'block'] as const) && isPickerChoice(v.choice) && isBoolean(v.remember) &&
@@ -349,16 +349,16 @@ export function parsePushEnvelope(v: unknown): PushEnvelope | null {
   if (v.type === 'media-session/invoke' && isRecord(v.payload) && isMediaSessionAction(v.payload.action)) {
     return { channel: 'push', type: 'media-session/invoke', payload: { action: v.payload.action } };
   }
-  if (v.type === 'pip/open') return { channel: 'push', type: 'pip/open', payload: {} };
+  if (v.type === 'call-window/open') return { channel: 'push', type: 'call-window/open', payload: {} };
   if (v.type === 'screen-capture/stop') return { channel: 'push', type: 'screen-capture/stop', payload: {} };
-  if (v.type === 'capture/set-enabled' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.enabled)) {
-    return { channel: 'push', type: 'capture/set-enabled', payload: { kind: v.payload.kind, enabled: v.payload.enabled } };
+  if (v.type === 'call-detection/set-enabled' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.enabled)) {
+    return { channel: 'push', type: 'call-detection/set-enabled', payload: { kind: v.payload.kind, enabled: v.payload.enabled } };
   }
   if (v.type === 'effects/set' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.on)) {
     return { channel: 'push', type: 'effects/set', payload: { kind: v.payload.kind, on: v.payload.on } };
   }
-  if (v.type === 'capture/release' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isLabel(v.payload.label)) {
-    return { channel: 'push', type: 'capture/release', payload: { kind: v.payload.kind, label: v.payload.label } };
+  if (v.type === 'call-detection/release' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isLabel(v.payload.label)) {
+    return { channel: 'push', type: 'call-detection/release', payload: { kind: v.payload.kind, label: v.payload.label } };
   }
   if (v.type === 'picker/result' && isRecord(v.payload) && isPickerId(v.payload.requestId) && isRecord(v.payload.outcome)) {
     const { outcome } = v.payload;

@@ -3,7 +3,7 @@
 
 import { isRecord, isBoolean, isOneOf, quoted } from './validate';
 
-import { FEATURES, type Feature } from './features';
+import { FEATURES, FEATURE_RENAMES, type Feature } from './features';
 
 export { FEATURES, type Feature };
 
@@ -79,9 +79,12 @@ export function sanitizeSettings(raw: unknown, source: string): Sanitized<Partia
       warnings.push(`${source}: "features" is not an object; ignored`);
     } else {
       const features: Partial<Record<Feature, boolean>> = {};
-      for (const [name, on] of Object.entries(raw.features)) {
-        if (!(FEATURES as readonly string[]).includes(name)) warnings.push(`${source}: unknown feature ${quoted(name)} ignored`);
-        else if (!isBoolean(on)) warnings.push(`${source}: feature "${name}" must be true or false; ignored`);
+      // Old names first, so that the current name wins where both are set.
+      const entries = Object.entries(raw.features).sort(([a], [b]) => Number(!Object.hasOwn(FEATURE_RENAMES, a)) - Number(!Object.hasOwn(FEATURE_RENAMES, b)));
+      for (const [given, on] of entries) {
+        const name = Object.hasOwn(FEATURE_RENAMES, given) ? FEATURE_RENAMES[given]! : given;
+        if (!(FEATURES as readonly string[]).includes(name)) warnings.push(`${source}: unknown feature ${quoted(given)} ignored`);
+        else if (!isBoolean(on)) warnings.push(`${source}: feature "${given}" must be true or false; ignored`);
         else features[name as Feature] = on;
       }
       value.features = features as Record<Feature, boolean>;

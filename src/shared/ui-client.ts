@@ -8,7 +8,7 @@ import { isResponse } from './protocol';
  * gives the same result when repeated (the background makes sure of it, the picker's decision
  * included), so one cut off by the service worker stopping mid-answer is sent again.
  */
-const ONCE: ReadonlySet<UiRequestType> = new Set<UiRequestType>(['calls/invoke', 'calls/pip', 'commands/run']);
+const ONCE: ReadonlySet<UiRequestType> = new Set<UiRequestType>(['calls/invoke', 'calls/call-window', 'commands/run']);
 const ATTEMPTS = 4;
 /**
  * How long an answer may take. The background answers in well under a second. A worker stopped

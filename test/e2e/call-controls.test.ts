@@ -123,7 +123,7 @@ for (const name of BROWSERS) {
       });
       assert.notEqual(await probe(), 'call');
       const call = (await uiRequest(ui, 'calls/list', {})).find((c) => c.origin === server.origin && c.tracks.length)!;
-      assert.equal(await uiRequest(ui, 'calls/pip', { tabId: call.tabId }), true);
+      assert.equal(await uiRequest(ui, 'calls/call-window', { tabId: call.tabId }), true);
       await waitFor(async () => (await probe()) === 'call', 'the in-page call window');
       assert.equal(await page.evaluate(() => (document.querySelector('[data-mediagate=call]') as HTMLElement).shadowRoot), null, 'closed shadow root');
       await page.evaluate(() => (window as any).demo.stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));

@@ -238,7 +238,7 @@ for (const name of BROWSERS) {
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));
       // (The call window's chunk loads too, as on any page in a call.)
-      const loaded = async () => (await chunks.read()).map((f) => /chunks\/(\w+)\.js$/.exec(f)?.[1]).filter((n) => n !== 'pip');
+      const loaded = async () => (await chunks.read()).map((f) => /chunks\/([\w-]+)\.js$/.exec(f)?.[1]).filter((n) => n !== 'call-window');
       const on = await page.evaluate(async () => {
         const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true } as MediaTrackConstraints });
         const value = (s.getAudioTracks()[0]!.getSettings() as any).voiceIsolation;

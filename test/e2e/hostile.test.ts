@@ -84,7 +84,7 @@ for (const name of BROWSERS) {
         window.answers = [];
         const requests = [
           { type: 'picker/open', payload: { kinds: { video: { labels: null }, audio: { labels: null } } } },
-          { type: 'chunk/load', payload: { name: 'usermedia' } },
+          { type: 'chunk/load', payload: { name: 'usermedia-element' } },
           { type: 'chunk/asset', payload: { name: 'rnnoise' } },
           { type: 'calls/update', payload: { tracks: [{ id: 'forged-1', kind: 'audio', label: 'forged', enabled: true, muted: false }], actions: ['hangup'], reported: {} } },
           { type: 'sites/set', payload: { origin: location.origin, kind: 'camera', state: 'allow' } },
@@ -446,7 +446,7 @@ for (const name of BROWSERS) {
         await page.close();
       });
 
-      it('under a covering overlay that lets clicks through (pointer-events: none): the click gives nothing', { todo: name === 'firefox' ? 'known limit (docs/features/usermedia.md): Firefox has no IntersectionObserver v2 and elementFromPoint ignores pointer-events:none overlays' : undefined }, async () => {
+      it('under a covering overlay that lets clicks through (pointer-events: none): the click gives nothing', { todo: name === 'firefox' ? 'known limit (docs/features/usermedia-element.md): Firefox has no IntersectionObserver v2 and elementFromPoint ignores pointer-events:none overlays' : undefined }, async () => {
         server.route('/cj-cover.html', { body: hostile('', `${ELEMENT}<div style="position:fixed;inset:0;background:#fff;pointer-events:none">Win a prize!</div>${EVENTS}`) });
         const page = await tb.newPage();
         await page.goto(server.url('/cj-cover.html'));

@@ -52,7 +52,7 @@ for (const name of BROWSERS) {
 
       const options = await openOptions(tb);
       // Whatever happens below, the next tests start from the defaults.
-      t.after(() => uiRequest(options, 'settings/set', { settings: { defaultSemantics: 'browser-chooses', features: { labels: true } as any } })
+      t.after(() => uiRequest(options, 'settings/set', { settings: { defaultSemantics: 'browser-chooses', features: { 'label-hiding': true } as any } })
         .then(() => options.close()).catch(() => undefined));
       const state = () => options.evaluate(() => ({
         browser: (document.getElementById('semantics-browser-chooses') as HTMLInputElement).checked,
@@ -64,9 +64,9 @@ for (const name of BROWSERS) {
       const before = await state();
       assert.deepEqual([before.browser, before.user, before.names, before.pinnedShown], [true, false, true, 0]);
       assert.deepEqual(before.switches, [
-        ['capture', true, 'Call detection'], ['media-session', true, 'Call controls'],
-        ['picker-semantics', true, 'Device picker'], ['labels', true, 'Hide device names'], ['pip', true, 'Call window'],
-        ['usermedia', true, 'The <usermedia> element'], ['screen-capture', true, 'Screen capture through getUserMedia'], ['effects', true, 'Voice isolation and background blur'], ['track-transfer', true, 'Tracks in workers'],
+        ['call-detection', true, 'Call detection'], ['media-session', true, 'Call controls'],
+        ['picker-semantics', true, 'Device picker'], ['label-hiding', true, 'Hide device names'], ['call-window', true, 'Call window'],
+        ['usermedia-element', true, 'The <usermedia> element'], ['screen-capture', true, 'Screen capture through getUserMedia'], ['effects', true, 'Voice isolation and background blur'], ['track-transfer', true, 'Tracks in workers'],
       ]);
 
       // With the keyboard, as a person would: the checked radio has focus, an arrow key moves the choice.
@@ -88,12 +88,12 @@ for (const name of BROWSERS) {
       await options.bringToFront();
       await options.click('#feature-labels');
       await statusSays(options, 'Saved');
-      assert.equal((await uiRequest(options, 'settings/get', {})).effective.features.labels, false);
+      assert.equal((await uiRequest(options, 'settings/get', {})).effective.features['label-hiding'], false);
       await options.click('#feature-labels');
       await options.click('#semantics-browser-chooses');
       await waitFor(async () => {
         const s = (await uiRequest(options, 'settings/get', {})).effective;
-        return s.defaultSemantics === 'browser-chooses' && s.features.labels;
+        return s.defaultSemantics === 'browser-chooses' && s.features['label-hiding'];
       }, 'settings back to their defaults');
       await web.close();
     });
@@ -194,7 +194,7 @@ for (const name of BROWSERS) {
           const original = runtime.sendMessage.bind(runtime);
           runtime.sendMessage = (message: any, callback?: (a: unknown) => void) => {
             const answer = original(message).then((a: any) => {
-              if (a?.ok && (message.type === 'settings/get' || message.type === 'settings/set')) a.result.pinned = ['defaultSemantics', 'features.labels'];
+              if (a?.ok && (message.type === 'settings/get' || message.type === 'settings/set')) a.result.pinned = ['defaultSemantics', 'features.label-hiding'];
               return a;
             });
             if (typeof callback === 'function') { answer.then(callback); return undefined; }

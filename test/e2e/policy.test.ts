@@ -22,6 +22,7 @@ const unpackedId = (dir: string) => [...createHash('sha256').update(path.resolve
 
 function policyFor(server: FixtureServer): Record<string, unknown> {
   return {
+    // The call window under its old name (FEATURE_RENAMES): a policy deployed before the rename keeps working.
     settings: { defaultSemantics: 'user-chooses', features: { pip: false }, shortcuts: false, forceVoiceIsolation: true },
     sites: {
       // The second name of the fixture server is blocked; the first is allowed the microphone.
@@ -96,10 +97,10 @@ for (const name of BROWSERS) {
     it('pins the settings it names; the person\'s other settings stay theirs', async () => {
       const { effective, pinned } = await uiRequest(ui, 'settings/get', {});
       assert.equal(effective.defaultSemantics, 'user-chooses');
-      assert.equal(effective.features.pip, false);
+      assert.equal(effective.features['call-window'], false);
       assert.equal(effective.shortcuts, false);
       assert.equal(effective.forceVoiceIsolation, true);
-      assert.deepEqual([...pinned].sort(), ['defaultSemantics', 'features.pip', 'forceVoiceIsolation', 'shortcuts']);
+      assert.deepEqual([...pinned].sort(), ['defaultSemantics', 'features.call-window', 'forceVoiceIsolation', 'shortcuts']);
       const page = await tb.newPage();
       await page.goto(server.url('/blank.html'));
       // The config reaches the page asynchronously (Chromium reads storage.managed ~70 ms after load).

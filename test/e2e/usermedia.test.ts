@@ -254,7 +254,7 @@ for (const name of BROWSERS) {
         const el = (document.getElementById('f') as HTMLIFrameElement).contentDocument?.getElementById('inner') as any;
         return !!el && 'isValid' in el && el instanceof (el.ownerDocument.defaultView as any).HTMLUserMediaElement;
       }), 'the element in the frame upgraded');
-      await setSettings(tb, { features: { usermedia: false } });
+      await setSettings(tb, { features: { 'usermedia-element': false } });
       try {
         server.route('/off.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
         await p.goto(server.url('/off.html'));

@@ -2,7 +2,7 @@
 // feature needs outside its folders, or this fails (as refined-github's features test does).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHUNK_ENTRIES, FEATURE_REGISTRY, FEATURES, type FeatureEntry } from '../../src/shared/features';
+import { CHUNK_ENTRIES, FEATURE_REGISTRY, FEATURE_RENAMES, FEATURES, type FeatureEntry } from '../../src/shared/features';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 
 const ROOT = join(__dirname, '..', '..');
@@ -71,7 +71,11 @@ describe('the feature registry', () => {
 
   it('the policy schema lists no feature the registry does not have', () => {
     const schema = JSON.parse(read('managed-schema.json'));
-    expect(Object.keys(schema.properties.settings.properties.features.properties)).toEqual([...FEATURES]);
+    const switches = schema.properties.settings.properties.features.properties;
+    expect(Object.keys(switches)).toEqual([...FEATURES, ...Object.keys(FEATURE_RENAMES)]);
+    for (const [old, now] of Object.entries(FEATURE_RENAMES)) {
+      expect(switches[old]).toEqual({ type: 'boolean', description: `Deprecated: the old name of "${now}"` });
+    }
   });
 
   it('the README lists no feature the registry does not have', () => {

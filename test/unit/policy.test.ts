@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isOriginPattern, matchesOrigin, parseSitePolicy, policyDecision, withPolicy, EMPTY_SITE_POLICY } from '../../src/shared/policy';
 import { DEFAULT_SETTINGS, FEATURES } from '../../src/shared/settings';
+import { FEATURE_RENAMES } from '../../src/shared/features';
 
 describe('origin patterns', () => {
   it('accepts origins with wildcards, refuses paths, queries and other schemes', () => {
@@ -73,7 +74,7 @@ describe('managed storage schema', () => {
   it('describes every setting and every feature', () => {
     const settings = schema.properties.settings.properties;
     expect(Object.keys(settings).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort());
-    expect(Object.keys(settings.features.properties).sort()).toEqual([...FEATURES].sort());
+    expect(Object.keys(settings.features.properties).sort()).toEqual([...FEATURES, ...Object.keys(FEATURE_RENAMES)].sort());
     expect(Object.keys(schema.properties.sites.properties).sort()).toEqual(['camera', 'microphone', 'screen']);
   });
 });

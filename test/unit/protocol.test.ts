@@ -697,13 +697,13 @@ describe('parseUiEnvelope: sites and settings', () => {
   });
 });
 
-describe('parsePushEnvelope: capture/release', () => {
-  const release = (payload: unknown) => ({ channel: 'push', type: 'capture/release', payload });
+describe('parsePushEnvelope: call-detection/release', () => {
+  const release = (payload: unknown) => ({ channel: 'push', type: 'call-detection/release', payload });
 
   it('accepts a kind and a label and rebuilds the payload from them alone', () => {
     for (const kind of ['audio', 'video']) {
       expect(parsePushEnvelope({ ...release({ kind, label: 'Cam', extra: 1 }), more: 2 }))
-        .toEqual({ channel: 'push', type: 'capture/release', payload: { kind, label: 'Cam' } });
+        .toEqual({ channel: 'push', type: 'call-detection/release', payload: { kind, label: 'Cam' } });
     }
     expect(parsePushEnvelope(release({ kind: 'audio', label: 'l'.repeat(LIMITS.labelLength) }))).not.toBeNull();
   });
@@ -819,7 +819,7 @@ describe('properties', () => {
   const validPush = (p: ReturnType<typeof parsePushEnvelope>) => p !== null && p.channel === 'push' &&
     (p.type === 'media-session/invoke'
       ? Object.keys(p.payload).length === 1 && isMediaSessionAction(p.payload.action)
-      : p.type === 'capture/release'
+      : p.type === 'call-detection/release'
         ? Object.keys(p.payload).sort().join() === 'kind,label' && ['audio', 'video'].includes(p.payload.kind) && isLabelRef(p.payload.label)
         : p.type === 'picker/result' && isResultRef(p.payload));
 
@@ -844,7 +844,7 @@ describe('properties', () => {
       .map((payload) => ({ channel: 'ui', type: 'sites/set', payload })),
     fc.record({ labelPolicy: fc.constantFrom(...LABEL_POLICIES), alwaysShowPicker: fc.boolean(), features: fc.dictionary(fc.constantFrom(...FEATURES), fc.boolean()) },
       { requiredKeys: [] }).map((settings) => ({ channel: 'ui', type: 'settings/set', payload: { settings } })),
-    fc.record({ kind: fc.constantFrom('audio', 'video'), label: labelArb }).map((payload) => ({ channel: 'push', type: 'capture/release', payload })),
+    fc.record({ kind: fc.constantFrom('audio', 'video'), label: labelArb }).map((payload) => ({ channel: 'push', type: 'call-detection/release', payload })),
   );
 
   /** A valid envelope with one field (at the top or inside the payload) replaced by anything, or deleted. */
@@ -868,7 +868,7 @@ describe('properties', () => {
     fc.record({
       channel: fc.oneof(fc.constantFrom('page', 'ui', 'push'), anyValue),
       type: fc.oneof(fc.constantFrom('calls/update', 'calls/list', 'calls/invoke', 'media-session/invoke', 'picker/open', 'picker/get',
-        'picker/decide', 'picker/result', 'sites/list', 'sites/set', 'settings/get', 'settings/set', 'capture/release', '__proto__', 'constructor'), anyValue),
+        'picker/decide', 'picker/result', 'sites/list', 'sites/set', 'settings/get', 'settings/set', 'call-detection/release', '__proto__', 'constructor'), anyValue),
       payload: fc.oneof(snapshotArb, fc.constant({}), fc.record({ action: fc.oneof(actionArb, anyValue), tabId: anyValue, frameId: anyValue }),
         fc.record({ kinds: fc.oneof(pickerKindsArb, fc.dictionary(fc.constantFrom('audio', 'video', 'screen'),
           fc.oneof(kindAskArb, fc.record({ constraints: anyValue, candidates: fc.oneof(fc.array(fc.oneof(labelArb, anyValue)), anyValue) }, { requiredKeys: [] }), anyValue)), anyValue) }),
@@ -937,17 +937,17 @@ describe('properties', () => {
 describe('parsePageEnvelope: chunk/load', () => {
   const load = (payload: unknown) => ({ channel: 'page', type: 'chunk/load', payload });
   it('accepts only MediaGate\'s own chunk names and drops everything else', () => {
-    expect(parsePageEnvelope(load({ name: 'usermedia', file: '../../etc/passwd' }))).toEqual(load({ name: 'usermedia' }));
-    for (const name of ['', 'chunks/usermedia.js', 'USERMEDIA', '__proto__', 'constructor', 'toString', null, 1, ['usermedia'], { toString: () => 'usermedia' }]) {
+    expect(parsePageEnvelope(load({ name: 'usermedia-element', file: '../../etc/passwd' }))).toEqual(load({ name: 'usermedia-element' }));
+    for (const name of ['', 'chunks/usermedia-element.js', 'USERMEDIA-ELEMENT', 'usermedia', '__proto__', 'constructor', 'toString', null, 1, ['usermedia-element'], { toString: () => 'usermedia-element' }]) {
       expect(parsePageEnvelope(load({ name }))).toBeNull();
     }
     expect(parsePageEnvelope(load(null))).toBeNull();
-    expect(parsePageEnvelope(load(Object.create({ name: 'usermedia' })))).toBeNull();
+    expect(parsePageEnvelope(load(Object.create({ name: 'usermedia-element' })))).toBeNull();
   });
   it('property: any payload either parses to a known chunk name alone or is refused', () => {
-    fc.assert(fc.property(anyValue, fc.oneof(fc.constant('usermedia'), fc.string()), (extra, name) => {
+    fc.assert(fc.property(anyValue, fc.oneof(fc.constant('usermedia-element'), fc.string()), (extra, name) => {
       const parsed = parsePageEnvelope(load({ ...(typeof extra === 'object' && extra !== null ? extra : {}), name }));
-      if (name === 'usermedia') expect(parsed).toEqual(load({ name }));
+      if (name === 'usermedia-element') expect(parsed).toEqual(load({ name }));
       else expect(parsed).toBeNull();
     }));
   });

@@ -3,6 +3,7 @@ import {
   DEFAULT_SETTINGS, FEATURES, LABEL_POLICIES, SEMANTICS, mergeSettings, pageConfig, pinnedByPolicy, sanitizeSettings,
   type Settings, type SiteView,
 } from '../../src/shared/settings';
+import { FEATURE_RENAMES } from '../../src/shared/features';
 import { anyValue } from './arbitraries';
 
 const SETTING_NAMES: string[] = Object.keys(DEFAULT_SETTINGS);
@@ -26,7 +27,7 @@ describe('sanitizeSettings', () => {
   });
 
   it('keeps a fully valid settings object without warnings', () => {
-    const raw = { features: { capture: false, 'media-session': true, 'picker-semantics': true, labels: false } };
+    const raw = { features: { 'call-detection': false, 'media-session': true, 'picker-semantics': true, 'label-hiding': false } };
     expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
   });
 
@@ -36,14 +37,14 @@ describe('sanitizeSettings', () => {
   });
 
   it('ignores a non-object settings value with one warning naming the source', () => {
-    for (const raw of [true, 0, 'features', [], [{ features: {} }], new Date(), Object.create({ features: { capture: false } })]) {
+    for (const raw of [true, 0, 'features', [], [{ features: {} }], new Date(), Object.create({ features: { 'call-detection': false } })]) {
       expect(sanitizeSettings(raw, 'policy')).toEqual({ value: {}, warnings: ['policy: settings is not an object; ignored'] });
     }
   });
 
   it('drops unknown top-level keys with a warning each and keeps the features', () => {
-    const r = sanitizeSettings({ features: { capture: false }, theme: 'dark', debug: true }, 'storage.local');
-    expect(r.value).toEqual({ features: { capture: false } });
+    const r = sanitizeSettings({ features: { 'call-detection': false }, theme: 'dark', debug: true }, 'storage.local');
+    expect(r.value).toEqual({ features: { 'call-detection': false } });
     expect(r.warnings).toEqual([
       'storage.local: unknown setting "theme" ignored',
       'storage.local: unknown setting "debug" ignored',
@@ -51,7 +52,7 @@ describe('sanitizeSettings', () => {
   });
 
   it('drops a non-object "features" with a warning', () => {
-    for (const features of [null, false, 'capture', ['capture'], 1]) {
+    for (const features of [null, false, 'call-detection', ['call-detection'], 1]) {
       const r = sanitizeSettings({ features }, 'policy');
       expect(r.value).toEqual({});
       expect(r.warnings).toEqual(['policy: "features" is not an object; ignored']);
@@ -63,40 +64,40 @@ describe('sanitizeSettings', () => {
   });
 
   it('drops unknown features and non-boolean values one by one, keeping the good ones', () => {
-    const r = sanitizeSettings({ features: { capture: 'yes', 'media-session': false, webgpu: true } }, 'policy');
+    const r = sanitizeSettings({ features: { 'call-detection': 'yes', 'media-session': false, webgpu: true } }, 'policy');
     expect(r.value).toEqual({ features: { 'media-session': false } });
     expect(r.warnings).toEqual([
-      'policy: feature "capture" must be true or false; ignored',
+      'policy: feature "call-detection" must be true or false; ignored',
       'policy: unknown feature "webgpu" ignored',
     ]);
   });
 
   it('does not accept truthy/falsy stand-ins for booleans', () => {
     for (const on of [0, 1, 'true', 'false', null, undefined, {}, new Boolean(false)]) {
-      const r = sanitizeSettings({ features: { capture: on } }, 's');
+      const r = sanitizeSettings({ features: { 'call-detection': on } }, 's');
       expect(r.value).toEqual({ features: {} });
-      expect(r.warnings).toEqual(['s: feature "capture" must be true or false; ignored']);
+      expect(r.warnings).toEqual(['s: feature "call-detection" must be true or false; ignored']);
     }
   });
 
   it('ignores prototype keys: inherited features do not count and "__proto__" is just an unknown name', () => {
-    const raw: unknown = JSON.parse('{"features":{"__proto__":{"capture":false},"constructor":true},"__proto__":{"x":1}}');
+    const raw: unknown = JSON.parse('{"features":{"__proto__":{"call-detection":false},"constructor":true},"__proto__":{"x":1}}');
     const r = sanitizeSettings(raw, 's');
     expect(r.value).toEqual({ features: {} });
     expect(Object.getPrototypeOf(r.value.features)).toBe(Object.prototype);
-    expect(r.value.features!.capture).toBeUndefined();
+    expect(r.value.features!['call-detection']).toBeUndefined();
     expect(r.warnings).toEqual([
       's: unknown setting "__proto__" ignored',
       's: unknown feature "__proto__" ignored',
       's: unknown feature "constructor" ignored',
     ]);
-    expect(sanitizeSettings({ features: Object.create({ capture: false }) }, 's').value).toEqual({});
+    expect(sanitizeSettings({ features: Object.create({ 'call-detection': false }) }, 's').value).toEqual({});
   });
 
   it('accepts null-prototype objects (as storage may hand back)', () => {
-    const features = Object.assign(Object.create(null) as object, { capture: false });
+    const features = Object.assign(Object.create(null) as object, { 'call-detection': false });
     const raw = Object.assign(Object.create(null) as object, { features });
-    expect(sanitizeSettings(raw, 's')).toEqual({ value: { features: { capture: false } }, warnings: [] });
+    expect(sanitizeSettings(raw, 's')).toEqual({ value: { features: { 'call-detection': false } }, warnings: [] });
   });
 
   it('never throws, and returns only known settings with valid values', () => {
@@ -137,7 +138,7 @@ describe('sanitizeSettings: scalar settings', () => {
 
   it('keeps a full settings object (features and every scalar) as it is', () => {
     const raw: Settings = {
-      features: { capture: false, 'media-session': true, 'picker-semantics': false, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
+      features: { 'call-detection': false, 'media-session': true, 'picker-semantics': false, 'label-hiding': true, 'call-window': true, 'usermedia-element': true, 'screen-capture': true, effects: true, 'track-transfer': true },
       defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true, hardMute: true,
       shortcuts: false, forceVoiceIsolation: true, forceBackgroundBlur: false,
     };
@@ -159,9 +160,9 @@ describe('sanitizeSettings: scalar settings', () => {
 
   it('keeps the valid scalars and drops the invalid ones in the same object, warning in key order', () => {
     const r = sanitizeSettings({
-      defaultSemantics: 'user-chooses', labelPolicy: 'sometimes', alwaysShowPicker: 'yes', features: { labels: false }, colour: 'red',
+      defaultSemantics: 'user-chooses', labelPolicy: 'sometimes', alwaysShowPicker: 'yes', features: { 'label-hiding': false }, colour: 'red',
     }, 'storage.local');
-    expect(r.value).toEqual({ defaultSemantics: 'user-chooses', features: { labels: false } });
+    expect(r.value).toEqual({ defaultSemantics: 'user-chooses', features: { 'label-hiding': false } });
     expect(r.warnings).toEqual([
       'storage.local: invalid value for "labelPolicy" ignored',
       'storage.local: invalid value for "alwaysShowPicker" ignored',
@@ -181,10 +182,31 @@ describe('sanitizeSettings: scalar settings', () => {
   });
 
   it('knows the new features', () => {
-    const raw = { features: { 'picker-semantics': false, labels: false } };
+    const raw = { features: { 'picker-semantics': false, 'label-hiding': false } };
     expect(sanitizeSettings(raw, 's')).toEqual({ value: raw, warnings: [] });
-    expect(sanitizeSettings({ features: { labels: 'off' } }, 's').warnings).toEqual(['s: feature "labels" must be true or false; ignored']);
+    expect(sanitizeSettings({ features: { 'label-hiding': 'off' } }, 's').warnings).toEqual(['s: feature "label-hiding" must be true or false; ignored']);
     expect(sanitizeSettings({ features: { picker: true } }, 's').warnings).toEqual(['s: unknown feature "picker" ignored']);
+  });
+});
+
+describe('sanitizeSettings: renamed features', () => {
+  it('reads a feature under its old name as the new one, from settings and policy alike', () => {
+    for (const [old, now] of Object.entries(FEATURE_RENAMES)) {
+      expect(sanitizeSettings({ features: { [old]: false } }, 'policy')).toEqual({ value: { features: { [now]: false } }, warnings: [] });
+    }
+  });
+  it('lets the new name win where both are set, in either order', () => {
+    expect(sanitizeSettings({ features: { capture: true, 'call-detection': false } }, 's').value).toEqual({ features: { 'call-detection': false } });
+    expect(sanitizeSettings({ features: { 'call-detection': false, capture: true } }, 's').value).toEqual({ features: { 'call-detection': false } });
+  });
+  it('names the old name in its warning when the value is bad', () => {
+    expect(sanitizeSettings({ features: { pip: 'off' } }, 's').warnings).toEqual(['s: feature "pip" must be true or false; ignored']);
+  });
+  it('maps every old name to a feature of the registry, and no current name is an old one', () => {
+    for (const [old, now] of Object.entries(FEATURE_RENAMES)) {
+      expect(FEATURES).toContain(now);
+      expect(FEATURES).not.toContain(old);
+    }
   });
 });
 
@@ -195,7 +217,7 @@ describe('mergeSettings', () => {
 
   it('has the documented defaults', () => {
     expect(DEFAULT_SETTINGS).toEqual({
-      features: { capture: true, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
+      features: { 'call-detection': true, 'media-session': true, 'picker-semantics': true, 'label-hiding': true, 'call-window': true, 'usermedia-element': true, 'screen-capture': true, effects: true, 'track-transfer': true },
       defaultSemantics: 'browser-chooses',
       labelPolicy: 'hide-until-allowed',
       alwaysShowPicker: false,
@@ -208,20 +230,20 @@ describe('mergeSettings', () => {
   });
 
   it('lets the person override the defaults', () => {
-    expect(mergeSettings({ features: { capture: false } as Settings['features'] }, {}).features)
-      .toEqual({ capture: false, 'media-session': true, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true });
+    expect(mergeSettings({ features: { 'call-detection': false } as Settings['features'] }, {}).features)
+      .toEqual({ 'call-detection': false, 'media-session': true, 'picker-semantics': true, 'label-hiding': true, 'call-window': true, 'usermedia-element': true, 'screen-capture': true, effects: true, 'track-transfer': true });
   });
 
   it('lets policy override the person, feature by feature', () => {
-    const user = { features: { capture: false, 'media-session': false, labels: false } as Settings['features'] };
-    const policy = { features: { capture: true, labels: false } as Settings['features'] };
+    const user = { features: { 'call-detection': false, 'media-session': false, 'label-hiding': false } as Settings['features'] };
+    const policy = { features: { 'call-detection': true, 'label-hiding': false } as Settings['features'] };
     expect(mergeSettings(user, policy).features)
-      .toEqual({ capture: true, 'media-session': false, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true });
+      .toEqual({ 'call-detection': true, 'media-session': false, 'picker-semantics': true, 'label-hiding': false, 'call-window': true, 'usermedia-element': true, 'screen-capture': true, effects: true, 'track-transfer': true });
   });
 
   it('lets policy override the defaults when the person set nothing', () => {
     expect(mergeSettings({}, { features: { 'media-session': false } as Settings['features'] }).features)
-      .toEqual({ capture: true, 'media-session': false, 'picker-semantics': true, labels: true, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true });
+      .toEqual({ 'call-detection': true, 'media-session': false, 'picker-semantics': true, 'label-hiding': true, 'call-window': true, 'usermedia-element': true, 'screen-capture': true, effects: true, 'track-transfer': true });
   });
 
   it('lets the person override the default scalars', () => {
@@ -246,11 +268,11 @@ describe('mergeSettings', () => {
   });
 
   it('does not mutate its inputs or the defaults', () => {
-    const user = { features: { capture: false } as Settings['features'] };
+    const user = { features: { 'call-detection': false } as Settings['features'] };
     const policy = { features: { 'media-session': false } as Settings['features'] };
     const before = JSON.stringify([user, policy, DEFAULT_SETTINGS]);
     const merged = mergeSettings(user, policy);
-    merged.features.capture = true;
+    merged.features['call-detection'] = true;
     expect(JSON.stringify([user, policy, DEFAULT_SETTINGS])).toBe(before);
     expect(merged.features).not.toBe(DEFAULT_SETTINGS.features);
   });
@@ -278,8 +300,8 @@ describe('mergeSettings', () => {
 describe('pinnedByPolicy', () => {
   it('names the settings policy sets (features one by one), and nothing when policy is empty', () => {
     expect(pinnedByPolicy({})).toEqual([]);
-    expect(pinnedByPolicy({ labelPolicy: 'always-hide', features: { capture: false } as Settings['features'] }).sort())
-      .toEqual(['features.capture', 'labelPolicy']);
+    expect(pinnedByPolicy({ labelPolicy: 'always-hide', features: { 'call-detection': false } as Settings['features'] }).sort())
+      .toEqual(['features.call-detection', 'labelPolicy']);
     expect(pinnedByPolicy(sanitizeSettings({ alwaysShowPicker: true, defaultSemantics: 'nope' }, 'policy').value)).toEqual(['alwaysShowPicker']);
   });
 });
@@ -290,14 +312,14 @@ describe('pageConfig', () => {
   };
 
   it('copies the features, the page-facing scalars and the site view, and nothing else', () => {
-    const features = { capture: false, 'media-session': true, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true };
+    const features = { 'call-detection': false, 'media-session': true, 'picker-semantics': true, 'label-hiding': false, 'call-window': true, 'usermedia-element': true, 'screen-capture': true, effects: true, 'track-transfer': true };
     const settings = {
       features, defaultSemantics: 'user-chooses', labelPolicy: 'never-hide', alwaysShowPicker: true, hardMute: true, secret: 'x',
       shortcuts: false, forceVoiceIsolation: true, forceBackgroundBlur: false,
     } as Settings;
     const cfg = pageConfig(settings, site);
     expect(cfg).toEqual({
-      features: { capture: false, 'media-session': true, 'picker-semantics': true, labels: false, pip: true, usermedia: true, 'screen-capture': true, effects: true, 'track-transfer': true },
+      features: { 'call-detection': false, 'media-session': true, 'picker-semantics': true, 'label-hiding': false, 'call-window': true, 'usermedia-element': true, 'screen-capture': true, effects: true, 'track-transfer': true },
       defaultSemantics: 'user-chooses',
       labelPolicy: 'never-hide',
       alwaysShowPicker: true,
@@ -308,8 +330,8 @@ describe('pageConfig', () => {
     });
     expect(Object.keys(cfg).sort()).toEqual(['alwaysShowPicker', 'defaultSemantics', 'features', 'forceBackgroundBlur', 'forceVoiceIsolation', 'hardMute', 'labelPolicy', 'site']);
     expect(cfg.features).not.toBe(settings.features);
-    cfg.features.capture = true;
-    expect(settings.features.capture).toBe(false);
+    cfg.features['call-detection'] = true;
+    expect(settings.features['call-detection']).toBe(false);
   });
 
   it('gives the defaults for default settings', () => {

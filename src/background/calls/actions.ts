@@ -6,7 +6,7 @@ import { loadEffectiveSettings } from '../../shared/storage';
 
 import { micOn } from '../../shared/call-view';
 
-async function push<K extends 'media-session/invoke' | 'capture/set-enabled'>(call: CallRecord, type: K, payload: PushEnvelope<K>['payload']): Promise<void> {
+async function push<K extends 'media-session/invoke' | 'call-detection/set-enabled'>(call: CallRecord, type: K, payload: PushEnvelope<K>['payload']): Promise<void> {
   await browser.tabs.sendMessage(call.tabId, { channel: 'push', type, payload }, { frameId: call.frameId });
 }
 
@@ -17,7 +17,7 @@ export async function performAction(call: CallRecord, action: MediaSessionAction
   if (action === 'togglemicrophone' && (await loadEffectiveSettings()).hardMute) {
     const on = micOn(call);
     if (on !== undefined) {
-      await push(call, 'capture/set-enabled', { kind: 'audio', enabled: !on });
+      await push(call, 'call-detection/set-enabled', { kind: 'audio', enabled: !on });
       forced = true;
     }
   }

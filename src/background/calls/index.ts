@@ -59,7 +59,7 @@ export async function switchEffect(tabId: number, frameId: number, kind: 'audio'
 /** The call window lives in the tab's top document. */
 export async function showCallWindow(tabId: number): Promise<boolean> {
   if (!(await allCalls()).some((c) => c.tabId === tabId)) return false;
-  await browser.tabs.sendMessage(tabId, { channel: 'push', type: 'pip/open', payload: {} }, { frameId: 0 });
+  await browser.tabs.sendMessage(tabId, { channel: 'push', type: 'call-window/open', payload: {} }, { frameId: 0 });
   return true;
 }
 

@@ -136,7 +136,7 @@ async function takeOver(tabId: number, choice: PickerChoice): Promise<void> {
     for (const kind of ['audio', 'video'] as const) {
       const label = choice[kind];
       if (!label || !call.tracks.some((t) => t.kind === kind && t.label === label)) continue;
-      const push: PushEnvelope<'capture/release'> = { channel: 'push', type: 'capture/release', payload: { kind, label } };
+      const push: PushEnvelope<'call-detection/release'> = { channel: 'push', type: 'call-detection/release', payload: { kind, label } };
       await browser.tabs.sendMessage(call.tabId, push, { frameId: call.frameId }).catch(() => undefined);
     }
   }

@@ -12,7 +12,7 @@ const infoKind = typeof MediaDeviceInfo === 'function' ? getOwnPropertyDescripto
 
 function hides(config: PageConfig | null, kind: string): boolean {
   // Without a config (MediaGate not answering) the browser's own behaviour stands.
-  if (!config || !config.features.labels) return false;
+  if (!config || !config.features['label-hiding']) return false;
   switch (config.labelPolicy) {
     case 'never-hide': return false;
     case 'always-hide': return true;
@@ -20,8 +20,8 @@ function hides(config: PageConfig | null, kind: string): boolean {
   }
 }
 
-export const labels: InjectedFeature<'labels'> = {
-  name: 'labels',
+export const labelHiding: InjectedFeature<'label-hiding'> = {
+  name: 'label-hiding',
   install({ bridge, enabled }) {
     // Decided on an object's first label read (label or toJSON) and kept from then on, as a native
     // object's label never changes. Deciding at enumerateDevices() instead cost every call a promise

@@ -36,5 +36,5 @@ function start(api: ChunkApi): void {
   });
 }
 
-const announcement: ChunkAnnouncement = { name: 'usermedia', start };
+const announcement: ChunkAnnouncement = { name: 'usermedia-element', start };
 announceChunk(announcement);

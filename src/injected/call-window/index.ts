@@ -17,8 +17,8 @@ export interface PipCore {
 
 const nativeSetActionHandler = typeof MediaSession !== 'undefined' ? MediaSession.prototype.setActionHandler : undefined;
 
-export const pip: InjectedFeature<'pip'> = {
-  name: 'pip',
+export const callWindow: InjectedFeature<'call-window'> = {
+  name: 'call-window',
   install({ bridge, calls, enabled }) {
     if (window !== window.top) return; // one call button per tab, in the top document
     const core: PipCore = {
@@ -30,9 +30,9 @@ export const pip: InjectedFeature<'pip'> = {
       },
     };
     // loadChunk loads once per frame; later calls are answered from its memory.
-    const load = () => { if (enabled()) void loadChunk('pip', bridge, calls, enabled, core); };
+    const load = () => { if (enabled()) void loadChunk('call-window', bridge, calls, enabled, core); };
     calls.onChange(() => { if (calls.live) load(); });
-    bridge.onPush('pip/open', () => {
+    bridge.onPush('call-window/open', () => {
       if (core.onOpen) core.onOpen(false);
       else { core.openRequested = true; load(); }
     });

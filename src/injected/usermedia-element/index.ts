@@ -26,8 +26,8 @@ const ELEMENT = 1;
 const TAG = 'usermedia';
 const OPTIONS: MutationObserverInit = { childList: true, subtree: true };
 
-export const usermedia: InjectedFeature<'usermedia'> = {
-  name: 'usermedia',
+export const usermediaElement: InjectedFeature<'usermedia-element'> = {
+  name: 'usermedia-element',
   install({ bridge, calls, enabled }) {
     let queue: Element[] = [];
     let sink: ElementSink | null = null;
@@ -54,7 +54,7 @@ export const usermedia: InjectedFeature<'usermedia'> = {
         apply(disconnect, observer, []);
         return false;
       };
-      then(bridge.config(), () => (enabled() ? then(loadChunk(TAG, bridge, calls, enabled, core), (loaded) => !!loaded || giveUp()) : giveUp()));
+      then(bridge.config(), () => (enabled() ? then(loadChunk('usermedia-element', bridge, calls, enabled, core), (loaded) => !!loaded || giveUp()) : giveUp()));
     };
 
     const scan = (node: Node): boolean => {

@@ -1,7 +1,7 @@
 // The <usermedia> element's pure rules: its type from constraints, and the permission element's style checks.
 import fc from 'fast-check';
-import { fromObject, gumConstraints, nativeConstraints, parseConstraintsText, typeOf } from '../../src/injected/usermedia/element/constraints';
-import { contrast, parseColor, styleValid, type StyleFacts } from '../../src/injected/usermedia/element/style-rules';
+import { fromObject, gumConstraints, nativeConstraints, parseConstraintsText, typeOf } from '../../src/injected/usermedia-element/chunk/constraints';
+import { contrast, parseColor, styleValid, type StyleFacts } from '../../src/injected/usermedia-element/chunk/style-rules';
 
 describe('element type from constraints', () => {
   it('audio, video, both, or invalid', () => {

@@ -9,14 +9,14 @@ import { patch } from '../patch';
 
 const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
 
-export const capture: InjectedFeature<'capture'> = {
-  name: 'capture',
+export const callDetection: InjectedFeature<'call-detection'> = {
+  name: 'call-detection',
   install({ bridge, calls, enabled }) {
     // Hard mute: the person muted through MediaGate and asked that it really holds.
-    bridge.onPush('capture/set-enabled', ({ kind, enabled: on }) => { calls.setTracksEnabled(kind, on); });
+    bridge.onPush('call-detection/set-enabled', ({ kind, enabled: on }) => { calls.setTracksEnabled(kind, on); });
 
     // The person gave this device to another tab: end our tracks on it, as a device unplugged would.
-    bridge.onPush('capture/release', ({ kind, label }) => {
+    bridge.onPush('call-detection/release', ({ kind, label }) => {
       const tracks = calls.liveTracks(kind);
       for (let i = 0; i < tracks.length; i++) {
         if (apply(trackLabel, tracks[i], []) === label) endTrack(tracks[i]!);

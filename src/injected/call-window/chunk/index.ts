@@ -150,5 +150,5 @@ svg { width: 22px; height: 22px; fill: none; stroke: currentColor; stroke-width:
     if (core.openRequested) void openWindow(false);
 }
 
-const announcement: ChunkAnnouncement = { name: 'pip', start };
+const announcement: ChunkAnnouncement = { name: 'call-window', start };
 announceChunk(announcement);
