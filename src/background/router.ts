@@ -37,9 +37,6 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
       return { ok: true, result: await loadAsset(envelope.payload.name) };
     case 'screen-capture/open':
       return { ok: true, result: await openScreenCapture({ tabId, frameId: sender.frameId, origin, tab: sender.tab }, envelope.payload) };
-    case 'effects/segmenter':
-      // A port cannot travel through runtime messaging: the content script answers this one.
-      return fail('NotSupportedError', 'Answered by the content script');
   }
 }
 

@@ -4,8 +4,8 @@
 // so a page load never wakes the background).
 import { ext as browser } from '../shared/ext';
 import {
-  BRIDGE_HANDSHAKE, PAGE_REQUEST_TYPES, parsePushEnvelope, serializeError, isResponse,
-  type PageRequestType, type Response,
+  BRIDGE_HANDSHAKE, PAGE_TO_BACKGROUND_TYPES, isContentRequestType, parseContentRequest, parsePushEnvelope, serializeError, isResponse,
+  type PageToBackgroundType, type Response,
 } from '../shared/protocol';
 import { loadPageConfig, watchSettings } from '../shared/storage';
 import { isWebOrigin } from '../shared/origin';
@@ -35,26 +35,36 @@ function declareDead(): void {
   port = null;
 }
 
+/** What runtime messaging cannot carry (a port) is answered here, the port transferred in the reply. */
+async function answerHere(id: number, type: unknown, payload: unknown): Promise<void> {
+  const request = parseContentRequest(type, payload);
+  if (!request) { reply(id, { ok: false, error: { name: 'TypeError', message: 'Malformed MediaGate request' } }); return; }
+  if (!contextAlive()) { declareDead(); return; }
+  listen();
+  try {
+    switch (request.type) {
+      case 'effects/segmenter': {
+        const segmenter = await segmenterPort();
+        port?.postMessage({ id, response: { ok: true, result: segmenter } }, [segmenter]);
+        return;
+      }
+    }
+  } catch (e) {
+    reply(id, { ok: false, error: serializeError(e) });
+  }
+}
+
 async function onPageRequest(data: unknown): Promise<void> {
   if (data === null || typeof data !== 'object') return;
   const { id, type, payload } = data as { id?: unknown; type?: unknown; payload?: unknown };
   if (typeof id !== 'number') return;
-  if (typeof type !== 'string' || !PAGE_REQUEST_TYPES.includes(type as PageRequestType)) {
+  if (isContentRequestType(type)) { await answerHere(id, type, payload); return; }
+  if (typeof type !== 'string' || !PAGE_TO_BACKGROUND_TYPES.includes(type as PageToBackgroundType)) {
     reply(id, { ok: false, error: { name: 'TypeError', message: 'Unknown MediaGate request' } });
     return;
   }
   if (!contextAlive()) { declareDead(); return; }
   listen();
-  if (type === 'effects/segmenter') {
-    // A port cannot travel through runtime messaging: answered here, the port transferred in the reply.
-    try {
-      const segmenter = await segmenterPort();
-      port?.postMessage({ id, response: { ok: true, result: segmenter } }, [segmenter]);
-    } catch (e) {
-      reply(id, { ok: false, error: serializeError(e) });
-    }
-    return;
-  }
   if (type === 'calls/update' && payload !== null && typeof payload === 'object') {
     const { tracks, actions } = payload as { tracks?: unknown; actions?: unknown };
     inCall = (Array.isArray(tracks) && tracks.length > 0) || (Array.isArray(actions) && actions.some((a) => a === 'hangup' || a === 'togglemicrophone' || a === 'togglecamera' || a === 'togglescreenshare'));

@@ -9,7 +9,7 @@ import {
   nativeSetTimeout, nativeClearTimeout, NativeError, then,
 } from './native';
 import { BRIDGE_HANDSHAKE } from '../shared/page-constants';
-import type { PageRequests, PageRequestType, PagePushes, PagePushType } from '../shared/protocol';
+import type { PageRequests, PageRequestType, BackgroundToPage, BackgroundToPageType } from '../shared/protocol';
 import type { PageConfig } from '../shared/settings';
 
 /** Thrown when MediaGate cannot answer; callers turn it into native behaviour, never into a page error. */
@@ -18,7 +18,7 @@ export class BridgeUnavailable extends NativeError {
 }
 
 interface Pending { resolve: (v: unknown) => void; reject: (e: unknown) => void; timer: number }
-type PushHandler<K extends PagePushType> = (payload: PagePushes[K]) => void;
+type PushHandler<K extends BackgroundToPageType> = (payload: BackgroundToPage[K]) => void;
 
 /** How long the main world waits for the content script's first config before going native. */
 const CONFIG_WAIT_MS = 3000;
@@ -72,7 +72,7 @@ export class Bridge {
     then(this.request(type, payload), () => undefined, () => undefined);
   }
 
-  onPush<K extends PagePushType>(type: K, handler: PushHandler<K>): void {
+  onPush<K extends BackgroundToPageType>(type: K, handler: PushHandler<K>): void {
     this.handlers.set(type, handler as (payload: unknown) => void);
   }
 

@@ -7,12 +7,12 @@ import { localize, t } from '../shared/i18n';
 import { FEATURES, type Feature, type Settings } from '../shared/settings';
 import { FEATURE_REGISTRY, type FeatureEntry } from '../shared/features';
 import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteRecord, type SiteTable } from '../shared/permissions';
-import type { UiRequests } from '../shared/protocol';
+import type { UiToBackground } from '../shared/protocol';
 import { POLICY_KINDS, hasSitePolicy, type PolicyKind } from '../shared/policy';
 import { watchScreenGrants } from './screen-grants';
 import { loadSitePolicy, policyProblems } from '../shared/storage';
 
-type SettingsView = UiRequests['settings/get']['res'];
+type SettingsView = UiToBackground['settings/get']['res'];
 
 const DECISION_TEXT: Record<Decision, string> = { allow: 'optionsDecisionAllow', block: 'optionsDecisionBlock', ask: 'optionsDecisionAsk' };
 

@@ -1,9 +1,10 @@
 // The one message protocol of MediaGate. Three hops:
 //   main world (page-controlled, untrusted)  <-MessagePort->  content script  <-runtime->  background
 //   extension pages (popup, options, picker)  <-runtime->  background
-// Message names say the direction: PageRequests go page -> background, PagePushes background -> page,
-// UiRequests extension page -> background. Every payload crossing into the background is validated
-// here; the background never believes an origin, tab or frame that a payload claims.
+// Each direction has its own map of message types (PageToBackground, PageToContent, BackgroundToPage,
+// UiToBackground) and its own table of validators below, all of one shape: `valid` checks an untrusted
+// payload, `normalize` rebuilds it from the known fields so that nothing a sender added travels on.
+// The background never believes an origin, tab or frame that a payload claims.
 
 import { isRecord, isString, isBoolean, isArrayOf, isOneOf, isFiniteNumber } from './validate';
 import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteTable } from './permissions';
@@ -110,7 +111,8 @@ export type ScreenGrantSource = 'browser' | 'screen';
 /** A frame sharing through MediaGate (the popup's "Stop sharing"). */
 export interface ScreenSharing { tabId: number; frameId: number; origin: string; source: ScreenSource; since: number }
 
-export interface PageRequests {
+/** Requests from the main world that the background answers (through the content script's relay). */
+export interface PageToBackground {
   'calls/update': { req: CallSnapshot; res: null };
   'picker/open': { req: { kinds: PickerKinds }; res: { requestId: string } };
   /** Injects a lazily loaded main-world bundle into the asking frame; answers with its UI strings. */
@@ -119,13 +121,16 @@ export interface PageRequests {
   'chunk/asset': { req: { name: AssetName }; res: string };
   /** Answers once the person granted and chose, or with the refusal the page sees. */
   'screen-capture/open': { req: ScreenCaptureRequest; res: ScreenCaptureAnswer };
-  /**
-   * A port to person segmentation in MediaGate's own frame, for pages whose CSP forbids wasm. Answered by
-   * the content script itself (src/content/segmenter-frame.ts), never by the background.
-   */
+}
+/** Requests from the main world that the content script answers itself (what runtime messaging cannot carry). */
+export interface PageToContent {
+  /** A port to person segmentation in MediaGate's own frame, for pages whose CSP forbids wasm (src/content/segmenter-frame.ts). */
   'effects/segmenter': { req: Record<string, never>; res: MessagePort };
 }
-export interface PagePushes {
+/** Everything the main world may ask, wherever it is answered (the bridge's request()). */
+export type PageRequests = PageToBackground & PageToContent;
+/** Pushes from the background to one frame's main world (tabs.sendMessage, relayed by the content script). */
+export interface BackgroundToPage {
   'media-session/invoke': { action: MediaSessionAction };
   'picker/result': { requestId: string; outcome: PickerOutcome };
   /** Another tab took this device over through the picker: end the tracks using it. */
@@ -139,7 +144,8 @@ export interface PagePushes {
   /** The person switched an effect (audio: voiceIsolation, video: backgroundBlur) of the frame's processed tracks. */
   'effects/set': { kind: 'audio' | 'video'; on: boolean };
 }
-export interface UiRequests {
+/** Requests from MediaGate's own pages (popup, options, picker, grant window) to the background. */
+export interface UiToBackground {
   'calls/list': { req: Record<string, never>; res: CallRecord[] };
   'calls/invoke': { req: { tabId: number; frameId: number; action: MediaSessionAction }; res: boolean };
   /** Shows the call window of a tab (in the page: the popup's click is no gesture in the page). */
@@ -164,19 +170,27 @@ export interface UiRequests {
   'calls/effect': { req: { tabId: number; frameId: number; kind: 'audio' | 'video'; on: boolean }; res: boolean };
 }
 
+export type PageToBackgroundType = keyof PageToBackground;
+export type PageToContentType = keyof PageToContent;
 export type PageRequestType = keyof PageRequests;
-export type UiRequestType = keyof UiRequests;
-export type PagePushType = keyof PagePushes;
+export type UiToBackgroundType = keyof UiToBackground;
+export type BackgroundToPageType = keyof BackgroundToPage;
 
 export interface SerializedError { name: string; message: string }
 export type Response<T> = { ok: true; result: T } | { ok: false; error: SerializedError };
 
 /** content -> background envelope (a union discriminated by type) */
-export type PageEnvelope = { [K in PageRequestType]: { channel: 'page'; type: K; payload: PageRequests[K]['req'] } }[PageRequestType];
+export type PageEnvelope = {
+  [K in PageToBackgroundType]: { channel: 'page'; type: K; payload: PageToBackground[K]['req'] };
+}[PageToBackgroundType];
+/** main world -> content script, for what the content script answers itself */
+export type ContentEnvelope = { [K in PageToContentType]: { type: K; payload: PageToContent[K]['req'] } }[PageToContentType];
 /** extension page -> background envelope */
-export type UiEnvelope = { [K in UiRequestType]: { channel: 'ui'; type: K; payload: UiRequests[K]['req'] } }[UiRequestType];
+export type UiEnvelope = { [K in UiToBackgroundType]: { channel: 'ui'; type: K; payload: UiToBackground[K]['req'] } }[UiToBackgroundType];
 /** background -> content (tabs.sendMessage) envelope */
-export type PushEnvelope<K extends PagePushType = PagePushType> = { [P in K]: { channel: 'push'; type: P; payload: PagePushes[P] } }[K];
+export type PushEnvelope<K extends BackgroundToPageType = BackgroundToPageType> = {
+  [P in K]: { channel: 'push'; type: P; payload: BackgroundToPage[P] };
+}[K];
 
 // ---- main world <-> content script, over the private MessagePort -------------------------------
 
@@ -253,9 +267,9 @@ export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
 /** Chromium tab ids are positive 32-bit integers; the page may name any (the background checks it exists). */
 const isTabId = (v: unknown): v is number => isFiniteNumber(v) && Number.isInteger(v) && v >= 0 && v <= 0x7fffffff;
 
-const SIZE_KEYS = ['width', 'height', 'frameRate'];
+const SIZE_KEYS = ['width', 'height', 'frameRate'] as const;
 const isScreenSize = (v: unknown): v is ScreenSize =>
-  isRecord(v) && Object.entries(v).every(([k, x]) => SIZE_KEYS.includes(k) && (x === undefined || isJson(x)));
+  isRecord(v) && Object.entries(v).every(([k, x]) => (SIZE_KEYS as readonly string[]).includes(k) && (x === undefined || isJson(x)));
 
 export function isScreenCaptureRequest(v: unknown): v is ScreenCaptureRequest {
   if (!isRecord(v) || !isOneOf(v.source, SCREEN_SOURCES) || !isBoolean(v.audio)) return false;
@@ -265,112 +279,160 @@ export function isScreenCaptureRequest(v: unknown): v is ScreenCaptureRequest {
   return v.tabId === undefined || (v.source === 'browser' && isTabId(v.tabId));
 }
 
-/** Per request type: the validator and the normaliser that rebuilds the payload from known fields. */
-const pageRequests: { [K in PageRequestType]: { valid: (v: unknown) => v is PageRequests[K]['req']; normalize: (v: PageRequests[K]['req']) => PageRequests[K]['req'] } } = {
+/** One message type's payload: `valid` checks what arrived, `normalize` rebuilds it from known fields. */
+interface Schema<T> {
+  valid: (v: unknown) => v is T;
+  normalize: (v: T) => T;
+}
+/** A direction's validators, one per message type of its map. */
+type Table<M> = { [K in keyof M]: Schema<M[K]> };
+type Requests<M> = { [K in keyof M]: M[K] extends { req: infer R } ? R : never };
+
+const isEmpty = (v: unknown): v is Record<string, never> => isRecord(v) && Object.keys(v).length === 0;
+const EMPTY: Schema<Record<string, never>> = { valid: isEmpty, normalize: () => ({}) };
+/**
+ * A payload of the given fields, each checked; normalising copies those fields only. `exact` also
+ * refuses a payload with any other field (for requests whose sender never adds one).
+ */
+function fields<T extends object>(checks: { [K in keyof T]-?: (x: unknown) => boolean }, exact = false): Schema<T> {
+  const keys = Object.keys(checks) as (keyof T & string)[];
+  return {
+    valid: (v): v is T => isRecord(v) && (!exact || Object.keys(v).every((k) => Object.hasOwn(checks, k))) &&
+      keys.every((k) => (checks[k] as (x: unknown) => boolean)(v[k])),
+    normalize: (v) => {
+      const copy: Partial<T> = {};
+      for (const k of keys) if (v[k] !== undefined) copy[k] = v[k];
+      return copy as T;
+    },
+  };
+}
+const KINDS = ['audio', 'video'] as const;
+const isKind = (x: unknown) => isOneOf(x, KINDS);
+/** A tab or frame id: a non-negative integer that a number holds exactly (3.6e27 is an integer, but no id). */
+const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const optional = (check: (x: unknown) => boolean) => (x: unknown) => x === undefined || check(x);
+
+const pageToBackground: Table<Requests<PageToBackground>> = {
   'calls/update': { valid: isCallSnapshot, normalize: normalizeSnapshot },
   'picker/open': {
-    valid: (v): v is PageRequests['picker/open']['req'] => isRecord(v) && isPickerKinds(v.kinds),
-    normalize: ({ kinds }) => ({ kinds: { ...(kinds.audio ? { audio: copyKindAsk(kinds.audio) } : {}), ...(kinds.video ? { video: copyKindAsk(kinds.video) } : {}) } }),
+    valid: (v): v is PageToBackground['picker/open']['req'] => isRecord(v) && isPickerKinds(v.kinds),
+    normalize: ({ kinds }) => ({
+      kinds: { ...(kinds.audio ? { audio: copyKindAsk(kinds.audio) } : {}), ...(kinds.video ? { video: copyKindAsk(kinds.video) } : {}) },
+    }),
   },
   'chunk/load': {
-    valid: (v): v is PageRequests['chunk/load']['req'] => isRecord(v) && isOneOf(v.name, CHUNK_NAMES),
+    valid: (v): v is PageToBackground['chunk/load']['req'] => isRecord(v) && isOneOf(v.name, CHUNK_NAMES),
     normalize: ({ name }) => ({ name }),
   },
   'chunk/asset': {
-    valid: (v): v is PageRequests['chunk/asset']['req'] => isRecord(v) && isOneOf(v.name, ASSET_NAMES),
+    valid: (v): v is PageToBackground['chunk/asset']['req'] => isRecord(v) && isOneOf(v.name, ASSET_NAMES),
     normalize: ({ name }) => ({ name }),
-  },
-  'effects/segmenter': {
-    valid: (v): v is PageRequests['effects/segmenter']['req'] => isRecord(v) && Object.keys(v).length === 0,
-    normalize: () => ({}),
   },
   'screen-capture/open': {
     valid: isScreenCaptureRequest,
     normalize: ({ source, tabId, audio, size }) => {
       const copy: ScreenSize = {};
-      for (const k of ['width', 'height', 'frameRate'] as const) if (size?.[k] !== undefined) copy[k] = JSON.parse(JSON.stringify(size[k])) as Json;
+      for (const k of SIZE_KEYS) if (size?.[k] !== undefined) copy[k] = JSON.parse(JSON.stringify(size[k])) as Json;
       return { source, audio, ...(tabId !== undefined ? { tabId } : {}), ...(Object.keys(copy).length ? { size: copy } : {}) };
     },
   },
 };
 
-const isEmpty = (v: unknown): v is Record<string, never> => isRecord(v) && Object.keys(v).length === 0;
-/** A tab or frame id: a non-negative integer that a number holds exactly (3.6e27 is an integer, but no id). */
-const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isTabTarget = (v: unknown): v is UiRequests['calls/invoke']['req'] =>
-  isRecord(v) && isId(v.tabId) && isId(v.frameId) && isMediaSessionAction(v.action);
-
-const uiValidators: { [K in UiRequestType]: (v: unknown) => v is UiRequests[K]['req'] } = {
-  'calls/list': isEmpty,
-  'calls/invoke': isTabTarget,
-  'calls/call-window': (v): v is UiRequests['calls/call-window']['req'] => isRecord(v) && isId(v.tabId),
-  'picker/get': (v): v is UiRequests['picker/get']['req'] => isRecord(v) && isPickerId(v.pickerId),
-  'picker/decide': (v): v is UiRequests['picker/decide']['req'] =>
-    isRecord(v) && isPickerId(v.pickerId) && isOneOf(v.decision, ['allow', 'block'] as const) && isPickerChoice(v.choice) && isBoolean(v.remember) &&
-    (v.files === undefined || isPickerFiles(v.files)),
-  'sites/list': isEmpty,
-  'sites/set': (v): v is UiRequests['sites/set']['req'] =>
-    isRecord(v) && isString(v.origin) && isWebOrigin(v.origin) && isOneOf(v.kind, PERMISSION_KINDS) && isOneOf(v.state, DECISIONS),
-  'settings/get': isEmpty,
-  'commands/run': (v): v is UiRequests['commands/run']['req'] => isRecord(v) && isOneOf(v.command, COMMANDS),
-  // Only settings that survive the sanitiser unchanged and without warnings are accepted.
-  'settings/set': (v): v is UiRequests['settings/set']['req'] =>
-    isRecord(v) && isRecord(v.settings) && sanitizeSettings(v.settings, 'ui').warnings.length === 0,
-  'screen-grant/get': (v): v is UiRequests['screen-grant/get']['req'] => isRecord(v) && isPickerId(v.grantId) && Object.keys(v).length === 1,
-  'screen-grant/decide': (v): v is UiRequests['screen-grant/decide']['req'] =>
-    isRecord(v) && isPickerId(v.grantId) && isOneOf(v.decision, ['allow', 'block'] as const) && Object.keys(v).length === 2,
-  'screen-capture/list': isEmpty,
-  'screen-grants/list': isEmpty,
-  'screen-grants/set': (v): v is UiRequests['screen-grants/set']['req'] =>
-    isRecord(v) && isString(v.origin) && isWebOrigin(v.origin) && isOneOf(v.source, GRANT_SOURCES) && isOneOf(v.state, ['allow', 'block', 'ask'] as const) &&
-    Object.keys(v).length === 3,
-  'screen-capture/stop': (v): v is UiRequests['screen-capture/stop']['req'] => isRecord(v) && isId(v.tabId) && isId(v.frameId) && Object.keys(v).length === 2,
-  'calls/effect': (v): v is UiRequests['calls/effect']['req'] =>
-    isRecord(v) && isId(v.tabId) && isId(v.frameId) && isOneOf(v.kind, ['audio', 'video'] as const) && isBoolean(v.on) && Object.keys(v).length === 4,
+const pageToContent: Table<Requests<PageToContent>> = {
+  'effects/segmenter': EMPTY,
 };
 
-export const PAGE_REQUEST_TYPES = Object.keys(pageRequests) as PageRequestType[];
+const uiToBackground: Table<Requests<UiToBackground>> = {
+  'calls/list': EMPTY,
+  'calls/invoke': fields<UiToBackground['calls/invoke']['req']>({ tabId: isId, frameId: isId, action: isMediaSessionAction }),
+  'calls/call-window': fields<UiToBackground['calls/call-window']['req']>({ tabId: isId }),
+  'picker/get': fields<UiToBackground['picker/get']['req']>({ pickerId: isPickerId }),
+  'picker/decide': {
+    valid: fields<UiToBackground['picker/decide']['req']>({
+      pickerId: isPickerId, decision: (x) => isOneOf(x, ['allow', 'block'] as const), choice: isPickerChoice, remember: isBoolean,
+      files: optional(isPickerFiles),
+    }).valid,
+    normalize: ({ pickerId, decision, choice, files, remember }) => ({ pickerId, decision, choice: { ...choice }, remember, ...(files ? { files: copyFiles(files) } : {}) }),
+  },
+  'sites/list': EMPTY,
+  'sites/set': fields<UiToBackground['sites/set']['req']>({
+    origin: (x) => isString(x) && isWebOrigin(x), kind: (x) => isOneOf(x, PERMISSION_KINDS), state: (x) => isOneOf(x, DECISIONS),
+  }),
+  'settings/get': EMPTY,
+  'commands/run': fields<UiToBackground['commands/run']['req']>({ command: (x) => isOneOf(x, COMMANDS) }),
+  // Only settings that survive the sanitiser unchanged and without warnings are accepted.
+  'settings/set': {
+    valid: (v): v is UiToBackground['settings/set']['req'] =>
+      isRecord(v) && isRecord(v.settings) && sanitizeSettings(v.settings, 'ui').warnings.length === 0,
+    normalize: ({ settings }) => ({ settings: sanitizeSettings(settings, 'ui').value }),
+  },
+  'screen-grant/get': fields<UiToBackground['screen-grant/get']['req']>({ grantId: isPickerId }, true),
+  'screen-grant/decide': fields<UiToBackground['screen-grant/decide']['req']>({
+    grantId: isPickerId, decision: (x) => isOneOf(x, ['allow', 'block'] as const),
+  }, true),
+  'screen-capture/list': EMPTY,
+  'screen-grants/list': EMPTY,
+  'screen-grants/set': fields<UiToBackground['screen-grants/set']['req']>({
+    origin: (x) => isString(x) && isWebOrigin(x), source: (x) => isOneOf(x, GRANT_SOURCES), state: (x) => isOneOf(x, ['allow', 'block', 'ask'] as const),
+  }, true),
+  'screen-capture/stop': fields<UiToBackground['screen-capture/stop']['req']>({ tabId: isId, frameId: isId }, true),
+  'calls/effect': fields<UiToBackground['calls/effect']['req']>({ tabId: isId, frameId: isId, kind: isKind, on: isBoolean }, true),
+};
 
-export function parsePageEnvelope(v: unknown): PageEnvelope | null {
-  if (!isRecord(v) || v.channel !== 'page' || !isString(v.type) || !Object.hasOwn(pageRequests, v.type)) return null;
-  const type = v.type as PageRequestType;
-  const { valid, normalize } = pageRequests[type] as { valid: (x: unknown) => boolean; normalize: (x: unknown) => unknown };
-  return valid(v.payload) ? ({ channel: 'page', type, payload: normalize(v.payload) } as PageEnvelope) : null;
+const isPickerOutcome = (v: unknown): v is PickerOutcome => isRecord(v) && (
+  (v.ok === true && isPickerChoice(v.choice) && (v.files === undefined || isPickerFiles(v.files))) ||
+  (v.ok === false && isRecord(v.error) && isString(v.error.name) && isString(v.error.message)));
+
+const backgroundToPage: Table<BackgroundToPage> = {
+  'media-session/invoke': fields<BackgroundToPage['media-session/invoke']>({ action: isMediaSessionAction }),
+  'picker/result': {
+    valid: (v): v is BackgroundToPage['picker/result'] => isRecord(v) && isPickerId(v.requestId) && isPickerOutcome(v.outcome),
+    normalize: ({ requestId, outcome }) => ({
+      requestId,
+      outcome: outcome.ok
+        ? { ok: true, choice: { ...outcome.choice }, ...(outcome.files ? { files: copyFiles(outcome.files) } : {}) }
+        : { ok: false, error: { name: outcome.error.name, message: outcome.error.message } },
+    }),
+  },
+  'call-detection/release': fields<BackgroundToPage['call-detection/release']>({ kind: isKind, label: isLabel }),
+  // No payload to read: whatever came along is dropped.
+  'call-window/open': { valid: (_v): _v is Record<string, never> => true, normalize: () => ({}) },
+  'call-detection/set-enabled': fields<BackgroundToPage['call-detection/set-enabled']>({ kind: isKind, enabled: isBoolean }),
+  'screen-capture/stop': { valid: (_v): _v is Record<string, never> => true, normalize: () => ({}) },
+  'effects/set': fields<BackgroundToPage['effects/set']>({ kind: isKind, on: isBoolean }),
+};
+
+/** The type and the rebuilt payload, or null: an unknown type or a payload its schema refuses. */
+function parseWith<M>(table: Table<M>, type: unknown, payload: unknown): { type: keyof M & string; payload: unknown } | null {
+  if (!isString(type) || !Object.hasOwn(table, type)) return null;
+  const schema = table[type as keyof M] as Schema<unknown>;
+  return schema.valid(payload) ? { type: type as keyof M & string, payload: schema.normalize(payload) } : null;
 }
 
+export const PAGE_TO_BACKGROUND_TYPES = Object.keys(pageToBackground) as PageToBackgroundType[];
+
+export function parsePageEnvelope(v: unknown): PageEnvelope | null {
+  if (!isRecord(v) || v.channel !== 'page') return null;
+  const parsed = parseWith(pageToBackground, v.type, v.payload);
+  return parsed && ({ channel: 'page', ...parsed } as PageEnvelope);
+}
+
+/** A request the content script answers itself, or null when it is none of those (or malformed). */
+export function parseContentRequest(type: unknown, payload: unknown): ContentEnvelope | null {
+  return parseWith(pageToContent, type, payload) as ContentEnvelope | null;
+}
+export const isContentRequestType = (type: unknown): boolean => isString(type) && Object.hasOwn(pageToContent, type);
+
 export function parseUiEnvelope(v: unknown): UiEnvelope | null {
-  if (!isRecord(v) || v.channel !== 'ui' || !isString(v.type) || !Object.hasOwn(uiValidators, v.type)) return null;
-  const type = v.type as UiRequestType;
-  return uiValidators[type](v.payload) ? ({ channel: 'ui', type, payload: v.payload } as UiEnvelope) : null;
+  if (!isRecord(v) || v.channel !== 'ui') return null;
+  const parsed = parseWith(uiToBackground, v.type, v.payload);
+  return parsed && ({ channel: 'ui', ...parsed } as UiEnvelope);
 }
 
 export function parsePushEnvelope(v: unknown): PushEnvelope | null {
   if (!isRecord(v) || v.channel !== 'push') return null;
-  if (v.type === 'media-session/invoke' && isRecord(v.payload) && isMediaSessionAction(v.payload.action)) {
-    return { channel: 'push', type: 'media-session/invoke', payload: { action: v.payload.action } };
-  }
-  if (v.type === 'call-window/open') return { channel: 'push', type: 'call-window/open', payload: {} };
-  if (v.type === 'screen-capture/stop') return { channel: 'push', type: 'screen-capture/stop', payload: {} };
-  if (v.type === 'call-detection/set-enabled' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.enabled)) {
-    return { channel: 'push', type: 'call-detection/set-enabled', payload: { kind: v.payload.kind, enabled: v.payload.enabled } };
-  }
-  if (v.type === 'effects/set' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isBoolean(v.payload.on)) {
-    return { channel: 'push', type: 'effects/set', payload: { kind: v.payload.kind, on: v.payload.on } };
-  }
-  if (v.type === 'call-detection/release' && isRecord(v.payload) && isOneOf(v.payload.kind, ['audio', 'video'] as const) && isLabel(v.payload.label)) {
-    return { channel: 'push', type: 'call-detection/release', payload: { kind: v.payload.kind, label: v.payload.label } };
-  }
-  if (v.type === 'picker/result' && isRecord(v.payload) && isPickerId(v.payload.requestId) && isRecord(v.payload.outcome)) {
-    const { outcome } = v.payload;
-    if (outcome.ok === true && isPickerChoice(outcome.choice) && (outcome.files === undefined || isPickerFiles(outcome.files))) {
-      const ok = { ok: true as const, choice: { ...outcome.choice }, ...(outcome.files ? { files: copyFiles(outcome.files) } : {}) };
-      return { channel: 'push', type: 'picker/result', payload: { requestId: v.payload.requestId, outcome: ok } };
-    }
-    if (outcome.ok === false && isRecord(outcome.error) && isString(outcome.error.name) && isString(outcome.error.message)) {
-      return { channel: 'push', type: 'picker/result', payload: { requestId: v.payload.requestId, outcome: { ok: false, error: { name: outcome.error.name, message: outcome.error.message } } } };
-    }
-  }
-  return null;
+  const parsed = parseWith(backgroundToPage, v.type, v.payload);
+  return parsed && ({ channel: 'push', ...parsed } as PushEnvelope);
 }
 
 /** Never throws, whatever was thrown: it runs inside catch blocks. */

@@ -1,6 +1,6 @@
 // Extension pages (popup, options, picker) talk to the background through this one function.
 import browser from 'webextension-polyfill';
-import type { UiRequests, UiRequestType } from './protocol';
+import type { UiToBackground, UiToBackgroundType } from './protocol';
 import { isResponse } from './protocol';
 
 /**
@@ -8,7 +8,7 @@ import { isResponse } from './protocol';
  * gives the same result when repeated (the background makes sure of it, the picker's decision
  * included), so one cut off by the service worker stopping mid-answer is sent again.
  */
-const ONCE: ReadonlySet<UiRequestType> = new Set<UiRequestType>(['calls/invoke', 'calls/call-window', 'commands/run']);
+const ONCE: ReadonlySet<UiToBackgroundType> = new Set<UiToBackgroundType>(['calls/invoke', 'calls/call-window', 'commands/run']);
 const ATTEMPTS = 4;
 /**
  * How long an answer may take. The background answers in well under a second. A worker stopped
@@ -28,7 +28,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, type: string): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-export async function uiRequest<K extends UiRequestType>(type: K, payload: UiRequests[K]['req']): Promise<UiRequests[K]['res']> {
+export async function uiRequest<K extends UiToBackgroundType>(type: K, payload: UiToBackground[K]['req']): Promise<UiToBackground[K]['res']> {
   const once = ONCE.has(type);
   let answer: unknown;
   for (let attempt = 1; ; attempt++) {
@@ -48,5 +48,5 @@ export async function uiRequest<K extends UiRequestType>(type: K, payload: UiReq
     err.name = answer.error.name;
     throw err;
   }
-  return answer.result as UiRequests[K]['res'];
+  return answer.result as UiToBackground[K]['res'];
 }

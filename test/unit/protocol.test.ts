@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  LIMITS, MEDIA_SESSION_ACTIONS, PAGE_REQUEST_TYPES, isCallSnapshot, isJson, isMediaSessionAction, isResponse, isTrackInfo, normalizeSnapshot,
+  LIMITS, MEDIA_SESSION_ACTIONS, PAGE_TO_BACKGROUND_TYPES, isContentRequestType, parseContentRequest, isCallSnapshot, isJson, isMediaSessionAction, isResponse, isTrackInfo, normalizeSnapshot,
   parsePageEnvelope, parsePushEnvelope, parseUiEnvelope, serializeError, type KindAsk, type PickerKinds,
 } from '../../src/shared/protocol';
 import { FEATURES, LABEL_POLICIES, sanitizeSettings } from '../../src/shared/settings';
@@ -54,7 +54,7 @@ describe('MEDIA_SESSION_ACTIONS / isMediaSessionAction', () => {
   });
 
   it('exposes the page request types', () => {
-    expect(PAGE_REQUEST_TYPES).toEqual(expect.arrayContaining(['calls/update', 'picker/open', 'chunk/load', 'screen-capture/open']));
+    expect(PAGE_TO_BACKGROUND_TYPES).toEqual(expect.arrayContaining(['calls/update', 'picker/open', 'chunk/load', 'screen-capture/open']));
   });
 });
 
@@ -684,10 +684,13 @@ describe('parseUiEnvelope: sites and settings', () => {
   });
 
   it('accepts settings/set only with settings the sanitiser keeps whole', () => {
-    for (const settings of [{}, { labelPolicy: 'never-hide' }, { features: { labels: false } },
-      { features: { capture: true, 'media-session': false, 'picker-semantics': true, labels: false }, defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true }]) {
+    for (const settings of [{}, { labelPolicy: 'never-hide' }, { features: { 'label-hiding': false } },
+      { features: { 'call-detection': true, 'media-session': false, 'picker-semantics': true, 'label-hiding': false }, defaultSemantics: 'user-chooses', labelPolicy: 'always-hide', alwaysShowPicker: true }]) {
       expect(parseUiEnvelope(ui('settings/set', { settings }))).toEqual({ channel: 'ui', type: 'settings/set', payload: { settings } });
     }
+    // An old feature name (FEATURE_RENAMES) arrives as the new one.
+    expect(parseUiEnvelope(ui('settings/set', { settings: { features: { labels: false } } })))
+      .toEqual({ channel: 'ui', type: 'settings/set', payload: { settings: { features: { 'label-hiding': false } } } });
     for (const settings of [{ theme: 'dark' }, { labelPolicy: 'sometimes' }, { alwaysShowPicker: 'yes' }, { features: { webgpu: true } },
       { features: { labels: 1 } }, { features: null }, { defaultSemantics: undefined }, null, [], 'x', undefined, Object.create({ labelPolicy: 'never-hide' })]) {
       expect(parseUiEnvelope(ui('settings/set', { settings }))).toBeNull();
@@ -799,7 +802,7 @@ describe('properties', () => {
   };
 
   const validPage = (p: ReturnType<typeof parsePageEnvelope>) =>
-    p !== null && p.channel === 'page' && (PAGE_REQUEST_TYPES as string[]).includes(p.type) &&
+    p !== null && p.channel === 'page' && (PAGE_TO_BACKGROUND_TYPES as string[]).includes(p.type) &&
     (p.type === 'calls/update' ? isCallSnapshot(p.payload) : p.type === 'picker/open' && isPickerOpenRef(p.payload));
   const validUi = (p: ReturnType<typeof parseUiEnvelope>) => p !== null && p.channel === 'ui' &&
     (p.type === 'calls/list' ? isRecord0(p.payload)
@@ -950,5 +953,28 @@ describe('parsePageEnvelope: chunk/load', () => {
       if (name === 'usermedia-element') expect(parsed).toEqual(load({ name }));
       else expect(parsed).toBeNull();
     }));
+  });
+});
+
+describe('requests the content script answers itself', () => {
+  it('have their own table: the background never sees them, the content script accepts only well-formed ones', () => {
+    expect(parsePageEnvelope({ channel: 'page', type: 'effects/segmenter', payload: {} })).toBeNull();
+    expect(PAGE_TO_BACKGROUND_TYPES).not.toContain('effects/segmenter');
+    expect(isContentRequestType('effects/segmenter')).toBe(true);
+    for (const type of ['calls/update', 'chunk/load', '__proto__', 'constructor', 1, null]) expect(isContentRequestType(type)).toBe(false);
+    expect(parseContentRequest('effects/segmenter', {})).toEqual({ type: 'effects/segmenter', payload: {} });
+    for (const payload of [{ x: 1 }, null, [], 'x', undefined]) expect(parseContentRequest('effects/segmenter', payload)).toBeNull();
+  });
+});
+
+describe('every direction rebuilds payloads from known fields', () => {
+  it('drops fields a sender added to an otherwise valid UI request or push', () => {
+    expect(parseUiEnvelope({ channel: 'ui', type: 'calls/invoke', payload: { tabId: 1, frameId: 0, action: 'hangup', extra: { big: 1 } } }))
+      .toEqual({ channel: 'ui', type: 'calls/invoke', payload: { tabId: 1, frameId: 0, action: 'hangup' } });
+    expect(parseUiEnvelope({ channel: 'ui', type: 'sites/set', payload: { origin: 'https://a.example', kind: 'camera', state: 'allow', more: true } }))
+      .toEqual({ channel: 'ui', type: 'sites/set', payload: { origin: 'https://a.example', kind: 'camera', state: 'allow' } });
+    expect(parsePushEnvelope({ channel: 'push', type: 'call-window/open', payload: { x: 1 } })).toEqual({ channel: 'push', type: 'call-window/open', payload: {} });
+    expect(parsePushEnvelope({ channel: 'push', type: 'media-session/invoke', payload: { action: 'hangup', x: 1 } }))
+      .toEqual({ channel: 'push', type: 'media-session/invoke', payload: { action: 'hangup' } });
   });
 });

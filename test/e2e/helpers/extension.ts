@@ -1,9 +1,9 @@
 // Talking to the extension from the test, through one of its own pages (the same path the popup uses).
 import type { Page, Target } from 'puppeteer-core';
 import { waitFor, type TestBrowser } from './browsers';
-import type { CallRecord, UiRequests, UiRequestType } from '../../../src/shared/protocol';
+import type { CallRecord, UiToBackground, UiToBackgroundType } from '../../../src/shared/protocol';
 
-export async function uiRequest<K extends UiRequestType>(page: Page, type: K, payload: UiRequests[K]['req']): Promise<UiRequests[K]['res']> {
+export async function uiRequest<K extends UiToBackgroundType>(page: Page, type: K, payload: UiToBackground[K]['req']): Promise<UiToBackground[K]['res']> {
   const answer = await page.evaluate(async (t, p) => {
     const api = (globalThis as any).browser ?? (globalThis as any).chrome;
     return api.runtime.sendMessage({ channel: 'ui', type: t, payload: p });
