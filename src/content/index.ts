@@ -37,7 +37,11 @@ function declareDead(): void {
 
 /** What runtime messaging cannot carry (a port) is answered here, the port transferred in the reply. */
 async function answerHere(id: number, type: unknown, payload: unknown): Promise<void> {
-  const request = parseContentRequest(type, payload);
+  // Copied into this realm first, as runtime messaging copies what goes to the background: in Firefox
+  // the port's data belongs to the page's compartment, whose Object.prototype is not this one.
+  let copy: unknown;
+  try { copy = JSON.parse(JSON.stringify(payload) ?? 'null'); } catch { copy = undefined; }
+  const request = parseContentRequest(type, copy);
   if (!request) { reply(id, { ok: false, error: { name: 'TypeError', message: 'Malformed MediaGate request' } }); return; }
   if (!contextAlive()) { declareDead(); return; }
   listen();

@@ -86,10 +86,10 @@ for (const name of BROWSERS) {
 
       // A switch saves the same way; put both back for the next tests.
       await options.bringToFront();
-      await options.click('#feature-labels');
+      await options.click('#feature-label-hiding');
       await statusSays(options, 'Saved');
       assert.equal((await uiRequest(options, 'settings/get', {})).effective.features['label-hiding'], false);
-      await options.click('#feature-labels');
+      await options.click('#feature-label-hiding');
       await options.click('#semantics-browser-chooses');
       await waitFor(async () => {
         const s = (await uiRequest(options, 'settings/get', {})).effective;
@@ -175,8 +175,8 @@ for (const name of BROWSERS) {
       // A radio group is one tab stop: its checked radio.
       const checked = await options.evaluate(() => [...document.querySelectorAll<HTMLInputElement>('input[type=radio]:checked')].map((r) => r.id));
       const expected = [checked[0], 'alwaysShowPicker', 'hardMute', 'shortcuts', checked[1],
-        'feature-capture', 'feature-media-session', 'feature-picker-semantics', 'feature-labels', 'feature-pip',
-        'feature-usermedia', 'feature-screen-capture', 'feature-effects', 'feature-track-transfer',
+        'feature-call-detection', 'feature-media-session', 'feature-picker-semantics', 'feature-label-hiding', 'feature-call-window',
+        'feature-usermedia-element', 'feature-screen-capture', 'feature-effects', 'feature-track-transfer',
         'site-0-camera', 'site-0-microphone', 'forget-0'];
       assert.deepEqual(ids, expected);
       for (const s of seen) assert.match(s.outline, /^solid [2-9]/, `focus indicator of #${s.id}`);
@@ -211,7 +211,7 @@ for (const name of BROWSERS) {
             semantics: [input('semantics-browser-chooses').disabled, input('semantics-user-chooses').disabled],
             semanticsDescribed: described('semantics-user-chooses'),
             features: [...document.querySelectorAll<HTMLInputElement>('input[data-feature]')].map((s) => s.disabled),
-            featureDescribed: described('feature-labels'),
+            featureDescribed: described('feature-label-hiding'),
             free: [input('alwaysShowPicker').disabled, input('labels-never-hide').disabled],
             notes: [...document.querySelectorAll<HTMLElement>('.pinned')].filter((p) => !p.hidden).map((p) => p.id),
           };
@@ -222,7 +222,7 @@ for (const name of BROWSERS) {
           features: [false, false, false, true, false, false, false, false, false],
           featureDescribed: 'Keeps the names of your devices from sites, as set under Device names. | Set by your organisation',
           free: [false, false],
-          notes: ['pinned-defaultSemantics', 'pinned-feature-labels'],
+          notes: ['pinned-defaultSemantics', 'pinned-feature-label-hiding'],
         });
         assertNoViolations('options (pinned settings)', await runAxe(page));
         await page.close();
