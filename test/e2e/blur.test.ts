@@ -5,15 +5,14 @@
 // only with WebGL (the segmenter needs it): headless it has none, so its processing tests run headful
 // on a private Xvfb (Mesa llvmpipe), once with WebGL 2 (WebGL compositing) and once with WebGL 2
 // switched off (Canvas 2D compositing).
-import { describe, it, before, after } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { BROWSERS, launch, type TestBrowser } from './helpers/browsers';
-import { startServer, type FixtureServer } from './helpers/server';
-import { startXvfb, type Xvfb } from './helpers/xvfb';
+import type { TestBrowser } from './helpers/browsers';
+import type { FixtureServer } from './helpers/server';
+import { describeEachBrowser } from './helpers/suite';
 
 const W = 640;
 const H = 480;
@@ -245,152 +244,137 @@ const blursForReal = async (t: { diagnostic(s: string): void }, tb: TestBrowser,
   assertBlurred(t, r);
 };
 
-for (const name of BROWSERS) {
-  describe(`background blur (${name}${name === 'firefox' ? ', headless' : ''})`, () => {
-    let tb: TestBrowser;
-    let server: FixtureServer;
-    let tmp: string;
-    before(async () => {
-      server = await startServer();
-      tmp = await mkdtemp(path.join(os.tmpdir(), 'mediagate-blur-'));
-      const file = path.join(tmp, 'pattern.y4m');
-      await writeFile(file, y4m());
-      tb = await launch(name, { chromiumArgs: [`--use-file-for-fake-video-capture=${file}`] });
+describeEachBrowser((name) => `background blur (${name}${name === 'firefox' ? ', headless' : ''})`, {
+  tmpDir: 'mediagate-blur-',
+  launch: async (suite) => {
+    const file = path.join(suite.tmp, 'pattern.y4m');
+    await writeFile(file, y4m());
+    return { chromiumArgs: [`--use-file-for-fake-video-capture=${file}`] };
+  },
+}, (suite) => {
+  it('backgroundBlur is a supported constraint; unprocessed cameras report it off and refuse exact:true', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    const r = await page.evaluate(async () => {
+      const supported = (navigator.mediaDevices.getSupportedConstraints() as any).backgroundBlur;
+      const raw = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+      const settings = (raw.getSettings() as any).backgroundBlur;
+      const caps = (raw.getCapabilities() as any).backgroundBlur;
+      let rawExact = '';
+      try { await raw.applyConstraints({ backgroundBlur: { exact: true } } as MediaTrackConstraints); } catch (e) { rawExact = `${(e as Error).name}:${(e as any).constraint}`; }
+      await raw.applyConstraints({ backgroundBlur: false } as MediaTrackConstraints);
+      raw.stop();
+      return { supported, settings, caps, rawExact };
     });
-    after(async () => { await tb?.close(); await server?.close(); await rm(tmp, { recursive: true, force: true }); });
-
-    it('backgroundBlur is a supported constraint; unprocessed cameras report it off and refuse exact:true', async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
-      const r = await page.evaluate(async () => {
-        const supported = (navigator.mediaDevices.getSupportedConstraints() as any).backgroundBlur;
-        const raw = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
-        const settings = (raw.getSettings() as any).backgroundBlur;
-        const caps = (raw.getCapabilities() as any).backgroundBlur;
-        let rawExact = '';
-        try { await raw.applyConstraints({ backgroundBlur: { exact: true } } as MediaTrackConstraints); } catch (e) { rawExact = `${(e as Error).name}:${(e as any).constraint}`; }
-        await raw.applyConstraints({ backgroundBlur: false } as MediaTrackConstraints);
-        raw.stop();
-        return { supported, settings, caps, rawExact };
-      });
-      assert.deepEqual(r, { supported: true, settings: false, caps: [false], rawExact: 'OverconstrainedError:backgroundBlur' });
-      await page.close();
-    });
-
-    if (name === 'firefox') {
-      it('headless Firefox (no WebGL, which the segmenter needs): exact:true rejects with OverconstrainedError, ideal gets the camera unprocessed', async () => {
-        const page = await tb.newPage();
-        await page.goto(server.url('/blank.html'));
-        const r = await whereBlurCannotRun(page);
-        assert.deepEqual(r, { exact: 'OverconstrainedError:backgroundBlur', ideal: { live: 'live', settings: false, caps: [false] } });
-        await page.close();
-      });
-      return;
-    }
-
-    it('a blurred track speaks for its camera: settings, capabilities, constraints, applyConstraints, clone, stop', () => speaksForCamera(tb, server));
-
-    it('pages whose CSP forbids wasm get a real blur too: the model runs in MediaGate\'s own frame', (t) => blursWithoutWasm(t, tb, server));
-
-    it('keeps blurring in a hidden tab (frames come from the track, not rAF)', async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
-      await page.evaluate(async () => {
-        const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints })).getVideoTracks()[0]!;
-        const w = window as any;
-        w.blurTrack = t;
-        w.frames = 0; w.rafs = 0;
-        const reader = new w.MediaStreamTrackProcessor({ track: t }).readable.getReader() as ReadableStreamDefaultReader<VideoFrame>;
-        void (async () => { for (;;) { const { value } = await reader.read(); if (!value) break; value.close(); w.frames++; } })();
-        const raf = () => { w.rafs++; requestAnimationFrame(raf); };
-        requestAnimationFrame(raf);
-      });
-      await new Promise((r) => setTimeout(r, 1500));
-      const other = await tb.newPage();
-      await other.bringToFront();
-      const read = () => page.evaluate(() => { const w = window as any; return { state: document.visibilityState, frames: w.frames as number, rafs: w.rafs as number, on: w.blurTrack.getSettings().backgroundBlur }; });
-      const a = await read();
-      await new Promise((r) => setTimeout(r, 3000));
-      const b = await read();
-      await page.evaluate(() => (window as any).blurTrack.stop());
-      await other.close();
-      await page.close();
-      assert.equal(b.state, 'hidden');
-      assert.ok(b.rafs - a.rafs <= 2, `rAF is throttled in the hidden tab (${b.rafs - a.rafs} callbacks in 3 s)`);
-      assert.ok(b.frames - a.frames >= 9, `blurred frames keep coming while hidden (${b.frames - a.frames} in 3 s)`);
-      assert.equal(b.on, true);
-    });
-
-    it('blurs the background for real: high-frequency energy drops; frame rate at 640x480', (t) => blursForReal(t, tb, server));
+    assert.deepEqual(r, { supported: true, settings: false, caps: [false], rawExact: 'OverconstrainedError:backgroundBlur' });
+    await page.close();
   });
-}
+
+  if (suite.name === 'firefox') {
+    it('headless Firefox (no WebGL, which the segmenter needs): exact:true rejects with OverconstrainedError, ideal gets the camera unprocessed', async () => {
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      const r = await whereBlurCannotRun(page);
+      assert.deepEqual(r, { exact: 'OverconstrainedError:backgroundBlur', ideal: { live: 'live', settings: false, caps: [false] } });
+      await page.close();
+    });
+    return;
+  }
+
+  it('a blurred track speaks for its camera: settings, capabilities, constraints, applyConstraints, clone, stop', () => speaksForCamera(suite.tb, suite.server));
+
+  it('pages whose CSP forbids wasm get a real blur too: the model runs in MediaGate\'s own frame', (t) => blursWithoutWasm(t, suite.tb, suite.server));
+
+  it('keeps blurring in a hidden tab (frames come from the track, not rAF)', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    await page.evaluate(async () => {
+      const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints })).getVideoTracks()[0]!;
+      const w = window as any;
+      w.blurTrack = t;
+      w.frames = 0; w.rafs = 0;
+      const reader = new w.MediaStreamTrackProcessor({ track: t }).readable.getReader() as ReadableStreamDefaultReader<VideoFrame>;
+      void (async () => { for (;;) { const { value } = await reader.read(); if (!value) break; value.close(); w.frames++; } })();
+      const raf = () => { w.rafs++; requestAnimationFrame(raf); };
+      requestAnimationFrame(raf);
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    const other = await suite.tb.newPage();
+    await other.bringToFront();
+    const read = () => page.evaluate(() => { const w = window as any; return { state: document.visibilityState, frames: w.frames as number, rafs: w.rafs as number, on: w.blurTrack.getSettings().backgroundBlur }; });
+    const a = await read();
+    await new Promise((r) => setTimeout(r, 3000));
+    const b = await read();
+    await page.evaluate(() => (window as any).blurTrack.stop());
+    await other.close();
+    await page.close();
+    assert.equal(b.state, 'hidden');
+    assert.ok(b.rafs - a.rafs <= 2, `rAF is throttled in the hidden tab (${b.rafs - a.rafs} callbacks in 3 s)`);
+    assert.ok(b.frames - a.frames >= 9, `blurred frames keep coming while hidden (${b.frames - a.frames} in 3 s)`);
+    assert.equal(b.on, true);
+  });
+
+  it('blurs the background for real: high-frequency energy drops; frame rate at 640x480', (t) => blursForReal(t, suite.tb, suite.server));
+});
 
 // Firefox with WebGL: headful on a private X server. WebGL 2 composites in a shader; with WebGL 2
 // switched off the segmenter falls back to WebGL 1 and compositing to Canvas 2D.
-if (BROWSERS.includes('firefox')) {
-  for (const variant of ['WebGL 2', 'Canvas 2D'] as const) {
-    describe(`background blur (firefox under Xvfb, ${variant} compositing)`, () => {
-      let tb: TestBrowser;
-      let server: FixtureServer;
-      let xvfb: Xvfb;
-      before(async () => {
-        server = await startServer();
-        xvfb = await startXvfb();
-        tb = await launch('firefox', { display: xvfb.display, firefoxPrefs: variant === 'Canvas 2D' ? { 'webgl.enable-webgl2': false } : {} });
-      });
-      after(async () => { await tb?.close(); await xvfb?.close(); await server?.close(); });
-
-      it(`the page has ${variant === 'WebGL 2' ? 'WebGL 2' : 'WebGL 1 only'}`, async () => {
-        const page = await tb.newPage();
-        await page.goto(server.url('/blank.html'));
-        const gl = await page.evaluate(() => ({ gl2: !!document.createElement('canvas').getContext('webgl2'), gl1: !!document.createElement('canvas').getContext('webgl') }));
-        assert.deepEqual(gl, { gl2: variant === 'WebGL 2', gl1: true });
-        await page.close();
-      });
-
-      if (variant === 'WebGL 2') {
-        it('a blurred track speaks for its camera: settings, capabilities, constraints, applyConstraints, clone, stop', () => speaksForCamera(tb, server));
-        it('pages whose CSP forbids wasm get a real blur too: the model runs in MediaGate\'s own frame', (t) => blursWithoutWasm(t, tb, server));
-
-        it('keeps blurring in a hidden tab (a worker timer, not rAF or requestVideoFrameCallback)', async () => {
-          const page = await tb.newPage();
-          await page.goto(server.url('/blank.html'));
-          // No MediaStreamTrackProcessor here: frames are counted by a loopback peer connection's encoder.
-          await page.evaluate(async () => {
-            const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints })).getVideoTracks()[0]!;
-            const a = new RTCPeerConnection();
-            const b = new RTCPeerConnection();
-            a.onicecandidate = (e) => { if (e.candidate) void b.addIceCandidate(e.candidate); };
-            b.onicecandidate = (e) => { if (e.candidate) void a.addIceCandidate(e.candidate); };
-            a.addTrack(t, new MediaStream([t]));
-            await a.setLocalDescription(); await b.setRemoteDescription(a.localDescription!);
-            await b.setLocalDescription(); await a.setRemoteDescription(b.localDescription!);
-            const w = window as any;
-            w.blurTrack = t;
-            w.encoded = async () => { let n = 0; (await a.getStats()).forEach((r: any) => { if (r.type === 'outbound-rtp' && r.kind === 'video') n = r.framesEncoded; }); return n; };
-            w.rafs = 0;
-            const raf = () => { w.rafs++; requestAnimationFrame(raf); };
-            requestAnimationFrame(raf);
-          });
-          await new Promise((r) => setTimeout(r, 2000));
-          const other = await tb.newPage();
-          await other.bringToFront();
-          await new Promise((r) => setTimeout(r, 500));
-          const read = () => page.evaluate(async () => { const w = window as any; return { state: document.visibilityState, frames: await w.encoded() as number, rafs: w.rafs as number, on: w.blurTrack.getSettings().backgroundBlur }; });
-          const a = await read();
-          await new Promise((r) => setTimeout(r, 3000));
-          const b = await read();
-          await page.evaluate(() => (window as any).blurTrack.stop());
-          await other.close();
-          await page.close();
-          assert.equal(b.state, 'hidden');
-          assert.ok(b.rafs - a.rafs <= 4, `rAF is throttled in the hidden tab (${b.rafs - a.rafs} callbacks in 3 s)`);
-          assert.ok(b.frames - a.frames >= 9, `blurred frames keep coming while hidden (${b.frames - a.frames} in 3 s)`);
-          assert.equal(b.on, true);
-        });
-      }
-
-      it('blurs the background for real: high-frequency energy drops; frame rate at 640x480', (t) => blursForReal(t, tb, server));
+for (const variant of ['WebGL 2', 'Canvas 2D'] as const) {
+  describeEachBrowser(() => `background blur (firefox under Xvfb, ${variant} compositing)`, {
+    browsers: ['firefox'],
+    xvfb: true,
+    launch: { firefoxPrefs: variant === 'Canvas 2D' ? { 'webgl.enable-webgl2': false } : {} },
+  }, (suite) => {
+    it(`the page has ${variant === 'WebGL 2' ? 'WebGL 2' : 'WebGL 1 only'}`, async () => {
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      const gl = await page.evaluate(() => ({ gl2: !!document.createElement('canvas').getContext('webgl2'), gl1: !!document.createElement('canvas').getContext('webgl') }));
+      assert.deepEqual(gl, { gl2: variant === 'WebGL 2', gl1: true });
+      await page.close();
     });
-  }
+
+    if (variant === 'WebGL 2') {
+      it('a blurred track speaks for its camera: settings, capabilities, constraints, applyConstraints, clone, stop', () => speaksForCamera(suite.tb, suite.server));
+      it('pages whose CSP forbids wasm get a real blur too: the model runs in MediaGate\'s own frame', (t) => blursWithoutWasm(t, suite.tb, suite.server));
+
+      it('keeps blurring in a hidden tab (a worker timer, not rAF or requestVideoFrameCallback)', async () => {
+        const page = await suite.tb.newPage();
+        await page.goto(suite.server.url('/blank.html'));
+        // No MediaStreamTrackProcessor here: frames are counted by a loopback peer connection's encoder.
+        await page.evaluate(async () => {
+          const t = (await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: { exact: true } } as MediaTrackConstraints })).getVideoTracks()[0]!;
+          const a = new RTCPeerConnection();
+          const b = new RTCPeerConnection();
+          a.onicecandidate = (e) => { if (e.candidate) void b.addIceCandidate(e.candidate); };
+          b.onicecandidate = (e) => { if (e.candidate) void a.addIceCandidate(e.candidate); };
+          a.addTrack(t, new MediaStream([t]));
+          await a.setLocalDescription(); await b.setRemoteDescription(a.localDescription!);
+          await b.setLocalDescription(); await a.setRemoteDescription(b.localDescription!);
+          const w = window as any;
+          w.blurTrack = t;
+          w.encoded = async () => { let n = 0; (await a.getStats()).forEach((r: any) => { if (r.type === 'outbound-rtp' && r.kind === 'video') n = r.framesEncoded; }); return n; };
+          w.rafs = 0;
+          const raf = () => { w.rafs++; requestAnimationFrame(raf); };
+          requestAnimationFrame(raf);
+        });
+        await new Promise((r) => setTimeout(r, 2000));
+        const other = await suite.tb.newPage();
+        await other.bringToFront();
+        await new Promise((r) => setTimeout(r, 500));
+        const read = () => page.evaluate(async () => { const w = window as any; return { state: document.visibilityState, frames: await w.encoded() as number, rafs: w.rafs as number, on: w.blurTrack.getSettings().backgroundBlur }; });
+        const a = await read();
+        await new Promise((r) => setTimeout(r, 3000));
+        const b = await read();
+        await page.evaluate(() => (window as any).blurTrack.stop());
+        await other.close();
+        await page.close();
+        assert.equal(b.state, 'hidden');
+        assert.ok(b.rafs - a.rafs <= 4, `rAF is throttled in the hidden tab (${b.rafs - a.rafs} callbacks in 3 s)`);
+        assert.ok(b.frames - a.frames >= 9, `blurred frames keep coming while hidden (${b.frames - a.frames} in 3 s)`);
+        assert.equal(b.on, true);
+      });
+    }
+
+    it('blurs the background for real: high-frequency energy drops; frame rate at 640x480', (t) => blursForReal(t, suite.tb, suite.server));
+  });
 }

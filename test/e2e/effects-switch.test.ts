@@ -1,12 +1,12 @@
 // The person switches an effect from MediaGate's UI (toolbar popup, call window): the page's processed
 // track changes and gets one `configurationchange` (mediacapture-extensions), and `getSettings()`
 // reports the new value. Also the `onconfigurationchange` attribute itself.
-import { describe, it, before, after } from 'node:test';
+import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
-import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
-import { startServer, type FixtureServer } from './helpers/server';
+import { waitFor, type TestBrowser } from './helpers/browsers';
 import { runAxe, setSettings, uiRequest } from './helpers/extension';
+import { describeEachBrowser } from './helpers/suite';
 
 /** Not in TypeScript's DOM types yet. */
 type Track = MediaStreamTrack & { onconfigurationchange: ((this: MediaStreamTrack, e: Event) => unknown) | null };
@@ -74,193 +74,183 @@ async function flip(tb: TestBrowser, page: Page, origin: string, kind: 'audio' |
   await again.popup.close();
 }
 
-for (const name of BROWSERS) {
-  describe(`effect switches and configurationchange (${name})`, () => {
-    let tb: TestBrowser;
-    let server: FixtureServer;
-    before(async () => {
-      server = await startServer();
-      tb = await launch(name);
+describeEachBrowser('effect switches and configurationchange', (suite) => {
+  it('onconfigurationchange is a native-looking event handler attribute on every track', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    const r = await page.evaluate(async () => {
+      const d = Object.getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'onconfigurationchange')!;
+      const t = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()[0] as Track;
+      const initial = t.onconfigurationchange;
+      const calls: string[] = [];
+      const f = function (this: unknown, e: Event) { calls.push(`${this === t}:${e.type}`); };
+      t.onconfigurationchange = f;
+      const same = t.onconfigurationchange === f;
+      t.dispatchEvent(new Event('configurationchange'));
+      t.onconfigurationchange = 42 as never;
+      const afterNumber = t.onconfigurationchange;
+      t.dispatchEvent(new Event('configurationchange'));
+      let wrongReceiver = '';
+      try { d.get!.call({}); } catch (e) { wrongReceiver = (e as Error).constructor.name; }
+      t.stop();
+      return {
+        shape: { get: typeof d.get, set: typeof d.set, enumerable: d.enumerable, configurable: d.configurable, own: Object.hasOwn(t, 'onconfigurationchange') },
+        native: /\[native code\]/.test(Function.prototype.toString.call(d.get)) && /\[native code\]/.test(Function.prototype.toString.call(d.set)),
+        names: [d.get!.name, d.set!.name],
+        initial, same, calls, afterNumber, wrongReceiver,
+      };
     });
-    after(async () => { await tb?.close(); await server?.close(); });
+    assert.deepEqual(r, {
+      shape: { get: 'function', set: 'function', enumerable: true, configurable: true, own: false },
+      native: true, names: ['get onconfigurationchange', 'set onconfigurationchange'],
+      initial: null, same: true, calls: ['true:configurationchange'], afterNumber: null, wrongReceiver: 'TypeError',
+    });
+    await page.close();
+  });
 
-    it('onconfigurationchange is a native-looking event handler attribute on every track', async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
+  it('the popup\'s "Voice isolation" switch turns the effect off and on: one configurationchange per track, getSettings() follows', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    await startCall(page, { audio: { voiceIsolation: true } as MediaTrackConstraints });
+    assert.deepEqual(await pageState(page, 'audio'), { setting: true, clone: true, events: 0 });
+    await flip(suite.tb, page, suite.server.origin, 'audio', false, 0);
+    const r = await page.evaluate(() => (window as any).events.map((e: any) => e.via).sort());
+    assert.deepEqual(r, ['attribute', 'clone', 'listener']);
+    // Firefox: addEventListener is patched once a processed track exists; it still looks native.
+    assert.deepEqual(await page.evaluate(() => {
+      const f = EventTarget.prototype.addEventListener;
+      return { name: f.name, length: f.length, native: /\[native code\]/.test(Function.prototype.toString.call(f)) };
+    }), { name: 'addEventListener', length: 2, native: true });
+    assert.deepEqual(await page.evaluate(() => (window as any).events[0]), { via: 'listener', type: 'configurationchange', plain: true, bubbles: false, target: true });
+    await flip(suite.tb, page, suite.server.origin, 'audio', true, 3);
+    const { popup } = await popupSwitch(suite.tb, suite.server.origin, 'audio');
+    assert.deepEqual(await runAxe(popup), [], 'the popup with its switches passes axe-core');
+    await popup.close();
+    // The page's own applyConstraints is no configuration change from outside: no event.
+    await page.evaluate(() => (window as any).stream.getTracks()[0].applyConstraints({ voiceIsolation: false }));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await pageState(page, 'audio'), { setting: false, clone: false, events: 6 });
+    await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); });
+    await page.close();
+  });
+
+  it('only tracks MediaGate processes can be switched: a plain microphone shows no switch and the request is refused', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    await startCall(page, { audio: true });
+    const popup = await suite.tb.openExtensionPage('popup/popup.html');
+    const call = await waitFor(async () => (await uiRequest(popup, 'calls/list', {})).find((c) => c.origin === suite.server.origin && c.tracks.length), 'the call');
+    assert.equal(call.tracks.every((t) => t.effect === undefined), true);
+    assert.equal(await uiRequest(popup, 'calls/effect', { tabId: call.tabId, frameId: call.frameId, kind: 'audio', on: true }), false);
+    await reload(popup);
+    await waitFor(() => popup.evaluate((o: string) => [...document.querySelectorAll('#calls .origin')].some((e) => e.textContent === o), suite.server.origin), 'the call in the popup');
+    assert.equal(await popup.evaluate(() => document.querySelectorAll('input[data-effect]').length), 0);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await pageState(page, 'audio'), { setting: false, clone: false, events: 0 });
+    await popup.close();
+    await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); });
+    await page.close();
+  });
+
+  it('the popup\'s "Blur background" switch', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    await startCall(page, { video: { backgroundBlur: true } as MediaTrackConstraints });
+    if (suite.name === 'firefox') {
+      // Firefox cannot blur yet (no MediaStreamTrackProcessor): the camera is unprocessed, nothing to switch.
+      const popup = await suite.tb.openExtensionPage('popup/popup.html');
+      const call = await waitFor(async () => (await uiRequest(popup, 'calls/list', {})).find((c) => c.origin === suite.server.origin && c.tracks.length), 'the call');
+      assert.deepEqual(call.tracks.map((t) => t.effect), call.tracks.map(() => undefined));
+      assert.equal(await uiRequest(popup, 'calls/effect', { tabId: call.tabId, frameId: call.frameId, kind: 'video', on: false }), false);
+      await popup.close();
+      assert.deepEqual(await pageState(page, 'video'), { setting: false, clone: false, events: 0 });
+    } else {
+      assert.deepEqual(await pageState(page, 'video'), { setting: true, clone: true, events: 0 });
+      await flip(suite.tb, page, suite.server.origin, 'video', false, 0);
+      await flip(suite.tb, page, suite.server.origin, 'video', true, 3);
+    }
+    await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); });
+    await page.close();
+  });
+
+  it('effects forced by the organisation: the page\'s false loses, a getter cannot dodge it, the person\'s switch is locked', async () => {
+    // The same settings merge as policy (policy.test.ts writes the real policy files; this path needs no root).
+    await setSettings(suite.tb, { forceVoiceIsolation: true, forceBackgroundBlur: true });
+    try {
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
       const r = await page.evaluate(async () => {
-        const d = Object.getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'onconfigurationchange')!;
-        const t = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks()[0] as Track;
-        const initial = t.onconfigurationchange;
-        const calls: string[] = [];
-        const f = function (this: unknown, e: Event) { calls.push(`${this === t}:${e.type}`); };
-        t.onconfigurationchange = f;
-        const same = t.onconfigurationchange === f;
-        t.dispatchEvent(new Event('configurationchange'));
-        t.onconfigurationchange = 42 as never;
-        const afterNumber = t.onconfigurationchange;
-        t.dispatchEvent(new Event('configurationchange'));
-        let wrongReceiver = '';
-        try { d.get!.call({}); } catch (e) { wrongReceiver = (e as Error).constructor.name; }
-        t.stop();
-        return {
-          shape: { get: typeof d.get, set: typeof d.set, enumerable: d.enumerable, configurable: d.configurable, own: Object.hasOwn(t, 'onconfigurationchange') },
-          native: /\[native code\]/.test(Function.prototype.toString.call(d.get)) && /\[native code\]/.test(Function.prototype.toString.call(d.set)),
-          names: [d.get!.name, d.set!.name],
-          initial, same, calls, afterNumber, wrongReceiver,
-        };
+        const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: { exact: false } } as MediaTrackConstraints });
+        const t = s.getAudioTracks()[0]!;
+        const first = { on: (t.getSettings() as any).voiceIsolation, asked: (t.getConstraints() as any).voiceIsolation };
+        await t.applyConstraints({ voiceIsolation: false } as MediaTrackConstraints);
+        const afterApply = { on: (t.getSettings() as any).voiceIsolation, asked: (t.getConstraints() as any).voiceIsolation };
+        // A request hidden in a getter on the prototype still captures, so it is still processed.
+        const hidden = await navigator.mediaDevices.getUserMedia(Object.create({ get audio() { return true; } }));
+        const hiddenOn = (hidden.getAudioTracks()[0]!.getSettings() as any).voiceIsolation;
+        hidden.getTracks().forEach((x) => x.stop());
+        let camera: unknown;
+        try {
+          const c = await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: false } as MediaTrackConstraints });
+          camera = (c.getVideoTracks()[0]!.getSettings() as any).backgroundBlur;
+          c.getTracks().forEach((x) => x.stop());
+        } catch (e) { camera = `${(e as Error).name}:${(e as any).constraint}`; }
+        (window as any).stream = s;
+        (window as any).events = 0;
+        t.addEventListener('configurationchange', () => { (window as any).events++; });
+        return { first, afterApply, hiddenOn, camera };
       });
       assert.deepEqual(r, {
-        shape: { get: 'function', set: 'function', enumerable: true, configurable: true, own: false },
-        native: true, names: ['get onconfigurationchange', 'set onconfigurationchange'],
-        initial: null, same: true, calls: ['true:configurationchange'], afterNumber: null, wrongReceiver: 'TypeError',
+        first: { on: true, asked: { exact: false } }, afterApply: { on: true, asked: false }, hiddenOn: true,
+        // Headless Firefox has no WebGL, so it cannot blur: forcing blur there refuses the camera rather than show the room.
+        camera: suite.name === 'chromium' ? true : 'OverconstrainedError:backgroundBlur',
       });
-      await page.close();
-    });
-
-    it('the popup\'s "Voice isolation" switch turns the effect off and on: one configurationchange per track, getSettings() follows', async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
-      await startCall(page, { audio: { voiceIsolation: true } as MediaTrackConstraints });
-      assert.deepEqual(await pageState(page, 'audio'), { setting: true, clone: true, events: 0 });
-      await flip(tb, page, server.origin, 'audio', false, 0);
-      const r = await page.evaluate(() => (window as any).events.map((e: any) => e.via).sort());
-      assert.deepEqual(r, ['attribute', 'clone', 'listener']);
-      // Firefox: addEventListener is patched once a processed track exists; it still looks native.
-      assert.deepEqual(await page.evaluate(() => {
-        const f = EventTarget.prototype.addEventListener;
-        return { name: f.name, length: f.length, native: /\[native code\]/.test(Function.prototype.toString.call(f)) };
-      }), { name: 'addEventListener', length: 2, native: true });
-      assert.deepEqual(await page.evaluate(() => (window as any).events[0]), { via: 'listener', type: 'configurationchange', plain: true, bubbles: false, target: true });
-      await flip(tb, page, server.origin, 'audio', true, 3);
-      const { popup } = await popupSwitch(tb, server.origin, 'audio');
-      assert.deepEqual(await runAxe(popup), [], 'the popup with its switches passes axe-core');
-      await popup.close();
-      // The page's own applyConstraints is no configuration change from outside: no event.
-      await page.evaluate(() => (window as any).stream.getTracks()[0].applyConstraints({ voiceIsolation: false }));
-      await new Promise((r) => setTimeout(r, 300));
-      assert.deepEqual(await pageState(page, 'audio'), { setting: false, clone: false, events: 6 });
-      await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); });
-      await page.close();
-    });
-
-    it('only tracks MediaGate processes can be switched: a plain microphone shows no switch and the request is refused', async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
-      await startCall(page, { audio: true });
-      const popup = await tb.openExtensionPage('popup/popup.html');
-      const call = await waitFor(async () => (await uiRequest(popup, 'calls/list', {})).find((c) => c.origin === server.origin && c.tracks.length), 'the call');
-      assert.equal(call.tracks.every((t) => t.effect === undefined), true);
-      assert.equal(await uiRequest(popup, 'calls/effect', { tabId: call.tabId, frameId: call.frameId, kind: 'audio', on: true }), false);
-      await reload(popup);
-      await waitFor(() => popup.evaluate((o: string) => [...document.querySelectorAll('#calls .origin')].some((e) => e.textContent === o), server.origin), 'the call in the popup');
-      assert.equal(await popup.evaluate(() => document.querySelectorAll('input[data-effect]').length), 0);
-      await new Promise((r) => setTimeout(r, 300));
-      assert.deepEqual(await pageState(page, 'audio'), { setting: false, clone: false, events: 0 });
-      await popup.close();
-      await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); });
-      await page.close();
-    });
-
-    it('the popup\'s "Blur background" switch', async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
-      await startCall(page, { video: { backgroundBlur: true } as MediaTrackConstraints });
-      if (name === 'firefox') {
-        // Firefox cannot blur yet (no MediaStreamTrackProcessor): the camera is unprocessed, nothing to switch.
-        const popup = await tb.openExtensionPage('popup/popup.html');
-        const call = await waitFor(async () => (await uiRequest(popup, 'calls/list', {})).find((c) => c.origin === server.origin && c.tracks.length), 'the call');
-        assert.deepEqual(call.tracks.map((t) => t.effect), call.tracks.map(() => undefined));
-        assert.equal(await uiRequest(popup, 'calls/effect', { tabId: call.tabId, frameId: call.frameId, kind: 'video', on: false }), false);
-        await popup.close();
-        assert.deepEqual(await pageState(page, 'video'), { setting: false, clone: false, events: 0 });
-      } else {
-        assert.deepEqual(await pageState(page, 'video'), { setting: true, clone: true, events: 0 });
-        await flip(tb, page, server.origin, 'video', false, 0);
-        await flip(tb, page, server.origin, 'video', true, 3);
-      }
-      await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); });
-      await page.close();
-    });
-
-    it('effects forced by the organisation: the page\'s false loses, a getter cannot dodge it, the person\'s switch is locked', async () => {
-      // The same settings merge as policy (policy.test.ts writes the real policy files; this path needs no root).
-      await setSettings(tb, { forceVoiceIsolation: true, forceBackgroundBlur: true });
-      try {
-        const page = await tb.newPage();
-        await page.goto(server.url('/blank.html'));
-        const r = await page.evaluate(async () => {
-          const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: { exact: false } } as MediaTrackConstraints });
-          const t = s.getAudioTracks()[0]!;
-          const first = { on: (t.getSettings() as any).voiceIsolation, asked: (t.getConstraints() as any).voiceIsolation };
-          await t.applyConstraints({ voiceIsolation: false } as MediaTrackConstraints);
-          const afterApply = { on: (t.getSettings() as any).voiceIsolation, asked: (t.getConstraints() as any).voiceIsolation };
-          // A request hidden in a getter on the prototype still captures, so it is still processed.
-          const hidden = await navigator.mediaDevices.getUserMedia(Object.create({ get audio() { return true; } }));
-          const hiddenOn = (hidden.getAudioTracks()[0]!.getSettings() as any).voiceIsolation;
-          hidden.getTracks().forEach((x) => x.stop());
-          let camera: unknown;
-          try {
-            const c = await navigator.mediaDevices.getUserMedia({ video: { backgroundBlur: false } as MediaTrackConstraints });
-            camera = (c.getVideoTracks()[0]!.getSettings() as any).backgroundBlur;
-            c.getTracks().forEach((x) => x.stop());
-          } catch (e) { camera = `${(e as Error).name}:${(e as any).constraint}`; }
-          (window as any).stream = s;
-          (window as any).events = 0;
-          t.addEventListener('configurationchange', () => { (window as any).events++; });
-          return { first, afterApply, hiddenOn, camera };
+      const popup = await suite.tb.openExtensionPage('popup/popup.html');
+      const box = await waitFor(async () => {
+        const b = await popup.evaluate(() => {
+          const el = document.querySelector<HTMLInputElement>('input[data-effect=audio]');
+          return el ? { checked: el.checked, disabled: el.disabled, note: el.parentElement!.querySelector('.pinned')?.textContent } : null;
         });
-        assert.deepEqual(r, {
-          first: { on: true, asked: { exact: false } }, afterApply: { on: true, asked: false }, hiddenOn: true,
-          // Headless Firefox has no WebGL, so it cannot blur: forcing blur there refuses the camera rather than show the room.
-          camera: name === 'chromium' ? true : 'OverconstrainedError:backgroundBlur',
-        });
-        const popup = await tb.openExtensionPage('popup/popup.html');
-        const box = await waitFor(async () => {
-          const b = await popup.evaluate(() => {
-            const el = document.querySelector<HTMLInputElement>('input[data-effect=audio]');
-            return el ? { checked: el.checked, disabled: el.disabled, note: el.parentElement!.querySelector('.pinned')?.textContent } : null;
-          });
-          if (!b) await reload(popup);
-          return b;
-        }, 'the popup\'s voice isolation switch', 15000, 300);
-        assert.deepEqual(box, { checked: true, disabled: true, note: 'Set by your organisation' });
-        const call = (await uiRequest(popup, 'calls/list', {})).find((c) => c.origin === server.origin && c.tracks.some((x) => x.effect !== undefined))!;
-        await uiRequest(popup, 'calls/effect', { tabId: call.tabId, frameId: call.frameId, kind: 'audio', on: false });
-        await new Promise((res) => setTimeout(res, 500));
-        assert.deepEqual(await page.evaluate(() => ({ on: (window as any).stream.getAudioTracks()[0].getSettings().voiceIsolation, events: (window as any).events })), { on: true, events: 0 });
-        await popup.close();
-        await page.evaluate(() => (window as any).stream.getTracks().forEach((x: MediaStreamTrack) => x.stop()));
-        await page.close();
-      } finally {
-        await setSettings(tb, { forceVoiceIsolation: false, forceBackgroundBlur: false });
-      }
-    });
-
-    it('the call window\'s effect buttons switch the effects too', { skip: name === 'firefox' && 'Firefox shows the call window inside the page in a closed shadow root (same controls code); no Document PiP to drive' }, async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
-      await startCall(page, { audio: { voiceIsolation: true } as MediaTrackConstraints });
-      const rect = await waitFor(() => page.evaluate(() => {
-        const r = document.querySelector('[data-mediagate=call]')?.getBoundingClientRect();
-        return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
-      }), 'the MediaGate call button');
-      await page.mouse.click(rect.x, rect.y);
-      await waitFor(() => page.evaluate(() => !!(window as any).documentPictureInPicture?.window), 'the PiP window');
-      const buttons = () => page.evaluate(() => {
-        const d: Document = (window as any).documentPictureInPicture.window.document;
-        return [...d.querySelectorAll('button.mg-effect')].filter((b) => !(b as HTMLElement).hidden && !(b.parentElement as HTMLElement).hidden)
-          .map((b) => `${b.textContent}:${b.getAttribute('aria-pressed')}`);
-      });
-      assert.deepEqual(await buttons(), ['Voice isolation:true'], 'only the effect a processed track has');
-      await page.evaluate(() => {
-        const d: Document = (window as any).documentPictureInPicture.window.document;
-        [...d.querySelectorAll<HTMLButtonElement>('button.mg-effect')].find((b) => !b.hidden)!.click();
-      });
-      await waitFor(async () => (await pageState(page, 'audio')).events >= 3, 'configurationchange');
-      assert.deepEqual(await pageState(page, 'audio'), { setting: false, clone: false, events: 3 });
-      assert.deepEqual(await buttons(), ['Voice isolation:false']);
-      await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); (window as any).documentPictureInPicture.window?.close(); });
+        if (!b) await reload(popup);
+        return b;
+      }, 'the popup\'s voice isolation switch', 15000, 300);
+      assert.deepEqual(box, { checked: true, disabled: true, note: 'Set by your organisation' });
+      const call = (await uiRequest(popup, 'calls/list', {})).find((c) => c.origin === suite.server.origin && c.tracks.some((x) => x.effect !== undefined))!;
+      await uiRequest(popup, 'calls/effect', { tabId: call.tabId, frameId: call.frameId, kind: 'audio', on: false });
+      await new Promise((res) => setTimeout(res, 500));
+      assert.deepEqual(await page.evaluate(() => ({ on: (window as any).stream.getAudioTracks()[0].getSettings().voiceIsolation, events: (window as any).events })), { on: true, events: 0 });
+      await popup.close();
+      await page.evaluate(() => (window as any).stream.getTracks().forEach((x: MediaStreamTrack) => x.stop()));
       await page.close();
-    });
+    } finally {
+      await setSettings(suite.tb, { forceVoiceIsolation: false, forceBackgroundBlur: false });
+    }
   });
-}
+
+  it('the call window\'s effect buttons switch the effects too', { skip: suite.name === 'firefox' && 'Firefox shows the call window inside the page in a closed shadow root (same controls code); no Document PiP to drive' }, async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    await startCall(page, { audio: { voiceIsolation: true } as MediaTrackConstraints });
+    const rect = await waitFor(() => page.evaluate(() => {
+      const r = document.querySelector('[data-mediagate=call]')?.getBoundingClientRect();
+      return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+    }), 'the MediaGate call button');
+    await page.mouse.click(rect.x, rect.y);
+    await waitFor(() => page.evaluate(() => !!(window as any).documentPictureInPicture?.window), 'the PiP window');
+    const buttons = () => page.evaluate(() => {
+      const d: Document = (window as any).documentPictureInPicture.window.document;
+      return [...d.querySelectorAll('button.mg-effect')].filter((b) => !(b as HTMLElement).hidden && !(b.parentElement as HTMLElement).hidden)
+        .map((b) => `${b.textContent}:${b.getAttribute('aria-pressed')}`);
+    });
+    assert.deepEqual(await buttons(), ['Voice isolation:true'], 'only the effect a processed track has');
+    await page.evaluate(() => {
+      const d: Document = (window as any).documentPictureInPicture.window.document;
+      [...d.querySelectorAll<HTMLButtonElement>('button.mg-effect')].find((b) => !b.hidden)!.click();
+    });
+    await waitFor(async () => (await pageState(page, 'audio')).events >= 3, 'configurationchange');
+    assert.deepEqual(await pageState(page, 'audio'), { setting: false, clone: false, events: 3 });
+    assert.deepEqual(await buttons(), ['Voice isolation:false']);
+    await page.evaluate(() => { (window as any).stream.getTracks()[0].stop(); (window as any).clone.stop(); (window as any).documentPictureInPicture.window?.close(); });
+    await page.close();
+  });
+});

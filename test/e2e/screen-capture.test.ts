@@ -2,14 +2,13 @@
 // permission (grant window: dismiss, decline, allow, remembered), Chromium's tab capture by tabId and
 // tab chooser (frames checked by pixel colour), headless "nothing to choose", the feature switch; and
 // Firefox's native mapping with its own errors.
-import { describe, it, before, after } from 'node:test';
+import { it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Page, Target } from 'puppeteer-core';
-import { BROWSERS, DIST, launch, waitFor, type TestBrowser } from './helpers/browsers';
-import { startServer, type FixtureServer } from './helpers/server';
+import { DIST, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { openCallWindow, readStorage, runAxe, setSettings, uiRequest } from './helpers/extension';
-import { startXvfb, type Xvfb } from './helpers/xvfb';
+import { describeEachBrowser } from './helpers/suite';
 
 /** Chromium's id of an unpacked extension: sha256 of its path, first 32 hex digits spelt a..p. */
 const unpackedId = (dir: string) => [...createHash('sha256').update(dir).digest('hex').slice(0, 32)]
@@ -152,386 +151,377 @@ const VALIDATION = {
   shape: 'getUserMedia/0/true',
 };
 
-for (const name of BROWSERS) {
-  describe(`screen capture (${name})`, () => {
-    let tb: TestBrowser;
-    let server: FixtureServer;
-    let ui: Page;
-    before(async () => {
-      server = await startServer();
-      server.route('/red.html', { body: paintedPage('MG red target', '#e00000') });
-      server.route('/green.html', { body: paintedPage('MG chooser target', '#00c000') });
-      tb = await launch(name, {
-        // Tab capture of a given tab needs MediaGate invoked on that tab or allowlisted; fake-ui breaks
-        // the page's open of a tab stream id, so it stays off (fake devices stay on). The chooser
-        // answers with the tab of that title.
-        chromiumArgs: [`--allowlisted-extension-id=${unpackedId(DIST('chromium'))}`, '--auto-select-tab-capture-source-by-title=MG chooser target'],
-        fakeUi: name === 'firefox',
-        firefoxPrefs: { 'media.getusermedia.browser.enabled': true },
-      });
-      if (name === 'chromium') assert.equal(tb.extensionBase, `chrome-extension://${unpackedId(DIST('chromium'))}/`, 'the allowlisted id is the loaded one');
-      ui = await tb.openExtensionPage('popup/popup.html');
-    });
-    after(async () => { await tb?.close(); await server?.close(); });
+describeEachBrowser('screen capture', {
+  launch: (suite) => {
+    suite.server.route('/red.html', { body: paintedPage('MG red target', '#e00000') });
+    suite.server.route('/green.html', { body: paintedPage('MG chooser target', '#00c000') });
+    return {
+      // Tab capture of a given tab needs MediaGate invoked on that tab or allowlisted; fake-ui breaks
+      // the page's open of a tab stream id, so it stays off (fake devices stay on). The chooser
+      // answers with the tab of that title.
+      chromiumArgs: [`--allowlisted-extension-id=${unpackedId(DIST('chromium'))}`, '--auto-select-tab-capture-source-by-title=MG chooser target'],
+      fakeUi: suite.name === 'firefox',
+      firefoxPrefs: { 'media.getusermedia.browser.enabled': true },
+    };
+  },
+}, (suite) => {
+  let ui: Page;
+  before(async () => {
+    if (suite.name === 'chromium') assert.equal(suite.tb.extensionBase, `chrome-extension://${unpackedId(DIST('chromium'))}/`, 'the allowlisted id is the loaded one');
+    ui = await suite.tb.openExtensionPage('popup/popup.html');
+  });
 
-    it('validates like the native API; getSupportedConstraints lists mediaSource and tabId; camera stays the camera', async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
-      assert.deepEqual(await checkValidation(page), VALIDATION);
-      // "camera" is the usual camera path (its permission given the way MediaGate's picker does).
-      await uiRequest(ui, 'sites/set', { origin: server.origin, kind: 'camera', state: 'allow' });
-      const opened = countNewPages(tb);
-      const labels = await page.evaluate(async () => {
-        const out: string[] = [];
-        for (const video of [{ mediaSource: 'camera' }, true]) {
-          const s = await navigator.mediaDevices.getUserMedia({ video } as MediaStreamConstraints);
-          out.push(s.getVideoTracks()[0]!.label);
-          // Neither browser reports mediaSource for a camera (Firefox, which has the constraint, neither).
-          const settings = s.getVideoTracks()[0]!.getSettings() as Record<string, unknown>;
-          if ('mediaSource' in settings || 'tabId' in settings) out.push('camera settings name a surface');
-          s.getTracks().forEach((t) => t.stop());
-        }
-        return out;
-      });
-      assert.equal(labels.length, 2, labels.join());
-      assert.equal(labels[0], labels[1]);
-      assert.ok(labels[0], 'a camera track');
-      assert.equal(opened(), 0, 'no MediaGate window for the camera');
+  it('validates like the native API; getSupportedConstraints lists mediaSource and tabId; camera stays the camera', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    assert.deepEqual(await checkValidation(page), VALIDATION);
+    // "camera" is the usual camera path (its permission given the way MediaGate's picker does).
+    await uiRequest(ui, 'sites/set', { origin: suite.server.origin, kind: 'camera', state: 'allow' });
+    const opened = countNewPages(suite.tb);
+    const labels = await page.evaluate(async () => {
+      const out: string[] = [];
+      for (const video of [{ mediaSource: 'camera' }, true]) {
+        const s = await navigator.mediaDevices.getUserMedia({ video } as MediaStreamConstraints);
+        out.push(s.getVideoTracks()[0]!.label);
+        // Neither browser reports mediaSource for a camera (Firefox, which has the constraint, neither).
+        const settings = s.getVideoTracks()[0]!.getSettings() as Record<string, unknown>;
+        if ('mediaSource' in settings || 'tabId' in settings) out.push('camera settings name a surface');
+        s.getTracks().forEach((t) => t.stop());
+      }
+      return out;
+    });
+    assert.equal(labels.length, 2, labels.join());
+    assert.equal(labels[0], labels[1]);
+    assert.ok(labels[0], 'a camera track');
+    assert.equal(opened(), 0, 'no MediaGate window for the camera');
+    await page.close();
+  });
+
+  if (suite.name === 'chromium') {
+    it('"browser" + tabId: no grant -> the grant window; dismissed -> NotAllowedError; allowed -> that tab\'s frames, remembered', async () => {
+      const target = await suite.tb.newPage();
+      await target.goto(suite.server.url('/red.html'));
+      const tabId = await ui.evaluate(async () => (await (globalThis as any).chrome.tabs.query({ title: 'MG red target' }))[0].id as number);
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+
+      await startGum(page, { video: { mediaSource: 'browser', tabId } });
+      let grant = await grantWindow(suite.tb);
+      assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /localhost.*other tabs/);
+      assert.equal(await grant.evaluate(() => document.activeElement?.id), 'block', 'the safe answer has the focus');
+      const violations = await runAxe(grant);
+      assert.deepEqual(violations.map((v) => `${v.id}: ${v.help}`), [], 'the grant window passes axe');
+      await grant.keyboard.press('Escape').catch(() => undefined);
+      const dismissed = await gumResult(page);
+      assert.deepEqual([dismissed.ok, dismissed.name], [false, 'NotAllowedError']);
+      assert.equal(await readStorage(suite.tb, 'local', 'screenGrants'), undefined, 'a dismissal is not remembered');
+
+      await startGum(page, { video: { mediaSource: 'browser', tabId } });
+      grant = await grantWindow(suite.tb);
+      await answerGrant(grant, '#allow');
+      const allowed = await gumResult(page);
+      assert.equal(allowed.ok, true, JSON.stringify(allowed));
+      assert.deepEqual(allowed.tracks.map((t: { kind: string; live: boolean }) => [t.kind, t.live]), [['video', true]]);
+      const colour = await capturedColour(page);
+      assert.ok(colour.r > 180 && colour.g < 80 && colour.b < 80, `the red tab's frames, got ${JSON.stringify(colour)}`);
+      const settings = await surfaceSettings(page);
+      assert.deepEqual([settings.video?.mediaSource, settings.video?.tabId], ['browser', tabId], JSON.stringify(settings));
+      assert.deepEqual([settings.clone?.mediaSource, settings.clone?.tabId], ['browser', tabId], 'a clone keeps them');
+      assert.ok(dictionaryOrder(settings.video!.keys), `members in dictionary order: ${settings.video!.keys.join()}`);
+      assert.ok(settings.native, 'getSettings still looks native');
+      const stored = (await readStorage(suite.tb, 'local', 'screenGrants')) as Record<string, any>;
+      assert.equal(stored[suite.server.origin].browser.state, 'allow');
+      await stopStream(page);
+
+      // Remembered: no window the next time. The tab's sound comes along when asked for.
+      const opened = countNewPages(suite.tb);
+      await startGum(page, { video: { mediaSource: 'browser', tabId }, audio: true });
+      const again = await gumResult(page);
+      assert.equal(again.ok, true, JSON.stringify(again));
+      assert.deepEqual(again.tracks.map((t: { kind: string }) => t.kind).sort(), ['audio', 'video']);
+      const withAudio = await surfaceSettings(page);
+      assert.deepEqual([withAudio.audio?.mediaSource, withAudio.audio?.tabId], ['browser', tabId], 'the tab\'s sound names its tab too');
+      assert.equal(opened(), 0);
+      // MediaGate's call registry knows the tab captures.
+      const calls = await uiRequest(ui, 'calls/list', {});
+      assert.ok(calls.some((c) => c.origin === suite.server.origin && c.tracks.some((t) => t.kind === 'video')), JSON.stringify(calls));
+      await stopFromPopup(suite.tb, page, suite.server.origin);
+
+      await startGum(page, { video: { mediaSource: 'browser', tabId: 2147483000 } });
+      assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
       await page.close();
+      await target.close();
     });
 
-    if (name === 'chromium') {
-      it('"browser" + tabId: no grant -> the grant window; dismissed -> NotAllowedError; allowed -> that tab\'s frames, remembered', async () => {
-        const target = await tb.newPage();
-        await target.goto(server.url('/red.html'));
-        const tabId = await ui.evaluate(async () => (await (globalThis as any).chrome.tabs.query({ title: 'MG red target' }))[0].id as number);
-        const page = await tb.newPage();
-        await page.goto(server.url('/blank.html'));
-
-        await startGum(page, { video: { mediaSource: 'browser', tabId } });
-        let grant = await grantWindow(tb);
-        assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /localhost.*other tabs/);
-        assert.equal(await grant.evaluate(() => document.activeElement?.id), 'block', 'the safe answer has the focus');
-        const violations = await runAxe(grant);
-        assert.deepEqual(violations.map((v) => `${v.id}: ${v.help}`), [], 'the grant window passes axe');
-        await grant.keyboard.press('Escape').catch(() => undefined);
-        const dismissed = await gumResult(page);
-        assert.deepEqual([dismissed.ok, dismissed.name], [false, 'NotAllowedError']);
-        assert.equal(await readStorage(tb, 'local', 'screenGrants'), undefined, 'a dismissal is not remembered');
-
-        await startGum(page, { video: { mediaSource: 'browser', tabId } });
-        grant = await grantWindow(tb);
-        await answerGrant(grant, '#allow');
-        const allowed = await gumResult(page);
-        assert.equal(allowed.ok, true, JSON.stringify(allowed));
-        assert.deepEqual(allowed.tracks.map((t: { kind: string; live: boolean }) => [t.kind, t.live]), [['video', true]]);
-        const colour = await capturedColour(page);
-        assert.ok(colour.r > 180 && colour.g < 80 && colour.b < 80, `the red tab's frames, got ${JSON.stringify(colour)}`);
-        const settings = await surfaceSettings(page);
-        assert.deepEqual([settings.video?.mediaSource, settings.video?.tabId], ['browser', tabId], JSON.stringify(settings));
-        assert.deepEqual([settings.clone?.mediaSource, settings.clone?.tabId], ['browser', tabId], 'a clone keeps them');
-        assert.ok(dictionaryOrder(settings.video!.keys), `members in dictionary order: ${settings.video!.keys.join()}`);
-        assert.ok(settings.native, 'getSettings still looks native');
-        const stored = (await readStorage(tb, 'local', 'screenGrants')) as Record<string, any>;
-        assert.equal(stored[server.origin].browser.state, 'allow');
-        await stopStream(page);
-
-        // Remembered: no window the next time. The tab's sound comes along when asked for.
-        const opened = countNewPages(tb);
-        await startGum(page, { video: { mediaSource: 'browser', tabId }, audio: true });
-        const again = await gumResult(page);
-        assert.equal(again.ok, true, JSON.stringify(again));
-        assert.deepEqual(again.tracks.map((t: { kind: string }) => t.kind).sort(), ['audio', 'video']);
-        const withAudio = await surfaceSettings(page);
-        assert.deepEqual([withAudio.audio?.mediaSource, withAudio.audio?.tabId], ['browser', tabId], 'the tab\'s sound names its tab too');
-        assert.equal(opened(), 0);
-        // MediaGate's call registry knows the tab captures.
-        const calls = await uiRequest(ui, 'calls/list', {});
-        assert.ok(calls.some((c) => c.origin === server.origin && c.tracks.some((t) => t.kind === 'video')), JSON.stringify(calls));
-        await stopFromPopup(tb, page, server.origin);
-
-        await startGum(page, { video: { mediaSource: 'browser', tabId: 2147483000 } });
-        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
-        await page.close();
-        await target.close();
-      });
-
-      it('a frame of another site cannot capture in Chromium: NotAllowedError before any window', async () => {
-        server.route('/frame-gum.html', { body: `<!doctype html><script>addEventListener('message', async () => {
+    it('a frame of another site cannot capture in Chromium: NotAllowedError before any window', async () => {
+      suite.server.route('/frame-gum.html', { body: `<!doctype html><script>addEventListener('message', async () => {
           let r; try { await navigator.mediaDevices.getUserMedia({ video: { mediaSource: 'browser' } }); r = 'resolved'; } catch (e) { r = e.name; }
           parent.postMessage(r, '*'); });</script>` });
-        const page = await tb.newPage();
-        await page.goto(server.url('/blank.html'));
-        const opened = countNewPages(tb);
-        const name = await page.evaluate(async (src) => {
-          const frame = document.createElement('iframe');
-          frame.src = src;
-          document.body.append(frame);
-          await new Promise((r) => frame.addEventListener('load', r, { once: true }));
-          const answer = new Promise((r) => addEventListener('message', (e) => r(e.data), { once: true }));
-          frame.contentWindow!.postMessage('go', '*');
-          return answer;
-        }, `${server.otherOrigin}/frame-gum.html`);
-        assert.equal(name, 'NotAllowedError');
-        assert.equal(opened(), 0);
-        await page.close();
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      const opened = countNewPages(suite.tb);
+      const name = await page.evaluate(async (src) => {
+        const frame = document.createElement('iframe');
+        frame.src = src;
+        document.body.append(frame);
+        await new Promise((r) => frame.addEventListener('load', r, { once: true }));
+        const answer = new Promise((r) => addEventListener('message', (e) => r(e.data), { once: true }));
+        frame.contentWindow!.postMessage('go', '*');
+        return answer;
+      }, `${suite.server.otherOrigin}/frame-gum.html`);
+      assert.equal(name, 'NotAllowedError');
+      assert.equal(opened(), 0);
+      await page.close();
+    });
+
+    it('"browser" without tabId: the person chooses the tab (Chromium\'s chooser); "screen" and "window" have nothing to choose headless', async () => {
+      const target = await suite.tb.newPage();
+      await target.goto(suite.server.url('/green.html'));
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      // The page's size constraints reach Chromium's legacy capture constraints (800 px wide natively).
+      await startGum(page, { video: { mediaSource: 'browser', width: { max: 320 }, frameRate: 10 } });
+      const chosen = await gumResult(page);
+      assert.equal(chosen.ok, true, JSON.stringify(chosen));
+      const colour = await capturedColour(page);
+      assert.ok(colour.g > 150 && colour.r < 80 && colour.b < 80, `the chosen green tab's frames, got ${JSON.stringify(colour)}`);
+      assert.equal(colour.width, 320);
+      // Chromium's chooser does not tell MediaGate which tab was chosen: no tabId.
+      const settings = await surfaceSettings(page);
+      assert.deepEqual([settings.video?.mediaSource, settings.video!.keys.includes('tabId')], ['browser', false], JSON.stringify(settings));
+      await stopStream(page);
+
+      // "window" needs no application permission: straight to the chooser, which has no windows here.
+      const opened = countNewPages(suite.tb);
+      await startGum(page, { video: { mediaSource: 'window' } });
+      assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
+      assert.equal(opened(), 0);
+      // "screen" needs it first; then there is no screen to choose either.
+      await startGum(page, { video: { mediaSource: 'screen' } });
+      const grant = await grantWindow(suite.tb);
+      assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /your screen/);
+      await answerGrant(grant, '#allow');
+      assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
+      await page.close();
+      await target.close();
+    });
+
+    it('the call window\'s screen-share button runs the page\'s togglescreenshare and shows a share MediaGate opened as on', async () => {
+      const target = await suite.tb.newPage();
+      await target.goto(suite.server.url('/green.html'));
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      await page.evaluate(() => {
+        const w = window as any;
+        w.toggles = 0;
+        navigator.mediaSession.setActionHandler('togglescreenshare' as MediaSessionAction, () => { w.toggles++; });
+        navigator.mediaSession.setActionHandler('hangup' as MediaSessionAction, () => undefined);
       });
-
-      it('"browser" without tabId: the person chooses the tab (Chromium\'s chooser); "screen" and "window" have nothing to choose headless', async () => {
-        const target = await tb.newPage();
-        await target.goto(server.url('/green.html'));
-        const page = await tb.newPage();
-        await page.goto(server.url('/blank.html'));
-        // The page's size constraints reach Chromium's legacy capture constraints (800 px wide natively).
-        await startGum(page, { video: { mediaSource: 'browser', width: { max: 320 }, frameRate: 10 } });
-        const chosen = await gumResult(page);
-        assert.equal(chosen.ok, true, JSON.stringify(chosen));
-        const colour = await capturedColour(page);
-        assert.ok(colour.g > 150 && colour.r < 80 && colour.b < 80, `the chosen green tab's frames, got ${JSON.stringify(colour)}`);
-        assert.equal(colour.width, 320);
-        // Chromium's chooser does not tell MediaGate which tab was chosen: no tabId.
-        const settings = await surfaceSettings(page);
-        assert.deepEqual([settings.video?.mediaSource, settings.video!.keys.includes('tabId')], ['browser', false], JSON.stringify(settings));
-        await stopStream(page);
-
-        // "window" needs no application permission: straight to the chooser, which has no windows here.
-        const opened = countNewPages(tb);
-        await startGum(page, { video: { mediaSource: 'window' } });
-        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
-        assert.equal(opened(), 0);
-        // "screen" needs it first; then there is no screen to choose either.
-        await startGum(page, { video: { mediaSource: 'screen' } });
-        const grant = await grantWindow(tb);
-        assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /your screen/);
-        await answerGrant(grant, '#allow');
-        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
-        await page.close();
-        await target.close();
+      await page.bringToFront();
+      await startGum(page, { video: { mediaSource: 'browser' } });
+      assert.equal((await gumResult(page)).ok, true);
+      await openCallWindow(page);
+      const shareLabel = () => page.evaluate(() => {
+        const d: Document = (window as any).documentPictureInPicture.window.document;
+        return [...d.querySelectorAll('button')].filter((b) => !b.hidden).map((b) => b.getAttribute('aria-label')).find((l) => /shar/i.test(l ?? '')) ?? null;
       });
+      // The page never called setScreenshareActive: the share MediaGate opened counts.
+      assert.equal(await shareLabel(), 'Stop sharing screen');
+      await page.evaluate(() => {
+        const d: Document = (window as any).documentPictureInPicture.window.document;
+        [...d.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Stop sharing screen')!.click();
+      });
+      assert.equal(await page.evaluate(() => (window as any).toggles), 1, 'the page\'s own handler ran');
+      await stopStream(page);
+      await waitFor(async () => (await shareLabel()) === 'Share screen', 'the button follows the ended share');
+      // The page's own report wins over what MediaGate knows.
+      await page.evaluate(() => (navigator.mediaSession as any).setScreenshareActive(true));
+      assert.equal(await shareLabel(), 'Stop sharing screen');
+      await page.close();
+      await target.close();
+    });
 
-      it('the call window\'s screen-share button runs the page\'s togglescreenshare and shows a share MediaGate opened as on', async () => {
-        const target = await tb.newPage();
-        await target.goto(server.url('/green.html'));
-        const page = await tb.newPage();
-        await page.goto(server.url('/blank.html'));
-        await page.evaluate(() => {
-          const w = window as any;
-          w.toggles = 0;
-          navigator.mediaSession.setActionHandler('togglescreenshare' as MediaSessionAction, () => { w.toggles++; });
-          navigator.mediaSession.setActionHandler('hangup' as MediaSessionAction, () => undefined);
-        });
-        await page.bringToFront();
-        await startGum(page, { video: { mediaSource: 'browser' } });
+    it('"browser" + tabId as a real install gets it: Chromium\'s tab chooser until MediaGate is invoked on that tab, then that tab directly', async () => {
+      // A second browser without the allowlist switch, as people run Chromium.
+      const plain = await launch('chromium', { fakeUi: false, chromiumArgs: ['--auto-select-tab-capture-source-by-title=MG chooser target'] });
+      try {
+        const control = await plain.openExtensionPage('popup/popup.html');
+        const red = await plain.newPage();
+        await red.goto(suite.server.url('/red.html'));
+        const green = await plain.newPage();
+        await green.goto(suite.server.url('/green.html'));
+        const tabId = await control.evaluate(async () => (await (globalThis as any).chrome.tabs.query({ title: 'MG red target' }))[0].id as number);
+        await control.evaluate(async (o) => { await (globalThis as any).chrome.storage.local.set({ screenGrants: { [o]: { browser: { state: 'allow', created: 1, lastUsed: 1 } } } }); }, suite.server.origin);
+        const page = await plain.newPage();
+        await page.goto(suite.server.url('/blank.html'));
+        await startGum(page, { video: { mediaSource: 'browser', tabId } });
         assert.equal((await gumResult(page)).ok, true);
-        await openCallWindow(page);
-        const shareLabel = () => page.evaluate(() => {
-          const d: Document = (window as any).documentPictureInPicture.window.document;
-          return [...d.querySelectorAll('button')].filter((b) => !b.hidden).map((b) => b.getAttribute('aria-label')).find((l) => /shar/i.test(l ?? '')) ?? null;
-        });
-        // The page never called setScreenshareActive: the share MediaGate opened counts.
-        assert.equal(await shareLabel(), 'Stop sharing screen');
-        await page.evaluate(() => {
-          const d: Document = (window as any).documentPictureInPicture.window.document;
-          [...d.querySelectorAll('button')].find((b) => b.getAttribute('aria-label') === 'Stop sharing screen')!.click();
-        });
-        assert.equal(await page.evaluate(() => (window as any).toggles), 1, 'the page\'s own handler ran');
+        let colour = await capturedColour(page);
+        assert.ok(colour.g > 150 && colour.r < 80, `not invoked on the red tab: the chooser's (green) tab, got ${JSON.stringify(colour)}`);
         await stopStream(page);
-        await waitFor(async () => (await shareLabel()) === 'Share screen', 'the button follows the ended share');
-        // The page's own report wins over what MediaGate knows.
-        await page.evaluate(() => (navigator.mediaSession as any).setScreenshareActive(true));
-        assert.equal(await shareLabel(), 'Stop sharing screen');
-        await page.close();
-        await target.close();
-      });
 
-      it('"browser" + tabId as a real install gets it: Chromium\'s tab chooser until MediaGate is invoked on that tab, then that tab directly', async () => {
-        // A second browser without the allowlist switch, as people run Chromium.
-        const plain = await launch('chromium', { fakeUi: false, chromiumArgs: ['--auto-select-tab-capture-source-by-title=MG chooser target'] });
-        try {
-          const control = await plain.openExtensionPage('popup/popup.html');
-          const red = await plain.newPage();
-          await red.goto(server.url('/red.html'));
-          const green = await plain.newPage();
-          await green.goto(server.url('/green.html'));
-          const tabId = await control.evaluate(async () => (await (globalThis as any).chrome.tabs.query({ title: 'MG red target' }))[0].id as number);
-          await control.evaluate(async (o) => { await (globalThis as any).chrome.storage.local.set({ screenGrants: { [o]: { browser: { state: 'allow', created: 1, lastUsed: 1 } } } }); }, server.origin);
-          const page = await plain.newPage();
-          await page.goto(server.url('/blank.html'));
-          await startGum(page, { video: { mediaSource: 'browser', tabId } });
-          assert.equal((await gumResult(page)).ok, true);
-          let colour = await capturedColour(page);
-          assert.ok(colour.g > 150 && colour.r < 80, `not invoked on the red tab: the chooser's (green) tab, got ${JSON.stringify(colour)}`);
-          await stopStream(page);
-
-          // The toolbar button on the red tab (what a person clicks) lets MediaGate take that tab.
-          await red.bringToFront();
-          const extension = [...(await plain.browser.extensions()).values()].find((e) => plain.extensionBase.includes(e.id))!;
-          await red.triggerExtensionAction(extension);
-          await startGum(page, { video: { mediaSource: 'browser', tabId } });
-          assert.equal((await gumResult(page)).ok, true);
-          colour = await capturedColour(page);
-          assert.ok(colour.r > 180 && colour.g < 80, `invoked on the red tab: that tab, got ${JSON.stringify(colour)}`);
-          await stopStream(page);
-        } finally {
-          await plain.close();
-        }
-      });
-    } else {
-      it('Firefox: tabId cannot be honoured (OverconstrainedError "tabId", no window); "browser" goes to Firefox\'s own capture after the grant', async () => {
-        const page = await tb.newPage();
-        await page.goto(server.url('/blank.html'));
-        const opened = countNewPages(tb);
-        await startGum(page, { video: { mediaSource: 'browser', tabId: 1 } });
-        const refused = await gumResult(page);
-        assert.deepEqual([refused.ok, refused.name, refused.constraint], [false, 'OverconstrainedError', 'tabId']);
-        assert.match(refused.message, /Firefox cannot capture a chosen tab/);
-        assert.equal(opened(), 0);
-
-        await startGum(page, { video: { mediaSource: 'browser' } });
-        let grant = await grantWindow(tb);
-        await grant.keyboard.press('Escape').catch(() => undefined);
-        assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
-
-        await startGum(page, { video: { mediaSource: 'browser' } });
-        grant = await grantWindow(tb);
-        await answerGrant(grant, '#allow');
-        const allowed = await gumResult(page);
-        assert.equal(allowed.ok, true, JSON.stringify(allowed));
-        const camera = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').map((d) => d.label));
-        assert.deepEqual(allowed.tracks.map((t: { kind: string }) => t.kind), ['video']);
-        assert.ok(!camera.includes(allowed.tracks[0].label) || allowed.tracks[0].label === '', 'not the camera');
-        const colour = await capturedColour(page);
-        assert.ok(colour.width > 640, `a browser-sized capture, not the 640x480 camera: ${JSON.stringify(colour)}`);
-        // Firefox's own path cannot tell which tab it captures: mediaSource only.
-        const settings = await surfaceSettings(page);
-        assert.deepEqual([settings.video?.mediaSource, settings.video?.tabId, settings.clone?.mediaSource], ['browser', undefined, 'browser'], JSON.stringify(settings));
-        assert.ok(dictionaryOrder(settings.video!.keys), `members in dictionary order: ${settings.video!.keys.join()}`);
-        assert.ok(settings.native);
-        await stopFromPopup(tb, page, server.origin);
-
-        // "screen": granted, then Firefox itself finds no screen headless; "application" Firefox dropped.
-        await startGum(page, { video: { mediaSource: 'screen' } });
-        grant = await grantWindow(tb);
-        await answerGrant(grant, '#allow');
-        // Firefox's own refusal: no screen headless (NotFoundError), or, when the time in the grant window
-        // outlasted the page's transient activation, the activation it requires (InvalidStateError).
-        const screen = await gumResult(page);
-        assert.equal(screen.ok, false);
-        assert.ok(['NotFoundError', 'InvalidStateError'].includes(screen.name), JSON.stringify(screen));
-        await startGum(page, { video: { mediaSource: 'application' } });
-        const app = await gumResult(page);
-        assert.deepEqual([app.ok, app.name, app.constraint], [false, 'OverconstrainedError', 'mediaSource']);
-        await page.close();
-      });
-    }
-
-    it('"Don\'t allow" rejects with NotAllowedError and is remembered: later calls fail without a window', async () => {
-      const page = await tb.newPage();
-      await page.goto(`${server.otherOrigin}/blank.html`);
-      await startGum(page, { video: { mediaSource: 'browser' } });
-      const grant = await grantWindow(tb);
-      await answerGrant(grant, '#block');
-      assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
-      const stored = (await readStorage(tb, 'local', 'screenGrants')) as Record<string, any>;
-      assert.equal(stored[server.otherOrigin].browser.state, 'block');
-      const opened = countNewPages(tb);
-      await startGum(page, { video: { mediaSource: 'browser' } });
-      assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
+        // The toolbar button on the red tab (what a person clicks) lets MediaGate take that tab.
+        await red.bringToFront();
+        const extension = [...(await plain.browser.extensions()).values()].find((e) => plain.extensionBase.includes(e.id))!;
+        await red.triggerExtensionAction(extension);
+        await startGum(page, { video: { mediaSource: 'browser', tabId } });
+        assert.equal((await gumResult(page)).ok, true);
+        colour = await capturedColour(page);
+        assert.ok(colour.r > 180 && colour.g < 80, `invoked on the red tab: that tab, got ${JSON.stringify(colour)}`);
+        await stopStream(page);
+      } finally {
+        await plain.close();
+      }
+    });
+  } else {
+    it('Firefox: tabId cannot be honoured (OverconstrainedError "tabId", no window); "browser" goes to Firefox\'s own capture after the grant', async () => {
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      const opened = countNewPages(suite.tb);
+      await startGum(page, { video: { mediaSource: 'browser', tabId: 1 } });
+      const refused = await gumResult(page);
+      assert.deepEqual([refused.ok, refused.name, refused.constraint], [false, 'OverconstrainedError', 'tabId']);
+      assert.match(refused.message, /Firefox cannot capture a chosen tab/);
       assert.equal(opened(), 0);
 
-      // The options page lists the decision; "Ask" forgets it and the site may ask again.
-      const options = await tb.openExtensionPage('options/options.html');
-      const row = await waitFor(() => options.evaluate((o) => {
-        const select = [...document.querySelectorAll<HTMLSelectElement>('#screen-grants select')].find((el) => el.dataset.origin === o && el.dataset.source === 'browser');
-        if (!select) return null;
-        const label = select.getAttribute('aria-labelledby')!.split(' ').map((id) => document.getElementById(id)!.textContent).join(' / ');
-        const value = select.value;
-        select.value = 'ask';
-        select.dispatchEvent(new Event('change', { bubbles: true }));
-        return { label, value };
-      }, server.otherOrigin), 'the screen-capture decision on the options page');
-      assert.deepEqual(row, { label: `Other tabs / ${server.otherOrigin}`, value: 'block' });
-      await waitFor(async () => (await readStorage(tb, 'local', 'screenGrants') as Record<string, unknown> | undefined)?.[server.otherOrigin] === undefined, 'the decision forgotten');
-      await options.close();
       await startGum(page, { video: { mediaSource: 'browser' } });
-      const again = await grantWindow(tb);
-      await again.keyboard.press('Escape').catch(() => undefined);
+      let grant = await grantWindow(suite.tb);
+      await grant.keyboard.press('Escape').catch(() => undefined);
       assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
-      await page.close();
-    });
 
-    it('switched off in the settings: native behaviour (no validation, no tabId)', async () => {
-      await setSettings(tb, { features: { 'screen-capture': false } });
-      const page = await tb.newPage();
-      await page.goto(server.url('/blank.html'));
-      const r = await page.evaluate(async () => {
-        let name = 'resolved';
-        try { (await navigator.mediaDevices.getUserMedia({ video: { mediaSource: 'bogus' } } as MediaStreamConstraints)).getTracks().forEach((t) => t.stop()); } catch (e) { name = (e as Error).name; }
-        // Read after getUserMedia, which waits for the settings snapshot; this synchronous call cannot.
-        const supported = navigator.mediaDevices.getSupportedConstraints() as Record<string, boolean>;
-        return { tabId: supported.tabId ?? false, name };
-      });
-      // Chromium ignores the unknown constraint and opens the camera; Firefox rejects it itself.
-      assert.deepEqual(r, { tabId: false, name: name === 'chromium' ? 'resolved' : 'OverconstrainedError' });
-      await setSettings(tb, { features: { 'screen-capture': true } });
+      await startGum(page, { video: { mediaSource: 'browser' } });
+      grant = await grantWindow(suite.tb);
+      await answerGrant(grant, '#allow');
+      const allowed = await gumResult(page);
+      assert.equal(allowed.ok, true, JSON.stringify(allowed));
+      const camera = await page.evaluate(async () => (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput').map((d) => d.label));
+      assert.deepEqual(allowed.tracks.map((t: { kind: string }) => t.kind), ['video']);
+      assert.ok(!camera.includes(allowed.tracks[0].label) || allowed.tracks[0].label === '', 'not the camera');
+      const colour = await capturedColour(page);
+      assert.ok(colour.width > 640, `a browser-sized capture, not the 640x480 camera: ${JSON.stringify(colour)}`);
+      // Firefox's own path cannot tell which tab it captures: mediaSource only.
+      const settings = await surfaceSettings(page);
+      assert.deepEqual([settings.video?.mediaSource, settings.video?.tabId, settings.clone?.mediaSource], ['browser', undefined, 'browser'], JSON.stringify(settings));
+      assert.ok(dictionaryOrder(settings.video!.keys), `members in dictionary order: ${settings.video!.keys.join()}`);
+      assert.ok(settings.native);
+      await stopFromPopup(suite.tb, page, suite.server.origin);
+
+      // "screen": granted, then Firefox itself finds no screen headless; "application" Firefox dropped.
+      await startGum(page, { video: { mediaSource: 'screen' } });
+      grant = await grantWindow(suite.tb);
+      await answerGrant(grant, '#allow');
+      // Firefox's own refusal: no screen headless (NotFoundError), or, when the time in the grant window
+      // outlasted the page's transient activation, the activation it requires (InvalidStateError).
+      const screen = await gumResult(page);
+      assert.equal(screen.ok, false);
+      assert.ok(['NotFoundError', 'InvalidStateError'].includes(screen.name), JSON.stringify(screen));
+      await startGum(page, { video: { mediaSource: 'application' } });
+      const app = await gumResult(page);
+      assert.deepEqual([app.ok, app.name, app.constraint], [false, 'OverconstrainedError', 'mediaSource']);
       await page.close();
     });
+  }
+
+  it('"Don\'t allow" rejects with NotAllowedError and is remembered: later calls fail without a window', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(`${suite.server.otherOrigin}/blank.html`);
+    await startGum(page, { video: { mediaSource: 'browser' } });
+    const grant = await grantWindow(suite.tb);
+    await answerGrant(grant, '#block');
+    assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
+    const stored = (await readStorage(suite.tb, 'local', 'screenGrants')) as Record<string, any>;
+    assert.equal(stored[suite.server.otherOrigin].browser.state, 'block');
+    const opened = countNewPages(suite.tb);
+    await startGum(page, { video: { mediaSource: 'browser' } });
+    assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
+    assert.equal(opened(), 0);
+
+    // The options page lists the decision; "Ask" forgets it and the site may ask again.
+    const options = await suite.tb.openExtensionPage('options/options.html');
+    const row = await waitFor(() => options.evaluate((o) => {
+      const select = [...document.querySelectorAll<HTMLSelectElement>('#screen-grants select')].find((el) => el.dataset.origin === o && el.dataset.source === 'browser');
+      if (!select) return null;
+      const label = select.getAttribute('aria-labelledby')!.split(' ').map((id) => document.getElementById(id)!.textContent).join(' / ');
+      const value = select.value;
+      select.value = 'ask';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      return { label, value };
+    }, suite.server.otherOrigin), 'the screen-capture decision on the options page');
+    assert.deepEqual(row, { label: `Other tabs / ${suite.server.otherOrigin}`, value: 'block' });
+    await waitFor(async () => (await readStorage(suite.tb, 'local', 'screenGrants') as Record<string, unknown> | undefined)?.[suite.server.otherOrigin] === undefined, 'the decision forgotten');
+    await options.close();
+    await startGum(page, { video: { mediaSource: 'browser' } });
+    const again = await grantWindow(suite.tb);
+    await again.keyboard.press('Escape').catch(() => undefined);
+    assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotAllowedError']);
+    await page.close();
   });
-}
+
+  it('switched off in the settings: native behaviour (no validation, no tabId)', async () => {
+    await setSettings(suite.tb, { features: { 'screen-capture': false } });
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/blank.html'));
+    const r = await page.evaluate(async () => {
+      let name = 'resolved';
+      try { (await navigator.mediaDevices.getUserMedia({ video: { mediaSource: 'bogus' } } as MediaStreamConstraints)).getTracks().forEach((t) => t.stop()); } catch (e) { name = (e as Error).name; }
+      // Read after getUserMedia, which waits for the settings snapshot; this synchronous call cannot.
+      const supported = navigator.mediaDevices.getSupportedConstraints() as Record<string, boolean>;
+      return { tabId: supported.tabId ?? false, name };
+    });
+    // Chromium ignores the unknown constraint and opens the camera; Firefox rejects it itself.
+    assert.deepEqual(r, { tabId: false, name: suite.name === 'chromium' ? 'resolved' : 'OverconstrainedError' });
+    await setSettings(suite.tb, { features: { 'screen-capture': true } });
+    await page.close();
+  });
+});
 
 // The real screen, on a private X server: Chromium's chooser picks "Entire screen" by itself
 // (--auto-select-desktop-capture-source; the fake-ui flag would break desktop capture), and the
 // frames must show what is on that screen: the browser window with the page painted red.
-if (BROWSERS.includes('chromium')) {
-  describe('screen capture of a real screen (chromium under Xvfb)', () => {
-    let tb: TestBrowser;
-    let server: FixtureServer;
-    let xvfb: Xvfb;
-    before(async () => {
-      server = await startServer();
-      server.route('/red.html', { body: paintedPage('MG red screen', '#e00000') });
-      xvfb = await startXvfb();
-      tb = await launch('chromium', {
-        display: xvfb.display, fakeUi: false,
-        chromiumArgs: ['--auto-select-desktop-capture-source=Entire screen', '--window-position=0,0', '--window-size=1280,800'],
-      });
+describeEachBrowser(() => 'screen capture of a real screen (chromium under Xvfb)', {
+  browsers: ['chromium'],
+  xvfb: true,
+  launch: (suite) => {
+    suite.server.route('/red.html', { body: paintedPage('MG red screen', '#e00000') });
+    return {
+      fakeUi: false,
+      chromiumArgs: ['--auto-select-desktop-capture-source=Entire screen', '--window-position=0,0', '--window-size=1280,800'],
+    };
+  },
+}, (suite) => {
+  it('"screen": the grant window, then the screen\'s frames (the red page on it), mediaSource "screen" in getSettings, Stop from the popup ends it', async () => {
+    const page = await suite.tb.newPage();
+    await page.goto(suite.server.url('/red.html'));
+    await page.bringToFront();
+    await startGum(page, { video: { mediaSource: 'screen' } });
+    await answerGrant(await grantWindow(suite.tb), '#allow');
+    await page.bringToFront();
+    await gumResult(page).catch(async (e: Error) => {
+      // Where it stands (Chromium's chooser is not a page: it would show as nothing new here).
+      throw new Error(`${e.message}; open pages: ${await openPages(suite.tb)}`);
     });
-    after(async () => { await tb?.close(); await xvfb?.close(); await server?.close(); });
-
-    it('"screen": the grant window, then the screen\'s frames (the red page on it), mediaSource "screen" in getSettings, Stop from the popup ends it', async () => {
-      const page = await tb.newPage();
-      await page.goto(server.url('/red.html'));
-      await page.bringToFront();
-      await startGum(page, { video: { mediaSource: 'screen' } });
-      await answerGrant(await grantWindow(tb), '#allow');
-      await page.bringToFront();
-      await gumResult(page).catch(async (e: Error) => {
-        // Where it stands (Chromium's chooser is not a page: it would show as nothing new here).
-        throw new Error(`${e.message}; open pages: ${await openPages(tb)}`);
+    // The screen is 1280x800; the page's 800x600 viewport sits below the browser's toolbars, at the
+    // left (the mouse pointer rests in the middle of the screen).
+    const colour = await capturedColour(page, { x: 300, y: 450 });
+    if (process.env.MEDIAGATE_SCREENSHOTS) {
+      const png = await page.evaluate(async () => {
+        const video = document.createElement('video');
+        video.muted = true; video.srcObject = (window as any).__stream; await video.play();
+        await new Promise((r) => setTimeout(r, 400));
+        const c = document.createElement('canvas'); c.width = video.videoWidth; c.height = video.videoHeight;
+        c.getContext('2d')!.drawImage(video, 0, 0);
+        return c.toDataURL('image/png').split(',')[1]!;
       });
-      // The screen is 1280x800; the page's 800x600 viewport sits below the browser's toolbars, at the
-      // left (the mouse pointer rests in the middle of the screen).
-      const colour = await capturedColour(page, { x: 300, y: 450 });
-      if (process.env.MEDIAGATE_SCREENSHOTS) {
-        const png = await page.evaluate(async () => {
-          const video = document.createElement('video');
-          video.muted = true; video.srcObject = (window as any).__stream; await video.play();
-          await new Promise((r) => setTimeout(r, 400));
-          const c = document.createElement('canvas'); c.width = video.videoWidth; c.height = video.videoHeight;
-          c.getContext('2d')!.drawImage(video, 0, 0);
-          return c.toDataURL('image/png').split(',')[1]!;
-        });
-        const { writeFile, mkdir } = await import('node:fs/promises');
-        await mkdir('dist/screenshots', { recursive: true });
-        await writeFile('dist/screenshots/screen-capture-xvfb.png', Buffer.from(png, 'base64'));
-      }
-      assert.ok(colour.r > 150 && colour.g < 80 && colour.b < 80, `the screen shows the red page, got ${JSON.stringify(colour)}`);
-      assert.equal(colour.width, 1280, 'the whole screen');
-      const settings = await surfaceSettings(page);
-      assert.equal(settings.video?.mediaSource, 'screen', JSON.stringify(settings));
-      assert.equal(settings.video!.keys.includes('tabId'), false);
-      await stopFromPopup(tb, page, server.origin, /^Sharing your screen/);
-      await page.close();
-    });
+      const { writeFile, mkdir } = await import('node:fs/promises');
+      await mkdir('dist/screenshots', { recursive: true });
+      await writeFile('dist/screenshots/screen-capture-xvfb.png', Buffer.from(png, 'base64'));
+    }
+    assert.ok(colour.r > 150 && colour.g < 80 && colour.b < 80, `the screen shows the red page, got ${JSON.stringify(colour)}`);
+    assert.equal(colour.width, 1280, 'the whole screen');
+    const settings = await surfaceSettings(page);
+    assert.equal(settings.video?.mediaSource, 'screen', JSON.stringify(settings));
+    assert.equal(settings.video!.keys.includes('tabId'), false);
+    await stopFromPopup(suite.tb, page, suite.server.origin, /^Sharing your screen/);
+    await page.close();
   });
-}
+});

@@ -1,12 +1,12 @@
 // The <usermedia> element: MediaGate's implementation in Firefox (no native element) and its layer
 // over Chromium's minimal native element. Clicks are real (puppeteer mouse = trusted input).
-import { describe, it, before, after } from 'node:test';
+import { it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
-import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
-import { startServer, type FixtureServer } from './helpers/server';
+import { waitFor } from './helpers/browsers';
 import { setSettings, uiRequest } from './helpers/extension';
 import { clickByName, pickerPage } from './helpers/picker';
+import { describeEachBrowser } from './helpers/suite';
 
 const VIDEO = '<script type="permissionconstraints">{"video": true}</script>';
 const AUDIO = '<script type="permissionconstraints">{"audio": true}</script>';
@@ -31,262 +31,255 @@ const state = (p: Page, id: string) => p.evaluate((i) => {
   return { enabled: el.enabled, tracks, attr: el.getAttribute('data-usermedia-state'), events: (window as any).events as string[] };
 }, id);
 
-for (const name of BROWSERS) {
-  describe(`<usermedia> (${name})`, () => {
-    let tb: TestBrowser;
-    let server: FixtureServer;
-    let ui: Page;
-    before(async () => {
-      server = await startServer();
-      tb = await launch(name);
-      ui = await tb.openExtensionPage('popup/popup.html');
-      // Chromium's native element asks the browser's own permission: grant it as a remembered choice would.
-      for (const kind of ['camera', 'microphone'] as const) await uiRequest(ui, 'sites/set', { origin: server.origin, kind, state: 'allow' });
-    });
-    after(async () => { await tb?.close(); await server?.close(); });
+describeEachBrowser('<usermedia>', (suite) => {
+  let ui: Page;
+  before(async () => {
+    ui = await suite.tb.openExtensionPage('popup/popup.html');
+    // Chromium's native element asks the browser's own permission: grant it as a remembered choice would.
+    for (const kind of ['camera', 'microphone'] as const) await uiRequest(ui, 'sites/set', { origin: suite.server.origin, kind, state: 'allow' });
+  });
 
-    it('is not loaded into pages without the element', async () => {
-      server.route('/plain.html', { body: page('<p>no element here</p>') });
-      const p = await tb.newPage();
-      await p.goto(server.url('/plain.html'));
-      await new Promise((r) => setTimeout(r, 500));
-      const iface = await p.evaluate(() => {
-        const proto = (window as any).HTMLUserMediaElement?.prototype;
-        return proto ? Object.getOwnPropertyNames(proto).includes('enabled') : 'absent';
-      });
-      // Firefox: no interface at all; Chromium: the native one, without MediaGate's additions.
-      assert.equal(iface, name === 'firefox' ? 'absent' : false);
-      await p.close();
+  it('is not loaded into pages without the element', async () => {
+    suite.server.route('/plain.html', { body: page('<p>no element here</p>') });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/plain.html'));
+    await new Promise((r) => setTimeout(r, 500));
+    const iface = await p.evaluate(() => {
+      const proto = (window as any).HTMLUserMediaElement?.prototype;
+      return proto ? Object.getOwnPropertyNames(proto).includes('enabled') : 'absent';
     });
+    // Firefox: no interface at all; Chromium: the native one, without MediaGate's additions.
+    assert.equal(iface, suite.name === 'firefox' ? 'absent' : false);
+    await p.close();
+  });
 
-    it('the journey: click -> stream, click -> muted, click -> unmuted, with events and state attribute', async () => {
-      server.route('/journey.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
-      const p = await tb.newPage();
-      await p.goto(server.url('/journey.html'));
-      assert.deepEqual(await settled(p, 'u'), { isValid: true, invalidReason: '' });
-      assert.equal((await state(p, 'u')).attr, 'idle');
-      await p.click('#u');
-      await waitFor(async () => (await state(p, 'u')).events.includes('u:streamready'), 'streamready');
-      let s = await state(p, 'u');
-      assert.ok(s.tracks?.includes('video:true'), `a live camera track: ${JSON.stringify(s)}`);
-      assert.equal(s.enabled, true);
-      assert.equal(s.attr, 'on');
-      await p.click('#u');
-      await waitFor(async () => (await state(p, 'u')).events.includes('u:userchangedenabled'), 'userchangedenabled');
-      s = await state(p, 'u');
-      assert.equal(s.enabled, false);
-      assert.ok(s.tracks!.every((t) => t.endsWith(':false')), 'every track disabled');
-      assert.equal(s.attr, 'off');
-      await p.click('#u');
-      await waitFor(async () => (await state(p, 'u')).events.filter((e) => e === 'u:userchangedenabled').length === 2, 'second userchangedenabled');
-      s = await state(p, 'u');
-      assert.equal(s.enabled, true);
-      assert.equal(s.attr, 'on');
-      // The call is MediaGate's like any other (toolbar, shortcuts).
-      const calls = await uiRequest(ui, 'calls/list', {});
-      assert.ok(calls.some((c) => c.origin === server.origin && c.tracks.some((t) => t.kind === 'video')), 'the call is registered');
-      await p.close();
+  it('the journey: click -> stream, click -> muted, click -> unmuted, with events and state attribute', async () => {
+    suite.server.route('/journey.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/journey.html'));
+    assert.deepEqual(await settled(p, 'u'), { isValid: true, invalidReason: '' });
+    assert.equal((await state(p, 'u')).attr, 'idle');
+    await p.click('#u');
+    await waitFor(async () => (await state(p, 'u')).events.includes('u:streamready'), 'streamready');
+    let s = await state(p, 'u');
+    assert.ok(s.tracks?.includes('video:true'), `a live camera track: ${JSON.stringify(s)}`);
+    assert.equal(s.enabled, true);
+    assert.equal(s.attr, 'on');
+    await p.click('#u');
+    await waitFor(async () => (await state(p, 'u')).events.includes('u:userchangedenabled'), 'userchangedenabled');
+    s = await state(p, 'u');
+    assert.equal(s.enabled, false);
+    assert.ok(s.tracks!.every((t) => t.endsWith(':false')), 'every track disabled');
+    assert.equal(s.attr, 'off');
+    await p.click('#u');
+    await waitFor(async () => (await state(p, 'u')).events.filter((e) => e === 'u:userchangedenabled').length === 2, 'second userchangedenabled');
+    s = await state(p, 'u');
+    assert.equal(s.enabled, true);
+    assert.equal(s.attr, 'on');
+    // The call is MediaGate's like any other (toolbar, shortcuts).
+    const calls = await uiRequest(ui, 'calls/list', {});
+    assert.ok(calls.some((c) => c.origin === suite.server.origin && c.tracks.some((t) => t.kind === 'video')), 'the call is registered');
+    await p.close();
+  });
+
+  it('a stream obtained elsewhere can be associated; enabled sets the tracks', async () => {
+    suite.server.route('/assoc.html', { body: page(`<usermedia id="a">${AUDIO}</usermedia>`) });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/assoc.html'));
+    await settled(p, 'a');
+    const r = await p.evaluate(async () => {
+      const el = document.getElementById('a') as any;
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      el.stream = stream;
+      const same = el.stream === stream;
+      el.enabled = false;
+      const off = stream.getAudioTracks()[0]!.enabled;
+      let bad = '';
+      try { el.stream = 42; } catch (e) { bad = (e as Error).name; }
+      return { same, off, enabledNow: el.enabled, bad, events: ((window as any).events as string[]).filter((e) => !e.endsWith('validationstatuschange')) };
     });
+    assert.deepEqual(r, { same: true, off: false, enabledNow: false, bad: 'TypeError', events: ['a:streamready'] });
+    await p.close();
+  });
 
-    it('a stream obtained elsewhere can be associated; enabled sets the tracks', async () => {
-      server.route('/assoc.html', { body: page(`<usermedia id="a">${AUDIO}</usermedia>`) });
-      const p = await tb.newPage();
-      await p.goto(server.url('/assoc.html'));
-      await settled(p, 'a');
-      const r = await p.evaluate(async () => {
-        const el = document.getElementById('a') as any;
-        const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-        el.stream = stream;
-        const same = el.stream === stream;
-        el.enabled = false;
-        const off = stream.getAudioTracks()[0]!.enabled;
-        let bad = '';
-        try { el.stream = 42; } catch (e) { bad = (e as Error).name; }
-        return { same, off, enabledNow: el.enabled, bad, events: ((window as any).events as string[]).filter((e) => !e.endsWith('validationstatuschange')) };
-      });
-      assert.deepEqual(r, { same: true, off: false, enabledNow: false, bad: 'TypeError', events: ['a:streamready'] });
-      await p.close();
+  it('untrusted clicks, clicks right after insertion and an invalid type do nothing', async () => {
+    suite.server.route('/rules.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia><br><br><usermedia id="bad"><script type="permissionconstraints">{}</script></usermedia>`) });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/rules.html'));
+    await settled(p, 'u');
+    assert.deepEqual(await settled(p, 'bad'), { isValid: false, invalidReason: 'type_invalid' });
+    await p.evaluate(() => { (document.getElementById('u') as HTMLElement).click(); });
+    await p.click('#bad');
+    // A fresh element clicked at once (within 500 ms of insertion).
+    const fresh = await p.evaluate(() => {
+      const el = document.createElement('usermedia');
+      el.id = 'fresh';
+      el.innerHTML = '<script type="permissionconstraints">{"video": true}</script>';
+      document.body.prepend(el);
+      return true;
     });
+    assert.ok(fresh);
+    await waitFor(() => p.evaluate(() => 'isValid' in (document.getElementById('fresh') as any)), 'fresh element upgraded');
+    const early = await p.evaluate(() => (document.getElementById('fresh') as any).invalidReason);
+    await p.click('#fresh');
+    await new Promise((r) => setTimeout(r, 1500));
+    const r = await p.evaluate(() => ['u', 'bad', 'fresh'].map((i) => (document.getElementById(i) as any).stream));
+    assert.equal(early, 'recently_attached');
+    assert.deepEqual(r, [null, null, null]);
+    assert.ok(!(await state(p, 'u')).events.some((e) => e.endsWith('streamready')));
+    await p.close();
+  });
 
-    it('untrusted clicks, clicks right after insertion and an invalid type do nothing', async () => {
-      server.route('/rules.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia><br><br><usermedia id="bad"><script type="permissionconstraints">{}</script></usermedia>`) });
-      const p = await tb.newPage();
-      await p.goto(server.url('/rules.html'));
-      await settled(p, 'u');
-      assert.deepEqual(await settled(p, 'bad'), { isValid: false, invalidReason: 'type_invalid' });
-      await p.evaluate(() => { (document.getElementById('u') as HTMLElement).click(); });
-      await p.click('#bad');
-      // A fresh element clicked at once (within 500 ms of insertion).
-      const fresh = await p.evaluate(() => {
-        const el = document.createElement('usermedia');
-        el.id = 'fresh';
-        el.innerHTML = '<script type="permissionconstraints">{"video": true}</script>';
-        document.body.prepend(el);
-        return true;
-      });
-      assert.ok(fresh);
-      await waitFor(() => p.evaluate(() => 'isValid' in (document.getElementById('fresh') as any)), 'fresh element upgraded');
-      const early = await p.evaluate(() => (document.getElementById('fresh') as any).invalidReason);
-      await p.click('#fresh');
-      await new Promise((r) => setTimeout(r, 1500));
-      const r = await p.evaluate(() => ['u', 'bad', 'fresh'].map((i) => (document.getElementById(i) as any).stream));
-      assert.equal(early, 'recently_attached');
-      assert.deepEqual(r, [null, null, null]);
-      assert.ok(!(await state(p, 'u')).events.some((e) => e.endsWith('streamready')));
-      await p.close();
+  it('elements that arrive later inside a built subtree are found, the first and the next, and a moved one counts as just attached', async () => {
+    suite.server.route('/later.html', { body: page('<p id="a">no element at first</p><div id="b"></div>') });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/later.html'));
+    await new Promise((r) => setTimeout(r, 300));
+    // The first element: nested in a subtree built detached, so only its root is an added node.
+    await p.evaluate(() => {
+      const box = document.createElement('section');
+      box.innerHTML = '<div><span><usermedia id="first"><script type="permissionconstraints">{"video": true}</script></usermedia></span></div>';
+      document.getElementById('a')!.after(box);
     });
-
-    it('elements that arrive later inside a built subtree are found, the first and the next, and a moved one counts as just attached', async () => {
-      server.route('/later.html', { body: page('<p id="a">no element at first</p><div id="b"></div>') });
-      const p = await tb.newPage();
-      await p.goto(server.url('/later.html'));
-      await new Promise((r) => setTimeout(r, 300));
-      // The first element: nested in a subtree built detached, so only its root is an added node.
-      await p.evaluate(() => {
-        const box = document.createElement('section');
-        box.innerHTML = '<div><span><usermedia id="first"><script type="permissionconstraints">{"video": true}</script></usermedia></span></div>';
-        document.getElementById('a')!.after(box);
-      });
-      await settled(p, 'first');
-      // The next ones: one built detached, one added into a subtree added in the same batch.
-      await p.evaluate(() => {
-        const outer = document.createElement('div');
-        outer.innerHTML = '<ul><li><usermedia id="second"><script type="permissionconstraints">{"audio": true}</script></usermedia></li></ul>';
-        document.body.append(outer);
-        const inner = document.createElement('usermedia');
-        inner.id = 'third';
-        inner.innerHTML = '<script type="permissionconstraints">{"audio": true}</script>';
-        outer.querySelector('li')!.append(inner);
-      });
-      await settled(p, 'second');
-      await settled(p, 'third');
-      // Moved into another container: the 500 ms rule starts again.
-      const moved = await p.evaluate(() => new Promise<string>((resolve) => {
-        document.getElementById('b')!.append(document.getElementById('first')!);
-        setTimeout(() => resolve((document.getElementById('first') as any).invalidReason), 50);
-      }));
-      assert.equal(moved, 'recently_attached');
-      assert.deepEqual(await settled(p, 'first'), { isValid: true, invalidReason: '' });
-      await p.close();
+    await settled(p, 'first');
+    // The next ones: one built detached, one added into a subtree added in the same batch.
+    await p.evaluate(() => {
+      const outer = document.createElement('div');
+      outer.innerHTML = '<ul><li><usermedia id="second"><script type="permissionconstraints">{"audio": true}</script></usermedia></li></ul>';
+      document.body.append(outer);
+      const inner = document.createElement('usermedia');
+      inner.id = 'third';
+      inner.innerHTML = '<script type="permissionconstraints">{"audio": true}</script>';
+      outer.querySelector('li')!.append(inner);
     });
+    await settled(p, 'second');
+    await settled(p, 'third');
+    // Moved into another container: the 500 ms rule starts again.
+    const moved = await p.evaluate(() => new Promise<string>((resolve) => {
+      document.getElementById('b')!.append(document.getElementById('first')!);
+      setTimeout(() => resolve((document.getElementById('first') as any).invalidReason), 50);
+    }));
+    assert.equal(moved, 'recently_attached');
+    assert.deepEqual(await settled(p, 'first'), { isValid: true, invalidReason: '' });
+    await p.close();
+  });
 
-    it('an overlay makes the element occluded and a low-contrast style makes it style_invalid', async () => {
-      server.route('/cover.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia><br><br>
+  it('an overlay makes the element occluded and a low-contrast style makes it style_invalid', async () => {
+    suite.server.route('/cover.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia><br><br>
         <usermedia id="grey" style="color:#777;background:#888">${VIDEO}</usermedia>
         <div id="cover" style="position:fixed;left:0;top:0;width:400px;height:60px;background:rgba(255,255,255,.95)"></div>`) });
-      const p = await tb.newPage();
-      await p.goto(server.url('/cover.html'));
-      assert.deepEqual(await settled(p, 'u'), { isValid: false, invalidReason: 'occluded' });
-      assert.deepEqual(await settled(p, 'grey'), { isValid: false, invalidReason: 'style_invalid' });
-      // Taking the overlay away makes the element valid again, with an event.
-      await p.evaluate(() => document.getElementById('cover')!.remove());
-      await waitFor(() => p.evaluate(() => (document.getElementById('u') as any).isValid), 'valid once uncovered', 4000);
-      assert.ok((await state(p, 'u')).events.includes('u:validationstatuschange'));
-      await p.close();
-    });
-
-    it('autostart starts at once where the site is allowed; at most three elements per type', async () => {
-      server.route('/auto.html', { body: page(`<usermedia id="auto" autostart>${AUDIO}</usermedia>
-        ${[1, 2, 3, 4].map((i) => `<usermedia id="v${i}">${VIDEO}</usermedia>`).join(' ')}`) });
-      const p = await tb.newPage();
-      await p.goto(server.url('/auto.html'));
-      await waitFor(async () => (await state(p, 'auto')).events.includes('auto:streamready'), 'autostart streamready');
-      assert.ok((await state(p, 'auto')).tracks?.includes('audio:true'));
-      assert.equal((await settled(p, 'v3')).isValid, true);
-      assert.deepEqual(await settled(p, 'v4'), { isValid: false, invalidReason: 'too_many_elements' });
-      await p.close();
-    });
-
-    it('elements in closed shadow roots are upgraded; the interface looks native', async () => {
-      server.route('/shadow.html', { body: page('<div id="host"></div>') });
-      const p = await tb.newPage();
-      await p.goto(server.url('/shadow.html'));
-      const r = await p.evaluate(async () => {
-        const root = document.getElementById('host')!.attachShadow({ mode: 'closed' });
-        root.innerHTML = '<usermedia><script type="permissionconstraints">{"audio": true}</script></usermedia>';
-        const el = root.querySelector('usermedia') as any;
-        for (let i = 0; i < 100 && !('isValid' in el); i++) await new Promise((res) => setTimeout(res, 50));
-        const I = (window as any).HTMLUserMediaElement;
-        const d = Object.getOwnPropertyDescriptor(I.prototype, 'enabled')!;
-        let ctor = '';
-        try { new I(); } catch (e) { ctor = (e as Error).name; }
-        let brand = '';
-        try { d.get!.call(document.body); } catch (e) { brand = (e as Error).name; }
-        return {
-          upgraded: 'isValid' in el, instance: el instanceof I, name: I.name,
-          getter: Function.prototype.toString.call(d.get).includes('[native code]') && d.get!.name === 'get enabled',
-          setter: d.set!.name, ctor, brand, tag: Object.prototype.toString.call(el),
-        };
-      });
-      assert.deepEqual(r, {
-        upgraded: true, instance: true, name: 'HTMLUserMediaElement', getter: true, setter: 'set enabled', ctor: 'TypeError',
-        brand: 'TypeError', tag: '[object HTMLUserMediaElement]',
-      });
-      await p.close();
-    });
-
-    it('the dropdown arrow opens MediaGate\'s picker and associates the new stream (Firefox: MediaGate draws the arrow)', { skip: name === 'chromium' && 'the native element has no arrow' }, async () => {
-      await setSettings(tb, { alwaysShowPicker: true });
-      server.route('/choose.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
-      const p = await tb.newPage();
-      try {
-        await p.goto(server.url('/choose.html'));
-        await settled(p, 'u');
-        const arrow = await p.evaluate(() => { const r = document.getElementById('u')!.getBoundingClientRect(); return { x: r.right - 8, y: r.top + r.height / 2 }; });
-        await p.mouse.click(arrow.x, arrow.y);
-        const picker = await pickerPage(tb);
-        await clickByName(picker, 'button', 'Allow');
-        await waitFor(async () => (await state(p, 'u')).events.includes('u:streamready'), 'streamready after the picker');
-        assert.ok((await state(p, 'u')).tracks?.includes('video:true'));
-        // The arrow is no toggle: the main button was not clicked.
-        assert.ok(!(await state(p, 'u')).events.includes('u:userchangedenabled'));
-      } finally {
-        await setSettings(tb, { alwaysShowPicker: false });
-        await p.close();
-      }
-    });
-
-    it('same-origin frames get the element too; switched off in the settings, the page keeps what the browser has', async () => {
-      server.route('/framed.html', { body: page(`<iframe id="f" srcdoc='<usermedia id="inner"><script type="permissionconstraints">{"video": true}</script></usermedia>'></iframe>`) });
-      const p = await tb.newPage();
-      await p.goto(server.url('/framed.html'));
-      await waitFor(() => p.evaluate(() => {
-        const el = (document.getElementById('f') as HTMLIFrameElement).contentDocument?.getElementById('inner') as any;
-        return !!el && 'isValid' in el && el instanceof (el.ownerDocument.defaultView as any).HTMLUserMediaElement;
-      }), 'the element in the frame upgraded');
-      await setSettings(tb, { features: { 'usermedia-element': false } });
-      try {
-        server.route('/off.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
-        await p.goto(server.url('/off.html'));
-        await new Promise((r) => setTimeout(r, 800));
-        const r = await p.evaluate(() => { const el = document.getElementById('u') as any; return { mg: 'isValid' in el, iface: typeof (window as any).HTMLUserMediaElement }; });
-        assert.deepEqual(r, { mg: false, iface: name === 'firefox' ? 'undefined' : 'function' });
-      } finally {
-        await setSettings(tb, { features: {} });
-        await p.close();
-      }
-    });
-
-    it('works on a page whose CSP allows only its own scripts (MediaGate\'s code is injected by the browser, not by the page)', async () => {
-      server.route('/csp.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`).replace(/<script>[\s\S]*?<\/script><\/body>/, '</body>'), headers: { 'content-security-policy': "default-src 'self'; script-src 'self'" } });
-      const p = await tb.newPage();
-      await p.goto(server.url('/csp.html'));
-      assert.deepEqual(await settled(p, 'u'), { isValid: true, invalidReason: '' });
-      await p.click('#u');
-      await waitFor(() => p.evaluate(() => !!(document.getElementById('u') as any).stream), 'a stream after the click');
-      await p.close();
-    });
-
-    it('a blocked site gets an error and the error event', async () => {
-      server.route('/blocked.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
-      const p = await tb.newPage();
-      await uiRequest(ui, 'sites/set', { origin: server.otherOrigin, kind: 'camera', state: 'block' });
-      await p.goto(`${server.otherOrigin}/blocked.html`);
-      await settled(p, 'u');
-      await p.click('#u');
-      await waitFor(async () => (await state(p, 'u')).events.includes('u:error'), 'error event');
-      assert.equal(await p.evaluate(() => (document.getElementById('u') as any).error?.name), 'NotAllowedError');
-      await p.close();
-    });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/cover.html'));
+    assert.deepEqual(await settled(p, 'u'), { isValid: false, invalidReason: 'occluded' });
+    assert.deepEqual(await settled(p, 'grey'), { isValid: false, invalidReason: 'style_invalid' });
+    // Taking the overlay away makes the element valid again, with an event.
+    await p.evaluate(() => document.getElementById('cover')!.remove());
+    await waitFor(() => p.evaluate(() => (document.getElementById('u') as any).isValid), 'valid once uncovered', 4000);
+    assert.ok((await state(p, 'u')).events.includes('u:validationstatuschange'));
+    await p.close();
   });
-}
+
+  it('autostart starts at once where the site is allowed; at most three elements per type', async () => {
+    suite.server.route('/auto.html', { body: page(`<usermedia id="auto" autostart>${AUDIO}</usermedia>
+        ${[1, 2, 3, 4].map((i) => `<usermedia id="v${i}">${VIDEO}</usermedia>`).join(' ')}`) });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/auto.html'));
+    await waitFor(async () => (await state(p, 'auto')).events.includes('auto:streamready'), 'autostart streamready');
+    assert.ok((await state(p, 'auto')).tracks?.includes('audio:true'));
+    assert.equal((await settled(p, 'v3')).isValid, true);
+    assert.deepEqual(await settled(p, 'v4'), { isValid: false, invalidReason: 'too_many_elements' });
+    await p.close();
+  });
+
+  it('elements in closed shadow roots are upgraded; the interface looks native', async () => {
+    suite.server.route('/shadow.html', { body: page('<div id="host"></div>') });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/shadow.html'));
+    const r = await p.evaluate(async () => {
+      const root = document.getElementById('host')!.attachShadow({ mode: 'closed' });
+      root.innerHTML = '<usermedia><script type="permissionconstraints">{"audio": true}</script></usermedia>';
+      const el = root.querySelector('usermedia') as any;
+      for (let i = 0; i < 100 && !('isValid' in el); i++) await new Promise((res) => setTimeout(res, 50));
+      const I = (window as any).HTMLUserMediaElement;
+      const d = Object.getOwnPropertyDescriptor(I.prototype, 'enabled')!;
+      let ctor = '';
+      try { new I(); } catch (e) { ctor = (e as Error).name; }
+      let brand = '';
+      try { d.get!.call(document.body); } catch (e) { brand = (e as Error).name; }
+      return {
+        upgraded: 'isValid' in el, instance: el instanceof I, name: I.name,
+        getter: Function.prototype.toString.call(d.get).includes('[native code]') && d.get!.name === 'get enabled',
+        setter: d.set!.name, ctor, brand, tag: Object.prototype.toString.call(el),
+      };
+    });
+    assert.deepEqual(r, {
+      upgraded: true, instance: true, name: 'HTMLUserMediaElement', getter: true, setter: 'set enabled', ctor: 'TypeError',
+      brand: 'TypeError', tag: '[object HTMLUserMediaElement]',
+    });
+    await p.close();
+  });
+
+  it('the dropdown arrow opens MediaGate\'s picker and associates the new stream (Firefox: MediaGate draws the arrow)', { skip: suite.name === 'chromium' && 'the native element has no arrow' }, async () => {
+    await setSettings(suite.tb, { alwaysShowPicker: true });
+    suite.server.route('/choose.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
+    const p = await suite.tb.newPage();
+    try {
+      await p.goto(suite.server.url('/choose.html'));
+      await settled(p, 'u');
+      const arrow = await p.evaluate(() => { const r = document.getElementById('u')!.getBoundingClientRect(); return { x: r.right - 8, y: r.top + r.height / 2 }; });
+      await p.mouse.click(arrow.x, arrow.y);
+      const picker = await pickerPage(suite.tb);
+      await clickByName(picker, 'button', 'Allow');
+      await waitFor(async () => (await state(p, 'u')).events.includes('u:streamready'), 'streamready after the picker');
+      assert.ok((await state(p, 'u')).tracks?.includes('video:true'));
+      // The arrow is no toggle: the main button was not clicked.
+      assert.ok(!(await state(p, 'u')).events.includes('u:userchangedenabled'));
+    } finally {
+      await setSettings(suite.tb, { alwaysShowPicker: false });
+      await p.close();
+    }
+  });
+
+  it('same-origin frames get the element too; switched off in the settings, the page keeps what the browser has', async () => {
+    suite.server.route('/framed.html', { body: page(`<iframe id="f" srcdoc='<usermedia id="inner"><script type="permissionconstraints">{"video": true}</script></usermedia>'></iframe>`) });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/framed.html'));
+    await waitFor(() => p.evaluate(() => {
+      const el = (document.getElementById('f') as HTMLIFrameElement).contentDocument?.getElementById('inner') as any;
+      return !!el && 'isValid' in el && el instanceof (el.ownerDocument.defaultView as any).HTMLUserMediaElement;
+    }), 'the element in the frame upgraded');
+    await setSettings(suite.tb, { features: { 'usermedia-element': false } });
+    try {
+      suite.server.route('/off.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
+      await p.goto(suite.server.url('/off.html'));
+      await new Promise((r) => setTimeout(r, 800));
+      const r = await p.evaluate(() => { const el = document.getElementById('u') as any; return { mg: 'isValid' in el, iface: typeof (window as any).HTMLUserMediaElement }; });
+      assert.deepEqual(r, { mg: false, iface: suite.name === 'firefox' ? 'undefined' : 'function' });
+    } finally {
+      await setSettings(suite.tb, { features: {} });
+      await p.close();
+    }
+  });
+
+  it('works on a page whose CSP allows only its own scripts (MediaGate\'s code is injected by the browser, not by the page)', async () => {
+    suite.server.route('/csp.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`).replace(/<script>[\s\S]*?<\/script><\/body>/, '</body>'), headers: { 'content-security-policy': "default-src 'self'; script-src 'self'" } });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/csp.html'));
+    assert.deepEqual(await settled(p, 'u'), { isValid: true, invalidReason: '' });
+    await p.click('#u');
+    await waitFor(() => p.evaluate(() => !!(document.getElementById('u') as any).stream), 'a stream after the click');
+    await p.close();
+  });
+
+  it('a blocked site gets an error and the error event', async () => {
+    suite.server.route('/blocked.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
+    const p = await suite.tb.newPage();
+    await uiRequest(ui, 'sites/set', { origin: suite.server.otherOrigin, kind: 'camera', state: 'block' });
+    await p.goto(`${suite.server.otherOrigin}/blocked.html`);
+    await settled(p, 'u');
+    await p.click('#u');
+    await waitFor(async () => (await state(p, 'u')).events.includes('u:error'), 'error event');
+    assert.equal(await p.evaluate(() => (document.getElementById('u') as any).error?.name), 'NotAllowedError');
+    await p.close();
+  });
+});

@@ -57,7 +57,8 @@ describe('the feature registry', () => {
       for (const test of feature.tests) {
         const file = `test/e2e/${test}.test.ts`;
         expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
-        expect(read(file)).toMatch(/for \(const name of BROWSERS\)/);
+        // describeEachBrowser() (test/e2e/helpers/suite.ts) makes one suite per browser of BROWSERS.
+        expect(read(file)).toMatch(/describeEachBrowser\(|for \(const name of BROWSERS\)/);
       }
     });
   });
