@@ -93,7 +93,7 @@ export const FEATURE_REGISTRY = {
         ],
       },
     },
-    tests: ['usermedia'],
+    tests: ['usermedia-element'],
   },
   'screen-capture': {
     options: { label: 'optionsFeatureScreenCapture', hint: 'optionsFeatureScreenCaptureHint' },
