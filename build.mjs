@@ -18,7 +18,14 @@ const BROWSERS = ['chromium', 'firefox'];
  * switches come from there, not from lists of the build's own.
  */
 async function importTs(file) {
-  const r = await esbuild.build({ entryPoints: [path.join(root, file)], bundle: true, write: false, format: 'esm', platform: 'neutral', logLevel: 'warning' });
+  const r = await esbuild.build({
+    entryPoints: [path.join(root, file)],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'neutral',
+    logLevel: 'warning',
+  });
   return import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].text).toString('base64')}`);
 }
 const { CHUNK_ENTRIES, FEATURES, FEATURE_RENAMES, chunkFile } = await importTs('src/shared/features.ts');
@@ -43,7 +50,10 @@ const ENTRIES = [
  * (Firefox re-injects on update) ignores it; deterministic, so store reviewers can rebuild the package.
  * Not a secret: a page that listened for it could only start MediaGate's feature in its own page.
  */
-const CHUNK_EVENT = `mg-${createHash('sha256').update(await readFile(path.join(root, 'package.json'))).digest('hex').slice(0, 16)}`;
+const CHUNK_EVENT = `mg-${createHash('sha256')
+  .update(await readFile(path.join(root, 'package.json')))
+  .digest('hex')
+  .slice(0, 16)}`;
 const STATIC = [
   ...Object.values(ASSET_FILES).map((asset) => [asset.from, asset.to]),
   ['icons', 'icons'],
@@ -64,13 +74,25 @@ const STATIC = [
 /** `import x from 'worklet-text:<name>'`: an AudioWorklet module bundled into text, for a Blob URL. */
 const WORKLETS = { rnnoise: 'src/injected/effects/chunk/rnnoise-worklet.ts' };
 async function bundleWorklet(file) {
-  const r = await esbuild.build({ entryPoints: [file], bundle: true, write: false, format: 'esm', minify: true, target: 'es2022', logLevel: 'silent', metafile: true });
+  const r = await esbuild.build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    minify: true,
+    target: 'es2022',
+    logLevel: 'silent',
+    metafile: true,
+  });
   return { text: r.outputFiles[0].text, inputs: Object.keys(r.metafile.inputs).map((f) => path.resolve(f)) };
 }
 const workletText = {
   name: 'worklet-text',
   setup(b) {
-    b.onResolve({ filter: /^worklet-text:/ }, (a) => ({ path: path.join(root, WORKLETS[a.path.slice(13)]), namespace: 'worklet-text' }));
+    b.onResolve({ filter: /^worklet-text:/ }, (a) => ({
+      path: path.join(root, WORKLETS[a.path.slice(13)]),
+      namespace: 'worklet-text',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'worklet-text' }, async (a) => {
       const { text, inputs } = await bundleWorklet(a.path);
       return { contents: text, loader: 'text', watchFiles: inputs };
@@ -85,13 +107,27 @@ const workletText = {
 const scriptText = {
   name: 'script-text',
   setup(b) {
-    b.onResolve({ filter: /^script-text:/ }, (a) => ({ path: path.join(root, a.path.slice(12)), namespace: 'script-text' }));
+    b.onResolve({ filter: /^script-text:/ }, (a) => ({
+      path: path.join(root, a.path.slice(12)),
+      namespace: 'script-text',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'script-text' }, async (a) => {
       const r = await esbuild.build({
-        entryPoints: [a.path], bundle: true, write: false, format: 'iife', minify: true, legalComments: 'none',
-        target: ['chrome120', 'firefox128'], metafile: true, logLevel: 'warning',
+        entryPoints: [a.path],
+        bundle: true,
+        write: false,
+        format: 'iife',
+        minify: true,
+        legalComments: 'none',
+        target: ['chrome120', 'firefox128'],
+        metafile: true,
+        logLevel: 'warning',
       });
-      return { contents: r.outputFiles[0].text, loader: 'text', watchFiles: Object.keys(r.metafile.inputs).map((f) => path.join(root, f)) };
+      return {
+        contents: r.outputFiles[0].text,
+        loader: 'text',
+        watchFiles: Object.keys(r.metafile.inputs).map((f) => path.join(root, f)),
+      };
     });
   },
 };
@@ -100,12 +136,15 @@ const scriptText = {
 const noNodeBuiltins = {
   name: 'no-node-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (a) => (a.importer.includes('@mediapipe/tasks-vision') ? { path: a.path, namespace: 'empty' } : undefined));
+    b.onResolve({ filter: /^node:/ }, (a) =>
+      a.importer.includes('@mediapipe/tasks-vision') ? { path: a.path, namespace: 'empty' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: 'module.exports = {};', loader: 'js' }));
     // The package says "type": "module" but the loader is a UMD script: give it the export it means,
     // and a silent `custom_dbg` (the wasm calls it as a global that only the other loader variant defines).
     b.onLoad({ filter: /tasks-vision\/wasm\/vision_wasm_internal\.js$/ }, async (a) => ({
-      contents: `var custom_dbg = () => {};\n${await readFile(a.path, 'utf8')}\nexport default ModuleFactory;\n`, loader: 'js',
+      contents: `var custom_dbg = () => {};\n${await readFile(a.path, 'utf8')}\nexport default ModuleFactory;\n`,
+      loader: 'js',
     }));
   },
 };
@@ -141,7 +180,10 @@ async function managedSchema() {
   const schema = JSON.parse(await readFile(path.join(root, 'managed-schema.json'), 'utf8'));
   schema.properties.settings.properties.features.properties = Object.fromEntries([
     ...FEATURES.map((f) => [f, { type: 'boolean' }]),
-    ...Object.entries(FEATURE_RENAMES).map(([old, now]) => [old, { type: 'boolean', description: `Deprecated: the old name of "${now}"` }]),
+    ...Object.entries(FEATURE_RENAMES).map(([old, now]) => [
+      old,
+      { type: 'boolean', description: `Deprecated: the old name of "${now}"` },
+    ]),
   ]);
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
@@ -150,22 +192,33 @@ async function buildBrowser(browser, manifest, pkg) {
   const out = path.join(dist, browser);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  const results = await Promise.all(ENTRIES.map(([entry, file, opts]) => esbuild.build({
-    entryPoints: [path.join(root, entry)],
-    outfile: path.join(out, file),
-    bundle: true,
-    format: 'iife',
-    target: ['chrome120', 'firefox128'],
-    minify: !!opts.minify,
-    legalComments: 'none',
-    define: { 'process.env.NODE_ENV': '"production"', __BROWSER__: JSON.stringify(browser), __CHUNK_EVENT__: JSON.stringify(CHUNK_EVENT) },
-    metafile: true,
-    logLevel: 'warning',
-    plugins: [workletText, scriptText, noNodeBuiltins],
-  })));
+  const results = await Promise.all(
+    ENTRIES.map(([entry, file, opts]) =>
+      esbuild.build({
+        entryPoints: [path.join(root, entry)],
+        outfile: path.join(out, file),
+        bundle: true,
+        format: 'iife',
+        target: ['chrome120', 'firefox128'],
+        minify: !!opts.minify,
+        legalComments: 'none',
+        define: {
+          'process.env.NODE_ENV': '"production"',
+          __BROWSER__: JSON.stringify(browser),
+          __CHUNK_EVENT__: JSON.stringify(CHUNK_EVENT),
+        },
+        metafile: true,
+        logLevel: 'warning',
+        plugins: [workletText, scriptText, noNodeBuiltins],
+      }),
+    ),
+  );
   await Promise.all(STATIC.map(([from, to]) => cp(path.join(root, from), path.join(out, to), { recursive: true })));
   await writeFile(path.join(out, 'managed-schema.json'), await managedSchema());
-  await writeFile(path.join(out, 'manifest.json'), JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2));
+  await writeFile(
+    path.join(out, 'manifest.json'),
+    JSON.stringify(manifestFor(browser, manifest, pkg.version), null, 2),
+  );
   await writeFile(path.join(out, 'THIRD_PARTY_NOTICES.txt'), await thirdPartyNotices(results.map((r) => r.metafile)));
   return results[ENTRIES.findIndex(([, file]) => file === 'injected.js')].metafile;
 }
@@ -183,7 +236,14 @@ function moduleSizeTable(metafile, fileSize, budget, rows = 15) {
     'injected.js (chromium) by module:',
     `  ${'bytes'.padStart(6)}  ${'share'.padStart(6)}  module`,
     ...modules.slice(0, rows).map(([file, bytes]) => line(bytes, file)),
-    ...(rest.length ? [line(rest.reduce((sum, [, bytes]) => sum + bytes, 0), `${rest.length} smaller modules`)] : []),
+    ...(rest.length
+      ? [
+          line(
+            rest.reduce((sum, [, bytes]) => sum + bytes, 0),
+            `${rest.length} smaller modules`,
+          ),
+        ]
+      : []),
     line(fileSize - inModules, "esbuild's wrapper and glue"),
     line(fileSize, `total, of a budget of ${budget} bytes (${percent(fileSize, budget)})`),
   ].join('\n');
@@ -207,7 +267,9 @@ async function thirdPartyNotices(metafiles) {
     const dir = path.join(root, 'node_modules', name);
     const info = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
     const licenceFile = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)/i.test(f));
-    const text = licenceFile ? await readFile(path.join(dir, licenceFile), 'utf8') : `${info.license} (no licence file shipped)`;
+    const text = licenceFile
+      ? await readFile(path.join(dir, licenceFile), 'utf8')
+      : `${info.license} (no licence file shipped)`;
     parts.push('='.repeat(78), `${name} ${info.version} — ${info.license}`, info.homepage ?? '', '', text.trim(), '');
   }
   const vendored = JSON.parse(await readFile(path.join(root, 'licences/vendored.json'), 'utf8'));
@@ -221,10 +283,26 @@ async function thirdPartyNotices(metafiles) {
 async function packageAll(version) {
   const run = promisify(execFile);
   const webExt = path.join(root, 'node_modules/.bin/web-ext');
-  const targets = [['chromium', 'mediagate-chromium.zip'], ['firefox', 'mediagate-firefox.xpi']];
+  const targets = [
+    ['chromium', 'mediagate-chromium.zip'],
+    ['firefox', 'mediagate-firefox.xpi'],
+  ];
   for (const [browser, filename] of targets) {
-    await run(webExt, ['build', '--source-dir', path.join(dist, browser), '--artifacts-dir', dist,
-      '--filename', filename, '--overwrite-dest', '--no-input'], { env: { ...process.env, WEB_EXT_NO_UPDATE_CHECK: '1' } });
+    await run(
+      webExt,
+      [
+        'build',
+        '--source-dir',
+        path.join(dist, browser),
+        '--artifacts-dir',
+        dist,
+        '--filename',
+        filename,
+        '--overwrite-dest',
+        '--no-input',
+      ],
+      { env: { ...process.env, WEB_EXT_NO_UPDATE_CHECK: '1' } },
+    );
     console.log(`packaged dist/${filename}`);
   }
   // Self-hosted Chromium package: signed with the packager's own key (it defines the extension id and
@@ -234,16 +312,30 @@ async function packageAll(version) {
     const { default: crx3 } = await import('crx3');
     const base = (process.env.MEDIAGATE_UPDATE_BASE ?? 'https://example.invalid/mediagate').replace(/\/$/, '');
     await crx3([path.join(dist, 'chromium', 'manifest.json')], {
-      keyPath: key, crxPath: path.join(dist, 'mediagate.crx'), xmlPath: path.join(dist, 'update.xml'),
-      crxURL: `${base}/mediagate.crx`, appVersion: version,
+      keyPath: key,
+      crxPath: path.join(dist, 'mediagate.crx'),
+      xmlPath: path.join(dist, 'update.xml'),
+      crxURL: `${base}/mediagate.crx`,
+      appVersion: version,
     });
     console.log('packaged dist/mediagate.crx and dist/update.xml');
   } else {
-    console.log('no MEDIAGATE_CRX_KEY: skipped dist/mediagate.crx (see docs/deployment.md, "Self-hosting the Chromium package")');
+    console.log(
+      'no MEDIAGATE_CRX_KEY: skipped dist/mediagate.crx (see docs/deployment.md, "Self-hosting the Chromium package")',
+    );
   }
   // addons.mozilla.org asks for the source of bundled code and how to build it (docs/deployment.md, "Building from source").
   try {
-    await run('git', ['-C', root, 'archive', '--format=zip', '--prefix=mediagate-source/', '-o', path.join(dist, 'mediagate-source.zip'), 'HEAD']);
+    await run('git', [
+      '-C',
+      root,
+      'archive',
+      '--format=zip',
+      '--prefix=mediagate-source/',
+      '-o',
+      path.join(dist, 'mediagate-source.zip'),
+      'HEAD',
+    ]);
     console.log('packaged dist/mediagate-source.zip (committed sources at HEAD)');
   } catch (e) {
     console.error(`could not write dist/mediagate-source.zip (needs a git checkout): ${e.message}`);
@@ -261,7 +353,9 @@ console.log(`built dist/chromium and dist/firefox (injected.js ${(injectedSize /
 const INJECTED_BUDGET = 30 * 1024;
 console.log(moduleSizeTable(injectedMetas[BROWSERS.indexOf('chromium')], injectedSize, INJECTED_BUDGET));
 if (injectedSize > INJECTED_BUDGET) {
-  console.error(`injected.js is ${injectedSize} bytes, over the ${INJECTED_BUDGET}-byte budget: move code into a chunk (a feature's chunks in src/shared/features.ts)`);
+  console.error(
+    `injected.js is ${injectedSize} bytes, over the ${INJECTED_BUDGET}-byte budget: move code into a chunk (a feature's chunks in src/shared/features.ts)`,
+  );
   process.exit(1);
 }
 if (args.has('--package')) await packageAll(pkg.version);

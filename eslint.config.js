@@ -1,6 +1,6 @@
 // ESLint (`npm run lint`, part of `npm test`): the boundaries between MediaGate's worlds, enforced on
 // resolved paths with import/no-restricted-paths (as Dark Reader does), plus a few checks that catch
-// mistakes. Formatting and style are not its business.
+// mistakes. Formatting is prettier's business (npm run format, .prettierrc.json).
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
@@ -90,7 +90,15 @@ export default defineConfig(
       'valid-typeof': 'error',
       '@typescript-eslint/ban-ts-comment': ['error', { 'ts-expect-error': 'allow-with-description' }],
       // A leading underscore marks what is unused on purpose (a destructured part left out, a type-only check).
-      '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^_', argsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          varsIgnorePattern: '^_',
+          argsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          caughtErrors: 'none',
+        },
+      ],
     },
   },
   {

@@ -29,17 +29,25 @@ async function writeFloor(name: BrowserName): Promise<string> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const floor: Record<string, unknown> = {
-    manifest_version: 3, name: 'floor', version: '1.0',
+    manifest_version: 3,
+    name: 'floor',
+    version: '1.0',
     host_permissions: manifest.host_permissions,
     // The same script entries, each running a one-line marker instead of MediaGate's code.
-    content_scripts: manifest.content_scripts.map((cs: { world?: string }, i: number) => ({ ...cs, js: [`cs${i}.js`] })),
+    content_scripts: manifest.content_scripts.map((cs: { world?: string }, i: number) => ({
+      ...cs,
+      js: [`cs${i}.js`],
+    })),
     background: name === 'chromium' ? { service_worker: 'bg.js' } : { scripts: ['bg.js'] },
     ...(name === 'firefox' ? { browser_specific_settings: { gecko: { id: FLOOR_ID } } } : {}),
   };
   await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(floor));
   await writeFile(path.join(dir, 'bg.js'), '');
   for (const [i, cs] of (manifest.content_scripts as { world?: string }[]).entries()) {
-    await writeFile(path.join(dir, `cs${i}.js`), `document.documentElement.dataset.floor${cs.world === 'MAIN' ? 'Main' : 'Isolated'} = '1';`);
+    await writeFile(
+      path.join(dir, `cs${i}.js`),
+      `document.documentElement.dataset.floor${cs.world === 'MAIN' ? 'Main' : 'Isolated'} = '1';`,
+    );
   }
   return dir;
 }
@@ -47,12 +55,24 @@ async function writeFloor(name: BrowserName): Promise<string> {
 async function floorBrowser(name: BrowserName, dir: string): Promise<Browser> {
   if (name === 'chromium') {
     return puppeteer.launch({
-      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium', headless: true, pipe: true, enableExtensions: [dir],
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+      executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      pipe: true,
+      enableExtensions: [dir],
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+      ],
     });
   }
   const b = await puppeteer.launch({
-    browser: 'firefox', executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr', headless: true,
+    browser: 'firefox',
+    executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+    headless: true,
     extraPrefsFirefox: { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true },
   });
   await b.installExtension(dir);
@@ -61,34 +81,45 @@ async function floorBrowser(name: BrowserName, dir: string): Promise<Browser> {
 
 async function loadOnce(page: Page, url: string): Promise<number> {
   await page.goto(url, { waitUntil: 'load' });
-  return page.evaluate(() => new Promise<number>((resolve) => {
-    const poll = () => {
-      const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-      if (e && e.loadEventEnd > 0) resolve(e.loadEventEnd); else setTimeout(poll, 5);
-    };
-    poll();
-  }));
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const poll = () => {
+          const e = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+          if (e && e.loadEventEnd > 0) resolve(e.loadEventEnd);
+          else setTimeout(poll, 5);
+        };
+        poll();
+      }),
+  );
 }
 
 /** n timed getUserMedia({video:true}) calls, 20 ms apart (as the api part's metric). */
-const timeGum = (page: Page, n: number) => page.evaluate(async (count: number) => {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    const stream = await navigator.mediaDevices.getUserMedia({ video: true });
-    out.push(performance.now() - t0);
-    stream.getTracks().forEach((t) => t.stop());
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return out;
-}, n);
+const timeGum = (page: Page, n: number) =>
+  page.evaluate(async (count: number) => {
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const t0 = performance.now();
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true });
+      out.push(performance.now() - t0);
+      stream.getTracks().forEach((t) => t.stop());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return out;
+  }, n);
 
 /**
  * Page load, and getUserMedia latency in `gumUrl`, for no extension, the floor and MediaGate, in
  * alternating rounds; the rounds are split over `triples` fresh launches of the three browsers, as
  * launches of one browser differ by a few percent in sub-millisecond calls.
  */
-export async function measureFloor(name: BrowserName, server: FixtureServer, rounds: number, gumUrl: string, triples = 3): Promise<FloorResult> {
+export async function measureFloor(
+  name: BrowserName,
+  server: FixtureServer,
+  rounds: number,
+  gumUrl: string,
+  triples = 3,
+): Promise<FloorResult> {
   const dir = await writeFloor(name);
   const samples: Record<FloorConfig, number[]> = { none: [], floor: [], mediagate: [] };
   const gum: Record<FloorConfig, number[]> = { none: [], floor: [], mediagate: [] };
@@ -102,12 +133,22 @@ export async function measureFloor(name: BrowserName, server: FixtureServer, rou
       closers.push(() => mediagate.close());
       const floor = await floorBrowser(name, dir);
       closers.push(() => floor.close());
-      const pages: Record<FloorConfig, Page> = { none: await none.newPage(), floor: await floor.newPage(), mediagate: await mediagate.newPage() };
-      const gumPages: Record<FloorConfig, Page> = { none: await none.newPage(), floor: await floor.newPage(), mediagate: await mediagate.newPage() };
+      const pages: Record<FloorConfig, Page> = {
+        none: await none.newPage(),
+        floor: await floor.newPage(),
+        mediagate: await mediagate.newPage(),
+      };
+      const gumPages: Record<FloorConfig, Page> = {
+        none: await none.newPage(),
+        floor: await floor.newPage(),
+        mediagate: await mediagate.newPage(),
+      };
       const url = server.url('/load.html');
       // The floor must really run its scripts in the page, or it measures nothing.
       await loadOnce(pages.floor, `${url}?floor-check`);
-      const marked = await pages.floor.evaluate(() => `${document.documentElement.dataset.floorMain}${document.documentElement.dataset.floorIsolated}`);
+      const marked = await pages.floor.evaluate(
+        () => `${document.documentElement.dataset.floorMain}${document.documentElement.dataset.floorIsolated}`,
+      );
       if (marked !== '11') throw new Error(`the floor extension's content scripts did not run (${marked})`);
       for (const c of FLOOR_CONFIGS) await gumPages[c].goto(gumUrl);
       const own = Math.ceil(rounds / triples);

@@ -11,8 +11,19 @@ import zlib from 'node:zlib';
 import { DIST } from '../test/e2e/helpers/browsers';
 import { medianAtMost, noMeasurableCost, ratioAtMost } from './statistics';
 import {
-  FANOUT_CALLS, FANOUT_TABS, openFanoutTabs, openPopup, pickerObserver, timeCaptureCycles, timeControl, timeEnumerateDevices,
-  timeFanout, timeGetUserMedia, timeLoads, timePicker, timeWorkerRestart,
+  FANOUT_CALLS,
+  FANOUT_TABS,
+  openFanoutTabs,
+  openPopup,
+  pickerObserver,
+  timeCaptureCycles,
+  timeControl,
+  timeEnumerateDevices,
+  timeFanout,
+  timeGetUserMedia,
+  timeLoads,
+  timePicker,
+  timeWorkerRestart,
 } from './timing';
 import type { Metric, StaticMetric } from './types';
 
@@ -22,7 +33,11 @@ export const MEASURE_PATH = '/measure.html';
 export const MEASURE_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>MediaGate benchmark</title></head>
 <body><p>benchmark</p></body></html>`;
-export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp', 'cache-control': 'no-store' };
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cache-control': 'no-store',
+};
 
 export const METRICS: Metric[] = [
   {
@@ -58,7 +73,8 @@ export const METRICS: Metric[] = [
   },
   {
     id: 'pickerLatency',
-    label: "picker latency: `getUserMedia({video:true, semantics:'user-chooses'})` call to the picker window's choices (radio inputs) in its DOM",
+    label:
+      "picker latency: `getUserMedia({video:true, semantics:'user-chooses'})` call to the picker window's choices (radio inputs) in its DOM",
     path: MEASURE_PATH,
     configs: ['extension'],
     // Three cameras so that Chromium has something to choose between. The flag would change what the
@@ -75,7 +91,8 @@ export const METRICS: Metric[] = [
   },
   {
     id: 'controlLatency',
-    label: "call control: toolbar/shortcut mute (`commands/run toggle-microphone`) to the page's `togglemicrophone` handler",
+    label:
+      "call control: toolbar/shortcut mute (`commands/run toggle-microphone`) to the page's `togglemicrophone` handler",
     path: MEASURE_PATH,
     configs: ['extension'],
     launch: {},
@@ -88,7 +105,8 @@ export const METRICS: Metric[] = [
   // Load and faults (#10): the figures of load.test.ts and faults.test.ts, measured here.
   {
     id: 'captureCycle',
-    label: 'capture cycle: `getUserMedia({audio:true, video:true})` until its tracks are stopped (load.test.ts runs 1,000)',
+    label:
+      'capture cycle: `getUserMedia({audio:true, video:true})` until its tracks are stopped (load.test.ts runs 1,000)',
     path: MEASURE_PATH,
     rounds: 10,
     warmup: ({ page }) => timeCaptureCycles(page, 5),

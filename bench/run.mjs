@@ -24,6 +24,8 @@ await esbuild.build({
   logLevel: 'warning',
 });
 const child = spawn(process.execPath, ['--enable-source-maps', path.join(out, 'run.mjs'), ...process.argv.slice(2)], {
-  stdio: 'inherit', cwd: root, env: { ...process.env, MEDIAGATE_ROOT: root },
+  stdio: 'inherit',
+  cwd: root,
+  env: { ...process.env, MEDIAGATE_ROOT: root },
 });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

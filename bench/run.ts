@@ -23,11 +23,28 @@ import { ISOLATION_HEADERS, MEASURE_PAGE, MEASURE_PATH, METRICS, STATIC_METRICS 
 import { compare, fmt } from './statistics';
 import { STEP_TIMEOUT, bounded, sleep } from './timing';
 import { mergeSections, report } from './report';
-import type { BlurRun, BrowserResult, Config, FloorRun, Metric, Part, Row, RunContext, StaticResult, TransferRun, VoiceRun } from './types';
+import type {
+  BlurRun,
+  BrowserResult,
+  Config,
+  FloorRun,
+  Metric,
+  Part,
+  Row,
+  RunContext,
+  StaticResult,
+  TransferRun,
+  VoiceRun,
+} from './types';
 
 const PARTS: readonly Part[] = ['api', 'floor', 'voice', 'blur', 'transfer'];
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
-const SELECTED: readonly Part[] = onlyArg ? onlyArg.slice('--only='.length).split(',').filter((p): p is Part => (PARTS as readonly string[]).includes(p)) : PARTS;
+const SELECTED: readonly Part[] = onlyArg
+  ? onlyArg
+      .slice('--only='.length)
+      .split(',')
+      .filter((p): p is Part => (PARTS as readonly string[]).includes(p))
+  : PARTS;
 
 // ---------------------------------------------------------------------------------------------
 // Configuration
@@ -48,17 +65,29 @@ async function checkExtensionActive(tb: TestBrowser, page: Page, server: Fixture
   const ui = await bounded(tb.openExtensionPage('popup/popup.html'), 'open the popup');
   try {
     for (let attempt = 1; ; attempt++) {
-      await bounded(page.evaluate(async () => {
-        (window as any).benchStream = await navigator.mediaDevices.getUserMedia({ video: true });
-      }), 'sanity getUserMedia');
+      await bounded(
+        page.evaluate(async () => {
+          (window as any).benchStream = await navigator.mediaDevices.getUserMedia({ video: true });
+        }),
+        'sanity getUserMedia',
+      );
       try {
-        await waitFor(async () => (await listCalls(ui)).find((c) => c.origin === server.origin && c.tracks.length > 0), 'MediaGate to register the benchmark page', 5_000);
+        await waitFor(
+          async () => (await listCalls(ui)).find((c) => c.origin === server.origin && c.tracks.length > 0),
+          'MediaGate to register the benchmark page',
+          5_000,
+        );
         return;
       } catch (e) {
         if (attempt >= 3) throw e;
         await bounded(page.reload(), 'reload the measure page');
       } finally {
-        await bounded(page.evaluate(() => { (window as any).benchStream?.getTracks().forEach((t: MediaStreamTrack) => t.stop()); }), 'stop sanity stream').catch(() => undefined);
+        await bounded(
+          page.evaluate(() => {
+            (window as any).benchStream?.getTracks().forEach((t: MediaStreamTrack) => t.stop());
+          }),
+          'stop sanity stream',
+        ).catch(() => undefined);
       }
     }
   } finally {
@@ -66,18 +95,30 @@ async function checkExtensionActive(tb: TestBrowser, page: Page, server: Fixture
   }
 }
 
-async function openConfig(name: BrowserName, config: Config, server: FixtureServer, opened: TestBrowser[], metrics: readonly Metric[]): Promise<RunContext> {
-  const tb = await bounded(launch(name, { ...metrics[0]?.launch, extension: config === 'extension' }), `launch ${name} (${config})`, 60_000);
+async function openConfig(
+  name: BrowserName,
+  config: Config,
+  server: FixtureServer,
+  opened: TestBrowser[],
+  metrics: readonly Metric[],
+): Promise<RunContext> {
+  const tb = await bounded(
+    launch(name, { ...metrics[0]?.launch, extension: config === 'extension' }),
+    `launch ${name} (${config})`,
+    60_000,
+  );
   opened.push(tb);
   const page = await bounded(tb.newPage(), 'new page');
   await bounded(page.goto(server.url(MEASURE_PATH), { timeout: STEP_TIMEOUT }), 'open the measure page');
   if (config === 'extension') await checkExtensionActive(tb, page, server);
   const ctx: RunContext = { tb, browser: name, config, page, server };
   const keep = new Set<Page>([page]);
-  for (const metric of metrics) if ((metric.configs ?? CONFIGS).includes(config)) for (const p of await metric.setUp?.(ctx) ?? []) keep.add(p);
+  for (const metric of metrics)
+    if ((metric.configs ?? CONFIGS).includes(config)) for (const p of (await metric.setUp?.(ctx)) ?? []) keep.add(p);
   // Close everything else (the initial blank tab, MediaGate's first-run page) so both configurations
   // run one tab (plus what a metric's setUp keeps).
-  for (const other of await tb.browser.pages()) if (!keep.has(other)) await bounded(other.close(), 'close a tab', 10_000).catch(() => undefined);
+  for (const other of await tb.browser.pages())
+    if (!keep.has(other)) await bounded(other.close(), 'close a tab', 10_000).catch(() => undefined);
   return ctx;
 }
 
@@ -91,8 +132,15 @@ async function openConfig(name: BrowserName, config: Config, server: FixtureServ
 const INSTANCES = Math.max(1, Number(process.env.BENCH_INSTANCES ?? 6));
 
 /** Warm-up, then the rounds, in the configurations the metric runs in; `prior` holds the samples of earlier browser pairs, `launch` numbers this pair. */
-async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>, name: BrowserName, server: FixtureServer,
-  rounds = metric.rounds, prior?: Row, launch = 0): Promise<Row> {
+async function measure(
+  metric: Metric,
+  ctx: Partial<Record<Config, RunContext>>,
+  name: BrowserName,
+  server: FixtureServer,
+  rounds = metric.rounds,
+  prior?: Row,
+  launch = 0,
+): Promise<Row> {
   const configs = metric.configs ?? CONFIGS;
   const at = (config: Config): RunContext => {
     const c = ctx[config];
@@ -105,8 +153,14 @@ async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>,
     await bounded(c.page.goto(server.url(metric.path), { timeout: STEP_TIMEOUT }), `open ${metric.path}`);
     await metric.warmup?.(c);
   }
-  const samples: Record<Config, number[]> = { none: [...prior?.samples.none ?? []], extension: [...prior?.samples.extension ?? []] };
-  const launches: Record<Config, number[]> = { none: [...prior?.launches.none ?? []], extension: [...prior?.launches.extension ?? []] };
+  const samples: Record<Config, number[]> = {
+    none: [...(prior?.samples.none ?? [])],
+    extension: [...(prior?.samples.extension ?? [])],
+  };
+  const launches: Record<Config, number[]> = {
+    none: [...(prior?.launches.none ?? [])],
+    extension: [...(prior?.launches.extension ?? [])],
+  };
   for (let round = 0; round < rounds; round++) {
     // none, extension / extension, none / ...: neither configuration always goes first.
     const order = round % 2 === 0 ? configs : [...configs].reverse();
@@ -118,9 +172,16 @@ async function measure(metric: Metric, ctx: Partial<Record<Config, RunContext>>,
   }
   const c = compare(samples.none, samples.extension, { none: launches.none, ext: launches.extension });
   const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  if (samples.none.length) console.log(`  ${name} ${metric.id}: none ${fmt(c.none)} ms, extension ${fmt(c.extension)} ms, ratio ${c.ratio.toFixed(3)} [${c.low.toFixed(3)}, ${c.high.toFixed(3)}] (n=${samples.none.length}/${samples.extension.length}, ${took})`);
-  else console.log(`  ${name} ${metric.id}: extension ${fmt(c.extension)} ms [${fmt(c.extensionLow)}, ${fmt(c.extensionHigh)}] (n=${samples.extension.length}, ${took})`);
-  if (process.env.BENCH_VERBOSE) for (const config of configs) console.log(`    ${config}: ${samples[config].map(fmt).join(' ')}`);
+  if (samples.none.length)
+    console.log(
+      `  ${name} ${metric.id}: none ${fmt(c.none)} ms, extension ${fmt(c.extension)} ms, ratio ${c.ratio.toFixed(3)} [${c.low.toFixed(3)}, ${c.high.toFixed(3)}] (n=${samples.none.length}/${samples.extension.length}, ${took})`,
+    );
+  else
+    console.log(
+      `  ${name} ${metric.id}: extension ${fmt(c.extension)} ms [${fmt(c.extensionLow)}, ${fmt(c.extensionHigh)}] (n=${samples.extension.length}, ${took})`,
+    );
+  if (process.env.BENCH_VERBOSE)
+    for (const config of configs) console.log(`    ${config}: ${samples[config].map(fmt).join(' ')}`);
   return { metric, samples, launches, comparison: c };
 }
 
@@ -129,7 +190,9 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
   // The metrics that share the two browsers, then each metric that needs browsers of its own; a
   // group's browsers are closed before the next group's start.
   const mine = METRICS.filter((m) => !m.browsers || m.browsers.includes(name));
-  const groups = [mine.filter((m) => !m.launch), ...mine.filter((m) => m.launch).map((m) => [m])].filter((g) => g.length > 0);
+  const groups = [mine.filter((m) => !m.launch), ...mine.filter((m) => m.launch).map((m) => [m])].filter(
+    (g) => g.length > 0,
+  );
   try {
     for (const group of groups) {
       // Only the shared group's comparisons are split over several browser pairs: a metric with
@@ -141,9 +204,11 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
         try {
           const ctx: Partial<Record<Config, RunContext>> = {};
           for (const config of CONFIGS) {
-            if (group.some((m) => (m.configs ?? CONFIGS).includes(config))) ctx[config] = await openConfig(name, config, server, opened, group);
+            if (group.some((m) => (m.configs ?? CONFIGS).includes(config)))
+              ctx[config] = await openConfig(name, config, server, opened, group);
           }
-          if (result.version === 'unknown') result.version = await bounded(opened[0]!.browser.version(), 'browser version');
+          if (result.version === 'unknown')
+            result.version = await bounded(opened[0]!.browser.version(), 'browser version');
           await sleep(1000); // let start-up work settle
           for (const metric of group) {
             const rounds = Math.ceil(metric.rounds / instances);
@@ -170,7 +235,7 @@ async function main(): Promise<number> {
   const loadBefore = os.loadavg();
   if (BROWSERS.length === 0) throw new Error('BROWSERS selects no known browser (chromium, firefox)');
   const statics: StaticResult[] = [];
-  for (const metric of STATIC_METRICS) statics.push({ metric, ...await metric.measure() });
+  for (const metric of STATIC_METRICS) statics.push({ metric, ...(await metric.measure()) });
   const server = await startServer(path.join(BENCH_DIR, 'fixtures'));
   server.route(MEASURE_PATH, { body: MEASURE_PAGE, headers: ISOLATION_HEADERS });
   await serveVoice(server, ROOT);
@@ -188,7 +253,15 @@ async function main(): Promise<number> {
       if (SELECTED.includes('floor')) {
         const load = os.loadavg();
         try {
-          floor.push({ name, load, result: await bounded(measureFloor(name, server, 48, server.url(MEASURE_PATH), 6), 'page load and getUserMedia against the floor', 480_000) });
+          floor.push({
+            name,
+            load,
+            result: await bounded(
+              measureFloor(name, server, 48, server.url(MEASURE_PATH), 6),
+              'page load and getUserMedia against the floor',
+              480_000,
+            ),
+          });
         } catch (e) {
           floor.push({ name, load, error: e instanceof Error ? e.message : String(e) });
         }
@@ -198,7 +271,12 @@ async function main(): Promise<number> {
         const load = os.loadavg();
         const tb = await launch(name, { extension: false });
         try {
-          voice.push({ name, at, load, result: await bounded(measureVoice(await tb.newPage(), server, 5), 'voice isolation', 120_000) });
+          voice.push({
+            name,
+            at,
+            load,
+            result: await bounded(measureVoice(await tb.newPage(), server, 5), 'voice isolation', 120_000),
+          });
         } catch (e) {
           voice.push({ name, at, load, error: e instanceof Error ? e.message : String(e) });
         } finally {
@@ -217,7 +295,10 @@ async function main(): Promise<number> {
       if (SELECTED.includes('transfer')) {
         const tt = await launch(name, { chromiumArgs: ['--use-fake-device-for-media-stream=fps=30'] });
         try {
-          transfer.push({ name, result: await bounded(measureTransfer(await tt.newPage(), server, 5), 'track transfer', 60_000) });
+          transfer.push({
+            name,
+            result: await bounded(measureTransfer(await tt.newPage(), server, 5), 'track transfer', 60_000),
+          });
         } catch (e) {
           transfer.push({ name, error: e instanceof Error ? e.message : String(e) });
         } finally {
@@ -228,7 +309,18 @@ async function main(): Promise<number> {
   } finally {
     await server.close();
   }
-  let md = report({ results, statics, started, seconds: (Date.now() - started.getTime()) / 1000, load: loadBefore, instances: INSTANCES, voice, blur, transfer, floor });
+  let md = report({
+    results,
+    statics,
+    started,
+    seconds: (Date.now() - started.getTime()) / 1000,
+    load: loadBefore,
+    instances: INSTANCES,
+    voice,
+    blur,
+    transfer,
+    floor,
+  });
   if (SELECTED.length < PARTS.length) md = mergeSections(await readFile(RESULTS, 'utf8').catch(() => md), md, SELECTED);
   await writeFile(RESULTS, md);
   console.log(`\n${md}\nwrote ${path.relative(ROOT, RESULTS)}`);
@@ -236,6 +328,17 @@ async function main(): Promise<number> {
 }
 
 // A last resort if something hangs outside the bounded steps; puppeteer kills its browsers on exit.
-const watchdog = setTimeout(() => { console.error('benchmark: overall time limit (10 min) reached'); process.exit(2); }, 10 * 60_000);
+const watchdog = setTimeout(() => {
+  console.error('benchmark: overall time limit (10 min) reached');
+  process.exit(2);
+}, 10 * 60_000);
 watchdog.unref();
-main().then((code) => { process.exitCode = code; }, (e) => { console.error(e); process.exitCode = 1; });
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(e);
+    process.exitCode = 1;
+  },
+);

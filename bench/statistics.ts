@@ -27,7 +27,11 @@ function mulberry32(seed: number): () => number {
  * launch differs from the next by several percent in ms-scale calls, more than a launch's own samples
  * vary, and an interval from samples alone would hide that.
  */
-export function compare(none: readonly number[], ext: readonly number[], launches?: { none: readonly number[]; ext: readonly number[] }): Comparison {
+export function compare(
+  none: readonly number[],
+  ext: readonly number[],
+  launches?: { none: readonly number[]; ext: readonly number[] },
+): Comparison {
   const random = mulberry32(0x5eed);
   const resample = (xs: readonly number[]) => Array.from(xs, () => xs[Math.floor(random() * xs.length)]!);
   const interval = (xs: number[]): [number, number] => {
@@ -68,11 +72,13 @@ export function compare(none: readonly number[], ext: readonly number[], launche
 }
 
 /** Verdict for "ratio <= limit". */
-export const ratioAtMost = (limit: number) => (c: Comparison): string => {
-  if (!Number.isFinite(c.ratio)) return 'no data';
-  if (c.ratio <= limit) return 'met';
-  return c.low <= limit ? 'not met (but within noise)' : '**not met**';
-};
+export const ratioAtMost =
+  (limit: number) =>
+  (c: Comparison): string => {
+    if (!Number.isFinite(c.ratio)) return 'no data';
+    if (c.ratio <= limit) return 'met';
+    return c.low <= limit ? 'not met (but within noise)' : '**not met**';
+  };
 
 /** Verdict for "no measurable cost": is 1 inside the interval? */
 export const noMeasurableCost = (c: Comparison): string => {
@@ -82,10 +88,12 @@ export const noMeasurableCost = (c: Comparison): string => {
 };
 
 /** Verdict for "median with MediaGate <= limit ms" (a metric measured with the extension only). */
-export const medianAtMost = (limit: number) => (c: Comparison): string => {
-  if (!Number.isFinite(c.extension)) return 'no data';
-  if (c.extension <= limit) return 'met';
-  return c.extensionLow <= limit ? 'not met (but within noise)' : '**not met**';
-};
+export const medianAtMost =
+  (limit: number) =>
+  (c: Comparison): string => {
+    if (!Number.isFinite(c.extension)) return 'no data';
+    if (c.extension <= limit) return 'met';
+    return c.extensionLow <= limit ? 'not met (but within noise)' : '**not met**';
+  };
 
 export const fmt = (ms: number) => (Number.isFinite(ms) ? (ms < 10 ? ms.toFixed(3) : ms.toFixed(1)) : 'n/a');

@@ -6,7 +6,11 @@
 import type { Page } from 'puppeteer-core';
 import type { FixtureServer } from '../test/e2e/helpers/server';
 
-export interface TransferResult { sourceFrames: number; deliveredFrames: number; latencyMs: number[] }
+export interface TransferResult {
+  sourceFrames: number;
+  deliveredFrames: number;
+  latencyMs: number[];
+}
 
 const PAGE = '/transfer.html';
 const WORKER = `
@@ -35,7 +39,9 @@ export async function measureTransfer(page: Page, server: FixtureServer, seconds
     const source = stream.getVideoTracks()[0]!;
     const reference = source.clone();
     const w = new Worker('/transfer-worker.js');
-    const back = new Promise<MediaStreamTrack>((resolve) => { w.onmessage = (e) => resolve(e.data.track); });
+    const back = new Promise<MediaStreamTrack>((resolve) => {
+      w.onmessage = (e) => resolve(e.data.track);
+    });
     w.postMessage({ track: source }, [source]);
     const out = await back;
     const MSTP = (window as any).MediaStreamTrackProcessor;
@@ -54,8 +60,10 @@ export async function measureTransfer(page: Page, server: FixtureServer, seconds
           counts[i]!++;
           // Either copy of a frame may be read first (one thread reads both).
           const other = seen[1 - i]!;
-          if (other.has(value.timestamp)) { delays.push(i === 1 ? now - other.get(value.timestamp)! : other.get(value.timestamp)! - now); other.delete(value.timestamp); }
-          else seen[i]!.set(value.timestamp, now);
+          if (other.has(value.timestamp)) {
+            delays.push(i === 1 ? now - other.get(value.timestamp)! : other.get(value.timestamp)! - now);
+            other.delete(value.timestamp);
+          } else seen[i]!.set(value.timestamp, now);
           value.close();
         }
         reader.cancel();
@@ -81,13 +89,20 @@ export async function measureTransfer(page: Page, server: FixtureServer, seconds
     };
     const [a, b] = [await play(reference), await play(out)];
     await new Promise((r) => setTimeout(r, 1000));
-    const count = (v: HTMLVideoElement) => new Promise<number>((resolve) => {
-      let n = 0;
-      let on = true;
-      const tick = () => { n++; if (on) v.requestVideoFrameCallback(tick); };
-      v.requestVideoFrameCallback(tick);
-      setTimeout(() => { on = false; resolve(n); }, ms);
-    });
+    const count = (v: HTMLVideoElement) =>
+      new Promise<number>((resolve) => {
+        let n = 0;
+        let on = true;
+        const tick = () => {
+          n++;
+          if (on) v.requestVideoFrameCallback(tick);
+        };
+        v.requestVideoFrameCallback(tick);
+        setTimeout(() => {
+          on = false;
+          resolve(n);
+        }, ms);
+      });
     const [sourceFrames, deliveredFrames] = await Promise.all([count(a), count(b)]);
     return { sourceFrames, deliveredFrames, latencyMs: [] };
   }, seconds * 1000);

@@ -71,23 +71,53 @@ export interface StaticMetric {
   goal: string;
 }
 
-export interface StaticResult { metric: StaticMetric; value: string; verdict: string }
+export interface StaticResult {
+  metric: StaticMetric;
+  value: string;
+  verdict: string;
+}
 
 export interface BrowserResult {
   name: BrowserName;
   version: string;
   /** `launches`: which browser pair each sample came from. */
-  rows: { metric: Metric; samples: Record<Config, number[]>; launches: Record<Config, number[]>; comparison: Comparison }[];
+  rows: {
+    metric: Metric;
+    samples: Record<Config, number[]>;
+    launches: Record<Config, number[]>;
+    comparison: Comparison;
+  }[];
   error?: string;
 }
 
 export type Row = BrowserResult['rows'][number];
 
 // What each of the other parts gave in one browser; `load` is the load average before it ran.
-export interface VoiceRun { name: BrowserName; result?: VoiceResult; error?: string; load?: number[]; at?: Date }
-export interface BlurRun { name: BrowserName; rows?: BlurRow[]; error?: string; load: number[]; at: Date }
-export interface TransferRun { name: BrowserName; result?: TransferResult; error?: string }
-export interface FloorRun { name: BrowserName; result?: FloorResult; error?: string; load: number[] }
+export interface VoiceRun {
+  name: BrowserName;
+  result?: VoiceResult;
+  error?: string;
+  load?: number[];
+  at?: Date;
+}
+export interface BlurRun {
+  name: BrowserName;
+  rows?: BlurRow[];
+  error?: string;
+  load: number[];
+  at: Date;
+}
+export interface TransferRun {
+  name: BrowserName;
+  result?: TransferResult;
+  error?: string;
+}
+export interface FloorRun {
+  name: BrowserName;
+  result?: FloorResult;
+  error?: string;
+  load: number[];
+}
 
 /** Everything one run measured, as the report needs it. */
 export interface RunRecord {

@@ -18,7 +18,9 @@ function render() {
   $('mic').setAttribute('aria-pressed', String(!state.mic));
   $('cam').textContent = state.cam ? 'Turn off camera' : 'Turn on camera';
   $('cam').setAttribute('aria-pressed', String(!state.cam));
-  $('status').textContent = inCall ? `In a call · microphone ${state.mic ? 'on' : 'off'} · camera ${state.cam ? 'on' : 'off'}` : 'Not in a call.';
+  $('status').textContent = inCall
+    ? `In a call · microphone ${state.mic ? 'on' : 'off'} · camera ${state.cam ? 'on' : 'off'}`
+    : 'Not in a call.';
 }
 
 function meter(stream) {
@@ -88,7 +90,10 @@ const handlers = {
 };
 for (const [action, fn] of Object.entries(handlers)) {
   try {
-    navigator.mediaSession.setActionHandler(action, (details) => { window.demoLog.push(details.action); fn(); });
+    navigator.mediaSession.setActionHandler(action, (details) => {
+      window.demoLog.push(details.action);
+      fn();
+    });
   } catch (e) {
     // Without MediaGate, Firefox rejects the conferencing actions.
     console.info(`Media Session action "${action}" not supported here: ${e.message}`);

@@ -16,7 +16,13 @@ const tb = await launch('chromium', { chromiumArgs: ['--use-fake-device-for-medi
 try {
   const page = await tb.newPage();
   await page.goto(server.url('/demo/'));
-  await page.evaluate(() => { void navigator.mediaDevices.getUserMedia({ video: true, audio: true, semantics: 'user-chooses' } as MediaStreamConstraints); });
+  await page.evaluate(() => {
+    void navigator.mediaDevices.getUserMedia({
+      video: true,
+      audio: true,
+      semantics: 'user-chooses',
+    } as MediaStreamConstraints);
+  });
   const picker = await waitFor(async () => {
     for (const p of await tb.browser.pages()) if (p.url().includes('/picker/')) return p;
     return null;
@@ -38,12 +44,20 @@ try {
   // The call window: the MediaGate button on the call page opens Document Picture-in-Picture.
   await page.bringToFront();
   const before = new Set(await tb.browser.pages());
-  const button = await waitFor(() => page.evaluate(() => {
-    const r = document.querySelector('[data-mediagate=call]')?.getBoundingClientRect();
-    return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
-  }), 'the call button');
+  const button = await waitFor(
+    () =>
+      page.evaluate(() => {
+        const r = document.querySelector('[data-mediagate=call]')?.getBoundingClientRect();
+        return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+      }),
+    'the call button',
+  );
   await page.mouse.click(button.x, button.y);
-  const pipWindow = await waitFor(async () => (await tb.browser.pages()).find((p) => !before.has(p)) ?? null, 'the call window', 5000).catch(() => null);
+  const pipWindow = await waitFor(
+    async () => (await tb.browser.pages()).find((p) => !before.has(p)) ?? null,
+    'the call window',
+    5000,
+  ).catch(() => null);
   if (pipWindow) {
     await new Promise((r) => setTimeout(r, 800));
     await pipWindow.screenshot({ path: path.join(out, 'call-window.png') });
@@ -56,11 +70,17 @@ try {
   await fx.setViewport({ width: 800, height: 600 });
   await fx.goto(server.url('/blank.html'));
   await fx.evaluate(async () => {
-    const s = await navigator.mediaDevices.getUserMedia({ audio: { voiceIsolation: true }, video: { backgroundBlur: true } } as MediaStreamConstraints);
+    const s = await navigator.mediaDevices.getUserMedia({
+      audio: { voiceIsolation: true },
+      video: { backgroundBlur: true },
+    } as MediaStreamConstraints);
     const v = document.createElement('video');
-    v.srcObject = s; v.muted = true; v.autoplay = true;
+    v.srcObject = s;
+    v.muted = true;
+    v.autoplay = true;
     document.body.append(v);
-    for (const a of ['togglemicrophone', 'togglecamera', 'hangup']) navigator.mediaSession.setActionHandler(a as MediaSessionAction, () => undefined);
+    for (const a of ['togglemicrophone', 'togglecamera', 'hangup'])
+      navigator.mediaSession.setActionHandler(a as MediaSessionAction, () => undefined);
   });
   await new Promise((r) => setTimeout(r, 1000));
   const fxPopup = await tb.openExtensionPage('popup/popup.html');
@@ -69,12 +89,20 @@ try {
   await fxPopup.screenshot({ path: path.join(out, 'popup-effects.png') });
   await fx.bringToFront();
   const fxBefore = new Set(await tb.browser.pages());
-  const fxButton = await waitFor(() => fx.evaluate(() => {
-    const r = document.querySelector('[data-mediagate=call]')?.getBoundingClientRect();
-    return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
-  }), 'the call button');
+  const fxButton = await waitFor(
+    () =>
+      fx.evaluate(() => {
+        const r = document.querySelector('[data-mediagate=call]')?.getBoundingClientRect();
+        return r ? { x: r.x + r.width / 2, y: r.y + r.height / 2 } : null;
+      }),
+    'the call button',
+  );
   await fx.mouse.click(fxButton.x, fxButton.y);
-  const fxWindow = await waitFor(async () => (await tb.browser.pages()).find((p) => !fxBefore.has(p)) ?? null, 'the call window', 5000).catch(() => null);
+  const fxWindow = await waitFor(
+    async () => (await tb.browser.pages()).find((p) => !fxBefore.has(p)) ?? null,
+    'the call window',
+    5000,
+  ).catch(() => null);
   if (fxWindow) {
     await new Promise((r) => setTimeout(r, 800));
     await fxWindow.screenshot({ path: path.join(out, 'call-window-effects.png') });
@@ -87,7 +115,8 @@ try {
 const ff = await launch('firefox');
 try {
   const script = (c: string) => `<script type="permissionconstraints">${c}</script>`;
-  server.route('/usermedia-states.html', { body: `<!doctype html><body style="font:16px sans-serif;margin:24px;display:grid;gap:18px;justify-items:start">
+  server.route('/usermedia-states.html', {
+    body: `<!doctype html><body style="font:16px sans-serif;margin:24px;display:grid;gap:18px;justify-items:start">
     <usermedia id="video">${script('{"video":true}')}</usermedia>
     <usermedia id="audio">${script('{"audio":true}')}</usermedia>
     <usermedia id="both">${script('{"audio":true,"video":true}')}</usermedia>
@@ -96,7 +125,8 @@ try {
     <usermedia id="icon" icon-only>${script('{"video":true}')}</usermedia>
     <usermedia id="styled" style="background:#1a73e8;color:#fff;border-radius:20px;font-size:18px">${script('{"video":true}')}</usermedia>
     <usermedia id="ended">${script('{"video":true}')}</usermedia>
-    <div style="height:160px"></div></body>` });
+    <div style="height:160px"></div></body>`,
+  });
   const page = await ff.newPage();
   await page.setViewport({ width: 480, height: 560 });
   await page.goto(server.url('/usermedia-states.html'));
@@ -114,7 +144,10 @@ try {
   });
   await new Promise((r) => setTimeout(r, 300));
   // Opens the explanation of the problem badge (top right corner of the last button).
-  const badge = await page.evaluate(() => { const r = document.getElementById('ended')!.getBoundingClientRect(); return { x: r.right - 2, y: r.top + 2 }; });
+  const badge = await page.evaluate(() => {
+    const r = document.getElementById('ended')!.getBoundingClientRect();
+    return { x: r.right - 2, y: r.top + 2 };
+  });
   await page.mouse.click(badge.x, badge.y);
   await new Promise((r) => setTimeout(r, 300));
   await page.screenshot({ path: path.join(out, 'usermedia-firefox.png') });

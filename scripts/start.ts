@@ -28,23 +28,42 @@ const tb = await launch(name, {
 const page = await tb.newPage();
 await page.goto(demo);
 await page.bringToFront();
-console.log(`MediaGate ${name} is running on ${demo}${hasCamera ? '' : ' (fake camera and microphone: no camera found)'}`);
+console.log(
+  `MediaGate ${name} is running on ${demo}${hasCamera ? '' : ' (fake camera and microphone: no camera found)'}`,
+);
 
 if (hasDisplay) {
   console.log('Close the browser window (or press Ctrl+C) to stop.');
-  tb.browser.on('disconnected', () => { void server.close().then(() => process.exit(0)); });
+  tb.browser.on('disconnected', () => {
+    void server.close().then(() => process.exit(0));
+  });
 } else {
   await page.setViewport({ width: 1000, height: 760 });
   await page.bringToFront();
   await page.click('#start');
-  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('In a call'), { timeout: 15000, polling: 100 });
+  await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('In a call'), {
+    timeout: 15000,
+    polling: 100,
+  });
   await new Promise((r) => setTimeout(r, 1500));
   const shot = path.join(root, 'dist/demo-screenshot.png');
   await page.screenshot({ path: shot });
   console.log(`No display: the browser runs headless. It joined the demo call; screenshot: ${shot}`);
   console.log('Press Ctrl+C to stop (or set CI=true to stop right away).');
-  if (process.env.CI) { await tb.close(); await server.close(); process.exit(0); }
+  if (process.env.CI) {
+    await tb.close();
+    await server.close();
+    process.exit(0);
+  }
 }
-const stop = async () => { await tb.close(); await server.close(); process.exit(0); };
-process.on('SIGINT', () => { void stop(); });
-process.on('SIGTERM', () => { void stop(); });
+const stop = async () => {
+  await tb.close();
+  await server.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => {
+  void stop();
+});
+process.on('SIGTERM', () => {
+  void stop();
+});

@@ -11,7 +11,9 @@ if (spawnSync(process.execPath, [path.join(root, 'build.mjs')], { stdio: 'inheri
 const out = path.join(root, '.tmp/e2e');
 const only = process.argv.slice(2);
 const dir = path.join(root, 'test/e2e');
-const files = (await readdir(dir)).filter((f) => f.endsWith('.test.ts') && (only.length === 0 || only.some((o) => f.includes(o))));
+const files = (await readdir(dir)).filter(
+  (f) => f.endsWith('.test.ts') && (only.length === 0 || only.some((o) => f.includes(o))),
+);
 await rm(out, { recursive: true, force: true });
 await esbuild.build({
   entryPoints: files.map((f) => path.join(dir, f)),
@@ -26,7 +28,13 @@ await esbuild.build({
   logLevel: 'warning',
 });
 const compiled = files.map((f) => path.join(out, f.replace(/\.ts$/, '.mjs')));
-const child = spawn(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', ...compiled], {
-  stdio: 'inherit', cwd: root, env: { ...process.env, MEDIAGATE_ROOT: root },
-});
+const child = spawn(
+  process.execPath,
+  ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', ...compiled],
+  {
+    stdio: 'inherit',
+    cwd: root,
+    env: { ...process.env, MEDIAGATE_ROOT: root },
+  },
+);
 child.on('exit', (code) => process.exit(code ?? 1));

@@ -11,7 +11,9 @@ import { watchGrantWindows, watchSharingTabs } from './screen-capture';
 import { watchVisits } from './permissions/visit-grants';
 import { watchPolicy } from './settings';
 
-browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) => route(message, sender));
+browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) =>
+  route(message, sender),
+);
 watchTabs();
 watchInstall();
 watchPickerWindows();

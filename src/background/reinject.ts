@@ -3,7 +3,6 @@
 // alike: a page in a call keeps its call controls across an update (see injected/handoff.ts).
 import browser from 'webextension-polyfill';
 
-
 async function injectInto(tabId: number): Promise<void> {
   const target = { tabId, allFrames: true };
   // The isolated relay must listen before the main world posts its handshake.
@@ -16,6 +15,8 @@ export function watchInstallForReinjection(): void {
   browser.runtime.onInstalled.addListener(async ({ reason }) => {
     if (reason !== 'install' && reason !== 'update') return;
     const tabs = await browser.tabs.query({ url: ['http://*/*', 'https://*/*'] });
-    await Promise.all(tabs.map((tab) => (tab.id === undefined ? undefined : injectInto(tab.id).catch(() => undefined))));
+    await Promise.all(
+      tabs.map((tab) => (tab.id === undefined ? undefined : injectInto(tab.id).catch(() => undefined))),
+    );
   });
 }

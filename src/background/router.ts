@@ -10,7 +10,15 @@ import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
 import { loadAsset, loadChunk } from './chunks';
 import { keepGrant } from './permissions/visit-grants';
-import { decideGrant, grantState, listGrants, listSharing, openScreenCapture, setGrantFromUi, stopSharing } from './screen-capture';
+import {
+  decideGrant,
+  grantState,
+  listGrants,
+  listSharing,
+  openScreenCapture,
+  setGrantFromUi,
+  stopSharing,
+} from './screen-capture';
 
 type Sender = browser.Runtime.MessageSender;
 
@@ -25,10 +33,17 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
   if (!envelope) return fail('TypeError', 'Malformed MediaGate request');
   const origin = webOriginOfSender(sender);
   const tabId = sender.tab?.id;
-  if (!origin || tabId === undefined || sender.frameId === undefined) return fail('SecurityError', 'Request from an unattributable frame');
+  if (!origin || tabId === undefined || sender.frameId === undefined)
+    return fail('SecurityError', 'Request from an unattributable frame');
   switch (envelope.type) {
     case 'calls/update':
-      return { ok: true, result: await recordSnapshot({ tabId, frameId: sender.frameId, origin, title: sender.tab?.title ?? '' }, envelope.payload) };
+      return {
+        ok: true,
+        result: await recordSnapshot(
+          { tabId, frameId: sender.frameId, origin, title: sender.tab?.title ?? '' },
+          envelope.payload,
+        ),
+      };
     case 'picker/open':
       return { ok: true, result: await openPicker({ tabId, frameId: sender.frameId, origin }, envelope.payload.kinds) };
     case 'chunk/load':
@@ -36,7 +51,10 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
     case 'chunk/asset':
       return { ok: true, result: await loadAsset(envelope.payload.name) };
     case 'screen-capture/open':
-      return { ok: true, result: await openScreenCapture({ tabId, frameId: sender.frameId, origin, tab: sender.tab }, envelope.payload) };
+      return {
+        ok: true,
+        result: await openScreenCapture({ tabId, frameId: sender.frameId, origin, tab: sender.tab }, envelope.payload),
+      };
   }
 }
 

@@ -4,8 +4,15 @@
 // so a page load never wakes the background).
 import { ext as browser } from '../shared/ext';
 import {
-  BRIDGE_HANDSHAKE, PAGE_TO_BACKGROUND_TYPES, isContentRequestType, parseContentRequest, parsePushEnvelope, serializeError, isResponse,
-  type PageToBackgroundType, type Response,
+  BRIDGE_HANDSHAKE,
+  PAGE_TO_BACKGROUND_TYPES,
+  isContentRequestType,
+  parseContentRequest,
+  parsePushEnvelope,
+  serializeError,
+  isResponse,
+  type PageToBackgroundType,
+  type Response,
 } from '../shared/protocol';
 import { loadPageConfig, watchSettings } from '../shared/storage';
 import { isWebOrigin } from '../shared/origin';
@@ -40,10 +47,20 @@ async function answerHere(id: number, type: unknown, payload: unknown): Promise<
   // Copied into this realm first, as runtime messaging copies what goes to the background: in Firefox
   // the port's data belongs to the page's compartment, whose Object.prototype is not this one.
   let copy: unknown;
-  try { copy = JSON.parse(JSON.stringify(payload) ?? 'null'); } catch { copy = undefined; }
+  try {
+    copy = JSON.parse(JSON.stringify(payload) ?? 'null');
+  } catch {
+    copy = undefined;
+  }
   const request = parseContentRequest(type, copy);
-  if (!request) { reply(id, { ok: false, error: { name: 'TypeError', message: 'Malformed MediaGate request' } }); return; }
-  if (!contextAlive()) { declareDead(); return; }
+  if (!request) {
+    reply(id, { ok: false, error: { name: 'TypeError', message: 'Malformed MediaGate request' } });
+    return;
+  }
+  if (!contextAlive()) {
+    declareDead();
+    return;
+  }
   listen();
   try {
     switch (request.type) {
@@ -62,22 +79,39 @@ async function onPageRequest(data: unknown): Promise<void> {
   if (data === null || typeof data !== 'object') return;
   const { id, type, payload } = data as { id?: unknown; type?: unknown; payload?: unknown };
   if (typeof id !== 'number') return;
-  if (isContentRequestType(type)) { await answerHere(id, type, payload); return; }
+  if (isContentRequestType(type)) {
+    await answerHere(id, type, payload);
+    return;
+  }
   if (typeof type !== 'string' || !PAGE_TO_BACKGROUND_TYPES.includes(type as PageToBackgroundType)) {
     reply(id, { ok: false, error: { name: 'TypeError', message: 'Unknown MediaGate request' } });
     return;
   }
-  if (!contextAlive()) { declareDead(); return; }
+  if (!contextAlive()) {
+    declareDead();
+    return;
+  }
   listen();
   if (type === 'calls/update' && payload !== null && typeof payload === 'object') {
     const { tracks, actions } = payload as { tracks?: unknown; actions?: unknown };
-    inCall = (Array.isArray(tracks) && tracks.length > 0) || (Array.isArray(actions) && actions.some((a) => a === 'hangup' || a === 'togglemicrophone' || a === 'togglecamera' || a === 'togglescreenshare'));
+    inCall =
+      (Array.isArray(tracks) && tracks.length > 0) ||
+      (Array.isArray(actions) &&
+        actions.some(
+          (a) => a === 'hangup' || a === 'togglemicrophone' || a === 'togglecamera' || a === 'togglescreenshare',
+        ));
   }
   try {
     const answer: unknown = await browser.runtime.sendMessage({ channel: 'page', type, payload });
-    reply(id, isResponse(answer) ? answer : { ok: false, error: { name: 'Error', message: 'No answer from MediaGate' } });
+    reply(
+      id,
+      isResponse(answer) ? answer : { ok: false, error: { name: 'Error', message: 'No answer from MediaGate' } },
+    );
   } catch (e) {
-    if (!contextAlive()) { declareDead(); return; }
+    if (!contextAlive()) {
+      declareDead();
+      return;
+    }
     reply(id, { ok: false, error: serializeError(e) });
   }
 }
@@ -101,13 +135,17 @@ function onHandshake(e: MessageEvent): void {
   e.stopImmediatePropagation();
   window.removeEventListener('message', onHandshake, true);
   port = e.ports[0]!;
-  port.onmessage = (m) => { void onPageRequest(m.data); };
+  port.onmessage = (m) => {
+    void onPageRequest(m.data);
+  };
   void pushConfig();
 }
 
 window.addEventListener('message', onHandshake, true);
 
-watchSettings(() => { void pushConfig(); });
+watchSettings(() => {
+  void pushConfig();
+});
 
 // The background pushes only to frames that asked it something (a call, a picker, a share), and shows
 // the call window in a tab's top document once the tab has a call. So the listener waits for the
@@ -126,9 +164,18 @@ function listen(): void {
   });
 }
 if (document.readyState === 'complete') listen();
-else window.addEventListener('load', () => { setTimeout(listen, 0); }, { once: true, capture: true });
+else
+  window.addEventListener(
+    'load',
+    () => {
+      setTimeout(listen, 0);
+    },
+    { once: true, capture: true },
+  );
 
 // The main world's worker bootstrap (see WORKER_BOOTSTRAP_EVENT): offered now and whenever asked.
-const offerBootstrap = (): void => { document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: WORKER_BOOTSTRAP_SOURCE })); };
+const offerBootstrap = (): void => {
+  document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: WORKER_BOOTSTRAP_SOURCE }));
+};
 document.addEventListener(`${WORKER_BOOTSTRAP_EVENT}:ask`, offerBootstrap);
 offerBootstrap();

@@ -16,21 +16,35 @@ function openFrame(): Promise<Window> {
     host.style.setProperty('display', 'none', 'important');
     const iframe = document.createElement('iframe');
     iframe.src = browser.runtime.getURL(FRAME_PATH);
-    const timer = setTimeout(() => { host.remove(); reject(new Error('MediaGate\'s segmenter frame did not load')); }, LOAD_TIMEOUT_MS);
-    iframe.addEventListener('load', () => {
-      clearTimeout(timer);
-      if (iframe.contentWindow) resolve(iframe.contentWindow); else reject(new Error('segmenter frame removed'));
-    }, { once: true });
+    const timer = setTimeout(() => {
+      host.remove();
+      reject(new Error("MediaGate's segmenter frame did not load"));
+    }, LOAD_TIMEOUT_MS);
+    iframe.addEventListener(
+      'load',
+      () => {
+        clearTimeout(timer);
+        if (iframe.contentWindow) resolve(iframe.contentWindow);
+        else reject(new Error('segmenter frame removed'));
+      },
+      { once: true },
+    );
     host.attachShadow({ mode: 'closed' }).append(iframe);
     (document.body ?? document.documentElement).append(host);
   });
-  opening.catch(() => { if (frame === opening) frame = null; });
+  opening.catch(() => {
+    if (frame === opening) frame = null;
+  });
   return opening;
 }
 
 /** Firefox: the content script's wrapper of a removed frame's window is dead, and touching it throws. */
 function gone(win: Window): boolean {
-  try { return win.closed; } catch { return true; }
+  try {
+    return win.closed;
+  } catch {
+    return true;
+  }
 }
 
 /** A new port to the frame's segmenter (one per blurred track). */
@@ -38,7 +52,10 @@ export async function segmenterPort(): Promise<MessagePort> {
   frame ??= openFrame();
   let win = await frame;
   // The page may have removed the host (e.g. replaced the body): make the frame again.
-  if (gone(win)) { frame = openFrame(); win = await frame; }
+  if (gone(win)) {
+    frame = openFrame();
+    win = await frame;
+  }
   const channel = new MessageChannel();
   // Only to MediaGate's own page: a frame the page navigated elsewhere gets nothing.
   win.postMessage({ protocol: SEGMENTER_PROTOCOL }, browser.runtime.getURL('').replace(/\/$/, ''), [channel.port1]);

@@ -5,8 +5,19 @@
 // every request has a timeout and callers fall back to the browser's own behaviour.
 
 import {
-  NativeMessageChannel, SafeMap, addListener, apply, own, postToPort, postToWindow, startPort, newPromise,
-  nativeSetTimeout, nativeClearTimeout, NativeError, then,
+  NativeMessageChannel,
+  SafeMap,
+  addListener,
+  apply,
+  own,
+  postToPort,
+  postToWindow,
+  startPort,
+  newPromise,
+  nativeSetTimeout,
+  nativeClearTimeout,
+  NativeError,
+  then,
 } from './native';
 import { BRIDGE_HANDSHAKE } from '../shared/page-constants';
 import type { PageRequests, PageRequestType, BackgroundToPage, BackgroundToPageType } from '../shared/protocol';
@@ -17,7 +28,11 @@ export class BridgeUnavailable extends NativeError {
   override name = 'MediaGateUnavailable';
 }
 
-interface Pending { resolve: (v: unknown) => void; reject: (e: unknown) => void; timer: number }
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  timer: number;
+}
 type PushHandler<K extends BackgroundToPageType> = (payload: BackgroundToPage[K]) => void;
 
 /** How long the main world waits for the content script's first config before going native. */
@@ -43,20 +58,33 @@ export class Bridge {
     this.configTimer = nativeSetTimeout(() => this.settleConfig(null), CONFIG_WAIT_MS);
   }
 
-  get alive(): boolean { return !this.dead; }
+  get alive(): boolean {
+    return !this.dead;
+  }
 
   /** The config snapshot, synchronously; null until the content script delivered it. */
-  get currentConfig(): PageConfig | null { return this.configValue; }
+  get currentConfig(): PageConfig | null {
+    return this.configValue;
+  }
 
   /** Resolves with the config, or null when the content script never answered (go native). */
   config(): Promise<PageConfig | null> {
     if (this.configValue || this.dead || this.configTimer === 0) return newPromise((r) => r(this.configValue));
-    return newPromise((resolve) => { this.configWaiters[this.configWaiters.length] = resolve; });
+    return newPromise((resolve) => {
+      this.configWaiters[this.configWaiters.length] = resolve;
+    });
   }
 
-  request<K extends PageRequestType>(type: K, payload: PageRequests[K]['req'], timeoutMs = DEFAULT_TIMEOUT_MS): Promise<PageRequests[K]['res']> {
+  request<K extends PageRequestType>(
+    type: K,
+    payload: PageRequests[K]['req'],
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<PageRequests[K]['res']> {
     return newPromise((resolve, reject) => {
-      if (this.dead) { reject(new BridgeUnavailable('MediaGate is not running in this page')); return; }
+      if (this.dead) {
+        reject(new BridgeUnavailable('MediaGate is not running in this page'));
+        return;
+      }
       const id = this.nextId++;
       const timer = nativeSetTimeout(() => {
         this.pending.delete(id);
@@ -69,7 +97,11 @@ export class Bridge {
 
   /** Fire and forget: for reports whose loss costs nothing but a stale display. */
   notify<K extends PageRequestType>(type: K, payload: PageRequests[K]['req']): void {
-    then(this.request(type, payload), () => undefined, () => undefined);
+    then(
+      this.request(type, payload),
+      () => undefined,
+      () => undefined,
+    );
   }
 
   onPush<K extends BackgroundToPageType>(type: K, handler: PushHandler<K>): void {
@@ -78,7 +110,10 @@ export class Bridge {
 
   private settleConfig(config: PageConfig | null): void {
     if (config) this.configValue = config;
-    if (this.configTimer) { nativeClearTimeout(this.configTimer); this.configTimer = 0; }
+    if (this.configTimer) {
+      nativeClearTimeout(this.configTimer);
+      this.configTimer = 0;
+    }
     const waiters = this.configWaiters;
     this.configWaiters = [];
     for (let i = 0; i < waiters.length; i++) apply(waiters[i]!, undefined, [this.configValue]);
@@ -98,11 +133,21 @@ export class Bridge {
     const push = own(data, 'push');
     if (typeof push === 'string') {
       const payload = own(data, 'payload');
-      if (push === 'bridge/dead') { this.close(); return; }
-      if (push === 'config') { this.settleConfig(payload as PageConfig); return; }
+      if (push === 'bridge/dead') {
+        this.close();
+        return;
+      }
+      if (push === 'config') {
+        this.settleConfig(payload as PageConfig);
+        return;
+      }
       const handler = this.handlers.get(push);
       if (handler) {
-        try { handler(payload); } catch { /* a failing feature must not stop the channel */ }
+        try {
+          handler(payload);
+        } catch {
+          /* a failing feature must not stop the channel */
+        }
       }
       return;
     }

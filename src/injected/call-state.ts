@@ -4,7 +4,19 @@
 // send nothing, so ordinary pages (a video site's play/pause handlers) never wake the background.
 
 import type { Bridge } from './bridge';
-import { SafeMap, SafeWeakMap, apply, nativeSetTimeout, nativeQueueMicrotask, push, getOwnPropertyDescriptor, addListener, isArray, own, streamTracks } from './native';
+import {
+  SafeMap,
+  SafeWeakMap,
+  apply,
+  nativeSetTimeout,
+  nativeQueueMicrotask,
+  push,
+  getOwnPropertyDescriptor,
+  addListener,
+  isArray,
+  own,
+  streamTracks,
+} from './native';
 import type { CallSnapshot, MediaSessionAction, TrackInfo } from '../shared/protocol';
 
 const CONFERENCING: readonly MediaSessionAction[] = ['togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup'];
@@ -61,7 +73,10 @@ export class CallState {
   onChange(listener: () => void): () => void {
     push(this.listeners, listener);
     return () => {
-      for (let i = 0; i < this.listeners.length; i++) if (this.listeners[i] === listener) { this.listeners[i] = () => undefined; }
+      for (let i = 0; i < this.listeners.length; i++)
+        if (this.listeners[i] === listener) {
+          this.listeners[i] = () => undefined;
+        }
     };
   }
 
@@ -74,7 +89,9 @@ export class CallState {
 
   private readonly screens = new SafeWeakMap<MediaStreamTrack, true>();
   /** A track MediaGate opened for getUserMedia's mediaSource (a screen, window or tab). */
-  markScreen(track: MediaStreamTrack): void { this.screens.set(track, true); }
+  markScreen(track: MediaStreamTrack): void {
+    this.screens.set(track, true);
+  }
   /** Whether the page shares a screen: its own report (setScreenshareActive), else MediaGate's live captures. */
   sharingScreen(): boolean {
     if (this.reported.screenshare !== undefined) return this.reported.screenshare;
@@ -84,9 +101,15 @@ export class CallState {
   }
 
   /** The media-session feature runs the page's handlers; others (PiP) go through here. */
-  setInvoker(invoke: (action: MediaSessionAction) => boolean): void { this.invoker = invoke; }
-  invoke(action: MediaSessionAction): boolean { return this.invoker ? this.invoker(action) : false; }
-  hasAction(action: MediaSessionAction): boolean { return this.actions.has(action); }
+  setInvoker(invoke: (action: MediaSessionAction) => boolean): void {
+    this.invoker = invoke;
+  }
+  invoke(action: MediaSessionAction): boolean {
+    return this.invoker ? this.invoker(action) : false;
+  }
+  hasAction(action: MediaSessionAction): boolean {
+    return this.actions.has(action);
+  }
 
   /** What MediaGate shows: the page's own report, else whether its live tracks are enabled. */
   isOn(kind: 'audio' | 'video'): boolean | undefined {
@@ -99,7 +122,9 @@ export class CallState {
   }
 
   /** A call = live tracks the page captured. */
-  get live(): boolean { return this.liveTracks().length > 0; }
+  get live(): boolean {
+    return this.liveTracks().length > 0;
+  }
 
   private readonly known = new SafeWeakMap<MediaStreamTrack, true>();
 
@@ -147,7 +172,8 @@ export class CallState {
 
   importState(state: unknown): void {
     const tracks = own(state, 'tracks');
-    if (isArray(tracks)) for (let i = 0; i < tracks.length; i++) if (tracks[i] instanceof MediaStreamTrack) this.addTrack(tracks[i]);
+    if (isArray(tracks))
+      for (let i = 0; i < tracks.length; i++) if (tracks[i] instanceof MediaStreamTrack) this.addTrack(tracks[i]);
     const reported = own(state, 'reported');
     const kinds = ['microphone', 'camera', 'screenshare'] as const;
     for (let i = 0; i < kinds.length; i++) {
@@ -192,7 +218,11 @@ export class CallState {
    */
   changed(): void {
     for (let i = 0; i < this.listeners.length; i++) {
-      try { this.listeners[i]!(); } catch { /* one broken listener must not stop the others */ }
+      try {
+        this.listeners[i]!();
+      } catch {
+        /* one broken listener must not stop the others */
+      }
     }
     if (!this.inCall || this.scheduled) return;
     this.scheduled = true;
@@ -213,7 +243,10 @@ export class CallState {
     for (let i = 0; i < all.length; i++) {
       const t = all[i]!;
       const id = apply(trackId, t, []) as string;
-      if (apply(trackReadyState, t, []) !== 'live') { this.tracks.delete(id); continue; }
+      if (apply(trackReadyState, t, []) !== 'live') {
+        this.tracks.delete(id);
+        continue;
+      }
       push(tracks, {
         id,
         kind: apply(trackKind, t, []) as 'audio' | 'video',

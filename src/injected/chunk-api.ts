@@ -21,7 +21,10 @@ export interface ChunkApi {
 }
 
 /** `start` returns what the chunk offers its core part (loadChunk resolves with it). */
-export interface ChunkAnnouncement { name: string; start(api: ChunkApi): unknown }
+export interface ChunkAnnouncement {
+  name: string;
+  start(api: ChunkApi): unknown;
+}
 
 /**
  * Hands the chunk's announcement to the core (chunks.ts): a plain assignment to the core's
@@ -37,11 +40,25 @@ export function announceChunk(announcement: ChunkAnnouncement): void {
  * prints as native. The caller fills its prototype. (Chunk side: only chunks define interfaces.)
  */
 export function defineInterface(api: ChunkApi, name: string, parent: { prototype: object }): { prototype: object } {
-  const holder = { [name]: function () { throw new TypeError('Illegal constructor'); } };
+  const holder = {
+    [name]: function () {
+      throw new TypeError('Illegal constructor');
+    },
+  };
   const iface = holder[name]!;
   api.maskAsNative(iface, name);
-  Object.defineProperty(iface, 'prototype', { value: Object.create(parent.prototype), writable: false, enumerable: false, configurable: false });
-  Object.defineProperty(iface.prototype, 'constructor', { value: iface, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(iface, 'prototype', {
+    value: Object.create(parent.prototype),
+    writable: false,
+    enumerable: false,
+    configurable: false,
+  });
+  Object.defineProperty(iface.prototype, 'constructor', {
+    value: iface,
+    writable: true,
+    enumerable: false,
+    configurable: true,
+  });
   Object.setPrototypeOf(iface, parent);
   return iface as unknown as { prototype: object };
 }

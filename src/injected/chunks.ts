@@ -28,7 +28,7 @@ function receive(detail: unknown): void {
   if (!slot) return; // nothing asked for: ignore (and a later real one is still awaited)
   slot.count++;
   const start = own(detail, 'start');
-  slot.start = slot.count === 1 && typeof start === 'function' ? start as ChunkAnnouncement['start'] : null;
+  slot.start = slot.count === 1 && typeof start === 'function' ? (start as ChunkAnnouncement['start']) : null;
 }
 
 let accessor: boolean | undefined;
@@ -42,7 +42,9 @@ function announcementAccessor(): boolean {
 }
 
 /** A started chunk: what its start function returned. */
-export interface Loaded<T> { exports: T }
+export interface Loaded<T> {
+  exports: T;
+}
 
 /**
  * Loads a chunk once per frame and starts it; every later call gets the same answer (the first
@@ -50,18 +52,44 @@ export interface Loaded<T> { exports: T }
  * frame not scriptable, announcement forged): the caller then leaves the browser's own behaviour in
  * place.
  */
-export function loadChunk<T = unknown>(name: ChunkName, bridge: Bridge, calls: CallState, enabled: () => boolean, feature: unknown): Promise<Loaded<T> | null> {
+export function loadChunk<T = unknown>(
+  name: ChunkName,
+  bridge: Bridge,
+  calls: CallState,
+  enabled: () => boolean,
+  feature: unknown,
+): Promise<Loaded<T> | null> {
   const existing = loads.get(name);
   if (existing) return existing as Promise<Loaded<T> | null>;
   if (!announcementAccessor()) return newPromise((resolve) => resolve(null));
   const slot = { start: null as ChunkAnnouncement['start'] | null, count: 0 };
   waiting.set(name, slot);
-  const load = then(bridge.request('chunk/load', { name }, 10_000), (strings): Loaded<T> | null => {
-    waiting.delete(name);
-    const start = slot.count === 1 ? slot.start : null;
-    if (!start) return null;
-    return { exports: start({ bridge, calls, strings, enabled, patch, patchGetter, defineGetter, defineMethod, maskAsNative, feature }) as T };
-  }, () => { waiting.delete(name); return null; });
+  const load = then(
+    bridge.request('chunk/load', { name }, 10_000),
+    (strings): Loaded<T> | null => {
+      waiting.delete(name);
+      const start = slot.count === 1 ? slot.start : null;
+      if (!start) return null;
+      return {
+        exports: start({
+          bridge,
+          calls,
+          strings,
+          enabled,
+          patch,
+          patchGetter,
+          defineGetter,
+          defineMethod,
+          maskAsNative,
+          feature,
+        }) as T,
+      };
+    },
+    () => {
+      waiting.delete(name);
+      return null;
+    },
+  );
   loads.set(name, load);
   return load;
 }

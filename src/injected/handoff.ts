@@ -25,11 +25,16 @@ export function takeOver(win: Window): HandoffState | null {
 /** Lets a later instance retire this one. */
 export function offerHandoff(win: Window, retireAndExport: () => HandoffState): void {
   let done = false;
-  addListener(win, EVENT, (e) => {
-    stopImmediate(e);
-    const request: unknown = apply(detailOf, e, []);
-    if (done || request === null || typeof request !== 'object') return;
-    done = true;
-    (request as { state: HandoffState | null }).state = retireAndExport();
-  }, true);
+  addListener(
+    win,
+    EVENT,
+    (e) => {
+      stopImmediate(e);
+      const request: unknown = apply(detailOf, e, []);
+      if (done || request === null || typeof request !== 'object') return;
+      done = true;
+      (request as { state: HandoffState | null }).state = retireAndExport();
+    },
+    true,
+  );
 }

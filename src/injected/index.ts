@@ -21,7 +21,17 @@ import { trackTransfer } from './track-transfer';
 // where patches stack. call-detection wraps the native getUserMedia, picker-semantics wraps call-detection, so the
 // tracks of every path are registered; screen-capture wraps them all, so a screen request never reaches
 // the camera picker.
-const features = [callDetection, mediaSession, pickerSemantics, labelHiding, callWindow, usermediaElement, screenCapture, effects, trackTransfer] as const;
+const features = [
+  callDetection,
+  mediaSession,
+  pickerSemantics,
+  labelHiding,
+  callWindow,
+  usermediaElement,
+  screenCapture,
+  effects,
+  trackTransfer,
+] as const;
 /** A registry feature missing from the list above is a type error here (and costs no byte). */
 type Complete<Missing extends never> = Missing;
 export type AllInstalled = Complete<Exclude<Feature, (typeof features)[number]['name']>>;
@@ -38,7 +48,9 @@ for (let i = 0; i < features.length; i++) {
       calls,
       enabled: () => bridge.currentConfig?.features[feature.name] ?? true,
       inherited: inherited?.[feature.name],
-      onHandoff: (exportState) => { exporters[feature.name] = exportState; },
+      onHandoff: (exportState) => {
+        exporters[feature.name] = exportState;
+      },
     });
   } catch {
     // A feature that cannot install leaves the browser's own API in place.
@@ -52,7 +64,11 @@ offerHandoff(window, () => {
   const state: Record<string, unknown> = {};
   for (const name in exporters) {
     if (!hasOwn(exporters, name)) continue;
-    try { state[name] = exporters[name]!(); } catch { /* hand over what can be */ }
+    try {
+      state[name] = exporters[name]!();
+    } catch {
+      /* hand over what can be */
+    }
   }
   return state;
 });

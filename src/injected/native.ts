@@ -21,8 +21,11 @@ export const NativePromise = P;
 const promiseThen = P.prototype.then;
 export const promiseResolve = <T>(v: T): Promise<Awaited<T>> => apply(P.resolve, P, [v]) as Promise<Awaited<T>>;
 export const promiseReject = <T = never>(e: unknown): Promise<T> => apply(P.reject, P, [e]);
-export const then = <T, U>(p: Promise<T>, onOk: (v: T) => U | PromiseLike<U>, onErr?: (e: unknown) => U | PromiseLike<U>): Promise<U> =>
-  apply(promiseThen, p, [onOk, onErr]) as Promise<U>;
+export const then = <T, U>(
+  p: Promise<T>,
+  onOk: (v: T) => U | PromiseLike<U>,
+  onErr?: (e: unknown) => U | PromiseLike<U>,
+): Promise<U> => apply(promiseThen, p, [onOk, onErr]) as Promise<U>;
 export function newPromise<T>(executor: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T> {
   return construct(P, [executor]) as Promise<T>;
 }
@@ -55,34 +58,59 @@ export const strReplace = (s: string, a: string, b: string): string => apply(str
 /** Map/WeakMap wrappers that call the captured prototype methods, immune to later prototype edits. */
 export class SafeMap<K, V> {
   private readonly m = new NativeMap<K, V>();
-  get(k: K): V | undefined { return apply(mapGet, this.m, [k]) as V | undefined; }
-  set(k: K, v: V): void { apply(mapSet, this.m, [k, v]); }
-  has(k: K): boolean { return apply(mapHas, this.m, [k]) as boolean; }
-  delete(k: K): boolean { return apply(mapDelete, this.m, [k]) as boolean; }
+  get(k: K): V | undefined {
+    return apply(mapGet, this.m, [k]) as V | undefined;
+  }
+  set(k: K, v: V): void {
+    apply(mapSet, this.m, [k, v]);
+  }
+  has(k: K): boolean {
+    return apply(mapHas, this.m, [k]) as boolean;
+  }
+  delete(k: K): boolean {
+    return apply(mapDelete, this.m, [k]) as boolean;
+  }
   /** Snapshot of the values; iteration protocols are page-tamperable, so copy through forEach. */
   values(): V[] {
     const out: V[] = [];
-    apply(Map.prototype.forEach, this.m, [(v: V) => { apply(arrayPush, out, [v]); }]);
+    apply(Map.prototype.forEach, this.m, [
+      (v: V) => {
+        apply(arrayPush, out, [v]);
+      },
+    ]);
     return out;
   }
 }
 export class SafeWeakMap<K extends object, V> {
   private readonly m = new NativeWeakMap<K, V>();
-  get(k: K): V | undefined { return apply(weakMapGet, this.m, [k]) as V | undefined; }
-  set(k: K, v: V): void { apply(weakMapSet, this.m, [k, v]); }
-  has(k: K): boolean { return apply(weakMapHas, this.m, [k]) as boolean; }
+  get(k: K): V | undefined {
+    return apply(weakMapGet, this.m, [k]) as V | undefined;
+  }
+  set(k: K, v: V): void {
+    apply(weakMapSet, this.m, [k, v]);
+  }
+  has(k: K): boolean {
+    return apply(weakMapHas, this.m, [k]) as boolean;
+  }
 }
 
 const weakSetAdd = WeakSet.prototype.add;
 const weakSetHas = WeakSet.prototype.has;
 export class SafeWeakSet {
   private readonly s = new NativeWeakSet<object>();
-  add(v: object): void { apply(weakSetAdd, this.s, [v]); }
-  has(v: object): boolean { return apply(weakSetHas, this.s, [v]) as boolean; }
+  add(v: object): void {
+    apply(weakSetAdd, this.s, [v]);
+  }
+  has(v: object): boolean {
+    return apply(weakSetHas, this.s, [v]) as boolean;
+  }
 }
 
-export const push = <T>(arr: T[], v: T): void => { apply(arrayPush, arr, [v]); };
-export const slice = <T>(arr: ArrayLike<T>, start?: number, end?: number): T[] => apply(arraySlice, arr, [start, end]) as T[];
+export const push = <T>(arr: T[], v: T): void => {
+  apply(arrayPush, arr, [v]);
+};
+export const slice = <T>(arr: ArrayLike<T>, start?: number, end?: number): T[] =>
+  apply(arraySlice, arr, [start, end]) as T[];
 export const isArray = arrayIsArray;
 export const strSlice = (s: string, a: number, b?: number): string => apply(stringSlice, s, [a, b]) as string;
 export const startsWith = (s: string, p: string): boolean => apply(stringStartsWith, s, [p]) as boolean;
@@ -114,12 +142,23 @@ const queueMicrotaskFn = queueMicrotask;
 const clearTimeoutFn = clearTimeout;
 const performanceNow = performance.now;
 const perf = performance;
-export const nativeSetTimeout = (fn: () => void, ms: number): number => apply(setTimeoutFn, window, [fn, ms]) as unknown as number;
-export const nativeQueueMicrotask = (fn: () => void): void => { apply(queueMicrotaskFn, window, [fn]); };
-export const nativeClearTimeout = (id: number): void => { apply(clearTimeoutFn, window, [id]); };
+export const nativeSetTimeout = (fn: () => void, ms: number): number =>
+  apply(setTimeoutFn, window, [fn, ms]) as unknown as number;
+export const nativeQueueMicrotask = (fn: () => void): void => {
+  apply(queueMicrotaskFn, window, [fn]);
+};
+export const nativeClearTimeout = (id: number): void => {
+  apply(clearTimeoutFn, window, [id]);
+};
 export const now = (): number => apply(performanceNow, perf, []) as number;
 /** `untrusted`: Firefox's non-standard 4th argument (wantsUntrusted), so script-dispatched events reach the listener there too. */
-export const addListener = (target: EventTarget, type: string, fn: (e: Event) => void, capture = false, untrusted?: boolean): void => {
+export const addListener = (
+  target: EventTarget,
+  type: string,
+  fn: (e: Event) => void,
+  capture = false,
+  untrusted?: boolean,
+): void => {
   apply(windowAddEventListener, target, [type, fn, capture, untrusted]);
 };
 export const removeListener = (target: EventTarget, type: string, fn: (e: Event) => void, capture = false): void => {
@@ -128,9 +167,15 @@ export const removeListener = (target: EventTarget, type: string, fn: (e: Event)
 export const postToWindow = (w: Window, data: unknown, transfer: Transferable[]): void => {
   apply(windowPostMessage, w, [data, '*', transfer]);
 };
-export const postToPort = (port: MessagePort, data: unknown): void => { apply(portPostMessage, port, [data]); };
-export const startPort = (port: MessagePort): void => { apply(portStart, port, []); };
-export const stopImmediate = (e: Event): void => { apply(eventStopImmediatePropagation, e, []); };
+export const postToPort = (port: MessagePort, data: unknown): void => {
+  apply(portPostMessage, port, [data]);
+};
+export const startPort = (port: MessagePort): void => {
+  apply(portStart, port, []);
+};
+export const stopImmediate = (e: Event): void => {
+  apply(eventStopImmediatePropagation, e, []);
+};
 
 // Tracks, shared by the features that capture (one copy each keeps the bundle small).
 const streamGetTracks = MediaStream.prototype.getTracks;
@@ -138,7 +183,9 @@ const trackStopFn = MediaStreamTrack.prototype.stop;
 const dispatchEventFn = EventTarget.prototype.dispatchEvent;
 const NativeEvent = Event;
 export const streamTracks = (s: MediaStream): MediaStreamTrack[] => apply(streamGetTracks, s, []) as MediaStreamTrack[];
-export const stopTrack = (t: MediaStreamTrack): void => { apply(trackStopFn, t, []); };
+export const stopTrack = (t: MediaStreamTrack): void => {
+  apply(trackStopFn, t, []);
+};
 const trackKindGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
 /** A track's kind; throws the browser's own TypeError for anything but a track. */
 export const trackKind = (t: unknown): 'audio' | 'video' => apply(trackKindGet, t, []) as 'audio' | 'video';
@@ -146,4 +193,7 @@ export const trackKind = (t: unknown): 'audio' | 'video' => apply(trackKindGet, 
  * Stops a track the way an unplugged device or the browser's own "Stop sharing" does: the page sees
  * `ended`. (Firefox delivers a script-dispatched "ended" to onended only, not to added listeners.)
  */
-export const endTrack = (t: MediaStreamTrack): void => { stopTrack(t); apply(dispatchEventFn, t, [new NativeEvent('ended')]); };
+export const endTrack = (t: MediaStreamTrack): void => {
+  stopTrack(t);
+  apply(dispatchEventFn, t, [new NativeEvent('ended')]);
+};

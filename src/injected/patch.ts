@@ -3,9 +3,16 @@
 // mask, so only the core bundle (injected/index.ts) imports it; lazily loaded chunks receive these
 // functions from the core (chunks.ts) instead of installing a second mask.
 import {
-  apply, construct, getOwnPropertyDescriptor, defineProperty, getPrototypeOf, own, NativeProxy, SafeWeakMap, strReplace,
+  apply,
+  construct,
+  getOwnPropertyDescriptor,
+  defineProperty,
+  getPrototypeOf,
+  own,
+  NativeProxy,
+  SafeWeakMap,
+  strReplace,
 } from './native';
-
 
 // ---- patch(): the one way MediaGate replaces a page-visible function --------------------------
 
@@ -32,7 +39,8 @@ const toStringProxy: (this: unknown) => string = new NativeProxy(nativeToString,
   apply(target, thisArg: unknown, args: unknown[]) {
     let original = typeof thisArg === 'function' ? masks.get(thisArg) : undefined;
     // Patches may stack (two features over one function): follow the chain to the native one.
-    for (let i = 0; i < 16 && original && typeof original !== 'string' && masks.has(original); i++) original = masks.get(original);
+    for (let i = 0; i < 16 && original && typeof original !== 'string' && masks.has(original); i++)
+      original = masks.get(original);
     if (typeof original === 'string') return original;
     if (original) return apply(target, original, args);
     if (typeof thisArg === 'function') {
@@ -48,17 +56,26 @@ const toStringProxy: (this: unknown) => string = new NativeProxy(nativeToString,
   },
 });
 masks.set(toStringProxy, nativeToString);
-defineProperty(FunctionPrototype, 'toString', { ...getOwnPropertyDescriptor(FunctionPrototype, 'toString'), value: toStringProxy });
+defineProperty(FunctionPrototype, 'toString', {
+  ...getOwnPropertyDescriptor(FunctionPrototype, 'toString'),
+  value: toStringProxy,
+});
 
 /**
  * Set when a newer MediaGate instance took over this page (Firefox injects the new version into open
  * pages after an update): every patch of this instance then passes straight through.
  */
 let retired = false;
-export const retire = (): void => { retired = true; };
+export const retire = (): void => {
+  retired = true;
+};
 export const isRetired = (): boolean => retired;
 
-export type Wrapper<F extends (...a: any[]) => any> = (original: F, thisArg: ThisParameterType<F>, args: Parameters<F>) => ReturnType<F>;
+export type Wrapper<F extends (...a: any[]) => any> = (
+  original: F,
+  thisArg: ThisParameterType<F>,
+  args: Parameters<F>,
+) => ReturnType<F>;
 
 /**
  * Replaces `owner[key]` by a Proxy over the original whose apply runs `wrapper`. Name, length,
@@ -85,7 +102,11 @@ export function patch<F extends (...a: any[]) => any>(owner: object, key: Proper
  * new.target. Calling without `new` still throws natively, and `prototype.constructor` points to the
  * patched function, as it did to the original.
  */
-export function patchConstructor(owner: object, key: PropertyKey, wrapper: (original: any, args: any[], newTarget: any) => object): void {
+export function patchConstructor(
+  owner: object,
+  key: PropertyKey,
+  wrapper: (original: any, args: any[], newTarget: any) => object,
+): void {
   const desc = getOwnPropertyDescriptor(owner, key);
   if (!desc || typeof desc.value !== 'function') return;
   const original = desc.value;
@@ -98,11 +119,16 @@ export function patchConstructor(owner: object, key: PropertyKey, wrapper: (orig
   masks.set(proxy, original);
   defineProperty(owner, key, { ...desc, value: proxy });
   const protoCtor = getOwnPropertyDescriptor(original.prototype, 'constructor');
-  if (protoCtor && protoCtor.value === original) defineProperty(original.prototype, 'constructor', { ...protoCtor, value: proxy });
+  if (protoCtor && protoCtor.value === original)
+    defineProperty(original.prototype, 'constructor', { ...protoCtor, value: proxy });
 }
 
 /** Like patch(), for the getter of an accessor property (e.g. MediaDeviceInfo.prototype.label). */
-export function patchGetter<T>(owner: object, key: PropertyKey, wrapper: (original: () => T, thisArg: unknown) => T): (() => T) | null {
+export function patchGetter<T>(
+  owner: object,
+  key: PropertyKey,
+  wrapper: (original: () => T, thisArg: unknown) => T,
+): (() => T) | null {
   const desc = getOwnPropertyDescriptor(owner, key);
   if (!desc || typeof desc.get !== 'function') return null;
   const original = desc.get as () => T;
@@ -122,10 +148,20 @@ export function patchGetter<T>(owner: object, key: PropertyKey, wrapper: (origin
  * "get <key>" (setter "set <key>", length 1), printed by toString exactly as this browser prints
  * native accessors.
  */
-export function defineGetter(owner: object, key: string, get: (this: any) => unknown, enumerable = true, set?: (this: any, v: unknown) => void): void {
+export function defineGetter(
+  owner: object,
+  key: string,
+  get: (this: any) => unknown,
+  enumerable = true,
+  set?: (this: any, v: unknown) => void,
+): void {
   const holder = {
-    get [key](): unknown { return apply(get, this, []); },
-    set [key](v: unknown) { if (set) apply(set, this, [v]); },
+    get [key](): unknown {
+      return apply(get, this, []);
+    },
+    set [key](v: unknown) {
+      if (set) apply(set, this, [v]);
+    },
   };
   const d = getOwnPropertyDescriptor(holder, key)!;
   const getter = new NativeProxy(d.get!, {});
@@ -148,8 +184,17 @@ function nativeSource(name: string): string {
  * Adds a method the browser lacks (e.g. MediaSession.setMicrophoneActive in Firefox) so that it looks
  * like the browser's own: non-enumerable, not a constructor, native name/length/toString.
  */
-export function defineMethod(owner: object, key: string, impl: (this: any, ...args: any[]) => unknown, length: number): void {
-  const holder = { [key](this: unknown, ...args: unknown[]): unknown { return apply(impl, this, args); } };
+export function defineMethod(
+  owner: object,
+  key: string,
+  impl: (this: any, ...args: any[]) => unknown,
+  length: number,
+): void {
+  const holder = {
+    [key](this: unknown, ...args: unknown[]): unknown {
+      return apply(impl, this, args);
+    },
+  };
   const method = getOwnPropertyDescriptor(holder, key)!.value as object;
   defineProperty(method, 'length', { value: length, configurable: true });
   masks.set(method, nativeSource(key));
@@ -157,4 +202,6 @@ export function defineMethod(owner: object, key: string, impl: (this: any, ...ar
 }
 
 /** Makes `fn` print as this browser's native function `name` (for what chunks define, see chunk-api.ts). */
-export function maskAsNative(fn: object, name: string): void { masks.set(fn, nativeSource(name)); }
+export function maskAsNative(fn: object, name: string): void {
+  masks.set(fn, nativeSource(name));
+}

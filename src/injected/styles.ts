@@ -10,7 +10,9 @@ export function adoptStyles(root: ShadowRoot | Document, css: string): () => voi
     const sheet = new (doc.defaultView ?? window).CSSStyleSheet();
     sheet.replaceSync(css);
     root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
-    return () => { root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet); };
+    return () => {
+      root.adoptedStyleSheets = root.adoptedStyleSheets.filter((s) => s !== sheet);
+    };
   } catch {
     const style = doc.createElement('style');
     style.textContent = css;

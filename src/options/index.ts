@@ -6,7 +6,14 @@ import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
 import { FEATURES, type Feature, type Settings } from '../shared/settings';
 import { FEATURE_REGISTRY, type FeatureEntry } from '../shared/features';
-import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type SiteRecord, type SiteTable } from '../shared/permissions';
+import {
+  DECISIONS,
+  PERMISSION_KINDS,
+  type Decision,
+  type PermissionKind,
+  type SiteRecord,
+  type SiteTable,
+} from '../shared/permissions';
 import type { UiToBackground } from '../shared/protocol';
 import { POLICY_KINDS, hasSitePolicy, type PolicyKind } from '../shared/policy';
 import { watchScreenGrants } from './screen-grants';
@@ -14,7 +21,11 @@ import { loadSitePolicy, policyProblems } from '../shared/storage';
 
 type SettingsView = UiToBackground['settings/get']['res'];
 
-const DECISION_TEXT: Record<Decision, string> = { allow: 'optionsDecisionAllow', block: 'optionsDecisionBlock', ask: 'optionsDecisionAsk' };
+const DECISION_TEXT: Record<Decision, string> = {
+  allow: 'optionsDecisionAllow',
+  block: 'optionsDecisionBlock',
+  ask: 'optionsDecisionAsk',
+};
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const radios = (name: string) => [...document.querySelectorAll<HTMLInputElement>(`input[type=radio][name="${name}"]`)];
@@ -30,7 +41,9 @@ function announce(text: string): void {
   status.textContent = '';
   statusTimer = setTimeout(() => {
     status.textContent = text;
-    statusTimer = setTimeout(() => { status.textContent = ''; }, 4000);
+    statusTimer = setTimeout(() => {
+      status.textContent = '';
+    }, 4000);
   }, 50);
 }
 
@@ -101,7 +114,8 @@ function applySettings({ effective, pinned }: SettingsView): void {
   pin('hardMute', pinned.includes('hardMute'), [$<HTMLInputElement>('hardMute')]);
   pin('shortcuts', pinned.includes('shortcuts'), [$<HTMLInputElement>('shortcuts')]);
   // Policy pins features one by one ("features.<name>"); a bare "features" would pin them all.
-  for (const f of FEATURES) pin(`feature-${f}`, pinned.includes(`features.${f}`) || pinned.includes('features'), [featureSwitch(f)]);
+  for (const f of FEATURES)
+    pin(`feature-${f}`, pinned.includes(`features.${f}`) || pinned.includes('features'), [featureSwitch(f)]);
 }
 
 let settingsSeq = 0;
@@ -126,15 +140,23 @@ async function save(change: Partial<Settings>): Promise<void> {
 function wireSettings(): void {
   for (const name of ['defaultSemantics', 'labelPolicy'] as const) {
     for (const r of radios(name)) {
-      r.addEventListener('change', () => { if (r.checked) void save({ [name]: r.value } as Partial<Settings>); });
+      r.addEventListener('change', () => {
+        if (r.checked) void save({ [name]: r.value } as Partial<Settings>);
+      });
     }
   }
   const always = $<HTMLInputElement>('alwaysShowPicker');
-  always.addEventListener('change', () => { void save({ alwaysShowPicker: always.checked }); });
+  always.addEventListener('change', () => {
+    void save({ alwaysShowPicker: always.checked });
+  });
   const hardMute = $<HTMLInputElement>('hardMute');
-  hardMute.addEventListener('change', () => { void save({ hardMute: hardMute.checked }); });
+  hardMute.addEventListener('change', () => {
+    void save({ hardMute: hardMute.checked });
+  });
   const shortcuts = $<HTMLInputElement>('shortcuts');
-  shortcuts.addEventListener('change', () => { void save({ shortcuts: shortcuts.checked }); });
+  shortcuts.addEventListener('change', () => {
+    void save({ shortcuts: shortcuts.checked });
+  });
 }
 
 // ---- sites -------------------------------------------------------------------------------------
@@ -178,7 +200,13 @@ function focusKey(el: Element | null): FocusTarget {
 
 function renderSites(table: SiteTable, focus: FocusTarget): void {
   // By host name, as browsers list sites (http and https of one host side by side).
-  const host = (o: string) => { try { return new URL(o).host; } catch { return o; } };
+  const host = (o: string) => {
+    try {
+      return new URL(o).host;
+    } catch {
+      return o;
+    }
+  };
   const origins = Object.keys(table).sort((a, b) => host(a).localeCompare(host(b)) || a.localeCompare(b));
   const body = $<HTMLTableElement>('sites').tBodies[0]!;
   const rows: HTMLTableRowElement[] = [];
@@ -209,7 +237,10 @@ function renderSites(table: SiteTable, focus: FocusTarget): void {
     }
     const created = times(site, 'created');
     const used = times(site, 'lastUsed');
-    tr.append(dateCell(created.length ? Math.min(...created) : undefined), dateCell(used.length ? Math.max(...used) : undefined));
+    tr.append(
+      dateCell(created.length ? Math.min(...created) : undefined),
+      dateCell(used.length ? Math.max(...used) : undefined),
+    );
     const td = document.createElement('td');
     const forget = document.createElement('button');
     forget.type = 'button';
@@ -237,8 +268,10 @@ function renderSites(table: SiteTable, focus: FocusTarget): void {
     const buttons = body.querySelectorAll<HTMLButtonElement>('button.forget');
     target = buttons[Math.min(focus.forgetIndex, buttons.length - 1)] ?? $('h-sites');
   } else {
-    target = [...body.querySelectorAll<HTMLElement>('[data-control]')]
-      .find((el) => el.dataset.origin === focus.origin && el.dataset.control === focus.control) ?? $('h-sites');
+    target =
+      [...body.querySelectorAll<HTMLElement>('[data-control]')].find(
+        (el) => el.dataset.origin === focus.origin && el.dataset.control === focus.control,
+      ) ?? $('h-sites');
   }
   target.focus();
 }
@@ -273,7 +306,11 @@ async function setSite(origin: string, kinds: PermissionKind[], state: Decision,
 
 // ---- rules set by policy ------------------------------------------------------------------------
 
-const POLICY_KIND_TEXT: Record<PolicyKind, string> = { camera: 'optionsPolicyCamera', microphone: 'optionsPolicyMicrophone', screen: 'optionsPolicyScreen' };
+const POLICY_KIND_TEXT: Record<PolicyKind, string> = {
+  camera: 'optionsPolicyCamera',
+  microphone: 'optionsPolicyMicrophone',
+  screen: 'optionsPolicyScreen',
+};
 
 async function refreshPolicy(): Promise<void> {
   const policy = await loadSitePolicy();
@@ -297,15 +334,17 @@ async function refreshPolicy(): Promise<void> {
     }
   }
   const problems = await policyProblems();
-  $('policy-problem-list').replaceChildren(...problems.map((p) => {
-    const li = document.createElement('li');
-    const code = document.createElement('code');
-    // The messages are the administrator's own entries, quoted in English (as in the browser's console).
-    code.lang = 'en';
-    code.textContent = p.replace(/^policy: /, '');
-    li.append(code);
-    return li;
-  }));
+  $('policy-problem-list').replaceChildren(
+    ...problems.map((p) => {
+      const li = document.createElement('li');
+      const code = document.createElement('code');
+      // The messages are the administrator's own entries, quoted in English (as in the browser's console).
+      code.lang = 'en';
+      code.textContent = p.replace(/^policy: /, '');
+      li.append(code);
+      return li;
+    }),
+  );
   $('policy-problems').hidden = !problems.length;
   $('policy-section').hidden = !hasSitePolicy(policy) && !problems.length;
 }
@@ -322,10 +361,13 @@ browser.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed') void refreshPolicy().catch(() => undefined);
   if (area === 'local' && 'sites' in changes) void refreshSites().catch(() => undefined);
 });
-Promise.all([refreshSettings(), refreshSites(), refreshPolicy()]).then(() => {
-  document.body.dataset.ready = 'true';
-}, (e: unknown) => {
-  const problem = $('load-error');
-  problem.textContent = t('optionsLoadFailed', e instanceof Error ? e.message : String(e));
-  problem.hidden = false;
-});
+Promise.all([refreshSettings(), refreshSites(), refreshPolicy()]).then(
+  () => {
+    document.body.dataset.ready = 'true';
+  },
+  (e: unknown) => {
+    const problem = $('load-error');
+    problem.textContent = t('optionsLoadFailed', e instanceof Error ? e.message : String(e));
+    problem.hidden = false;
+  },
+);

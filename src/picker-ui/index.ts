@@ -23,10 +23,15 @@ function stopAll(): void {
 
 async function describe(): Promise<DeviceDescription[]> {
   const infos = await navigator.mediaDevices.enumerateDevices();
-  return infos.filter((d): d is InputDeviceInfo => d.kind === 'audioinput' || d.kind === 'videoinput').map((d) => ({
-    deviceId: d.deviceId, groupId: d.groupId, kind: d.kind as 'audioinput' | 'videoinput', label: d.label,
-    capabilities: typeof d.getCapabilities === 'function' ? (d.getCapabilities() as Record<string, unknown>) : null,
-  }));
+  return infos
+    .filter((d): d is InputDeviceInfo => d.kind === 'audioinput' || d.kind === 'videoinput')
+    .map((d) => ({
+      deviceId: d.deviceId,
+      groupId: d.groupId,
+      kind: d.kind as 'audioinput' | 'videoinput',
+      label: d.label,
+      capabilities: typeof d.getCapabilities === 'function' ? (d.getCapabilities() as Record<string, unknown>) : null,
+    }));
 }
 
 function level(stream: MediaStream, meter: HTMLMeterElement): void {
@@ -41,7 +46,10 @@ function level(stream: MediaStream, meter: HTMLMeterElement): void {
     for (const v of data) sum += v * v;
     meter.value = Math.min(1, Math.sqrt(sum / data.length) * 4);
   }, 60);
-  meters.push(() => { clearInterval(timer); void ctx.close(); });
+  meters.push(() => {
+    clearInterval(timer);
+    void ctx.close();
+  });
 }
 
 async function preview(kind: Kind, device: DeviceDescription, slot: HTMLElement): Promise<void> {
@@ -134,7 +142,9 @@ function fileChoice(kind: Kind): HTMLElement {
   picker.accept = kind === 'video' ? 'video/*' : 'audio/*';
   picker.id = `${kind}-file`;
   picker.setAttribute('aria-label', text.textContent);
-  picker.addEventListener('change', () => { input.checked = picker.files!.length > 0; });
+  picker.addEventListener('change', () => {
+    input.checked = picker.files!.length > 0;
+  });
   text.append(picker);
   label.append(input, text);
   return label;
@@ -170,18 +180,28 @@ async function render(): Promise<void> {
   // The device list does not depend on the request: read both at once.
   const listing = describe();
   listing.catch(() => undefined);
-  const state = await fetchState().catch((e: unknown) => { console.error('MediaGate picker:', e); return null; });
-  if (!state) { window.close(); return; }
+  const state = await fetchState().catch((e: unknown) => {
+    console.error('MediaGate picker:', e);
+    return null;
+  });
+  if (!state) {
+    window.close();
+    return;
+  }
   stopAll();
   const kinds = (['video', 'audio'] as const).filter((k) => state.kinds[k]);
   $('origin').textContent = state.origin;
-  $('wants').textContent = t(kinds.length === 2 ? 'pickerWantsBoth' : kinds[0] === 'video' ? 'pickerWantsCamera' : 'pickerWantsMicrophone');
+  $('wants').textContent = t(
+    kinds.length === 2 ? 'pickerWantsBoth' : kinds[0] === 'video' ? 'pickerWantsCamera' : 'pickerWantsMicrophone',
+  );
   $('scope').textContent = t(__BROWSER__ === 'chromium' ? 'pickerScopeChromium' : 'pickerScopeFirefox');
   document.title = `${state.origin} – ${t('pickerWindowTitle')}`;
   // MediaGate's own access (asked once for the extension) gives labels and previews. Once granted,
   // the labels are there at once and the picker renders without opening a device first.
   let devices = await listing;
-  const unlabelled = kinds.some((k) => !devices.some((d) => d.kind === (k === 'audio' ? 'audioinput' : 'videoinput') && d.label));
+  const unlabelled = kinds.some(
+    (k) => !devices.some((d) => d.kind === (k === 'audio' ? 'audioinput' : 'videoinput') && d.label),
+  );
   if (unlabelled) {
     try {
       access = await navigator.mediaDevices.getUserMedia({ audio: !!state.kinds.audio, video: !!state.kinds.video });
@@ -217,16 +237,33 @@ async function decide(decision: 'allow' | 'block'): Promise<void> {
   }
   // Release the previews first so the page can open the device right away.
   stopAll();
-  await uiRequest('picker/decide', { pickerId, decision, choice, files, remember: $<HTMLInputElement>('remember').checked });
+  await uiRequest('picker/decide', {
+    pickerId,
+    decision,
+    choice,
+    files,
+    remember: $<HTMLInputElement>('remember').checked,
+  });
   window.close();
 }
 
-$('form').addEventListener('submit', (e) => { e.preventDefault(); void decide('allow'); });
-$('block').addEventListener('click', () => { void decide('block'); });
-document.addEventListener('keydown', (e) => { if (e.key === 'Escape') window.close(); });
+$('form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void decide('allow');
+});
+$('block').addEventListener('click', () => {
+  void decide('block');
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') window.close();
+});
 window.addEventListener('pagehide', stopAll);
 browser.runtime.onMessage.addListener((message: unknown) => {
-  if ((message as { channel?: string; pickerId?: string })?.channel === 'picker-updated' && (message as { pickerId?: string }).pickerId === pickerId) void render();
+  if (
+    (message as { channel?: string; pickerId?: string })?.channel === 'picker-updated' &&
+    (message as { pickerId?: string }).pickerId === pickerId
+  )
+    void render();
   return undefined;
 });
 localize(document);

@@ -14,7 +14,10 @@ const BUTTONS: { action: MediaSessionAction; label: string; className?: string }
 ];
 
 const SHARING_TEXT: Record<ScreenSource, string> = {
-  screen: 'popupSharingScreen', window: 'popupSharingWindow', application: 'popupSharingWindow', browser: 'popupSharingTab',
+  screen: 'popupSharingScreen',
+  window: 'popupSharingWindow',
+  application: 'popupSharingWindow',
+  browser: 'popupSharingTab',
 };
 
 function describe(call: CallRecord, sharing: ScreenSharing | undefined): string {
@@ -50,8 +53,9 @@ function effectToggles(call: CallRecord, settings: Settings | null): HTMLElement
     box.addEventListener('change', () => {
       // The switch shows the person's choice at once; the page reports the real state with its next
       // snapshot, which the next render shows.
-      void uiRequest('calls/effect', { tabId: call.tabId, frameId: call.frameId, kind, on: box.checked })
-        .then(() => setTimeout(refresh, 500));
+      void uiRequest('calls/effect', { tabId: call.tabId, frameId: call.frameId, kind, on: box.checked }).then(() =>
+        setTimeout(refresh, 500),
+      );
     });
     const text = document.createElement('label');
     text.append(box, t(label));
@@ -76,8 +80,14 @@ function button(label: string, onClick: () => void, className?: string): HTMLBut
 }
 
 async function render(): Promise<void> {
-  const [calls, shared, settings] = await Promise.all([uiRequest('calls/list', {}), uiRequest('screen-capture/list', {}).catch(() => []),
-    uiRequest('settings/get', {}).then((s) => s.effective, () => null)]);
+  const [calls, shared, settings] = await Promise.all([
+    uiRequest('calls/list', {}),
+    uiRequest('screen-capture/list', {}).catch(() => []),
+    uiRequest('settings/get', {}).then(
+      (s) => s.effective,
+      () => null,
+    ),
+  ]);
   const list = document.getElementById('calls')!;
   document.getElementById('empty')!.hidden = calls.length > 0;
   const items: HTMLLIElement[] = [];
@@ -95,23 +105,44 @@ async function render(): Promise<void> {
     buttons.className = 'buttons';
     for (const { action, label, className } of BUTTONS) {
       if (!call.actions.includes(action)) continue;
-      buttons.append(button(t(label), () => {
-        void uiRequest('calls/invoke', { tabId: call.tabId, frameId: call.frameId, action }).then(refresh);
-      }, className));
+      buttons.append(
+        button(
+          t(label),
+          () => {
+            void uiRequest('calls/invoke', { tabId: call.tabId, frameId: call.frameId, action }).then(refresh);
+          },
+          className,
+        ),
+      );
     }
     if (sharing) {
-      buttons.append(button(t('popupStopSharing'), () => {
-        // The page reports its ended tracks a moment later; render again once it has.
-        void uiRequest('screen-capture/stop', { tabId: call.tabId, frameId: call.frameId }).then(() => setTimeout(refresh, 300));
-      }, 'hangup'));
+      buttons.append(
+        button(
+          t('popupStopSharing'),
+          () => {
+            // The page reports its ended tracks a moment later; render again once it has.
+            void uiRequest('screen-capture/stop', { tabId: call.tabId, frameId: call.frameId }).then(() =>
+              setTimeout(refresh, 300),
+            );
+          },
+          'hangup',
+        ),
+      );
     }
     if (call.frameId === 0 && call.tracks.length) {
-      buttons.append(button(t('popupCallWindow'), () => { void uiRequest('calls/call-window', { tabId: call.tabId }); }));
+      buttons.append(
+        button(t('popupCallWindow'), () => {
+          void uiRequest('calls/call-window', { tabId: call.tabId });
+        }),
+      );
     }
-    buttons.append(button(t('popupSwitchToTab'), () => {
-      void browser.tabs.update(call.tabId, { active: true });
-    }));
-    for (const b of buttons.querySelectorAll('button')) b.dataset.key = `${call.tabId}:${call.frameId}:${b.textContent}`;
+    buttons.append(
+      button(t('popupSwitchToTab'), () => {
+        void browser.tabs.update(call.tabId, { active: true });
+      }),
+    );
+    for (const b of buttons.querySelectorAll('button'))
+      b.dataset.key = `${call.tabId}:${call.frameId}:${b.textContent}`;
     li.append(origin, state, buttons);
     const effects = effectToggles(call, settings);
     if (effects) li.append(effects);
@@ -129,13 +160,26 @@ let rendering: Promise<void> | null = null;
 let again = false;
 let failures = 0;
 function refresh(): void {
-  if (rendering) { again = true; return; }
-  rendering = render().then(() => { failures = 0; }, () => {
-    if (++failures <= 5) setTimeout(refresh, 100 * 2 ** failures);
-  }).finally(() => {
-    rendering = null;
-    if (again) { again = false; refresh(); }
-  });
+  if (rendering) {
+    again = true;
+    return;
+  }
+  rendering = render()
+    .then(
+      () => {
+        failures = 0;
+      },
+      () => {
+        if (++failures <= 5) setTimeout(refresh, 100 * 2 ** failures);
+      },
+    )
+    .finally(() => {
+      rendering = null;
+      if (again) {
+        again = false;
+        refresh();
+      }
+    });
 }
 
 localize(document);

@@ -24,7 +24,8 @@ function morphNode(current: ChildNode, wanted: ChildNode): void {
     return;
   }
   for (const a of [...current.attributes]) if (!wanted.hasAttribute(a.name)) current.removeAttribute(a.name);
-  for (const a of [...wanted.attributes]) if (current.getAttribute(a.name) !== a.value) current.setAttribute(a.name, a.value);
+  for (const a of [...wanted.attributes])
+    if (current.getAttribute(a.name) !== a.value) current.setAttribute(a.name, a.value);
   // Properties that no longer follow their attribute once the person touched the control.
   if (current instanceof HTMLInputElement && wanted instanceof HTMLInputElement) {
     if (current.checked !== wanted.checked) current.checked = wanted.checked;
@@ -41,7 +42,11 @@ export function morphChildren(parent: Node, wanted: ChildNode[]): void {
   const next = identities(wanted).map((id, i) => {
     const w = wanted[i]!;
     const kept = byId.get(id);
-    if (kept && kept.nodeName === w.nodeName) { byId.delete(id); morphNode(kept, w); return kept; }
+    if (kept && kept.nodeName === w.nodeName) {
+      byId.delete(id);
+      morphNode(kept, w);
+      return kept;
+    }
     return w;
   });
   for (const gone of byId.values()) gone.remove();

@@ -13,7 +13,10 @@ function gone(): void {
 
 async function render(): Promise<void> {
   const state = await uiRequest('screen-grant/get', { grantId }).catch(() => null);
-  if (!state) { gone(); return; }
+  if (!state) {
+    gone();
+    return;
+  }
   $('origin').textContent = state.origin;
   $('wants').textContent = t(state.source === 'browser' ? 'grantWantsBrowser' : 'grantWantsScreen');
   $('what').textContent = t(state.source === 'browser' ? 'grantRiskBrowser' : 'grantRiskScreen');
@@ -28,10 +31,18 @@ async function decide(decision: 'allow' | 'block'): Promise<void> {
   else window.close();
 }
 
-$('allow').addEventListener('click', () => { void decide('allow'); });
-$('block').addEventListener('click', () => { void decide('block'); });
-document.addEventListener('keydown', (e) => { if (e.key === 'Escape') window.close(); });
+$('allow').addEventListener('click', () => {
+  void decide('allow');
+});
+$('block').addEventListener('click', () => {
+  void decide('block');
+});
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') window.close();
+});
 // The request waits in the background's memory: asking now and then keeps a service worker awake.
-setInterval(() => { void uiRequest('screen-grant/get', { grantId }).catch(() => null); }, 20000);
+setInterval(() => {
+  void uiRequest('screen-grant/get', { grantId }).catch(() => null);
+}, 20000);
 localize(document);
 void render();

@@ -5,7 +5,12 @@
 import type { ImageSegmenter } from '@mediapipe/tasks-vision';
 import { createSegmenter, segmenterUnsupported } from '../shared/segmentation/model';
 import { nextTimestamp } from '../shared/segmentation/timestamps';
-import { SEGMENTER_MAX_SIDE, SEGMENTER_PROTOCOL, type SegmenterReply, type SegmenterRequest } from '../shared/segmenter';
+import {
+  SEGMENTER_MAX_SIDE,
+  SEGMENTER_PROTOCOL,
+  type SegmenterReply,
+  type SegmenterRequest,
+} from '../shared/segmenter';
 
 let segmenter: Promise<ImageSegmenter> | null = null;
 let last = -1;
@@ -20,15 +25,21 @@ function load(): Promise<ImageSegmenter> {
   segmenter ??= (async () => {
     const unsupported = segmenterUnsupported();
     if (unsupported) throw new Error(unsupported);
-    const [wasm, model] = await Promise.all([bytes('../effects/vision_wasm_internal.wasm'), bytes('../effects/selfie_segmentation_landscape.tflite')]);
+    const [wasm, model] = await Promise.all([
+      bytes('../effects/vision_wasm_internal.wasm'),
+      bytes('../effects/selfie_segmentation_landscape.tflite'),
+    ]);
     return createSegmenter(wasm, model);
   })();
   const p = segmenter;
-  p.catch(() => { if (segmenter === p) segmenter = null; });
+  p.catch(() => {
+    if (segmenter === p) segmenter = null;
+  });
   return p;
 }
 
-const side = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= SEGMENTER_MAX_SIDE;
+const side = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= SEGMENTER_MAX_SIDE;
 
 async function answer(r: SegmenterRequest): Promise<{ reply: SegmenterReply; transfer: Transferable[] }> {
   const seg = await load();
@@ -49,7 +60,9 @@ async function answer(r: SegmenterRequest): Promise<{ reply: SegmenterReply; tra
     const mask = new Uint8Array(f.length);
     for (let i = 0; i < f.length; i++) mask[i] = f[i]! * 255;
     return { reply: { id: r.id, width: m.width, height: m.height, mask: mask.buffer }, transfer: [mask.buffer] };
-  } finally { result.close(); }
+  } finally {
+    result.close();
+  }
 }
 
 function serve(port: MessagePort): void {

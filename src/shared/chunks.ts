@@ -7,7 +7,10 @@ import { CHUNK_ENTRIES, CHUNK_NAMES, chunkFile, type ChunkName } from './feature
 
 export { CHUNK_NAMES, type ChunkName };
 /** What the background needs to inject a chunk: its file in the package and its strings. */
-export const chunkInfo = (name: ChunkName): { file: string; strings: readonly string[] } => ({ file: chunkFile(name), strings: CHUNK_ENTRIES[name].strings });
+export const chunkInfo = (name: ChunkName): { file: string; strings: readonly string[] } => ({
+  file: chunkFile(name),
+  strings: CHUNK_ENTRIES[name].strings,
+});
 
 /**
  * Binary assets a chunk can ask the background for (bytes travel over the bridge, so the page never
@@ -15,14 +18,26 @@ export const chunkInfo = (name: ChunkName): { file: string; strings: readonly st
  */
 export const ASSET_FILES = {
   rnnoise: { from: 'node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise.wasm', to: 'effects/rnnoise.wasm' },
-  rnnoise_simd: { from: 'node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise_simd.wasm', to: 'effects/rnnoise_simd.wasm' },
+  rnnoise_simd: {
+    from: 'node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise_simd.wasm',
+    to: 'effects/rnnoise_simd.wasm',
+  },
   /** MediaPipe tasks-vision (SIMD build) and the landscape selfie segmentation model (background blur). */
-  vision_wasm: { from: 'node_modules/@mediapipe/tasks-vision/wasm/vision_wasm_internal.wasm', to: 'effects/vision_wasm_internal.wasm' },
-  selfie_landscape: { from: 'node_modules/@twilio/video-processors/dist/build/selfie_segmentation_landscape.tflite', to: 'effects/selfie_segmentation_landscape.tflite' },
+  vision_wasm: {
+    from: 'node_modules/@mediapipe/tasks-vision/wasm/vision_wasm_internal.wasm',
+    to: 'effects/vision_wasm_internal.wasm',
+  },
+  selfie_landscape: {
+    from: 'node_modules/@twilio/video-processors/dist/build/selfie_segmentation_landscape.tflite',
+    to: 'effects/selfie_segmentation_landscape.tflite',
+  },
 } as const;
 export type AssetName = keyof typeof ASSET_FILES;
 export const ASSET_NAMES = Object.keys(ASSET_FILES) as AssetName[];
 /** Where each asset is inside the extension. */
-export const ASSETS = Object.fromEntries(ASSET_NAMES.map((name) => [name, ASSET_FILES[name].to])) as Record<AssetName, string>;
+export const ASSETS = Object.fromEntries(ASSET_NAMES.map((name) => [name, ASSET_FILES[name].to])) as Record<
+  AssetName,
+  string
+>;
 
 export type ChunkStrings = Record<string, string>;

@@ -11,7 +11,10 @@
 export type Kind = 'audio' | 'video';
 export type Semantics = 'browser-chooses' | 'user-chooses';
 export interface DeviceDescription {
-  deviceId: string; groupId: string; kind: 'audioinput' | 'videoinput'; label: string;
+  deviceId: string;
+  groupId: string;
+  kind: 'audioinput' | 'videoinput';
+  label: string;
   /** From InputDeviceInfo.getCapabilities() where the browser has it (Chromium); null where unknown (Firefox). */
   capabilities: Record<string, unknown> | null;
 }
@@ -26,18 +29,39 @@ const { isArray } = Array;
 type Type = 'u' | 'd' | 's' | 'b';
 const KNOWN = new Map<string, Type>();
 for (const [t, names] of [
-  ['u', 'width height sampleRate sampleSize channelCount'], ['d', 'aspectRatio frameRate latency'],
-  ['s', 'deviceId groupId facingMode resizeMode'], ['b', 'echoCancellation autoGainControl noiseSuppression'],
-] as const) for (const n of names.split(' ')) KNOWN.set(n, t);
+  ['u', 'width height sampleRate sampleSize channelCount'],
+  ['d', 'aspectRatio frameRate latency'],
+  ['s', 'deviceId groupId facingMode resizeMode'],
+  ['b', 'echoCancellation autoGainControl noiseSuppression'],
+] as const)
+  for (const n of names.split(' ')) KNOWN.set(n, t);
 
-interface Range { lo: number; hi: number }
+interface Range {
+  lo: number;
+  hi: number;
+}
 type Cap = Range | unknown[];
 /** A numeric constraint: required interval [lo, hi] (req says whether min/max/exact was given), and ideal. */
-interface NumC { lo: number; hi: number; req: boolean; ideal?: number }
+interface NumC {
+  lo: number;
+  hi: number;
+  req: boolean;
+  ideal?: number;
+}
 /** A string/boolean constraint: the exact and ideal lists (absent when not given or empty). */
-interface ValC { ex?: unknown[]; id?: unknown[] }
+interface ValC {
+  ex?: unknown[];
+  id?: unknown[];
+}
 type C = NumC | ValC;
-interface Dev { src: DeviceDescription; kind: string; id: string; group: string; label: string; caps: Map<string, Cap> | null }
+interface Dev {
+  src: DeviceDescription;
+  kind: string;
+  id: string;
+  group: string;
+  label: string;
+  caps: Map<string, Cap> | null;
+}
 
 type Obj = Record<PropertyKey, unknown>;
 const isObj = (v: unknown): v is Obj => (typeof v === 'object' && v !== null) || typeof v === 'function';
@@ -77,8 +101,12 @@ function parseMember(t: Type, v: unknown, bareExact: boolean): C | undefined {
       const n = num(v) as number;
       return bareExact ? { lo: n, hi: n, req: true } : { lo: -Infinity, hi: Infinity, req: false, ideal: n };
     }
-    const max = num(o.max), min = num(o.min), exact = num(o.exact), ideal = num(o.ideal);
-    let lo = min ?? -Infinity, hi = max ?? Infinity;
+    const max = num(o.max),
+      min = num(o.min),
+      exact = num(o.exact),
+      ideal = num(o.ideal);
+    let lo = min ?? -Infinity,
+      hi = max ?? Infinity;
     if (exact !== undefined) {
       lo = Math.max(lo, exact);
       hi = Math.min(hi, exact);
@@ -133,7 +161,8 @@ function capsOf(c: unknown): Map<string, Cap> | null {
       if (isArray(v)) {
         if (v.length <= MAX) m.set(k, list(v));
       } else if (isObj(v)) {
-        const lo = num(v.min), hi = num(v.max);
+        const lo = num(v.min),
+          hi = num(v.max);
         if (lo !== undefined || hi !== undefined) m.set(k, { lo: lo ?? -Infinity, hi: hi ?? Infinity });
       } else if (typeof v === 'number') {
         if (v === v) m.set(k, { lo: v, hi: v });
@@ -148,11 +177,19 @@ function capsOf(c: unknown): Map<string, Cap> | null {
 function snap(d: unknown): Dev | null {
   try {
     if (!isObj(d)) return null;
-    const kind = d.kind, id = d.deviceId, group = d.groupId, label = d.label, caps = d.capabilities;
+    const kind = d.kind,
+      id = d.deviceId,
+      group = d.groupId,
+      label = d.label,
+      caps = d.capabilities;
     if (typeof id !== 'string' || typeof group !== 'string') return null;
     return {
-      src: d as unknown as DeviceDescription, kind: typeof kind === 'string' ? kind : '', id, group,
-      label: typeof label === 'string' ? label : '', caps: capsOf(caps),
+      src: d as unknown as DeviceDescription,
+      kind: typeof kind === 'string' ? kind : '',
+      id,
+      group,
+      label: typeof label === 'string' ? label : '',
+      caps: capsOf(caps),
     };
   } catch {
     return null;
@@ -163,9 +200,11 @@ function snap(d: unknown): Dev | null {
 function namesFor(devs: Dev[]): Map<string, Type> {
   const names = new Map(KNOWN);
   for (const d of devs) {
-    if (d.caps) for (const [n, cap] of d.caps) {
-      if (!names.has(n)) names.set(n, !isArray(cap) ? 'd' : cap.length && cap.every((x) => typeof x === 'boolean') ? 'b' : 's');
-    }
+    if (d.caps)
+      for (const [n, cap] of d.caps) {
+        if (!names.has(n))
+          names.set(n, !isArray(cap) ? 'd' : cap.length && cap.every((x) => typeof x === 'boolean') ? 'b' : 's');
+      }
   }
   return names;
 }
@@ -238,7 +277,9 @@ export function parseSemantics(v: unknown): Semantics | undefined | TypeError {
   try {
     const s = str(v);
     if (s === 'browser-chooses' || s === 'user-chooses') return s;
-    return new TypeErr(`The provided value '${s.slice(0, 100)}' is not a valid enum value of type GetUserMediaSemantics.`);
+    return new TypeErr(
+      `The provided value '${s.slice(0, 100)}' is not a valid enum value of type GetUserMediaSemantics.`,
+    );
   } catch {
     return new TypeErr('Cannot convert the semantics value to a string.');
   }
@@ -262,7 +303,12 @@ export function fitnessDistance(trackConstraints: unknown, device: DeviceDescrip
 }
 
 /** Candidates for "browser chooses": by fitness distance, then the remembered label, then input order. */
-export function rank(kind: Kind, trackConstraints: unknown, devices: DeviceDescription[], rememberedLabel?: string): DeviceDescription[] {
+export function rank(
+  kind: Kind,
+  trackConstraints: unknown,
+  devices: DeviceDescription[],
+  rememberedLabel?: string,
+): DeviceDescription[] {
   const r = typeof rememberedLabel === 'string' && rememberedLabel !== '' ? rememberedLabel : undefined;
   const mem = (x: { d: Dev }) => (x.d.label === r ? 0 : 1);
   return scored(kind, trackConstraints, devices)
@@ -299,7 +345,9 @@ export function pinDevice(trackConstraints: unknown, deviceId: string): Record<s
   let id = '';
   try {
     id = str(deviceId);
-  } catch { /* keep '' */ }
+  } catch {
+    /* keep '' */
+  }
   const tc = trackConstraints;
   try {
     if (!isObj(tc)) return { deviceId: { exact: id } };
@@ -326,7 +374,8 @@ export function pinDevice(trackConstraints: unknown, deviceId: string): Record<s
 export function requestedKinds(constraints: unknown): Kind[] {
   try {
     if (!isObj(constraints)) return [];
-    const a = constraints.audio, v = constraints.video;
+    const a = constraints.audio,
+      v = constraints.video;
     const out: Kind[] = [];
     if (requested(a)) out.push('audio');
     if (requested(v)) out.push('video');

@@ -9,7 +9,10 @@ const ownKeys = Reflect.ownKeys;
 const defineProperty = Object.defineProperty;
 
 /** What the page asked for one boolean constraint. `required`: exact (basic set), else ideal/advanced. */
-export interface BoolAsk { value: boolean; required: boolean }
+export interface BoolAsk {
+  value: boolean;
+  required: boolean;
+}
 
 const isObject = (v: unknown): v is Record<PropertyKey, unknown> => v !== null && typeof v === 'object';
 
@@ -54,8 +57,11 @@ export function mentions(track: unknown, key: string): boolean {
     if (hasOwn(track, key)) return true;
     const advanced = own(track, 'advanced');
     if (!isArray(advanced)) return false;
-    for (let i = 0; i < advanced.length; i++) if (isObject(advanced[i]) && hasOwn(advanced[i] as object, key)) return true;
-  } catch { /* unreadable: see above */ }
+    for (let i = 0; i < advanced.length; i++)
+      if (isObject(advanced[i]) && hasOwn(advanced[i] as object, key)) return true;
+  } catch {
+    /* unreadable: see above */
+  }
   return false;
 }
 
@@ -79,7 +85,8 @@ export function stripEffect(track: unknown, key: string): unknown {
   const advanced = own(track, 'advanced');
   if (isArray(advanced)) {
     const copy: unknown[] = [];
-    for (let i = 0; i < advanced.length; i++) copy[i] = isObject(advanced[i]) ? withoutKey(advanced[i] as Record<PropertyKey, unknown>, key) : advanced[i];
+    for (let i = 0; i < advanced.length; i++)
+      copy[i] = isObject(advanced[i]) ? withoutKey(advanced[i] as Record<PropertyKey, unknown>, key) : advanced[i];
     out.advanced = copy;
   }
   return out;

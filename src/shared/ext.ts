@@ -3,4 +3,6 @@
 // (Firefox's `browser`, Chromium's `chrome`). Extension pages and the background use the polyfill.
 import type Browser from 'webextension-polyfill';
 
-export const ext: typeof Browser = (globalThis as unknown as { browser?: typeof Browser }).browser ?? (globalThis as unknown as { chrome: typeof Browser }).chrome;
+export const ext: typeof Browser =
+  (globalThis as unknown as { browser?: typeof Browser }).browser ??
+  (globalThis as unknown as { chrome: typeof Browser }).chrome;

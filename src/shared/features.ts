@@ -30,7 +30,14 @@ export interface FeatureEntry {
  * the registry below.
  */
 export const FEATURES = [
-  'call-detection', 'media-session', 'picker-semantics', 'label-hiding', 'call-window', 'usermedia-element', 'screen-capture', 'effects',
+  'call-detection',
+  'media-session',
+  'picker-semantics',
+  'label-hiding',
+  'call-window',
+  'usermedia-element',
+  'screen-capture',
+  'effects',
   'track-transfer',
 ] as const;
 export type Feature = (typeof FEATURES)[number];
@@ -72,8 +79,19 @@ export const FEATURE_REGISTRY = {
       'call-window': {
         entry: 'src/injected/call-window/chunk/index.ts',
         strings: [
-          'pipOpenButton', 'pipOpenTitle', 'pipRegion', 'pipMute', 'pipUnmute', 'pipCameraOff', 'pipCameraOn', 'pipShare', 'pipStopShare', 'pipLeave',
-          'effectBlurBackground', 'effectVoiceIsolation', 'optionsPinned',
+          'pipOpenButton',
+          'pipOpenTitle',
+          'pipRegion',
+          'pipMute',
+          'pipUnmute',
+          'pipCameraOff',
+          'pipCameraOn',
+          'pipShare',
+          'pipStopShare',
+          'pipLeave',
+          'effectBlurBackground',
+          'effectVoiceIsolation',
+          'optionsPinned',
         ],
       },
     },
@@ -85,11 +103,24 @@ export const FEATURE_REGISTRY = {
       'usermedia-element': {
         entry: 'src/injected/usermedia-element/chunk/index.ts',
         strings: [
-          'umUseCamera', 'umUseMicrophone', 'umUseBoth',
-          'umMuteCamera', 'umMuteMicrophone', 'umMuteBoth',
-          'umUnmuteCamera', 'umUnmuteMicrophone', 'umUnmuteBoth',
-          'umChooseDevice', 'umProblem', 'umClose',
-          'umErrorNotAllowed', 'umErrorNotReadable', 'umErrorNotFound', 'umErrorOther', 'umErrorMuted', 'umErrorEnded',
+          'umUseCamera',
+          'umUseMicrophone',
+          'umUseBoth',
+          'umMuteCamera',
+          'umMuteMicrophone',
+          'umMuteBoth',
+          'umUnmuteCamera',
+          'umUnmuteMicrophone',
+          'umUnmuteBoth',
+          'umChooseDevice',
+          'umProblem',
+          'umClose',
+          'umErrorNotAllowed',
+          'umErrorNotReadable',
+          'umErrorNotFound',
+          'umErrorOther',
+          'umErrorMuted',
+          'umErrorEnded',
         ],
       },
     },
@@ -121,7 +152,15 @@ export const FEATURE_REGISTRY = {
  * The chunks' names, for code that checks a name without needing the registry (the content script
  * validates every page request); the registry's chunks must be exactly these (a type error otherwise).
  */
-export const CHUNK_NAMES = ['picker', 'call-window', 'usermedia-element', 'voice', 'blur', 'pixel', 'transfer'] as const;
+export const CHUNK_NAMES = [
+  'picker',
+  'call-window',
+  'usermedia-element',
+  'voice',
+  'blur',
+  'pixel',
+  'transfer',
+] as const;
 export type ChunkName = (typeof CHUNK_NAMES)[number];
 type ChunksOf<E> = E extends { chunks: infer C } ? C : never;
 type KeysOf<T> = T extends unknown ? keyof T : never;

@@ -1,6 +1,12 @@
 // Origins come from the runtime's sender, never from a payload.
 
-export interface SenderLike { id?: string; url?: string; origin?: string; tab?: { id?: number; title?: string }; frameId?: number }
+export interface SenderLike {
+  id?: string;
+  url?: string;
+  origin?: string;
+  tab?: { id?: number; title?: string };
+  frameId?: number;
+}
 
 /** The web origin of a content-script sender, or null when it has none MediaGate can attribute. */
 export function webOriginOfSender(sender: SenderLike): string | null {
@@ -22,5 +28,9 @@ const MAX_ORIGIN = 8 + 253 + 6;
 /** An http(s) origin exactly as the browser serialises one (stored keys and payloads are checked with this). */
 export function isWebOrigin(origin: string): boolean {
   if (origin.length > MAX_ORIGIN || !/^https?:\/\/[^/]+$/.test(origin)) return false;
-  try { return new URL(origin).origin === origin; } catch { return false; }
+  try {
+    return new URL(origin).origin === origin;
+  } catch {
+    return false;
+  }
 }

@@ -2,12 +2,27 @@
 // (loaded in every frame of every page) stays small.
 
 export const MEDIA_SESSION_ACTIONS = [
-  'play', 'pause', 'seekbackward', 'seekforward', 'previoustrack', 'nexttrack', 'skipad', 'stop', 'seekto',
-  'togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup', 'previousslide', 'nextslide',
-  'enterpictureinpicture', 'voiceactivity',
+  'play',
+  'pause',
+  'seekbackward',
+  'seekforward',
+  'previoustrack',
+  'nexttrack',
+  'skipad',
+  'stop',
+  'seekto',
+  'togglemicrophone',
+  'togglecamera',
+  'togglescreenshare',
+  'hangup',
+  'previousslide',
+  'nextslide',
+  'enterpictureinpicture',
+  'voiceactivity',
 ] as const;
 export type MediaSessionAction = (typeof MEDIA_SESSION_ACTIONS)[number];
-export const isMediaSessionAction = (v: unknown): v is MediaSessionAction => typeof v === 'string' && (MEDIA_SESSION_ACTIONS as readonly string[]).includes(v);
+export const isMediaSessionAction = (v: unknown): v is MediaSessionAction =>
+  typeof v === 'string' && (MEDIA_SESSION_ACTIONS as readonly string[]).includes(v);
 
 /** Marker of the one window message that hands the MessagePort over at document_start. */
 export const BRIDGE_HANDSHAKE = 'mediagate:bridge-handshake/1';

@@ -32,7 +32,14 @@ export const kindOfTrack = (kind: 'audio' | 'video'): PermissionKind => (kind ==
 const MAX_LABEL = 512;
 
 function parseKindRecord(v: unknown): KindRecord | null {
-  if (!isRecord(v) || !isOneOf(v.state, DECISIONS) || !isBoolean(v.viaPicker) || !isFiniteNumber(v.created) || !isFiniteNumber(v.lastUsed)) return null;
+  if (
+    !isRecord(v) ||
+    !isOneOf(v.state, DECISIONS) ||
+    !isBoolean(v.viaPicker) ||
+    !isFiniteNumber(v.created) ||
+    !isFiniteNumber(v.lastUsed)
+  )
+    return null;
   const rec: KindRecord = { state: v.state, viaPicker: v.viaPicker, created: v.created, lastUsed: v.lastUsed };
   if (v.device !== undefined) {
     if (!isRecord(v.device) || !isString(v.device.label) || v.device.label.length > MAX_LABEL) return null;
@@ -45,9 +52,15 @@ function parseKindRecord(v: unknown): KindRecord | null {
 export function parseSiteTable(raw: unknown, warn: (m: string) => void = () => undefined): SiteTable {
   const table: SiteTable = {};
   if (raw === undefined) return table;
-  if (!isRecord(raw)) { warn('sites: stored permissions are not an object; starting empty'); return table; }
+  if (!isRecord(raw)) {
+    warn('sites: stored permissions are not an object; starting empty');
+    return table;
+  }
   for (const [origin, site] of Object.entries(raw)) {
-    if (!isWebOrigin(origin) || !isRecord(site)) { warn(`sites: dropped corrupt record "${origin.slice(0, 100)}"`); continue; }
+    if (!isWebOrigin(origin) || !isRecord(site)) {
+      warn(`sites: dropped corrupt record "${origin.slice(0, 100)}"`);
+      continue;
+    }
     const rec: SiteRecord = {};
     for (const kind of PERMISSION_KINDS) {
       if (site[kind] === undefined) continue;
@@ -60,8 +73,14 @@ export function parseSiteTable(raw: unknown, warn: (m: string) => void = () => u
   return table;
 }
 
-export function decide(table: SiteTable, origin: string, kind: PermissionKind, state: Decision, now: number,
-  opts: { viaPicker: boolean; device?: RememberedDevice }): void {
+export function decide(
+  table: SiteTable,
+  origin: string,
+  kind: PermissionKind,
+  state: Decision,
+  now: number,
+  opts: { viaPicker: boolean; device?: RememberedDevice },
+): void {
   const site = (table[origin] ??= {});
   if (state === 'ask') {
     delete site[kind];

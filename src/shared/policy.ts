@@ -6,10 +6,17 @@ import type { SiteView } from './settings';
 
 export const POLICY_KINDS = ['camera', 'microphone', 'screen'] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
-export interface PolicyLists { allow: string[]; block: string[] }
+export interface PolicyLists {
+  allow: string[];
+  block: string[];
+}
 export type SitePolicy = Record<PolicyKind, PolicyLists>;
 
-export const EMPTY_SITE_POLICY: SitePolicy = { camera: { allow: [], block: [] }, microphone: { allow: [], block: [] }, screen: { allow: [], block: [] } };
+export const EMPTY_SITE_POLICY: SitePolicy = {
+  camera: { allow: [], block: [] },
+  microphone: { allow: [], block: [] },
+  screen: { allow: [], block: [] },
+};
 const MAX_PATTERNS = 1000;
 
 /**
@@ -27,7 +34,11 @@ export function matchesOrigin(pattern: string, origin: string): boolean {
   const m = PATTERN.exec(pattern);
   if (!m) return false;
   let url: URL;
-  try { url = new URL(origin); } catch { return false; }
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
   const scheme = url.protocol.slice(0, -1);
   if (scheme !== 'http' && scheme !== 'https') return false;
   if (m[1] !== '*' && m[1]!.toLowerCase() !== scheme) return false;
@@ -44,15 +55,34 @@ export function matchesOrigin(pattern: string, origin: string): boolean {
 
 /** Keeps the valid part of the policy's "sites"; everything else is dropped with a warning. */
 export function parseSitePolicy(raw: unknown, warn: (m: string) => void = () => undefined): SitePolicy {
-  const out: SitePolicy = { camera: { allow: [], block: [] }, microphone: { allow: [], block: [] }, screen: { allow: [], block: [] } };
+  const out: SitePolicy = {
+    camera: { allow: [], block: [] },
+    microphone: { allow: [], block: [] },
+    screen: { allow: [], block: [] },
+  };
   if (raw === undefined || raw === null) return out;
-  if (!isRecord(raw)) { warn('policy: "sites" is not an object; ignored'); return out; }
+  if (!isRecord(raw)) {
+    warn('policy: "sites" is not an object; ignored');
+    return out;
+  }
   for (const [kind, lists] of Object.entries(raw)) {
-    if (!(POLICY_KINDS as readonly string[]).includes(kind)) { warn(`policy: unknown kind ${quoted(kind)} in "sites" ignored`); continue; }
-    if (!isRecord(lists)) { warn(`policy: sites.${kind} is not an object; ignored`); continue; }
+    if (!(POLICY_KINDS as readonly string[]).includes(kind)) {
+      warn(`policy: unknown kind ${quoted(kind)} in "sites" ignored`);
+      continue;
+    }
+    if (!isRecord(lists)) {
+      warn(`policy: sites.${kind} is not an object; ignored`);
+      continue;
+    }
     for (const [list, patterns] of Object.entries(lists)) {
-      if (list !== 'allow' && list !== 'block') { warn(`policy: sites.${kind}: member ${quoted(list)} ignored (allow or block)`); continue; }
-      if (!Array.isArray(patterns)) { warn(`policy: sites.${kind}.${list} is not a list; ignored`); continue; }
+      if (list !== 'allow' && list !== 'block') {
+        warn(`policy: sites.${kind}: member ${quoted(list)} ignored (allow or block)`);
+        continue;
+      }
+      if (!Array.isArray(patterns)) {
+        warn(`policy: sites.${kind}.${list} is not a list; ignored`);
+        continue;
+      }
       for (const p of patterns.slice(0, MAX_PATTERNS)) {
         if (isOriginPattern(p)) out[kind as PolicyKind][list].push(p);
         else warn(`policy: sites.${kind}.${list}: ${quoted(p)} is not an origin pattern; ignored`);
@@ -71,7 +101,8 @@ export function policyDecision(policy: SitePolicy, kind: PolicyKind, origin: str
 }
 
 /** Whether policy says anything at all (the options page shows the lists read-only). */
-export const hasSitePolicy = (p: SitePolicy): boolean => POLICY_KINDS.some((k) => p[k].allow.length + p[k].block.length > 0);
+export const hasSitePolicy = (p: SitePolicy): boolean =>
+  POLICY_KINDS.some((k) => p[k].allow.length + p[k].block.length > 0);
 
 /** The frame's site view with policy applied on top of the person's decisions. */
 export function withPolicy(view: SiteView, policy: SitePolicy, origin: string | null): SiteView {

@@ -13,8 +13,20 @@ import { isWebOrigin } from './origin';
 import { GRANT_SOURCES, type GrantSource, type GrantState, type GrantTable } from './screen-grants';
 import { ASSET_NAMES, CHUNK_NAMES, type AssetName, type ChunkName, type ChunkStrings } from './chunks';
 
-import { MEDIA_SESSION_ACTIONS, isMediaSessionAction, SCREEN_SOURCES, type MediaSessionAction, type ScreenSource } from './page-constants';
-export { MEDIA_SESSION_ACTIONS, isMediaSessionAction, SCREEN_SOURCES, type MediaSessionAction, type ScreenSource } from './page-constants';
+import {
+  MEDIA_SESSION_ACTIONS,
+  isMediaSessionAction,
+  SCREEN_SOURCES,
+  type MediaSessionAction,
+  type ScreenSource,
+} from './page-constants';
+export {
+  MEDIA_SESSION_ACTIONS,
+  isMediaSessionAction,
+  SCREEN_SOURCES,
+  type MediaSessionAction,
+  type ScreenSource,
+} from './page-constants';
 
 export interface TrackInfo {
   id: string;
@@ -56,15 +68,23 @@ export interface KindAsk {
   /** Labels of the devices that fit, when the page could see labels; null: the picker finds out. */
   candidates: string[] | null;
 }
-export interface PickerKinds { audio?: KindAsk; video?: KindAsk }
+export interface PickerKinds {
+  audio?: KindAsk;
+  video?: KindAsk;
+}
 export const COMMANDS = ['toggle-microphone', 'toggle-camera', 'leave-call', 'focus-call'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type PickerChoice = { audio?: string; video?: string };
 /** A local file the person chose instead of a device; the page plays it as the track. */
-export interface PickerFile { name: string; type: string; base64: string }
+export interface PickerFile {
+  name: string;
+  type: string;
+  base64: string;
+}
 export type PickerFiles = { audio?: PickerFile; video?: PickerFile };
-export type PickerOutcome = { ok: true; choice: PickerChoice; files?: PickerFiles } | { ok: false; error: SerializedError };
+export type PickerOutcome =
+  { ok: true; choice: PickerChoice; files?: PickerFiles } | { ok: false; error: SerializedError };
 
 /** What the picker window shows (background's merged view of all pending requests of one tab). */
 export interface PickerState {
@@ -85,31 +105,57 @@ export interface ScreenCaptureRequest {
   /** The page's width / height / frameRate constraints, as data. */
   size?: ScreenSize;
 }
-export interface ScreenSize { width?: Json; height?: Json; frameRate?: Json }
+export interface ScreenSize {
+  width?: Json;
+  height?: Json;
+  frameRate?: Json;
+}
 /** Chromium's legacy numeric bounds for a `chromeMediaSource` capture. */
-export type LegacySize = Partial<Record<'minWidth' | 'maxWidth' | 'minHeight' | 'maxHeight' | 'minFrameRate' | 'maxFrameRate', number>>;
+export type LegacySize = Partial<
+  Record<'minWidth' | 'maxWidth' | 'minHeight' | 'maxHeight' | 'minFrameRate' | 'maxFrameRate', number>
+>;
 /**
  * How the page opens what the background chose. Chromium: a single-use stream id for getUserMedia's
  * legacy `chromeMediaSource` constraint ("tab" from tabCapture, "desktop" from desktopCapture).
  * Firefox: the page's own call goes to Firefox's native `mediaSource` path.
  */
-export type ScreenCaptureAnswer = {
-  via: 'tab' | 'desktop'; streamId: string; audio: boolean; size: LegacySize;
-  /** What the tracks capture (getSettings): Chromium shares an "application" as a window. */
-  mediaSource: ScreenSource;
-  /** The captured tab, when known (tabCapture of a given tab). */
-  tabId?: number;
-} | { via: 'native' }
+export type ScreenCaptureAnswer =
+  | {
+      via: 'tab' | 'desktop';
+      streamId: string;
+      audio: boolean;
+      size: LegacySize;
+      /** What the tracks capture (getSettings): Chromium shares an "application" as a window. */
+      mediaSource: ScreenSource;
+      /** The captured tab, when known (tabCapture of a given tab). */
+      tabId?: number;
+    }
+  | { via: 'native' }
   /** MediaGate's (or the person's) no, as the page's error; a failed request instead means "go native". */
   | { via: 'refused'; name: ScreenRefusal; message: string };
-export const SCREEN_REFUSALS = ['NotAllowedError', 'NotFoundError', 'NotReadableError', 'OverconstrainedError'] as const;
+export const SCREEN_REFUSALS = [
+  'NotAllowedError',
+  'NotFoundError',
+  'NotReadableError',
+  'OverconstrainedError',
+] as const;
 export type ScreenRefusal = (typeof SCREEN_REFUSALS)[number];
 
 /** What the screen-capture grant window shows. */
-export interface ScreenGrantState { grantId: string; origin: string; source: ScreenGrantSource }
+export interface ScreenGrantState {
+  grantId: string;
+  origin: string;
+  source: ScreenGrantSource;
+}
 export type ScreenGrantSource = 'browser' | 'screen';
 /** A frame sharing through MediaGate (the popup's "Stop sharing"). */
-export interface ScreenSharing { tabId: number; frameId: number; origin: string; source: ScreenSource; since: number }
+export interface ScreenSharing {
+  tabId: number;
+  frameId: number;
+  origin: string;
+  source: ScreenSource;
+  since: number;
+}
 
 /** Requests from the main world that the background answers (through the content script's relay). */
 export interface PageToBackground {
@@ -151,7 +197,16 @@ export interface UiToBackground {
   /** Shows the call window of a tab (in the page: the popup's click is no gesture in the page). */
   'calls/call-window': { req: { tabId: number }; res: boolean };
   'picker/get': { req: { pickerId: string }; res: PickerState | null };
-  'picker/decide': { req: { pickerId: string; decision: 'allow' | 'block'; choice: PickerChoice; files?: PickerFiles; remember: boolean }; res: boolean };
+  'picker/decide': {
+    req: {
+      pickerId: string;
+      decision: 'allow' | 'block';
+      choice: PickerChoice;
+      files?: PickerFiles;
+      remember: boolean;
+    };
+    res: boolean;
+  };
   'sites/list': { req: Record<string, never>; res: SiteTable };
   'sites/set': { req: { origin: string; kind: PermissionKind; state: Decision }; res: boolean };
   'settings/get': { req: Record<string, never>; res: { effective: Settings; pinned: string[] } };
@@ -176,7 +231,10 @@ export type PageRequestType = keyof PageRequests;
 export type UiToBackgroundType = keyof UiToBackground;
 export type BackgroundToPageType = keyof BackgroundToPage;
 
-export interface SerializedError { name: string; message: string }
+export interface SerializedError {
+  name: string;
+  message: string;
+}
 export type Response<T> = { ok: true; result: T } | { ok: false; error: SerializedError };
 
 /** content -> background envelope (a union discriminated by type) */
@@ -184,9 +242,13 @@ export type PageEnvelope = {
   [K in PageToBackgroundType]: { channel: 'page'; type: K; payload: PageToBackground[K]['req'] };
 }[PageToBackgroundType];
 /** main world -> content script, for what the content script answers itself */
-export type ContentEnvelope = { [K in PageToContentType]: { type: K; payload: PageToContent[K]['req'] } }[PageToContentType];
+export type ContentEnvelope = {
+  [K in PageToContentType]: { type: K; payload: PageToContent[K]['req'] };
+}[PageToContentType];
 /** extension page -> background envelope */
-export type UiEnvelope = { [K in UiToBackgroundType]: { channel: 'ui'; type: K; payload: UiToBackground[K]['req'] } }[UiToBackgroundType];
+export type UiEnvelope = {
+  [K in UiToBackgroundType]: { channel: 'ui'; type: K; payload: UiToBackground[K]['req'] };
+}[UiToBackgroundType];
 /** background -> content (tabs.sendMessage) envelope */
 export type PushEnvelope<K extends BackgroundToPageType = BackgroundToPageType> = {
   [P in K]: { channel: 'push'; type: P; payload: BackgroundToPage[P] };
@@ -195,14 +257,31 @@ export type PushEnvelope<K extends BackgroundToPageType = BackgroundToPageType> 
 // ---- main world <-> content script, over the private MessagePort -------------------------------
 
 export { BRIDGE_HANDSHAKE } from './page-constants';
-export interface BridgeRequest { id: number; type: string; payload: unknown }
-export interface BridgeResponse { id: number; response: Response<unknown> }
-export interface BridgePush { push: string; payload: unknown }
+export interface BridgeRequest {
+  id: number;
+  type: string;
+  payload: unknown;
+}
+export interface BridgeResponse {
+  id: number;
+  response: Response<unknown>;
+}
+export interface BridgePush {
+  push: string;
+  payload: unknown;
+}
 
 // ---- limits and validators ---------------------------------------------------------------------
 
 export const LIMITS = {
-  tracks: 64, idLength: 128, labelLength: 512, titleLength: 512, candidates: 64, jsonDepth: 6, jsonItems: 200, jsonString: 512,
+  tracks: 64,
+  idLength: 128,
+  labelLength: 512,
+  titleLength: 512,
+  candidates: 64,
+  jsonDepth: 6,
+  jsonItems: 200,
+  jsonString: 512,
   /** A chosen file travels base64-encoded through runtime messages (Chromium caps those at 64 MiB). */
   fileBytes: 32 * 1024 * 1024,
 } as const;
@@ -214,51 +293,95 @@ export function isJson(v: unknown, depth = 0, budget = { items: LIMITS.jsonItems
   if (typeof v === 'number') return Number.isFinite(v);
   if (typeof v === 'string') return v.length <= LIMITS.jsonString;
   // An array's named properties are data too (a clone keeps them): only plain index lists pass.
-  if (Array.isArray(v)) return Object.keys(v).length === v.length && isArrayOf(v, (x): x is Json => isJson(x, depth + 1, budget), LIMITS.jsonItems);
-  if (isRecord(v)) return Object.entries(v).every(([k, x]) => k.length <= LIMITS.jsonString && isJson(x, depth + 1, budget));
+  if (Array.isArray(v))
+    return (
+      Object.keys(v).length === v.length &&
+      isArrayOf(v, (x): x is Json => isJson(x, depth + 1, budget), LIMITS.jsonItems)
+    );
+  if (isRecord(v))
+    return Object.entries(v).every(([k, x]) => k.length <= LIMITS.jsonString && isJson(x, depth + 1, budget));
   return false;
 }
 
 const isLabel = (v: unknown): v is string => isString(v) && v.length <= LIMITS.labelLength;
 const isKindAsk = (v: unknown): v is KindAsk =>
-  isRecord(v) && isJson(v.constraints) && (v.candidates === null || isArrayOf(v.candidates, isLabel, LIMITS.candidates));
+  isRecord(v) &&
+  isJson(v.constraints) &&
+  (v.candidates === null || isArrayOf(v.candidates, isLabel, LIMITS.candidates));
 const isPickerKinds = (v: unknown): v is PickerKinds =>
-  isRecord(v) && (v.audio !== undefined || v.video !== undefined) &&
-  (v.audio === undefined || isKindAsk(v.audio)) && (v.video === undefined || isKindAsk(v.video)) &&
+  isRecord(v) &&
+  (v.audio !== undefined || v.video !== undefined) &&
+  (v.audio === undefined || isKindAsk(v.audio)) &&
+  (v.video === undefined || isKindAsk(v.video)) &&
   Object.keys(v).every((k) => k === 'audio' || k === 'video');
 const isPickerChoice = (v: unknown): v is PickerChoice =>
   isRecord(v) && Object.keys(v).every((k) => (k === 'audio' || k === 'video') && isLabel(v[k]));
 const isPickerFile = (v: unknown): v is PickerFile =>
-  isRecord(v) && isString(v.name) && v.name.length <= LIMITS.labelLength && isString(v.type) && /^(audio|video)\/[\w.+-]{1,100}$/.test(v.type) &&
-  isString(v.base64) && v.base64.length <= Math.ceil(LIMITS.fileBytes / 3) * 4 && /^[A-Za-z0-9+/]*={0,2}$/.test(v.base64);
+  isRecord(v) &&
+  isString(v.name) &&
+  v.name.length <= LIMITS.labelLength &&
+  isString(v.type) &&
+  /^(audio|video)\/[\w.+-]{1,100}$/.test(v.type) &&
+  isString(v.base64) &&
+  v.base64.length <= Math.ceil(LIMITS.fileBytes / 3) * 4 &&
+  /^[A-Za-z0-9+/]*={0,2}$/.test(v.base64);
 const isPickerFiles = (v: unknown): v is PickerFiles =>
-  isRecord(v) && Object.keys(v).every((k) => (k === 'audio' || k === 'video') && isPickerFile(v[k]) && (v[k] as PickerFile).type.startsWith(k));
-const copyFiles = (f: PickerFiles): PickerFiles => Object.fromEntries(Object.entries(f).map(([k, x]) => [k, { name: x.name, type: x.type, base64: x.base64 }]));
+  isRecord(v) &&
+  Object.keys(v).every(
+    (k) => (k === 'audio' || k === 'video') && isPickerFile(v[k]) && (v[k] as PickerFile).type.startsWith(k),
+  );
+const copyFiles = (f: PickerFiles): PickerFiles =>
+  Object.fromEntries(Object.entries(f).map(([k, x]) => [k, { name: x.name, type: x.type, base64: x.base64 }]));
 const isPickerId = (v: unknown): v is string => isString(v) && /^[a-z0-9-]{1,64}$/.test(v);
-const copyKindAsk = (k: KindAsk): KindAsk => ({ constraints: JSON.parse(JSON.stringify(k.constraints)) as Json, candidates: k.candidates ? [...k.candidates] : null });
+const copyKindAsk = (k: KindAsk): KindAsk => ({
+  constraints: JSON.parse(JSON.stringify(k.constraints)) as Json,
+  candidates: k.candidates ? [...k.candidates] : null,
+});
 
-const boundedString = (max: number) => (v: unknown): v is string => isString(v) && v.length <= max;
+const boundedString =
+  (max: number) =>
+  (v: unknown): v is string =>
+    isString(v) && v.length <= max;
 
 export function isTrackInfo(v: unknown): v is TrackInfo {
-  return isRecord(v) && boundedString(LIMITS.idLength)(v.id) && isOneOf(v.kind, ['audio', 'video'] as const) &&
-    boundedString(LIMITS.labelLength)(v.label) && isBoolean(v.enabled) && isBoolean(v.muted) && (v.effect === undefined || isBoolean(v.effect));
+  return (
+    isRecord(v) &&
+    boundedString(LIMITS.idLength)(v.id) &&
+    isOneOf(v.kind, ['audio', 'video'] as const) &&
+    boundedString(LIMITS.labelLength)(v.label) &&
+    isBoolean(v.enabled) &&
+    isBoolean(v.muted) &&
+    (v.effect === undefined || isBoolean(v.effect))
+  );
 }
 
 export function isCallSnapshot(v: unknown): v is CallSnapshot {
   if (!isRecord(v) || !isRecord(v.reported)) return false;
   const r = v.reported;
   const optBool = (x: unknown) => x === undefined || isBoolean(x);
-  return isArrayOf(v.tracks, isTrackInfo, LIMITS.tracks) &&
+  return (
+    isArrayOf(v.tracks, isTrackInfo, LIMITS.tracks) &&
     isArrayOf(v.actions, isMediaSessionAction, MEDIA_SESSION_ACTIONS.length) &&
-    optBool(r.microphone) && optBool(r.camera) && optBool(r.screenshare);
+    optBool(r.microphone) &&
+    optBool(r.camera) &&
+    optBool(r.screenshare)
+  );
 }
 
 /** A fresh copy holding exactly the snapshot's fields: extra fields a page adds never travel on. */
 export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
   const reported: CallSnapshot['reported'] = {};
-  for (const k of ['microphone', 'camera', 'screenshare'] as const) if (v.reported[k] !== undefined) reported[k] = v.reported[k];
+  for (const k of ['microphone', 'camera', 'screenshare'] as const)
+    if (v.reported[k] !== undefined) reported[k] = v.reported[k];
   return {
-    tracks: v.tracks.map((t) => ({ id: t.id, kind: t.kind, label: t.label, enabled: t.enabled, muted: t.muted, ...(t.effect !== undefined ? { effect: t.effect } : {}) })),
+    tracks: v.tracks.map((t) => ({
+      id: t.id,
+      kind: t.kind,
+      label: t.label,
+      enabled: t.enabled,
+      muted: t.muted,
+      ...(t.effect !== undefined ? { effect: t.effect } : {}),
+    })),
     actions: [...new Set(v.actions)],
     reported,
   };
@@ -269,7 +392,8 @@ const isTabId = (v: unknown): v is number => isFiniteNumber(v) && Number.isInteg
 
 const SIZE_KEYS = ['width', 'height', 'frameRate'] as const;
 const isScreenSize = (v: unknown): v is ScreenSize =>
-  isRecord(v) && Object.entries(v).every(([k, x]) => (SIZE_KEYS as readonly string[]).includes(k) && (x === undefined || isJson(x)));
+  isRecord(v) &&
+  Object.entries(v).every(([k, x]) => (SIZE_KEYS as readonly string[]).includes(k) && (x === undefined || isJson(x)));
 
 export function isScreenCaptureRequest(v: unknown): v is ScreenCaptureRequest {
   if (!isRecord(v) || !isOneOf(v.source, SCREEN_SOURCES) || !isBoolean(v.audio)) return false;
@@ -297,7 +421,9 @@ const EMPTY: Schema<Record<string, never>> = { valid: isEmpty, normalize: () => 
 function fields<T extends object>(checks: { [K in keyof T]-?: (x: unknown) => boolean }, exact = false): Schema<T> {
   const keys = Object.keys(checks) as (keyof T & string)[];
   return {
-    valid: (v): v is T => isRecord(v) && (!exact || Object.keys(v).every((k) => Object.hasOwn(checks, k))) &&
+    valid: (v): v is T =>
+      isRecord(v) &&
+      (!exact || Object.keys(v).every((k) => Object.hasOwn(checks, k))) &&
       keys.every((k) => (checks[k] as (x: unknown) => boolean)(v[k])),
     normalize: (v) => {
       const copy: Partial<T> = {};
@@ -317,7 +443,10 @@ const pageToBackground: Table<Requests<PageToBackground>> = {
   'picker/open': {
     valid: (v): v is PageToBackground['picker/open']['req'] => isRecord(v) && isPickerKinds(v.kinds),
     normalize: ({ kinds }) => ({
-      kinds: { ...(kinds.audio ? { audio: copyKindAsk(kinds.audio) } : {}), ...(kinds.video ? { video: copyKindAsk(kinds.video) } : {}) },
+      kinds: {
+        ...(kinds.audio ? { audio: copyKindAsk(kinds.audio) } : {}),
+        ...(kinds.video ? { video: copyKindAsk(kinds.video) } : {}),
+      },
     }),
   },
   'chunk/load': {
@@ -333,7 +462,12 @@ const pageToBackground: Table<Requests<PageToBackground>> = {
     normalize: ({ source, tabId, audio, size }) => {
       const copy: ScreenSize = {};
       for (const k of SIZE_KEYS) if (size?.[k] !== undefined) copy[k] = JSON.parse(JSON.stringify(size[k])) as Json;
-      return { source, audio, ...(tabId !== undefined ? { tabId } : {}), ...(Object.keys(copy).length ? { size: copy } : {}) };
+      return {
+        source,
+        audio,
+        ...(tabId !== undefined ? { tabId } : {}),
+        ...(Object.keys(copy).length ? { size: copy } : {}),
+      };
     },
   },
 };
@@ -344,19 +478,34 @@ const pageToContent: Table<Requests<PageToContent>> = {
 
 const uiToBackground: Table<Requests<UiToBackground>> = {
   'calls/list': EMPTY,
-  'calls/invoke': fields<UiToBackground['calls/invoke']['req']>({ tabId: isId, frameId: isId, action: isMediaSessionAction }),
+  'calls/invoke': fields<UiToBackground['calls/invoke']['req']>({
+    tabId: isId,
+    frameId: isId,
+    action: isMediaSessionAction,
+  }),
   'calls/call-window': fields<UiToBackground['calls/call-window']['req']>({ tabId: isId }),
   'picker/get': fields<UiToBackground['picker/get']['req']>({ pickerId: isPickerId }),
   'picker/decide': {
     valid: fields<UiToBackground['picker/decide']['req']>({
-      pickerId: isPickerId, decision: (x) => isOneOf(x, ['allow', 'block'] as const), choice: isPickerChoice, remember: isBoolean,
+      pickerId: isPickerId,
+      decision: (x) => isOneOf(x, ['allow', 'block'] as const),
+      choice: isPickerChoice,
+      remember: isBoolean,
       files: optional(isPickerFiles),
     }).valid,
-    normalize: ({ pickerId, decision, choice, files, remember }) => ({ pickerId, decision, choice: { ...choice }, remember, ...(files ? { files: copyFiles(files) } : {}) }),
+    normalize: ({ pickerId, decision, choice, files, remember }) => ({
+      pickerId,
+      decision,
+      choice: { ...choice },
+      remember,
+      ...(files ? { files: copyFiles(files) } : {}),
+    }),
   },
   'sites/list': EMPTY,
   'sites/set': fields<UiToBackground['sites/set']['req']>({
-    origin: (x) => isString(x) && isWebOrigin(x), kind: (x) => isOneOf(x, PERMISSION_KINDS), state: (x) => isOneOf(x, DECISIONS),
+    origin: (x) => isString(x) && isWebOrigin(x),
+    kind: (x) => isOneOf(x, PERMISSION_KINDS),
+    state: (x) => isOneOf(x, DECISIONS),
   }),
   'settings/get': EMPTY,
   'commands/run': fields<UiToBackground['commands/run']['req']>({ command: (x) => isOneOf(x, COMMANDS) }),
@@ -367,26 +516,40 @@ const uiToBackground: Table<Requests<UiToBackground>> = {
     normalize: ({ settings }) => ({ settings: sanitizeSettings(settings, 'ui').value }),
   },
   'screen-grant/get': fields<UiToBackground['screen-grant/get']['req']>({ grantId: isPickerId }, true),
-  'screen-grant/decide': fields<UiToBackground['screen-grant/decide']['req']>({
-    grantId: isPickerId, decision: (x) => isOneOf(x, ['allow', 'block'] as const),
-  }, true),
+  'screen-grant/decide': fields<UiToBackground['screen-grant/decide']['req']>(
+    {
+      grantId: isPickerId,
+      decision: (x) => isOneOf(x, ['allow', 'block'] as const),
+    },
+    true,
+  ),
   'screen-capture/list': EMPTY,
   'screen-grants/list': EMPTY,
-  'screen-grants/set': fields<UiToBackground['screen-grants/set']['req']>({
-    origin: (x) => isString(x) && isWebOrigin(x), source: (x) => isOneOf(x, GRANT_SOURCES), state: (x) => isOneOf(x, ['allow', 'block', 'ask'] as const),
-  }, true),
+  'screen-grants/set': fields<UiToBackground['screen-grants/set']['req']>(
+    {
+      origin: (x) => isString(x) && isWebOrigin(x),
+      source: (x) => isOneOf(x, GRANT_SOURCES),
+      state: (x) => isOneOf(x, ['allow', 'block', 'ask'] as const),
+    },
+    true,
+  ),
   'screen-capture/stop': fields<UiToBackground['screen-capture/stop']['req']>({ tabId: isId, frameId: isId }, true),
-  'calls/effect': fields<UiToBackground['calls/effect']['req']>({ tabId: isId, frameId: isId, kind: isKind, on: isBoolean }, true),
+  'calls/effect': fields<UiToBackground['calls/effect']['req']>(
+    { tabId: isId, frameId: isId, kind: isKind, on: isBoolean },
+    true,
+  ),
 };
 
-const isPickerOutcome = (v: unknown): v is PickerOutcome => isRecord(v) && (
-  (v.ok === true && isPickerChoice(v.choice) && (v.files === undefined || isPickerFiles(v.files))) ||
-  (v.ok === false && isRecord(v.error) && isString(v.error.name) && isString(v.error.message)));
+const isPickerOutcome = (v: unknown): v is PickerOutcome =>
+  isRecord(v) &&
+  ((v.ok === true && isPickerChoice(v.choice) && (v.files === undefined || isPickerFiles(v.files))) ||
+    (v.ok === false && isRecord(v.error) && isString(v.error.name) && isString(v.error.message)));
 
 const backgroundToPage: Table<BackgroundToPage> = {
   'media-session/invoke': fields<BackgroundToPage['media-session/invoke']>({ action: isMediaSessionAction }),
   'picker/result': {
-    valid: (v): v is BackgroundToPage['picker/result'] => isRecord(v) && isPickerId(v.requestId) && isPickerOutcome(v.outcome),
+    valid: (v): v is BackgroundToPage['picker/result'] =>
+      isRecord(v) && isPickerId(v.requestId) && isPickerOutcome(v.outcome),
     normalize: ({ requestId, outcome }) => ({
       requestId,
       outcome: outcome.ok
@@ -397,13 +560,20 @@ const backgroundToPage: Table<BackgroundToPage> = {
   'call-detection/release': fields<BackgroundToPage['call-detection/release']>({ kind: isKind, label: isLabel }),
   // No payload to read: whatever came along is dropped.
   'call-window/open': { valid: (_v): _v is Record<string, never> => true, normalize: () => ({}) },
-  'call-detection/set-enabled': fields<BackgroundToPage['call-detection/set-enabled']>({ kind: isKind, enabled: isBoolean }),
+  'call-detection/set-enabled': fields<BackgroundToPage['call-detection/set-enabled']>({
+    kind: isKind,
+    enabled: isBoolean,
+  }),
   'screen-capture/stop': { valid: (_v): _v is Record<string, never> => true, normalize: () => ({}) },
   'effects/set': fields<BackgroundToPage['effects/set']>({ kind: isKind, on: isBoolean }),
 };
 
 /** The type and the rebuilt payload, or null: an unknown type or a payload its schema refuses. */
-function parseWith<M>(table: Table<M>, type: unknown, payload: unknown): { type: keyof M & string; payload: unknown } | null {
+function parseWith<M>(
+  table: Table<M>,
+  type: unknown,
+  payload: unknown,
+): { type: keyof M & string; payload: unknown } | null {
   if (!isString(type) || !Object.hasOwn(table, type)) return null;
   const schema = table[type as keyof M] as Schema<unknown>;
   return schema.valid(payload) ? { type: type as keyof M & string, payload: schema.normalize(payload) } : null;

@@ -12,7 +12,11 @@ export const GRANT_SOURCES = ['browser', 'screen'] as const;
 export type GrantSource = (typeof GRANT_SOURCES)[number];
 export type GrantState = 'allow' | 'block';
 
-export interface GrantRecord { state: GrantState; created: number; lastUsed: number }
+export interface GrantRecord {
+  state: GrantState;
+  created: number;
+  lastUsed: number;
+}
 export type GrantTable = Record<string, Partial<Record<GrantSource, GrantRecord>>>;
 
 /** Which sources need the application permission; the others only need the person's choice each time. */
@@ -30,7 +34,13 @@ export function grantNeeded(source: ScreenSource, policy: 'allow' | 'block' | nu
 }
 
 function parseRecord(v: unknown): GrantRecord | null {
-  if (!isRecord(v) || !isOneOf(v.state, ['allow', 'block'] as const) || !isFiniteNumber(v.created) || !isFiniteNumber(v.lastUsed)) return null;
+  if (
+    !isRecord(v) ||
+    !isOneOf(v.state, ['allow', 'block'] as const) ||
+    !isFiniteNumber(v.created) ||
+    !isFiniteNumber(v.lastUsed)
+  )
+    return null;
   return { state: v.state, created: v.created, lastUsed: v.lastUsed };
 }
 
@@ -38,9 +48,15 @@ function parseRecord(v: unknown): GrantRecord | null {
 export function parseGrantTable(raw: unknown, warn: (m: string) => void = () => undefined): GrantTable {
   const table: GrantTable = {};
   if (raw === undefined) return table;
-  if (!isRecord(raw)) { warn('screenGrants: stored grants are not an object; starting empty'); return table; }
+  if (!isRecord(raw)) {
+    warn('screenGrants: stored grants are not an object; starting empty');
+    return table;
+  }
   for (const [origin, site] of Object.entries(raw)) {
-    if (!isWebOrigin(origin) || !isRecord(site)) { warn(`screenGrants: dropped corrupt record "${origin.slice(0, 100)}"`); continue; }
+    if (!isWebOrigin(origin) || !isRecord(site)) {
+      warn(`screenGrants: dropped corrupt record "${origin.slice(0, 100)}"`);
+      continue;
+    }
     const rec: Partial<Record<GrantSource, GrantRecord>> = {};
     for (const source of GRANT_SOURCES) {
       if (site[source] === undefined) continue;
@@ -57,7 +73,13 @@ export const grantOf = (table: GrantTable, origin: string, source: GrantSource):
   table[origin]?.[source]?.state ?? 'ask';
 
 /** Records a decision; "ask" forgets it (the grant window shows again next time). */
-export function setGrant(table: GrantTable, origin: string, source: GrantSource, state: GrantState | 'ask', now: number): void {
+export function setGrant(
+  table: GrantTable,
+  origin: string,
+  source: GrantSource,
+  state: GrantState | 'ask',
+  now: number,
+): void {
   const site = (table[origin] ??= {});
   if (state === 'ask') {
     delete site[source];

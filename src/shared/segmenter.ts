@@ -8,7 +8,20 @@ export const SEGMENTER_PROTOCOL = 'mediagate-segmenter/1';
 export const SEGMENTER_MAX_SIDE = 1024;
 
 /** Page -> frame: `load` (start the model), or an RGBA frame of width x height. */
-export interface SegmenterRequest { protocol: typeof SEGMENTER_PROTOCOL; id: number; load?: true; width?: number; height?: number; pixels?: ArrayBuffer }
+export interface SegmenterRequest {
+  protocol: typeof SEGMENTER_PROTOCOL;
+  id: number;
+  load?: true;
+  width?: number;
+  height?: number;
+  pixels?: ArrayBuffer;
+}
 
 /** Frame -> page: the person confidence (0..255, one byte per pixel, row 0 at the top), or why not. */
-export interface SegmenterReply { id: number; width?: number; height?: number; mask?: ArrayBuffer; error?: string }
+export interface SegmenterReply {
+  id: number;
+  width?: number;
+  height?: number;
+  mask?: ArrayBuffer;
+  error?: string;
+}

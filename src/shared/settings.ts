@@ -59,7 +59,10 @@ const SCALARS: { [K in Exclude<keyof Settings, 'features'>]: (v: unknown) => v i
   forceBackgroundBlur: isBoolean,
 };
 
-export interface Sanitized<T> { value: T; warnings: string[] }
+export interface Sanitized<T> {
+  value: T;
+  warnings: string[];
+}
 
 /** Keeps the valid part of a stored/managed settings object; unknown keys and bad values are dropped. */
 export function sanitizeSettings(raw: unknown, source: string): Sanitized<Partial<Settings>> {
@@ -69,7 +72,10 @@ export function sanitizeSettings(raw: unknown, source: string): Sanitized<Partia
   if (!isRecord(raw)) return { value, warnings: [`${source}: settings is not an object; ignored`] };
   for (const key of Object.keys(raw)) {
     if (key === 'features') continue;
-    if (!Object.hasOwn(SCALARS, key)) { warnings.push(`${source}: unknown setting ${quoted(key)} ignored`); continue; }
+    if (!Object.hasOwn(SCALARS, key)) {
+      warnings.push(`${source}: unknown setting ${quoted(key)} ignored`);
+      continue;
+    }
     const k = key as keyof typeof SCALARS;
     if (SCALARS[k](raw[k])) (value as Record<string, unknown>)[k] = raw[k];
     else warnings.push(`${source}: invalid value for ${quoted(key)} ignored`);
@@ -80,10 +86,13 @@ export function sanitizeSettings(raw: unknown, source: string): Sanitized<Partia
     } else {
       const features: Partial<Record<Feature, boolean>> = {};
       // Old names first, so that the current name wins where both are set.
-      const entries = Object.entries(raw.features).sort(([a], [b]) => Number(!Object.hasOwn(FEATURE_RENAMES, a)) - Number(!Object.hasOwn(FEATURE_RENAMES, b)));
+      const entries = Object.entries(raw.features).sort(
+        ([a], [b]) => Number(!Object.hasOwn(FEATURE_RENAMES, a)) - Number(!Object.hasOwn(FEATURE_RENAMES, b)),
+      );
       for (const [given, on] of entries) {
         const name = Object.hasOwn(FEATURE_RENAMES, given) ? FEATURE_RENAMES[given]! : given;
-        if (!(FEATURES as readonly string[]).includes(name)) warnings.push(`${source}: unknown feature ${quoted(given)} ignored`);
+        if (!(FEATURES as readonly string[]).includes(name))
+          warnings.push(`${source}: unknown feature ${quoted(given)} ignored`);
         else if (!isBoolean(on)) warnings.push(`${source}: feature "${given}" must be true or false; ignored`);
         else features[name as Feature] = on;
       }

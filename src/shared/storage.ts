@@ -13,7 +13,11 @@ async function readManaged(): Promise<Record<string, unknown>> {
   }
 }
 
-export interface LoadedSettings { effective: Settings; user: Partial<Settings>; policy: Partial<Settings> }
+export interface LoadedSettings {
+  effective: Settings;
+  user: Partial<Settings>;
+  policy: Partial<Settings>;
+}
 
 export async function loadSettings(log: (w: string) => void = () => undefined): Promise<LoadedSettings> {
   const [local, managed] = await Promise.all([browser.storage.local.get(STORAGE_KEYS.settings), readManaged()]);
@@ -36,24 +40,34 @@ export async function policyProblems(): Promise<string[]> {
   const problems = [...sanitizeSettings(managed[STORAGE_KEYS.settings], 'policy').warnings];
   parseSitePolicy(managed.sites, (w) => problems.push(w));
   // A policy of thousands of bad entries is one mistake repeated: its first ones say enough.
-  return problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `policy: ${problems.length - MAX_PROBLEMS} more entries ignored`] : problems;
+  return problems.length > MAX_PROBLEMS
+    ? [...problems.slice(0, MAX_PROBLEMS), `policy: ${problems.length - MAX_PROBLEMS} more entries ignored`]
+    : problems;
 }
 
-export const loadEffectiveSettings = async (log?: (w: string) => void): Promise<Settings> => (await loadSettings(log)).effective;
+export const loadEffectiveSettings = async (log?: (w: string) => void): Promise<Settings> =>
+  (await loadSettings(log)).effective;
 
 /**
  * The main world's config for a frame of `origin` (content script side). Every frame of every page asks
  * at load: one read of each storage area, not one per record.
  */
 export async function loadPageConfig(origin: string | null): Promise<PageConfig> {
-  const [local, managed] = await Promise.all([browser.storage.local.get([STORAGE_KEYS.settings, STORAGE_KEYS.sites]), readManaged()]);
-  const settings = mergeSettings(sanitizeSettings(local[STORAGE_KEYS.settings], 'storage.local').value, sanitizeSettings(managed[STORAGE_KEYS.settings], 'policy').value);
+  const [local, managed] = await Promise.all([
+    browser.storage.local.get([STORAGE_KEYS.settings, STORAGE_KEYS.sites]),
+    readManaged(),
+  ]);
+  const settings = mergeSettings(
+    sanitizeSettings(local[STORAGE_KEYS.settings], 'storage.local').value,
+    sanitizeSettings(managed[STORAGE_KEYS.settings], 'policy').value,
+  );
   const policy = parseSitePolicy(managed.sites);
   return pageConfig(settings, withPolicy(siteView(parseSiteTable(local[STORAGE_KEYS.sites]), origin), policy, origin));
 }
 
 export function watchSettings(onChange: () => void): void {
   browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'managed' || (area === 'local' && (STORAGE_KEYS.settings in changes || STORAGE_KEYS.sites in changes))) onChange();
+    if (area === 'managed' || (area === 'local' && (STORAGE_KEYS.settings in changes || STORAGE_KEYS.sites in changes)))
+      onChange();
   });
 }

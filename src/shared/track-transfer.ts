@@ -53,7 +53,11 @@ export type ToOwner =
 
 /** Owner (page) -> worker side. */
 export type ToRemote =
-  | { t: 'state'; s: Partial<Omit<WireTrack, 'port' | 'origin' | 'key'>>; event?: 'mute' | 'unmute' | 'ended' | 'configurationchange' }
+  | {
+      t: 'state';
+      s: Partial<Omit<WireTrack, 'port' | 'origin' | 'key'>>;
+      event?: 'mute' | 'unmute' | 'ended' | 'configurationchange';
+    }
   | { t: 'applied'; id: number; error?: { name: string; message: string; constraint?: string } }
   | { t: 'readable'; id: number; readable: ReadableStream }
   | { t: 'frame'; id: number; frame: VideoFrame | AudioData }
@@ -77,18 +81,24 @@ export function swapIn(v: unknown, swap: (x: object) => unknown, seen = new Map<
   const proto = Object.getPrototypeOf(v);
   let out: any;
   if (Array.isArray(v)) {
-    seen.set(v, out = []);
+    seen.set(v, (out = []));
     for (let i = 0; i < v.length; i++) out[i] = swapIn(v[i], swap, seen);
   } else if (v instanceof Map) {
-    seen.set(v, out = new Map());
+    seen.set(v, (out = new Map()));
     v.forEach((x, k) => out.set(swapIn(k, swap, seen), swapIn(x, swap, seen)));
   } else if (v instanceof Set) {
-    seen.set(v, out = new Set());
+    seen.set(v, (out = new Set()));
     v.forEach((x) => out.add(swapIn(x, swap, seen)));
   } else if (proto === Object.prototype || proto === null) {
-    seen.set(v, out = {});
+    seen.set(v, (out = {}));
     // defineProperty: an own "__proto__" key (JSON.parse makes them) must stay a key.
-    for (const k of Object.keys(v)) Object.defineProperty(out, k, { value: swapIn((v as Record<string, unknown>)[k], swap, seen), writable: true, enumerable: true, configurable: true });
+    for (const k of Object.keys(v))
+      Object.defineProperty(out, k, {
+        value: swapIn((v as Record<string, unknown>)[k], swap, seen),
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
   } else {
     return v;
   }

@@ -8,7 +8,11 @@ import { isResponse } from './protocol';
  * gives the same result when repeated (the background makes sure of it, the picker's decision
  * included), so one cut off by the service worker stopping mid-answer is sent again.
  */
-const ONCE: ReadonlySet<UiToBackgroundType> = new Set<UiToBackgroundType>(['calls/invoke', 'calls/call-window', 'commands/run']);
+const ONCE: ReadonlySet<UiToBackgroundType> = new Set<UiToBackgroundType>([
+  'calls/invoke',
+  'calls/call-window',
+  'commands/run',
+]);
 const ATTEMPTS = 4;
 /**
  * How long an answer may take. The background answers in well under a second. A worker stopped
@@ -24,19 +28,30 @@ class NoAnswer extends Error {}
 
 function withTimeout<T>(p: Promise<T>, ms: number, type: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new NoAnswer(`MediaGate's background did not answer ${type}`)), ms); });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswer(`MediaGate's background did not answer ${type}`)), ms);
+  });
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-export async function uiRequest<K extends UiToBackgroundType>(type: K, payload: UiToBackground[K]['req']): Promise<UiToBackground[K]['res']> {
+export async function uiRequest<K extends UiToBackgroundType>(
+  type: K,
+  payload: UiToBackground[K]['req'],
+): Promise<UiToBackground[K]['res']> {
   const once = ONCE.has(type);
   let answer: unknown;
   for (let attempt = 1; ; attempt++) {
     try {
-      answer = await withTimeout(browser.runtime.sendMessage({ channel: 'ui', type, payload }), once ? ONCE_ANSWER_MS : ANSWER_MS, type);
+      answer = await withTimeout(
+        browser.runtime.sendMessage({ channel: 'ui', type, payload }),
+        once ? ONCE_ANSWER_MS : ANSWER_MS,
+        type,
+      );
       break;
     } catch (e) {
-      const repeatable = once ? !(e instanceof NoAnswer) && NOT_DELIVERED.test(e instanceof Error ? e.message : String(e)) : true;
+      const repeatable = once
+        ? !(e instanceof NoAnswer) && NOT_DELIVERED.test(e instanceof Error ? e.message : String(e))
+        : true;
       if (!repeatable || attempt === ATTEMPTS) throw e;
       // A new worker starts for the next message; give the old one a moment to be gone.
       await new Promise((r) => setTimeout(r, 100 * attempt));

@@ -24,6 +24,10 @@ export function isArrayOf<T>(v: unknown, item: (x: unknown) => x is T, maxLength
 /** A name or value from untrusted data, quoted for a warning: at most `max` characters of it. */
 export function quoted(v: unknown, max = 80): string {
   let text: string;
-  try { text = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v); } catch { text = typeof v; }
+  try {
+    text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  } catch {
+    text = typeof v;
+  }
   return `"${text.length > max ? `${text.slice(0, max)}…` : text}"`;
 }

@@ -12,7 +12,10 @@ import { clickByName, pickerPage } from './helpers/picker';
 import { describeEachBrowser } from './helpers/suite';
 
 /** A page whose first script (in <head>, before anything else) is `head`. */
-const hostile = (head: string, body = '') => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hostile</title>
+const hostile = (
+  head: string,
+  body = '',
+) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hostile</title>
 <script>${head}</script></head><body style="margin:20px;font:16px sans-serif">${body}</body></html>`;
 
 /**
@@ -45,21 +48,34 @@ window.spy = (where, values) => {
 /** Counts windows/tabs opened from now on (a picker is one). */
 function countNewPages(tb: TestBrowser): () => number {
   let n = 0;
-  const onTarget = (t: Target) => { if (t.type() === 'page') n++; };
+  const onTarget = (t: Target) => {
+    if (t.type() === 'page') n++;
+  };
   tb.browser.on('targetcreated', onTarget);
-  return () => { tb.browser.off('targetcreated', onTarget); return n; };
+  return () => {
+    tb.browser.off('targetcreated', onTarget);
+    return n;
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts getUserMedia in the page; the outcome lands in window.__gum. */
-const startGum = (page: Page, constraints: unknown) => page.evaluate((c) => {
-  (window as any).__gum = null;
-  navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints).then(
-    (s) => { (window as any).__gum = { ok: true, tracks: s.getTracks().map((t) => `${t.kind}:${t.readyState}`) }; s.getTracks().forEach((t) => t.stop()); },
-    (e) => { (window as any).__gum = { ok: false, name: e.name }; });
-}, constraints as any);
-const gumResult = (page: Page, timeout = 20000) => waitFor(() => page.evaluate(() => (window as any).__gum), 'getUserMedia to settle', timeout);
+const startGum = (page: Page, constraints: unknown) =>
+  page.evaluate((c) => {
+    (window as any).__gum = null;
+    navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints).then(
+      (s) => {
+        (window as any).__gum = { ok: true, tracks: s.getTracks().map((t) => `${t.kind}:${t.readyState}`) };
+        s.getTracks().forEach((t) => t.stop());
+      },
+      (e) => {
+        (window as any).__gum = { ok: false, name: e.name };
+      },
+    );
+  }, constraints as any);
+const gumResult = (page: Page, timeout = 20000) =>
+  waitFor(() => page.evaluate(() => (window as any).__gum), 'getUserMedia to settle', timeout);
 
 describeEachBrowser('hostile pages', (suite) => {
   let ui: Page;
@@ -74,7 +90,8 @@ describeEachBrowser('hostile pages', (suite) => {
   // ---- forged and replayed bridge messages -------------------------------------------------
 
   it('forged handshakes, guessed message shapes and port-like objects open no picker, grant nothing, load nothing, get no answer', async () => {
-    suite.server.route('/forge.html', { body: hostile(`${RECORDER}
+    suite.server.route('/forge.html', {
+      body: hostile(`${RECORDER}
         window.answers = [];
         const requests = [
           { type: 'picker/open', payload: { kinds: { video: { labels: null }, audio: { labels: null } } } },
@@ -112,16 +129,22 @@ describeEachBrowser('hostile pages', (suite) => {
         };
         window.forge('early');
         addEventListener('load', () => { window.forge('late'); setTimeout(() => window.forge('later'), 300); });
-      `) });
+      `),
+    });
     const opened = countNewPages(suite.tb);
     const page = await suite.tb.newPage();
     await page.goto(suite.server.url('/forge.html'));
     await sleep(1500);
     const r = await page.evaluate(() => ({
-      answers: (window as any).answers.length, leaks: (window as any).seen.leaks,
+      answers: (window as any).answers.length,
+      leaks: (window as any).seen.leaks,
       // Only the page's own forged messages: nothing MediaGate sent is visible.
-      foreign: ((window as any).seen.messages as string[]).filter((m) => !/forged|picker\/open|chunk\/|calls\/update|sites\/|settings\/|handshake/.test(m)),
-      usermedia: typeof (window as any).HTMLUserMediaElement === 'function' && 'enabled' in (window as any).HTMLUserMediaElement.prototype,
+      foreign: ((window as any).seen.messages as string[]).filter(
+        (m) => !/forged|picker\/open|chunk\/|calls\/update|sites\/|settings\/|handshake/.test(m),
+      ),
+      usermedia:
+        typeof (window as any).HTMLUserMediaElement === 'function' &&
+        'enabled' in (window as any).HTMLUserMediaElement.prototype,
       semantics: (navigator.mediaDevices as any).defaultSemantics,
     }));
     assert.equal(opened(), 1, 'only the page itself opened: no picker window');
@@ -129,27 +152,45 @@ describeEachBrowser('hostile pages', (suite) => {
     const calls = await listCalls(ui);
     assert.equal(calls.filter((c) => c.tracks.some((t) => t.id.startsWith('forged'))).length, 0, 'no forged call');
     const sites = await uiRequest(ui, 'sites/list', {});
-    assert.equal((sites as Record<string, unknown>)[suite.server.origin], undefined, 'no decision recorded for the page');
+    assert.equal(
+      (sites as Record<string, unknown>)[suite.server.origin],
+      undefined,
+      'no decision recorded for the page',
+    );
     const settings = await uiRequest(ui, 'settings/get', {});
-    assert.equal((settings as { effective: { labelPolicy: string } }).effective.labelPolicy, 'hide-until-allowed', 'settings untouched');
+    assert.equal(
+      (settings as { effective: { labelPolicy: string } }).effective.labelPolicy,
+      'hide-until-allowed',
+      'settings untouched',
+    );
     await page.close();
   });
 
-  it('another origin\'s decisions stay unreadable: the page sees only its own (defaultSemantics, block)', async () => {
+  it("another origin's decisions stay unreadable: the page sees only its own (defaultSemantics, block)", async () => {
     await uiRequest(ui, 'sites/set', { origin: suite.server.otherOrigin, kind: 'camera', state: 'block' });
     try {
-      suite.server.route('/snoop.html', { body: hostile(`${RECORDER}
+      suite.server.route('/snoop.html', {
+        body: hostile(`${RECORDER}
           for (const t of ['sites/list', 'settings/get', 'picker/get', 'calls/list']) {
             window.postMessage({ channel: 'ui', type: t, payload: {} }, '*');
             window.postMessage({ id: 1, type: t, payload: { origin: '${suite.server.otherOrigin}' } }, '*');
-          }`) });
+          }`),
+      });
       const page = await suite.tb.newPage();
       await page.goto(suite.server.url('/snoop.html'));
       await startGum(page, { video: true });
-      assert.deepEqual(await gumResult(page), { ok: true, tracks: ['video:live'] }, 'the other origin\'s block does not apply here');
+      assert.deepEqual(
+        await gumResult(page),
+        { ok: true, tracks: ['video:live'] },
+        "the other origin's block does not apply here",
+      );
       await sleep(300);
       const messages = await page.evaluate(() => (window as any).seen.messages as string[]);
-      assert.deepEqual(messages.filter((m) => m.includes('127.0.0.1') && !m.includes('"payload":{"origin"')), [], 'nothing about the other origin reached the page');
+      assert.deepEqual(
+        messages.filter((m) => m.includes('127.0.0.1') && !m.includes('"payload":{"origin"')),
+        [],
+        'nothing about the other origin reached the page',
+      );
       // The block is real: the other origin itself gets NotAllowedError.
       const other = await suite.tb.newPage();
       await other.goto(`${suite.server.otherOrigin}/blank.html`);
@@ -164,10 +205,11 @@ describeEachBrowser('hostile pages', (suite) => {
 
   // ---- the lazily loaded chunk announcement -------------------------------------------------
 
-  it('a page that knows the announcement\'s name cannot swap in its own chunk: no chunk API, the real picker or the native call', async () => {
+  it("a page that knows the announcement's name cannot swap in its own chunk: no chunk API, the real picker or the native call", async () => {
     await setSettings(suite.tb, { alwaysShowPicker: true });
     try {
-      suite.server.route('/chunk-swap.html', { body: hostile(`${RECORDER}
+      suite.server.route('/chunk-swap.html', {
+        body: hostile(`${RECORDER}
           const NAME = '${chunkEvent}';
           window.stolen = [];
           window.realSeen = 0;
@@ -189,19 +231,32 @@ describeEachBrowser('hostile pages', (suite) => {
           forge(); // before any load
           const timer = setInterval(forge, 2); // during the load
           setTimeout(() => clearInterval(timer), 4000);
-        `) });
+        `),
+      });
       const opened = countNewPages(suite.tb);
       const page = await suite.tb.newPage();
       await page.goto(suite.server.url('/chunk-swap.html'));
       await startGum(page, { audio: true, semantics: 'user-chooses' });
       // Either MediaGate refused the announcements (native call, no picker) or its own chunk ran (picker).
-      const settled = await waitFor(async () => (await page.evaluate(() => (window as any).__gum)) ?? (opened() > 1 ? 'picker' : null), 'an answer or a picker', 15000);
+      const settled = await waitFor(
+        async () => (await page.evaluate(() => (window as any).__gum)) ?? (opened() > 1 ? 'picker' : null),
+        'an answer or a picker',
+        15000,
+      );
       if (settled === 'picker') {
         await clickByName(await pickerPage(suite.tb), 'button', 'Allow');
       }
       const result = await gumResult(page);
-      const r = await page.evaluate(() => ({ stolen: (window as any).stolen, leaks: (window as any).seen.leaks, realSeen: (window as any).realSeen}));
-      assert.deepEqual({ stolen: r.stolen, leaks: r.leaks, realSeen: r.realSeen }, { stolen: [], leaks: [], realSeen: 0 }, 'MediaGate never called the page\'s start, and its own announcement is no event the page could see');
+      const r = await page.evaluate(() => ({
+        stolen: (window as any).stolen,
+        leaks: (window as any).seen.leaks,
+        realSeen: (window as any).realSeen,
+      }));
+      assert.deepEqual(
+        { stolen: r.stolen, leaks: r.leaks, realSeen: r.realSeen },
+        { stolen: [], leaks: [], realSeen: 0 },
+        "MediaGate never called the page's start, and its own announcement is no event the page could see",
+      );
       assert.deepEqual(result, { ok: true, tracks: ['audio:live'] }, 'the call still settles');
       await page.close();
     } finally {
@@ -209,12 +264,14 @@ describeEachBrowser('hostile pages', (suite) => {
     }
   });
 
-  it('a page that takes the announcement\'s name before MediaGate needs it keeps the browser\'s own behaviour, and hears nothing', async () => {
-    suite.server.route('/chunk-squat.html', { body: hostile(`${RECORDER}
+  it("a page that takes the announcement's name before MediaGate needs it keeps the browser's own behaviour, and hears nothing", async () => {
+    suite.server.route('/chunk-squat.html', {
+      body: hostile(`${RECORDER}
         const NAME = '${chunkEvent}';
         window.heard = [];
         Object.defineProperty(document, NAME, { set(v) { window.heard.push(v && Object.keys(v).join(',')); spy('announcement', [v]); }, get() { return undefined; }, configurable: false });
-      `) });
+      `),
+    });
     await setSettings(suite.tb, { alwaysShowPicker: true });
     const opened = countNewPages(suite.tb);
     const page = await suite.tb.newPage();
@@ -279,21 +336,43 @@ describeEachBrowser('hostile pages', (suite) => {
     const r = await page.evaluate(async () => {
       const md = navigator.mediaDevices;
       const s = await md.getUserMedia({ audio: true, video: true });
-      const tracks = s.getTracks().map((t) => `${t.kind}:${t.readyState}`).sort();
+      const tracks = s
+        .getTracks()
+        .map((t) => `${t.kind}:${t.readyState}`)
+        .sort();
       s.getTracks().forEach((t) => t.stop());
       let bad = '';
-      try { await md.getUserMedia({ video: true, semantics: 'bogus' } as any); bad = 'resolved'; } catch (e) { bad = (e as Error).name; }
+      try {
+        await md.getUserMedia({ video: true, semantics: 'bogus' } as any);
+        bad = 'resolved';
+      } catch (e) {
+        bad = (e as Error).name;
+      }
       const devices = await md.enumerateDevices();
       const nativeLike = (n: string) => `function ${n}() { [native code] }`.replace(/\s+/g, ' ');
       const printed = (fn: unknown) => String(Function.prototype.toString.call(fn)).replace(/\s+/g, ' ');
       await new Promise((res) => setTimeout(res, 300));
       return {
-        tracks, bad, devices: devices.length >= 2, semantics: (md as any).defaultSemantics,
-        toString: printed(MediaDevices.prototype.getUserMedia) === nativeLike('getUserMedia') && printed(MediaDevices.prototype.enumerateDevices) === nativeLike('enumerateDevices'),
-        leaks: (window as any).seen.leaks, ports: (window as any).seen.ports,
+        tracks,
+        bad,
+        devices: devices.length >= 2,
+        semantics: (md as any).defaultSemantics,
+        toString:
+          printed(MediaDevices.prototype.getUserMedia) === nativeLike('getUserMedia') &&
+          printed(MediaDevices.prototype.enumerateDevices) === nativeLike('enumerateDevices'),
+        leaks: (window as any).seen.leaks,
+        ports: (window as any).seen.ports,
       };
     });
-    assert.deepEqual(r, { tracks: ['audio:live', 'video:live'], bad: 'TypeError', devices: true, semantics: 'browser-chooses', toString: true, leaks: [], ports: 0 });
+    assert.deepEqual(r, {
+      tracks: ['audio:live', 'video:live'],
+      bad: 'TypeError',
+      devices: true,
+      semantics: 'browser-chooses',
+      toString: true,
+      leaks: [],
+      ports: 0,
+    });
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -319,26 +398,37 @@ describeEachBrowser('hostile pages', (suite) => {
 
   // ---- fresh frames and windows -------------------------------------------------------------
 
-  it('fresh iframes, about:blank, srcdoc, window.open and document.write frames get MediaGate\'s patches, native-looking', async () => {
+  it("fresh iframes, about:blank, srcdoc, window.open and document.write frames get MediaGate's patches, native-looking", async () => {
     const page = await suite.tb.newPage();
     await page.goto(suite.server.url('/blank.html'));
     const r = await page.evaluate(async () => {
       const probe = async (label: string, w: any) => {
         const md = w.navigator.mediaDevices;
         const gum = w.MediaDevices.prototype.getUserMedia;
-        const nativeLike = Function.prototype.toString.call(Object.prototype.hasOwnProperty).replace('hasOwnProperty', 'getUserMedia');
+        const nativeLike = Function.prototype.toString
+          .call(Object.prototype.hasOwnProperty)
+          .replace('hasOwnProperty', 'getUserMedia');
         // Synchronously, before anything else runs in that window.
         const p = md.getUserMedia({ video: true, semantics: 'bogus' });
         let bad = '';
         try {
-          const s = await Promise.race([p, new Promise((res) => setTimeout(() => res(null), 5000))]) as MediaStream | null;
+          const s = (await Promise.race([
+            p,
+            new Promise((res) => setTimeout(() => res(null), 5000)),
+          ])) as MediaStream | null;
           bad = s ? 'resolved' : 'hang';
           s?.getTracks().forEach((t: MediaStreamTrack) => t.stop());
-        } catch (e) { bad = (e as Error).name; }
+        } catch (e) {
+          bad = (e as Error).name;
+        }
         return `${label}: bad=${bad} defaultSemantics=${'defaultSemantics' in md} own=${w.Function.prototype.toString.call(gum) === nativeLike} ours=${Function.prototype.toString.call(gum) === nativeLike} name=${gum.name}`;
       };
       // about:blank may finish loading during append(): wait for load or at most 1 s.
-      const loaded = (f: HTMLIFrameElement) => new Promise((res) => { f.addEventListener('load', res, { once: true }); setTimeout(res, 1000); });
+      const loaded = (f: HTMLIFrameElement) =>
+        new Promise((res) => {
+          f.addEventListener('load', res, { once: true });
+          setTimeout(res, 1000);
+        });
       const out: string[] = [];
       const fresh = document.createElement('iframe');
       document.body.append(fresh);
@@ -371,12 +461,16 @@ describeEachBrowser('hostile pages', (suite) => {
       popup?.close();
       return out;
     });
-    const expect = (label: string) => `${label}: bad=TypeError defaultSemantics=true own=true ours=true name=getUserMedia`;
-    assert.deepEqual(r, ['fresh iframe', 'about:blank', 'srcdoc', 'document.write', 'nested fresh iframe', 'window.open'].map(expect));
+    const expect = (label: string) =>
+      `${label}: bad=TypeError defaultSemantics=true own=true ours=true name=getUserMedia`;
+    assert.deepEqual(
+      r,
+      ['fresh iframe', 'about:blank', 'srcdoc', 'document.write', 'nested fresh iframe', 'window.open'].map(expect),
+    );
     await page.close();
   });
 
-  it('a fresh iframe\'s user-chooses request used at once opens MediaGate\'s picker for the page\'s origin', async () => {
+  it("a fresh iframe's user-chooses request used at once opens MediaGate's picker for the page's origin", async () => {
     await setSettings(suite.tb, { alwaysShowPicker: true });
     const page = await suite.tb.newPage();
     try {
@@ -386,8 +480,14 @@ describeEachBrowser('hostile pages', (suite) => {
         document.body.append(f);
         (window as any).__gum = null;
         (f.contentWindow as any).navigator.mediaDevices.getUserMedia({ audio: true, semantics: 'user-chooses' }).then(
-          (s: MediaStream) => { (window as any).__gum = { ok: true, tracks: s.getTracks().map((t) => `${t.kind}:${t.readyState}`) }; s.getTracks().forEach((t) => t.stop()); },
-          (e: Error) => { (window as any).__gum = { ok: false, name: e.name }; });
+          (s: MediaStream) => {
+            (window as any).__gum = { ok: true, tracks: s.getTracks().map((t) => `${t.kind}:${t.readyState}`) };
+            s.getTracks().forEach((t) => t.stop());
+          },
+          (e: Error) => {
+            (window as any).__gum = { ok: false, name: e.name };
+          },
+        );
       });
       const picker = await pickerPage(suite.tb);
       const heading = await picker.evaluate(() => document.querySelector('h1')?.textContent ?? '');
@@ -406,20 +506,35 @@ describeEachBrowser('hostile pages', (suite) => {
   const EVENTS = `<script>window.events = []; addEventListener('load', () => { const el = document.getElementById('u'); for (const t of ['streamready', 'error']) el.addEventListener(t, () => events.push(t)); });</script>`;
   /** Clicks where the element is (a real, trusted click) and reports whether a stream came out of it. */
   const clickElement = async (page: Page, before?: () => Promise<void>) => {
-    await waitFor(() => page.evaluate(() => { const el = document.getElementById('u') as any; return el && 'isValid' in el && el.invalidReason !== 'recently_attached'; }), 'element upgraded and settled');
-    const box = await page.evaluate(() => { const r = document.getElementById('u')!.getBoundingClientRect(); return { x: r.left + r.width / 2, y: r.top + r.height / 2 }; });
+    await waitFor(
+      () =>
+        page.evaluate(() => {
+          const el = document.getElementById('u') as any;
+          return el && 'isValid' in el && el.invalidReason !== 'recently_attached';
+        }),
+      'element upgraded and settled',
+    );
+    const box = await page.evaluate(() => {
+      const r = document.getElementById('u')!.getBoundingClientRect();
+      return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    });
     if (before) await before();
     await page.mouse.click(box.x, box.y);
     await sleep(1500);
-    return page.evaluate(() => { const el = document.getElementById('u') as any; return { stream: !!el.stream, events: (window as any).events as string[], reason: el.invalidReason }; });
+    return page.evaluate(() => {
+      const el = document.getElementById('u') as any;
+      return { stream: !!el.stream, events: (window as any).events as string[], reason: el.invalidReason };
+    });
   };
 
   describe('clickjacking <usermedia>', () => {
     before(async () => {
-      for (const kind of ['camera', 'microphone'] as const) await uiRequest(ui, 'sites/set', { origin: suite.server.origin, kind, state: 'allow' });
+      for (const kind of ['camera', 'microphone'] as const)
+        await uiRequest(ui, 'sites/set', { origin: suite.server.origin, kind, state: 'allow' });
     });
     after(async () => {
-      for (const kind of ['camera', 'microphone'] as const) await uiRequest(ui, 'sites/set', { origin: suite.server.origin, kind, state: 'ask' });
+      for (const kind of ['camera', 'microphone'] as const)
+        await uiRequest(ui, 'sites/set', { origin: suite.server.origin, kind, state: 'ask' });
     });
 
     it('control: an honest click on the same page gives a stream', async () => {
@@ -436,26 +551,63 @@ describeEachBrowser('hostile pages', (suite) => {
       const page = await suite.tb.newPage();
       await page.goto(suite.server.url('/cj-opacity.html'));
       const r = await clickElement(page);
-      assert.deepEqual({ stream: r.stream, ready: r.events.includes('streamready') }, { stream: false, ready: false }, JSON.stringify(r));
+      assert.deepEqual(
+        { stream: r.stream, ready: r.events.includes('streamready') },
+        { stream: false, ready: false },
+        JSON.stringify(r),
+      );
       await page.close();
     });
 
-    it('under a covering overlay that lets clicks through (pointer-events: none): the click gives nothing', { todo: suite.name === 'firefox' ? 'known limit (docs/features/usermedia-element.md): Firefox has no IntersectionObserver v2 and elementFromPoint ignores pointer-events:none overlays' : undefined }, async () => {
-      suite.server.route('/cj-cover.html', { body: hostile('', `${ELEMENT}<div style="position:fixed;inset:0;background:#fff;pointer-events:none">Win a prize!</div>${EVENTS}`) });
-      const page = await suite.tb.newPage();
-      await page.goto(suite.server.url('/cj-cover.html'));
-      const r = await clickElement(page);
-      assert.deepEqual({ stream: r.stream, ready: r.events.includes('streamready') }, { stream: false, ready: false }, JSON.stringify(r));
-      await page.close();
-    });
+    it(
+      'under a covering overlay that lets clicks through (pointer-events: none): the click gives nothing',
+      {
+        todo:
+          suite.name === 'firefox'
+            ? 'known limit (docs/features/usermedia-element.md): Firefox has no IntersectionObserver v2 and elementFromPoint ignores pointer-events:none overlays'
+            : undefined,
+      },
+      async () => {
+        suite.server.route('/cj-cover.html', {
+          body: hostile(
+            '',
+            `${ELEMENT}<div style="position:fixed;inset:0;background:#fff;pointer-events:none">Win a prize!</div>${EVENTS}`,
+          ),
+        });
+        const page = await suite.tb.newPage();
+        await page.goto(suite.server.url('/cj-cover.html'));
+        const r = await clickElement(page);
+        assert.deepEqual(
+          { stream: r.stream, ready: r.events.includes('streamready') },
+          { stream: false, ready: false },
+          JSON.stringify(r),
+        );
+        await page.close();
+      },
+    );
 
     it('moved under the pointer right before the click: the click gives nothing', async () => {
-      suite.server.route('/cj-move.html', { body: hostile('', `<div id="wrap" style="position:absolute;left:0;top:200px">${ELEMENT}</div><button id="bait" style="position:absolute;left:20px;top:20px">Play</button>${EVENTS}`) });
+      suite.server.route('/cj-move.html', {
+        body: hostile(
+          '',
+          `<div id="wrap" style="position:absolute;left:0;top:200px">${ELEMENT}</div><button id="bait" style="position:absolute;left:20px;top:20px">Play</button>${EVENTS}`,
+        ),
+      });
       const page = await suite.tb.newPage();
       await page.goto(suite.server.url('/cj-move.html'));
-      await waitFor(() => page.evaluate(() => { const el = document.getElementById('u') as any; return el && 'isValid' in el && el.invalidReason !== 'recently_attached'; }), 'settled');
+      await waitFor(
+        () =>
+          page.evaluate(() => {
+            const el = document.getElementById('u') as any;
+            return el && 'isValid' in el && el.invalidReason !== 'recently_attached';
+          }),
+        'settled',
+      );
       // The person aims at "Play"; the page slides the element under the pointer 100 ms before the click.
-      const bait = await page.evaluate(() => { const r = document.getElementById('bait')!.getBoundingClientRect(); return { x: r.left + 5, y: r.top + 5 }; });
+      const bait = await page.evaluate(() => {
+        const r = document.getElementById('bait')!.getBoundingClientRect();
+        return { x: r.left + 5, y: r.top + 5 };
+      });
       await page.mouse.move(bait.x, bait.y);
       await page.evaluate((b) => {
         const wrap = document.getElementById('wrap')!;
@@ -466,7 +618,10 @@ describeEachBrowser('hostile pages', (suite) => {
       await sleep(100);
       await page.mouse.click(bait.x, bait.y);
       await sleep(1500);
-      const r = await page.evaluate(() => ({ stream: !!(document.getElementById('u') as any).stream, events: (window as any).events }));
+      const r = await page.evaluate(() => ({
+        stream: !!(document.getElementById('u') as any).stream,
+        events: (window as any).events,
+      }));
       assert.deepEqual(r, { stream: false, events: [] });
       await page.close();
     });
@@ -475,15 +630,26 @@ describeEachBrowser('hostile pages', (suite) => {
       suite.server.route('/cj-synthetic.html', { body: hostile('', `${ELEMENT}${EVENTS}`) });
       const page = await suite.tb.newPage();
       await page.goto(suite.server.url('/cj-synthetic.html'));
-      await waitFor(() => page.evaluate(() => { const el = document.getElementById('u') as any; return el && 'isValid' in el && el.invalidReason !== 'recently_attached'; }), 'settled');
+      await waitFor(
+        () =>
+          page.evaluate(() => {
+            const el = document.getElementById('u') as any;
+            return el && 'isValid' in el && el.invalidReason !== 'recently_attached';
+          }),
+        'settled',
+      );
       const r = await page.evaluate(async () => {
         const el = document.getElementById('u') as HTMLElement;
         el.click();
         const r = el.getBoundingClientRect();
         const at = { clientX: r.left + 5, clientY: r.top + 5, bubbles: true, cancelable: true, composed: true };
-        for (const t of ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click']) el.dispatchEvent(t.startsWith('pointer') ? new PointerEvent(t, at) : new MouseEvent(t, at));
+        for (const t of ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click'])
+          el.dispatchEvent(t.startsWith('pointer') ? new PointerEvent(t, at) : new MouseEvent(t, at));
         el.focus();
-        for (const key of ['Enter', ' ']) { el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true })); el.dispatchEvent(new KeyboardEvent('keyup', { key, bubbles: true })); }
+        for (const key of ['Enter', ' ']) {
+          el.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+          el.dispatchEvent(new KeyboardEvent('keyup', { key, bubbles: true }));
+        }
         await new Promise((res) => setTimeout(res, 1500));
         return { stream: !!(el as any).stream, ready: ((window as any).events as string[]).includes('streamready') };
       });
@@ -503,41 +669,101 @@ describeEachBrowser('hostile pages', (suite) => {
       const r = await page.evaluate(async () => {
         // The real labels, from the tracks (track labels are not hidden, by design).
         const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-        const real = s.getTracks().map((t) => t.label).filter(Boolean);
+        const real = s
+          .getTracks()
+          .map((t) => t.label)
+          .filter(Boolean);
         s.getTracks().forEach((t) => t.stop());
         const leaked: string[] = [];
         const check = (where: string, text: unknown) => {
           let str = '';
-          try { str = typeof text === 'string' ? text : JSON.stringify(text) ?? ''; } catch { str = String(text); }
+          try {
+            str = typeof text === 'string' ? text : (JSON.stringify(text) ?? '');
+          } catch {
+            str = String(text);
+          }
           if (real.some((l) => str.includes(l))) leaked.push(where);
         };
         const devices = await navigator.mediaDevices.enumerateDevices();
-        check('label', devices.map((d) => d.label));
-        check('toJSON', devices.map((d) => d.toJSON()));
+        check(
+          'label',
+          devices.map((d) => d.label),
+        );
+        check(
+          'toJSON',
+          devices.map((d) => d.toJSON()),
+        );
         check('JSON.stringify', JSON.stringify(devices));
-        check('getter', devices.map((d) => Object.getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'label')!.get!.call(d)));
-        check('getCapabilities', devices.map((d) => (typeof (d as any).getCapabilities === 'function' ? (d as any).getCapabilities() : null)));
-        check('spread', devices.map((d) => ({ ...d })));
-        check('String', devices.map((d) => String(d) + Object.prototype.toString.call(d)));
+        check(
+          'getter',
+          devices.map((d) => Object.getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'label')!.get!.call(d)),
+        );
+        check(
+          'getCapabilities',
+          devices.map((d) => (typeof (d as any).getCapabilities === 'function' ? (d as any).getCapabilities() : null)),
+        );
+        check(
+          'spread',
+          devices.map((d) => ({ ...d })),
+        );
+        check(
+          'String',
+          devices.map((d) => String(d) + Object.prototype.toString.call(d)),
+        );
         const cloneErrors: string[] = [];
-        try { check('structuredClone', structuredClone(devices[0])); cloneErrors.push('cloned'); } catch (e) { cloneErrors.push((e as Error).name); }
-        try { window.postMessage(devices[0], '*'); cloneErrors.push('posted'); } catch (e) { cloneErrors.push((e as Error).name); }
+        try {
+          check('structuredClone', structuredClone(devices[0]));
+          cloneErrors.push('cloned');
+        } catch (e) {
+          cloneErrors.push((e as Error).name);
+        }
+        try {
+          window.postMessage(devices[0], '*');
+          cloneErrors.push('posted');
+        } catch (e) {
+          cloneErrors.push((e as Error).name);
+        }
         // Same-origin frames: their own enumerateDevices, and their realm's getters applied to ours.
         const frame = document.createElement('iframe');
         document.body.append(frame);
         const fw = frame.contentWindow as any;
         // Used at once, before the frame's document has loaded anything.
         const early = await fw.navigator.mediaDevices.enumerateDevices();
-        check('frame early enumerateDevices', early.map((d: MediaDeviceInfo) => d.label));
-        check('frame getter on ours', devices.map((d) => fw.Object.getOwnPropertyDescriptor(fw.MediaDeviceInfo.prototype, 'label').get.call(d)));
-        check('frame toJSON on ours', devices.map((d) => fw.MediaDeviceInfo.prototype.toJSON.call(d)));
-        check('our getter on the frame\'s', early.map((d: MediaDeviceInfo) => Object.getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'label')!.get!.call(d)));
+        check(
+          'frame early enumerateDevices',
+          early.map((d: MediaDeviceInfo) => d.label),
+        );
+        check(
+          'frame getter on ours',
+          devices.map((d) => fw.Object.getOwnPropertyDescriptor(fw.MediaDeviceInfo.prototype, 'label').get.call(d)),
+        );
+        check(
+          'frame toJSON on ours',
+          devices.map((d) => fw.MediaDeviceInfo.prototype.toJSON.call(d)),
+        );
+        check(
+          "our getter on the frame's",
+          early.map((d: MediaDeviceInfo) =>
+            Object.getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'label')!.get!.call(d),
+          ),
+        );
         const srcdoc = document.createElement('iframe');
         srcdoc.srcdoc = '<p>x</p>';
         document.body.append(srcdoc);
         await new Promise((res) => srcdoc.addEventListener('load', res, { once: true }));
-        check('srcdoc enumerateDevices', (await (srcdoc.contentWindow as any).navigator.mediaDevices.enumerateDevices()).map((d: MediaDeviceInfo) => d.label));
-        return { real: real.length, leaked, cloneErrors, count: devices.length, ids: devices.every((d) => d.deviceId !== '' ) };
+        check(
+          'srcdoc enumerateDevices',
+          (await (srcdoc.contentWindow as any).navigator.mediaDevices.enumerateDevices()).map(
+            (d: MediaDeviceInfo) => d.label,
+          ),
+        );
+        return {
+          real: real.length,
+          leaked,
+          cloneErrors,
+          count: devices.length,
+          ids: devices.every((d) => d.deviceId !== ''),
+        };
       });
       assert.ok(r.real >= 2, 'the test knows the real labels');
       assert.deepEqual(r.leaked, []);

@@ -19,8 +19,13 @@ const CALLS = 5;
 async function openPickers(tb: TestBrowser): Promise<Map<string, Page[]>> {
   const out = new Map<string, Page[]>();
   for (const p of await tb.browser.pages()) {
-    const origin = await p.evaluate(() => (location.href.includes('/picker/picker.html') && document.querySelectorAll('input[type=radio]').length > 0
-      ? document.getElementById('origin')!.textContent : null)).catch(() => null);
+    const origin = await p
+      .evaluate(() =>
+        location.href.includes('/picker/picker.html') && document.querySelectorAll('input[type=radio]').length > 0
+          ? document.getElementById('origin')!.textContent
+          : null,
+      )
+      .catch(() => null);
     if (origin) out.set(origin, [...(out.get(origin) ?? []), p]);
   }
   return out;
@@ -34,9 +39,12 @@ for (const name of BROWSERS) {
       for (let i = 0; i < TABS; i++) servers.push(await startServer());
       tb = await launch(name, { chromiumArgs: ['--use-fake-device-for-media-stream=device-count=3'] });
     });
-    after(async () => { await tb?.close(); await Promise.all(servers.map((s) => s.close())); });
+    after(async () => {
+      await tb?.close();
+      await Promise.all(servers.map((s) => s.close()));
+    });
 
-    it('one picker per tab; each answer reaches its own tab\'s calls only; every call settles', async (t) => {
+    it("one picker per tab; each answer reaches its own tab's calls only; every call settles", async (t) => {
       const pages: Page[] = [];
       for (const server of servers) {
         const page = await tb.newPage();
@@ -48,15 +56,31 @@ for (const name of BROWSERS) {
       const front = name === 'firefox' ? await tb.newPage() : null;
       // All fifty calls start before any picker is answered.
       const started = Date.now();
-      await Promise.all(pages.map((page, tab) => page.evaluate((n, k) => {
-        const w = window as any;
-        w.outcomes = [];
-        for (let i = 0; i < n; i++) {
-          navigator.mediaDevices.getUserMedia({ video: true, semantics: 'user-chooses' } as MediaStreamConstraints).then(
-            (s) => { w.outcomes.push({ ok: true, label: s.getVideoTracks()[0]!.label, tab: k }); s.getTracks().forEach((t) => t.stop()); },
-            (e: Error) => { w.outcomes.push({ ok: false, name: e.name, tab: k }); });
-        }
-      }, CALLS, tab)));
+      await Promise.all(
+        pages.map((page, tab) =>
+          page.evaluate(
+            (n, k) => {
+              const w = window as any;
+              w.outcomes = [];
+              for (let i = 0; i < n; i++) {
+                navigator.mediaDevices
+                  .getUserMedia({ video: true, semantics: 'user-chooses' } as MediaStreamConstraints)
+                  .then(
+                    (s) => {
+                      w.outcomes.push({ ok: true, label: s.getVideoTracks()[0]!.label, tab: k });
+                      s.getTracks().forEach((t) => t.stop());
+                    },
+                    (e: Error) => {
+                      w.outcomes.push({ ok: false, name: e.name, tab: k });
+                    },
+                  );
+              }
+            },
+            CALLS,
+            tab,
+          ),
+        ),
+      );
       const origins = servers.map((s) => s.origin);
       const chosen = new Map<number, string>();
       /** Even tabs allow (Chromium: each a different camera of the three), odd tabs dismiss. */
@@ -67,18 +91,28 @@ for (const name of BROWSERS) {
             await clickByName(picker, 'radio', label);
             chosen.set(tab, label);
           } else {
-            chosen.set(tab, await picker.evaluate(() => document.querySelector<HTMLInputElement>('input[type=radio]:checked')!.value));
+            chosen.set(
+              tab,
+              await picker.evaluate(() => document.querySelector<HTMLInputElement>('input[type=radio]:checked')!.value),
+            );
           }
-          await clickByName(picker, 'button', 'Allow').catch((e: Error) => { if (!/closed|detached/i.test(e.message)) throw e; });
+          await clickByName(picker, 'button', 'Allow').catch((e: Error) => {
+            if (!/closed|detached/i.test(e.message)) throw e;
+          });
         } else {
           await picker.keyboard.press('Escape').catch(() => undefined);
         }
       };
       if (name === 'chromium') {
-        const pickers = await waitFor(async () => {
-          const open = await openPickers(tb);
-          return origins.every((o) => open.has(o)) ? open : null;
-        }, `a picker for each of the ${TABS} tabs`, 60000, 250);
+        const pickers = await waitFor(
+          async () => {
+            const open = await openPickers(tb);
+            return origins.every((o) => open.has(o)) ? open : null;
+          },
+          `a picker for each of the ${TABS} tabs`,
+          60000,
+          250,
+        );
         t.diagnostic(`${TABS} picker windows open ${Date.now() - started} ms after the ${TABS * CALLS} calls started`);
         // Give stragglers time to open a second window, which they must not.
         await new Promise((r) => setTimeout(r, 1000));
@@ -91,7 +125,15 @@ for (const name of BROWSERS) {
         // too): the person goes through the tabs, and each shows its one picker then.
         for (let tab = 0; tab < TABS; tab++) {
           await pages[tab]!.bringToFront();
-          const open = await waitFor(async () => { const o = await openPickers(tb); return o.has(origins[tab]!) ? o : null; }, `the picker of tab ${tab}`, 20000, 100);
+          const open = await waitFor(
+            async () => {
+              const o = await openPickers(tb);
+              return o.has(origins[tab]!) ? o : null;
+            },
+            `the picker of tab ${tab}`,
+            20000,
+            100,
+          );
           await new Promise((r) => setTimeout(r, 300));
           assert.equal((await openPickers(tb)).get(origins[tab]!)?.length, 1, `one picker for tab ${tab}`);
           assert.equal(open.size, 1, 'only the foreground tab has a picker');
@@ -101,12 +143,28 @@ for (const name of BROWSERS) {
       for (let tab = 0; tab < TABS; tab++) {
         // Firefox: a tab allowed while in the background opens the chosen device once it is shown again.
         if (name === 'firefox') await pages[tab]!.bringToFront();
-        const outcomes = await waitFor(() => pages[tab]!.evaluate((n) => ((window as any).outcomes.length === n ? (window as any).outcomes : null), CALLS),
-          `the ${CALLS} calls of tab ${tab} to settle`, 30000, 100) as { ok: boolean; label?: string; name?: string; tab: number }[];
+        const outcomes = (await waitFor(
+          () =>
+            pages[tab]!.evaluate(
+              (n) => ((window as any).outcomes.length === n ? (window as any).outcomes : null),
+              CALLS,
+            ),
+          `the ${CALLS} calls of tab ${tab} to settle`,
+          30000,
+          100,
+        )) as { ok: boolean; label?: string; name?: string; tab: number }[];
         if (tab % 2 === 0) {
-          assert.deepEqual(outcomes.map((o) => [o.ok, o.label]), Array(CALLS).fill([true, chosen.get(tab)]), `tab ${tab}: ${JSON.stringify(outcomes)}`);
+          assert.deepEqual(
+            outcomes.map((o) => [o.ok, o.label]),
+            Array(CALLS).fill([true, chosen.get(tab)]),
+            `tab ${tab}: ${JSON.stringify(outcomes)}`,
+          );
         } else {
-          assert.deepEqual(outcomes.map((o) => [o.ok, o.name]), Array(CALLS).fill([false, 'NotAllowedError']), `tab ${tab}: ${JSON.stringify(outcomes)}`);
+          assert.deepEqual(
+            outcomes.map((o) => [o.ok, o.name]),
+            Array(CALLS).fill([false, 'NotAllowedError']),
+            `tab ${tab}: ${JSON.stringify(outcomes)}`,
+          );
         }
       }
       t.diagnostic(`all ${TABS * CALLS} calls settled ${Date.now() - started} ms after they started`);
@@ -155,8 +213,12 @@ for (const name of BROWSERS) {
           // Reported, not asserted: Chromium keeps stopped tracks alive for a time of its own choosing
           // (after 200 cycles every one of them, after 1,000 some 60-85%, with or without MediaGate),
           // so the two counts differ by chance in either direction.
-          t.diagnostic(`without MediaGate: ${theirs.ms} ms; live after a forced GC: with ${JSON.stringify(mine.live)}, without ${JSON.stringify(theirs.live)}`);
-        } finally { await plain.close(); }
+          t.diagnostic(
+            `without MediaGate: ${theirs.ms} ms; live after a forced GC: with ${JSON.stringify(mine.live)}, without ${JSON.stringify(theirs.live)}`,
+          );
+        } finally {
+          await plain.close();
+        }
       }
       const page = mine.page;
       const ui = await tb.openExtensionPage('popup/popup.html');

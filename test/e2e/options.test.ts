@@ -20,19 +20,24 @@ async function openOptions(tb: TestBrowser): Promise<Page> {
 const statusSays = (page: Page, text: string) =>
   waitFor(() => page.evaluate((s) => document.getElementById('status')!.textContent === s, text), `status "${text}"`);
 
-const gumOutcome = (page: Page, constraints: Record<string, unknown> = { video: true }) => page.evaluate(async (c) => {
-  try {
-    const s = await navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints);
-    s.getTracks().forEach((tr) => tr.stop());
-    return 'ok';
-  } catch (e) {
-    return (e as Error).name;
-  }
-}, constraints);
+const gumOutcome = (page: Page, constraints: Record<string, unknown> = { video: true }) =>
+  page.evaluate(async (c) => {
+    try {
+      const s = await navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints);
+      s.getTracks().forEach((tr) => tr.stop());
+      return 'ok';
+    } catch (e) {
+      return (e as Error).name;
+    }
+  }, constraints);
 
 function assertNoViolations(where: string, violations: AxeViolation[]): void {
   if (violations.length) console.log(`axe violations in ${where}:\n${JSON.stringify(violations, null, 2)}`);
-  assert.deepEqual(violations.map((v) => v.id), [], `axe violations in ${where}`);
+  assert.deepEqual(
+    violations.map((v) => v.id),
+    [],
+    `axe violations in ${where}`,
+  );
 }
 
 describeEachBrowser('options page', (suite) => {
@@ -43,21 +48,37 @@ describeEachBrowser('options page', (suite) => {
 
     const options = await openOptions(suite.tb);
     // Whatever happens below, the next tests start from the defaults.
-    t.after(() => uiRequest(options, 'settings/set', { settings: { defaultSemantics: 'browser-chooses', features: { 'label-hiding': true } as any } })
-      .then(() => options.close()).catch(() => undefined));
-    const state = () => options.evaluate(() => ({
-      browser: (document.getElementById('semantics-browser-chooses') as HTMLInputElement).checked,
-      user: (document.getElementById('semantics-user-chooses') as HTMLInputElement).checked,
-      names: (document.getElementById('labels-hide-until-allowed') as HTMLInputElement).checked,
-      switches: [...document.querySelectorAll<HTMLInputElement>('input[role=switch][data-feature]')].map((s) => [s.dataset.feature, s.checked, s.labels?.[0]?.textContent]),
-      pinnedShown: [...document.querySelectorAll<HTMLElement>('.pinned')].filter((p) => !p.hidden).length,
-    }));
+    t.after(() =>
+      uiRequest(options, 'settings/set', {
+        settings: { defaultSemantics: 'browser-chooses', features: { 'label-hiding': true } as any },
+      })
+        .then(() => options.close())
+        .catch(() => undefined),
+    );
+    const state = () =>
+      options.evaluate(() => ({
+        browser: (document.getElementById('semantics-browser-chooses') as HTMLInputElement).checked,
+        user: (document.getElementById('semantics-user-chooses') as HTMLInputElement).checked,
+        names: (document.getElementById('labels-hide-until-allowed') as HTMLInputElement).checked,
+        switches: [...document.querySelectorAll<HTMLInputElement>('input[role=switch][data-feature]')].map((s) => [
+          s.dataset.feature,
+          s.checked,
+          s.labels?.[0]?.textContent,
+        ]),
+        pinnedShown: [...document.querySelectorAll<HTMLElement>('.pinned')].filter((p) => !p.hidden).length,
+      }));
     const before = await state();
     assert.deepEqual([before.browser, before.user, before.names, before.pinnedShown], [true, false, true, 0]);
     assert.deepEqual(before.switches, [
-      ['call-detection', true, 'Call detection'], ['media-session', true, 'Call controls'],
-      ['picker-semantics', true, 'Device picker'], ['label-hiding', true, 'Hide device names'], ['call-window', true, 'Call window'],
-      ['usermedia-element', true, 'The <usermedia> element'], ['screen-capture', true, 'Screen capture through getUserMedia'], ['effects', true, 'Voice isolation and background blur'], ['track-transfer', true, 'Tracks in workers'],
+      ['call-detection', true, 'Call detection'],
+      ['media-session', true, 'Call controls'],
+      ['picker-semantics', true, 'Device picker'],
+      ['label-hiding', true, 'Hide device names'],
+      ['call-window', true, 'Call window'],
+      ['usermedia-element', true, 'The <usermedia> element'],
+      ['screen-capture', true, 'Screen capture through getUserMedia'],
+      ['effects', true, 'Voice isolation and background blur'],
+      ['track-transfer', true, 'Tracks in workers'],
     ]);
 
     // With the keyboard, as a person would: the checked radio has focus, an arrow key moves the choice.
@@ -73,7 +94,11 @@ describeEachBrowser('options page', (suite) => {
     await web.bringToFront();
     await web.reload();
     // The getter is synchronous: it reads the default until the content script delivered the config.
-    await waitFor(() => web.evaluate(() => (navigator.mediaDevices as any).defaultSemantics === 'user-chooses'), 'defaultSemantics "user-chooses" in the web page', 5000);
+    await waitFor(
+      () => web.evaluate(() => (navigator.mediaDevices as any).defaultSemantics === 'user-chooses'),
+      'defaultSemantics "user-chooses" in the web page',
+      5000,
+    );
 
     // A switch saves the same way; put both back for the next tests.
     await options.bringToFront();
@@ -92,23 +117,43 @@ describeEachBrowser('options page', (suite) => {
   it('the sites table shows a decision, Block makes the site fail getUserMedia, Forget removes it', async () => {
     const origin = suite.server.otherOrigin;
     const options = await openOptions(suite.tb);
-    assert.equal(await options.evaluate(() => !document.getElementById('sites-empty')!.hidden && document.getElementById('sites-wrap')!.hidden), true, 'empty state first');
+    assert.equal(
+      await options.evaluate(
+        () => !document.getElementById('sites-empty')!.hidden && document.getElementById('sites-wrap')!.hidden,
+      ),
+      true,
+      'empty state first',
+    );
 
     await uiRequest(options, 'sites/set', { origin, kind: 'camera', state: 'allow' });
     // The open page follows storage changes: no reload needed.
-    const row = await waitFor(() => options.evaluate((o) => {
-      const tr = [...document.querySelectorAll<HTMLTableRowElement>('#sites tbody tr')].find((r) => r.dataset.origin === o);
-      if (!tr) return null;
-      const cell = (i: number) => tr.cells[i]!.textContent!.trim();
-      return {
-        site: cell(0),
-        camera: (tr.querySelector('select[data-kind=camera]') as HTMLSelectElement).value,
-        microphone: (tr.querySelector('select[data-kind=microphone]') as HTMLSelectElement).value,
-        added: cell(3).length > 0, lastUsed: cell(4).length > 0,
-        forget: tr.querySelector('button')!.textContent,
-      };
-    }, origin), 'the site in the table');
-    assert.deepEqual(row, { site: origin, camera: 'allow', microphone: 'ask', added: true, lastUsed: true, forget: 'Forget' });
+    const row = await waitFor(
+      () =>
+        options.evaluate((o) => {
+          const tr = [...document.querySelectorAll<HTMLTableRowElement>('#sites tbody tr')].find(
+            (r) => r.dataset.origin === o,
+          );
+          if (!tr) return null;
+          const cell = (i: number) => tr.cells[i]!.textContent!.trim();
+          return {
+            site: cell(0),
+            camera: (tr.querySelector('select[data-kind=camera]') as HTMLSelectElement).value,
+            microphone: (tr.querySelector('select[data-kind=microphone]') as HTMLSelectElement).value,
+            added: cell(3).length > 0,
+            lastUsed: cell(4).length > 0,
+            forget: tr.querySelector('button')!.textContent,
+          };
+        }, origin),
+      'the site in the table',
+    );
+    assert.deepEqual(row, {
+      site: origin,
+      camera: 'allow',
+      microphone: 'ask',
+      added: true,
+      lastUsed: true,
+      forget: 'Forget',
+    });
     assert.equal(await options.evaluate(() => document.getElementById('sites-empty')!.hidden), true);
 
     const cameraSelect = `#sites tr[data-origin="${origin}"] select[data-kind=camera]`;
@@ -127,7 +172,10 @@ describeEachBrowser('options page', (suite) => {
     await options.bringToFront();
     await options.focus(`#sites tr[data-origin="${origin}"] button`);
     await options.keyboard.press('Enter');
-    await waitFor(() => options.evaluate((o: string) => !document.querySelector(`#sites tr[data-origin="${o}"]`), origin), 'the row to go');
+    await waitFor(
+      () => options.evaluate((o: string) => !document.querySelector(`#sites tr[data-origin="${o}"]`), origin),
+      'the row to go',
+    );
     const after = await options.evaluate(() => ({
       empty: !document.getElementById('sites-empty')!.hidden,
       table: !document.getElementById('sites-wrap')!.hidden,
@@ -139,7 +187,11 @@ describeEachBrowser('options page', (suite) => {
     await web.bringToFront();
     await web.reload();
     // (browser-chooses: no picker window, whatever an earlier test left as the default)
-    assert.equal(await gumOutcome(web, { video: true, semantics: 'browser-chooses' }), 'ok', 'forgotten: the browser decides again (fake UI allows)');
+    assert.equal(
+      await gumOutcome(web, { video: true, semantics: 'browser-chooses' }),
+      'ok',
+      'forgotten: the browser decides again (fake UI allows)',
+    );
     await web.close();
     await options.close();
   });
@@ -164,11 +216,28 @@ describeEachBrowser('options page', (suite) => {
     }
     const ids = seen.map((s) => s.id);
     // A radio group is one tab stop: its checked radio.
-    const checked = await options.evaluate(() => [...document.querySelectorAll<HTMLInputElement>('input[type=radio]:checked')].map((r) => r.id));
-    const expected = [checked[0], 'alwaysShowPicker', 'hardMute', 'shortcuts', checked[1],
-      'feature-call-detection', 'feature-media-session', 'feature-picker-semantics', 'feature-label-hiding', 'feature-call-window',
-      'feature-usermedia-element', 'feature-screen-capture', 'feature-effects', 'feature-track-transfer',
-      'site-0-camera', 'site-0-microphone', 'forget-0'];
+    const checked = await options.evaluate(() =>
+      [...document.querySelectorAll<HTMLInputElement>('input[type=radio]:checked')].map((r) => r.id),
+    );
+    const expected = [
+      checked[0],
+      'alwaysShowPicker',
+      'hardMute',
+      'shortcuts',
+      checked[1],
+      'feature-call-detection',
+      'feature-media-session',
+      'feature-picker-semantics',
+      'feature-label-hiding',
+      'feature-call-window',
+      'feature-usermedia-element',
+      'feature-screen-capture',
+      'feature-effects',
+      'feature-track-transfer',
+      'site-0-camera',
+      'site-0-microphone',
+      'forget-0',
+    ];
     assert.deepEqual(ids, expected);
     for (const s of seen) assert.match(s.outline, /^solid [2-9]/, `focus indicator of #${s.id}`);
     await uiRequest(options, 'sites/set', { origin, kind: 'microphone', state: 'ask' });
@@ -185,10 +254,14 @@ describeEachBrowser('options page', (suite) => {
         const original = runtime.sendMessage.bind(runtime);
         runtime.sendMessage = (message: any, callback?: (a: unknown) => void) => {
           const answer = original(message).then((a: any) => {
-            if (a?.ok && (message.type === 'settings/get' || message.type === 'settings/set')) a.result.pinned = ['defaultSemantics', 'features.label-hiding'];
+            if (a?.ok && (message.type === 'settings/get' || message.type === 'settings/set'))
+              a.result.pinned = ['defaultSemantics', 'features.label-hiding'];
             return a;
           });
-          if (typeof callback === 'function') { answer.then(callback); return undefined; }
+          if (typeof callback === 'function') {
+            answer.then(callback);
+            return undefined;
+          }
           return answer;
         };
       });
@@ -196,8 +269,11 @@ describeEachBrowser('options page', (suite) => {
       await waitFor(() => page.evaluate(() => document.body.dataset.ready === 'true'), 'the options page');
       const view = await page.evaluate(() => {
         const input = (id: string) => document.getElementById(id) as HTMLInputElement;
-        const described = (id: string) => (input(id).getAttribute('aria-describedby') ?? '').split(' ')
-          .map((ref) => document.getElementById(ref)!.textContent).join(' | ');
+        const described = (id: string) =>
+          (input(id).getAttribute('aria-describedby') ?? '')
+            .split(' ')
+            .map((ref) => document.getElementById(ref)!.textContent)
+            .join(' | ');
         return {
           semantics: [input('semantics-browser-chooses').disabled, input('semantics-user-chooses').disabled],
           semanticsDescribed: described('semantics-user-chooses'),
@@ -209,9 +285,11 @@ describeEachBrowser('options page', (suite) => {
       });
       assert.deepEqual(view, {
         semantics: [true, true],
-        semanticsDescribed: 'When more than one camera or microphone fits, MediaGate asks you which one the site gets. | Set by your organisation',
+        semanticsDescribed:
+          'When more than one camera or microphone fits, MediaGate asks you which one the site gets. | Set by your organisation',
         features: [false, false, false, true, false, false, false, false, false],
-        featureDescribed: 'Keeps the names of your devices from sites, as set under Device names. | Set by your organisation',
+        featureDescribed:
+          'Keeps the names of your devices from sites, as set under Device names. | Set by your organisation',
         free: [false, false],
         notes: ['pinned-defaultSemantics', 'pinned-feature-label-hiding'],
       });
@@ -226,7 +304,10 @@ describeEachBrowser('options page', (suite) => {
 
     await uiRequest(options, 'sites/set', { origin: suite.server.origin, kind: 'camera', state: 'allow' });
     await uiRequest(options, 'sites/set', { origin: suite.server.otherOrigin, kind: 'microphone', state: 'block' });
-    await waitFor(() => options.evaluate(() => document.querySelectorAll('#sites tbody tr').length === 2), 'two site rows');
+    await waitFor(
+      () => options.evaluate(() => document.querySelectorAll('#sites tbody tr').length === 2),
+      'two site rows',
+    );
     // The status toast is part of what axe checks (contrast): show it.
     await options.bringToFront();
     await options.click('#alwaysShowPicker');

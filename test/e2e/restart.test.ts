@@ -16,11 +16,18 @@ describeEachBrowser('browser restart', { tmpDir: (name) => `mediagate-restart-${
     const table = await uiRequest(ui, 'sites/list', {});
     assert.equal(table[suite.server.origin]?.camera?.state, 'block');
     let opened = 0;
-    suite.tb.browser.on('targetcreated', () => { opened++; });
+    suite.tb.browser.on('targetcreated', () => {
+      opened++;
+    });
     const page = await suite.tb.newPage();
     await page.goto(suite.server.url('/blank.html'));
-    const r = await page.evaluate(() => navigator.mediaDevices.getUserMedia({ video: true, semantics: 'user-chooses' } as MediaStreamConstraints).then(() => 'granted', (e) => e.name));
+    const r = await page.evaluate(() =>
+      navigator.mediaDevices.getUserMedia({ video: true, semantics: 'user-chooses' } as MediaStreamConstraints).then(
+        () => 'granted',
+        (e) => e.name,
+      ),
+    );
     assert.equal(r, 'NotAllowedError');
-    assert.equal(opened, 1, 'only the test\'s own tab opened: no picker window');
+    assert.equal(opened, 1, "only the test's own tab opened: no picker window");
   });
 });

@@ -10,7 +10,9 @@ import { describeEachBrowser } from './helpers/suite';
 
 const VIDEO = '<script type="permissionconstraints">{"video": true}</script>';
 const AUDIO = '<script type="permissionconstraints">{"audio": true}</script>';
-const page = (body: string) => `<!doctype html><html><head><title>usermedia</title></head><body style="margin:20px;font:16px sans-serif">
+const page = (
+  body: string,
+) => `<!doctype html><html><head><title>usermedia</title></head><body style="margin:20px;font:16px sans-serif">
 ${body}
 <script>
   window.events = [];
@@ -20,23 +22,37 @@ ${body}
 </script></body></html>`;
 
 /** Waits until MediaGate upgraded the element and the 500 ms settling time is over. */
-const settled = (p: Page, id: string) => waitFor(() => p.evaluate((i) => {
-  const el = document.getElementById(i) as any;
-  return el && 'isValid' in el && el.invalidReason !== 'recently_attached' ? { isValid: el.isValid, invalidReason: el.invalidReason } : null;
-}, id), `#${id} upgraded and settled`);
+const settled = (p: Page, id: string) =>
+  waitFor(
+    () =>
+      p.evaluate((i) => {
+        const el = document.getElementById(i) as any;
+        return el && 'isValid' in el && el.invalidReason !== 'recently_attached'
+          ? { isValid: el.isValid, invalidReason: el.invalidReason }
+          : null;
+      }, id),
+    `#${id} upgraded and settled`,
+  );
 
-const state = (p: Page, id: string) => p.evaluate((i) => {
-  const el = document.getElementById(i) as any;
-  const tracks = el.stream ? (el.stream as MediaStream).getTracks().map((t) => `${t.kind}:${t.enabled}`) : null;
-  return { enabled: el.enabled, tracks, attr: el.getAttribute('data-usermedia-state'), events: (window as any).events as string[] };
-}, id);
+const state = (p: Page, id: string) =>
+  p.evaluate((i) => {
+    const el = document.getElementById(i) as any;
+    const tracks = el.stream ? (el.stream as MediaStream).getTracks().map((t) => `${t.kind}:${t.enabled}`) : null;
+    return {
+      enabled: el.enabled,
+      tracks,
+      attr: el.getAttribute('data-usermedia-state'),
+      events: (window as any).events as string[],
+    };
+  }, id);
 
 describeEachBrowser('<usermedia>', (suite) => {
   let ui: Page;
   before(async () => {
     ui = await suite.tb.openExtensionPage('popup/popup.html');
     // Chromium's native element asks the browser's own permission: grant it as a remembered choice would.
-    for (const kind of ['camera', 'microphone'] as const) await uiRequest(ui, 'sites/set', { origin: suite.server.origin, kind, state: 'allow' });
+    for (const kind of ['camera', 'microphone'] as const)
+      await uiRequest(ui, 'sites/set', { origin: suite.server.origin, kind, state: 'allow' });
   });
 
   it('is not loaded into pages without the element', async () => {
@@ -69,16 +85,25 @@ describeEachBrowser('<usermedia>', (suite) => {
     await waitFor(async () => (await state(p, 'u')).events.includes('u:userchangedenabled'), 'userchangedenabled');
     s = await state(p, 'u');
     assert.equal(s.enabled, false);
-    assert.ok(s.tracks!.every((t) => t.endsWith(':false')), 'every track disabled');
+    assert.ok(
+      s.tracks!.every((t) => t.endsWith(':false')),
+      'every track disabled',
+    );
     assert.equal(s.attr, 'off');
     await p.click('#u');
-    await waitFor(async () => (await state(p, 'u')).events.filter((e) => e === 'u:userchangedenabled').length === 2, 'second userchangedenabled');
+    await waitFor(
+      async () => (await state(p, 'u')).events.filter((e) => e === 'u:userchangedenabled').length === 2,
+      'second userchangedenabled',
+    );
     s = await state(p, 'u');
     assert.equal(s.enabled, true);
     assert.equal(s.attr, 'on');
     // The call is MediaGate's like any other (toolbar, shortcuts).
     const calls = await uiRequest(ui, 'calls/list', {});
-    assert.ok(calls.some((c) => c.origin === suite.server.origin && c.tracks.some((t) => t.kind === 'video')), 'the call is registered');
+    assert.ok(
+      calls.some((c) => c.origin === suite.server.origin && c.tracks.some((t) => t.kind === 'video')),
+      'the call is registered',
+    );
     await p.close();
   });
 
@@ -95,20 +120,36 @@ describeEachBrowser('<usermedia>', (suite) => {
       el.enabled = false;
       const off = stream.getAudioTracks()[0]!.enabled;
       let bad = '';
-      try { el.stream = 42; } catch (e) { bad = (e as Error).name; }
-      return { same, off, enabledNow: el.enabled, bad, events: ((window as any).events as string[]).filter((e) => !e.endsWith('validationstatuschange')) };
+      try {
+        el.stream = 42;
+      } catch (e) {
+        bad = (e as Error).name;
+      }
+      return {
+        same,
+        off,
+        enabledNow: el.enabled,
+        bad,
+        events: ((window as any).events as string[]).filter((e) => !e.endsWith('validationstatuschange')),
+      };
     });
     assert.deepEqual(r, { same: true, off: false, enabledNow: false, bad: 'TypeError', events: ['a:streamready'] });
     await p.close();
   });
 
   it('untrusted clicks, clicks right after insertion and an invalid type do nothing', async () => {
-    suite.server.route('/rules.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia><br><br><usermedia id="bad"><script type="permissionconstraints">{}</script></usermedia>`) });
+    suite.server.route('/rules.html', {
+      body: page(
+        `<usermedia id="u">${VIDEO}</usermedia><br><br><usermedia id="bad"><script type="permissionconstraints">{}</script></usermedia>`,
+      ),
+    });
     const p = await suite.tb.newPage();
     await p.goto(suite.server.url('/rules.html'));
     await settled(p, 'u');
     assert.deepEqual(await settled(p, 'bad'), { isValid: false, invalidReason: 'type_invalid' });
-    await p.evaluate(() => { (document.getElementById('u') as HTMLElement).click(); });
+    await p.evaluate(() => {
+      (document.getElementById('u') as HTMLElement).click();
+    });
     await p.click('#bad');
     // A fresh element clicked at once (within 500 ms of insertion).
     const fresh = await p.evaluate(() => {
@@ -119,7 +160,10 @@ describeEachBrowser('<usermedia>', (suite) => {
       return true;
     });
     assert.ok(fresh);
-    await waitFor(() => p.evaluate(() => 'isValid' in (document.getElementById('fresh') as any)), 'fresh element upgraded');
+    await waitFor(
+      () => p.evaluate(() => 'isValid' in (document.getElementById('fresh') as any)),
+      'fresh element upgraded',
+    );
     const early = await p.evaluate(() => (document.getElementById('fresh') as any).invalidReason);
     await p.click('#fresh');
     await new Promise((r) => setTimeout(r, 1500));
@@ -138,14 +182,16 @@ describeEachBrowser('<usermedia>', (suite) => {
     // The first element: nested in a subtree built detached, so only its root is an added node.
     await p.evaluate(() => {
       const box = document.createElement('section');
-      box.innerHTML = '<div><span><usermedia id="first"><script type="permissionconstraints">{"video": true}</script></usermedia></span></div>';
+      box.innerHTML =
+        '<div><span><usermedia id="first"><script type="permissionconstraints">{"video": true}</script></usermedia></span></div>';
       document.getElementById('a')!.after(box);
     });
     await settled(p, 'first');
     // The next ones: one built detached, one added into a subtree added in the same batch.
     await p.evaluate(() => {
       const outer = document.createElement('div');
-      outer.innerHTML = '<ul><li><usermedia id="second"><script type="permissionconstraints">{"audio": true}</script></usermedia></li></ul>';
+      outer.innerHTML =
+        '<ul><li><usermedia id="second"><script type="permissionconstraints">{"audio": true}</script></usermedia></li></ul>';
       document.body.append(outer);
       const inner = document.createElement('usermedia');
       inner.id = 'third';
@@ -155,19 +201,24 @@ describeEachBrowser('<usermedia>', (suite) => {
     await settled(p, 'second');
     await settled(p, 'third');
     // Moved into another container: the 500 ms rule starts again.
-    const moved = await p.evaluate(() => new Promise<string>((resolve) => {
-      document.getElementById('b')!.append(document.getElementById('first')!);
-      setTimeout(() => resolve((document.getElementById('first') as any).invalidReason), 50);
-    }));
+    const moved = await p.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          document.getElementById('b')!.append(document.getElementById('first')!);
+          setTimeout(() => resolve((document.getElementById('first') as any).invalidReason), 50);
+        }),
+    );
     assert.equal(moved, 'recently_attached');
     assert.deepEqual(await settled(p, 'first'), { isValid: true, invalidReason: '' });
     await p.close();
   });
 
   it('an overlay makes the element occluded and a low-contrast style makes it style_invalid', async () => {
-    suite.server.route('/cover.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia><br><br>
+    suite.server.route('/cover.html', {
+      body: page(`<usermedia id="u">${VIDEO}</usermedia><br><br>
         <usermedia id="grey" style="color:#777;background:#888">${VIDEO}</usermedia>
-        <div id="cover" style="position:fixed;left:0;top:0;width:400px;height:60px;background:rgba(255,255,255,.95)"></div>`) });
+        <div id="cover" style="position:fixed;left:0;top:0;width:400px;height:60px;background:rgba(255,255,255,.95)"></div>`),
+    });
     const p = await suite.tb.newPage();
     await p.goto(suite.server.url('/cover.html'));
     assert.deepEqual(await settled(p, 'u'), { isValid: false, invalidReason: 'occluded' });
@@ -180,8 +231,10 @@ describeEachBrowser('<usermedia>', (suite) => {
   });
 
   it('autostart starts at once where the site is allowed; at most three elements per type', async () => {
-    suite.server.route('/auto.html', { body: page(`<usermedia id="auto" autostart>${AUDIO}</usermedia>
-        ${[1, 2, 3, 4].map((i) => `<usermedia id="v${i}">${VIDEO}</usermedia>`).join(' ')}`) });
+    suite.server.route('/auto.html', {
+      body: page(`<usermedia id="auto" autostart>${AUDIO}</usermedia>
+        ${[1, 2, 3, 4].map((i) => `<usermedia id="v${i}">${VIDEO}</usermedia>`).join(' ')}`),
+    });
     const p = await suite.tb.newPage();
     await p.goto(suite.server.url('/auto.html'));
     await waitFor(async () => (await state(p, 'auto')).events.includes('auto:streamready'), 'autostart streamready');
@@ -203,57 +256,99 @@ describeEachBrowser('<usermedia>', (suite) => {
       const I = (window as any).HTMLUserMediaElement;
       const d = Object.getOwnPropertyDescriptor(I.prototype, 'enabled')!;
       let ctor = '';
-      try { new I(); } catch (e) { ctor = (e as Error).name; }
+      try {
+        new I();
+      } catch (e) {
+        ctor = (e as Error).name;
+      }
       let brand = '';
-      try { d.get!.call(document.body); } catch (e) { brand = (e as Error).name; }
+      try {
+        d.get!.call(document.body);
+      } catch (e) {
+        brand = (e as Error).name;
+      }
       return {
-        upgraded: 'isValid' in el, instance: el instanceof I, name: I.name,
+        upgraded: 'isValid' in el,
+        instance: el instanceof I,
+        name: I.name,
         getter: Function.prototype.toString.call(d.get).includes('[native code]') && d.get!.name === 'get enabled',
-        setter: d.set!.name, ctor, brand, tag: Object.prototype.toString.call(el),
+        setter: d.set!.name,
+        ctor,
+        brand,
+        tag: Object.prototype.toString.call(el),
       };
     });
     assert.deepEqual(r, {
-      upgraded: true, instance: true, name: 'HTMLUserMediaElement', getter: true, setter: 'set enabled', ctor: 'TypeError',
-      brand: 'TypeError', tag: '[object HTMLUserMediaElement]',
+      upgraded: true,
+      instance: true,
+      name: 'HTMLUserMediaElement',
+      getter: true,
+      setter: 'set enabled',
+      ctor: 'TypeError',
+      brand: 'TypeError',
+      tag: '[object HTMLUserMediaElement]',
     });
     await p.close();
   });
 
-  it('the dropdown arrow opens MediaGate\'s picker and associates the new stream (Firefox: MediaGate draws the arrow)', { skip: suite.name === 'chromium' && 'the native element has no arrow' }, async () => {
-    await setSettings(suite.tb, { alwaysShowPicker: true });
-    suite.server.route('/choose.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
-    const p = await suite.tb.newPage();
-    try {
-      await p.goto(suite.server.url('/choose.html'));
-      await settled(p, 'u');
-      const arrow = await p.evaluate(() => { const r = document.getElementById('u')!.getBoundingClientRect(); return { x: r.right - 8, y: r.top + r.height / 2 }; });
-      await p.mouse.click(arrow.x, arrow.y);
-      const picker = await pickerPage(suite.tb);
-      await clickByName(picker, 'button', 'Allow');
-      await waitFor(async () => (await state(p, 'u')).events.includes('u:streamready'), 'streamready after the picker');
-      assert.ok((await state(p, 'u')).tracks?.includes('video:true'));
-      // The arrow is no toggle: the main button was not clicked.
-      assert.ok(!(await state(p, 'u')).events.includes('u:userchangedenabled'));
-    } finally {
-      await setSettings(suite.tb, { alwaysShowPicker: false });
-      await p.close();
-    }
-  });
+  it(
+    "the dropdown arrow opens MediaGate's picker and associates the new stream (Firefox: MediaGate draws the arrow)",
+    { skip: suite.name === 'chromium' && 'the native element has no arrow' },
+    async () => {
+      await setSettings(suite.tb, { alwaysShowPicker: true });
+      suite.server.route('/choose.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
+      const p = await suite.tb.newPage();
+      try {
+        await p.goto(suite.server.url('/choose.html'));
+        await settled(p, 'u');
+        const arrow = await p.evaluate(() => {
+          const r = document.getElementById('u')!.getBoundingClientRect();
+          return { x: r.right - 8, y: r.top + r.height / 2 };
+        });
+        await p.mouse.click(arrow.x, arrow.y);
+        const picker = await pickerPage(suite.tb);
+        await clickByName(picker, 'button', 'Allow');
+        await waitFor(
+          async () => (await state(p, 'u')).events.includes('u:streamready'),
+          'streamready after the picker',
+        );
+        assert.ok((await state(p, 'u')).tracks?.includes('video:true'));
+        // The arrow is no toggle: the main button was not clicked.
+        assert.ok(!(await state(p, 'u')).events.includes('u:userchangedenabled'));
+      } finally {
+        await setSettings(suite.tb, { alwaysShowPicker: false });
+        await p.close();
+      }
+    },
+  );
 
   it('same-origin frames get the element too; switched off in the settings, the page keeps what the browser has', async () => {
-    suite.server.route('/framed.html', { body: page(`<iframe id="f" srcdoc='<usermedia id="inner"><script type="permissionconstraints">{"video": true}</script></usermedia>'></iframe>`) });
+    suite.server.route('/framed.html', {
+      body: page(
+        `<iframe id="f" srcdoc='<usermedia id="inner"><script type="permissionconstraints">{"video": true}</script></usermedia>'></iframe>`,
+      ),
+    });
     const p = await suite.tb.newPage();
     await p.goto(suite.server.url('/framed.html'));
-    await waitFor(() => p.evaluate(() => {
-      const el = (document.getElementById('f') as HTMLIFrameElement).contentDocument?.getElementById('inner') as any;
-      return !!el && 'isValid' in el && el instanceof (el.ownerDocument.defaultView as any).HTMLUserMediaElement;
-    }), 'the element in the frame upgraded');
+    await waitFor(
+      () =>
+        p.evaluate(() => {
+          const el = (document.getElementById('f') as HTMLIFrameElement).contentDocument?.getElementById(
+            'inner',
+          ) as any;
+          return !!el && 'isValid' in el && el instanceof (el.ownerDocument.defaultView as any).HTMLUserMediaElement;
+        }),
+      'the element in the frame upgraded',
+    );
     await setSettings(suite.tb, { features: { 'usermedia-element': false } });
     try {
       suite.server.route('/off.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`) });
       await p.goto(suite.server.url('/off.html'));
       await new Promise((r) => setTimeout(r, 800));
-      const r = await p.evaluate(() => { const el = document.getElementById('u') as any; return { mg: 'isValid' in el, iface: typeof (window as any).HTMLUserMediaElement }; });
+      const r = await p.evaluate(() => {
+        const el = document.getElementById('u') as any;
+        return { mg: 'isValid' in el, iface: typeof (window as any).HTMLUserMediaElement };
+      });
       assert.deepEqual(r, { mg: false, iface: suite.name === 'firefox' ? 'undefined' : 'function' });
     } finally {
       await setSettings(suite.tb, { features: {} });
@@ -261,8 +356,11 @@ describeEachBrowser('<usermedia>', (suite) => {
     }
   });
 
-  it('works on a page whose CSP allows only its own scripts (MediaGate\'s code is injected by the browser, not by the page)', async () => {
-    suite.server.route('/csp.html', { body: page(`<usermedia id="u">${VIDEO}</usermedia>`).replace(/<script>[\s\S]*?<\/script><\/body>/, '</body>'), headers: { 'content-security-policy': "default-src 'self'; script-src 'self'" } });
+  it("works on a page whose CSP allows only its own scripts (MediaGate's code is injected by the browser, not by the page)", async () => {
+    suite.server.route('/csp.html', {
+      body: page(`<usermedia id="u">${VIDEO}</usermedia>`).replace(/<script>[\s\S]*?<\/script><\/body>/, '</body>'),
+      headers: { 'content-security-policy': "default-src 'self'; script-src 'self'" },
+    });
     const p = await suite.tb.newPage();
     await p.goto(suite.server.url('/csp.html'));
     assert.deepEqual(await settled(p, 'u'), { isValid: true, invalidReason: '' });

@@ -1,15 +1,30 @@
 // Shared fixtures and fast-check arbitraries for the unit tests.
 import fc from 'fast-check';
 import {
-  LIMITS, MEDIA_SESSION_ACTIONS, type CallSnapshot, type Json, type KindAsk, type PickerChoice, type PickerKinds, type TrackInfo,
+  LIMITS,
+  MEDIA_SESSION_ACTIONS,
+  type CallSnapshot,
+  type Json,
+  type KindAsk,
+  type PickerChoice,
+  type PickerKinds,
+  type TrackInfo,
 } from '../../src/shared/protocol';
 
 export const track = (over: Partial<TrackInfo> = {}): TrackInfo => ({
-  id: 't1', kind: 'audio', label: 'Mic', enabled: true, muted: false, ...over,
+  id: 't1',
+  kind: 'audio',
+  label: 'Mic',
+  enabled: true,
+  muted: false,
+  ...over,
 });
 
 export const snapshot = (over: Partial<CallSnapshot> = {}): CallSnapshot => ({
-  tracks: [], actions: [], reported: {}, ...over,
+  tracks: [],
+  actions: [],
+  reported: {},
+  ...over,
 });
 
 /** Values of every kind fast-check can make, including null-prototype objects, boxed values, sparse arrays. */
@@ -69,9 +84,17 @@ export const kindAskArb: fc.Arbitrary<KindAsk> = fc.record({
   candidates: fc.option(fc.array(fc.string({ maxLength: 32 }), { maxLength: 8 }), { nil: null }),
 });
 
-export const pickerKindsArb: fc.Arbitrary<PickerKinds> = fc.record({ audio: kindAskArb, video: kindAskArb }, { requiredKeys: [] })
+export const pickerKindsArb: fc.Arbitrary<PickerKinds> = fc
+  .record({ audio: kindAskArb, video: kindAskArb }, { requiredKeys: [] })
   .filter((k) => k.audio !== undefined || k.video !== undefined);
 
-export const pickerIdArb = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-'), minLength: 1, maxLength: 64 });
+export const pickerIdArb = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-'),
+  minLength: 1,
+  maxLength: 64,
+});
 
-export const pickerChoiceArb: fc.Arbitrary<PickerChoice> = fc.record({ audio: labelArb, video: labelArb }, { requiredKeys: [] });
+export const pickerChoiceArb: fc.Arbitrary<PickerChoice> = fc.record(
+  { audio: labelArb, video: labelArb },
+  { requiredKeys: [] },
+);

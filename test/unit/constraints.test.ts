@@ -1,23 +1,45 @@
 import fc from 'fast-check';
 import {
-  candidates, fitnessDistance, parseSemantics, pinDevice, rank, requestedKinds, uniqueDevices, type DeviceDescription,
+  candidates,
+  fitnessDistance,
+  parseSemantics,
+  pinDevice,
+  rank,
+  requestedKinds,
+  uniqueDevices,
+  type DeviceDescription,
 } from '../../src/shared/constraints';
 import { anyValue } from './arbitraries';
 
 const cam = (id: string, maxWidth: number, over: Partial<DeviceDescription> = {}): DeviceDescription => ({
-  deviceId: id, groupId: `g-${id}`, kind: 'videoinput', label: `Camera ${id}`,
+  deviceId: id,
+  groupId: `g-${id}`,
+  kind: 'videoinput',
+  label: `Camera ${id}`,
   capabilities: {
-    deviceId: id, groupId: `g-${id}`, width: { min: 1, max: maxWidth }, height: { min: 1, max: (maxWidth * 9) / 16 },
-    aspectRatio: { min: 1 / 1080, max: maxWidth }, frameRate: { min: 1, max: 30 }, facingMode: [],
+    deviceId: id,
+    groupId: `g-${id}`,
+    width: { min: 1, max: maxWidth },
+    height: { min: 1, max: (maxWidth * 9) / 16 },
+    aspectRatio: { min: 1 / 1080, max: maxWidth },
+    frameRate: { min: 1, max: 30 },
+    facingMode: [],
     resizeMode: ['none', 'crop-and-scale'],
   },
   ...over,
 });
 const mic = (id: string, over: Partial<DeviceDescription> = {}): DeviceDescription => ({
-  deviceId: id, groupId: `g-${id}`, kind: 'audioinput', label: `Mic ${id}`,
+  deviceId: id,
+  groupId: `g-${id}`,
+  kind: 'audioinput',
+  label: `Mic ${id}`,
   capabilities: {
-    echoCancellation: [true, false], autoGainControl: [true, false], noiseSuppression: [true, false],
-    sampleRate: { min: 48000, max: 48000 }, sampleSize: { min: 16, max: 16 }, channelCount: { min: 1, max: 2 },
+    echoCancellation: [true, false],
+    autoGainControl: [true, false],
+    noiseSuppression: [true, false],
+    sampleRate: { min: 48000, max: 48000 },
+    sampleSize: { min: 16, max: 16 },
+    channelCount: { min: 1, max: 2 },
     latency: { min: 0.01, max: 0.1 },
   },
   ...over,
@@ -28,7 +50,9 @@ const hd = cam('hd', 1280);
 const fhd = cam('fhd', 1920);
 const vga = cam('vga', 640);
 const m1 = mic('m1');
-const m2 = mic('m2', { capabilities: { ...mic('m2').capabilities, echoCancellation: [false], sampleRate: { min: 16000, max: 16000 } } });
+const m2 = mic('m2', {
+  capabilities: { ...mic('m2').capabilities, echoCancellation: [false], sampleRate: { min: 16000, max: 16000 } },
+});
 const devices = [vga, m1, hd, fhd, m2];
 const ids = (ds: DeviceDescription[]) => ds.map((d) => d.deviceId);
 
@@ -49,15 +73,23 @@ describe('parseSemantics', () => {
     for (const v of [null, '', 'User-chooses', 'user-chooses ', 1, true, {}, [], Symbol('user-chooses'), 10n]) {
       expect(parseSemantics(v)).toBeInstanceOf(TypeError);
     }
-    expect(parseSemantics({ toString() { throw new Error('boom'); } })).toBeInstanceOf(TypeError);
+    expect(
+      parseSemantics({
+        toString() {
+          throw new Error('boom');
+        },
+      }),
+    ).toBeInstanceOf(TypeError);
     expect(parseSemantics({ [Symbol.toPrimitive]: () => Symbol('x') })).toBeInstanceOf(TypeError);
   });
 
   it('never throws', () => {
-    fc.assert(fc.property(anyValue, (v) => {
-      const r = parseSemantics(v);
-      expect(r === undefined || r === 'user-chooses' || r === 'browser-chooses' || r instanceof TypeError).toBe(true);
-    }));
+    fc.assert(
+      fc.property(anyValue, (v) => {
+        const r = parseSemantics(v);
+        expect(r === undefined || r === 'user-chooses' || r === 'browser-chooses' || r instanceof TypeError).toBe(true);
+      }),
+    );
   });
 });
 
@@ -82,8 +114,26 @@ describe('requestedKinds', () => {
 
   it('returns [] for non-objects and on throwing getters', () => {
     for (const v of [undefined, null, 1, 'audio', true]) expect(requestedKinds(v)).toEqual([]);
-    expect(requestedKinds({ get audio() { throw new Error('boom'); }, video: true })).toEqual([]);
-    expect(requestedKinds(new Proxy({}, { get() { throw new Error('trap'); } }))).toEqual([]);
+    expect(
+      requestedKinds({
+        get audio() {
+          throw new Error('boom');
+        },
+        video: true,
+      }),
+    ).toEqual([]);
+    expect(
+      requestedKinds(
+        new Proxy(
+          {},
+          {
+            get() {
+              throw new Error('trap');
+            },
+          },
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -166,7 +216,9 @@ describe('candidates', () => {
     expect(candidates('video', { facingMode: { exact: 'user' } }, ff)).toEqual(ff);
     expect(candidates('video', { deviceId: { exact: 'hd' } }, ff)).toEqual([ff[1]]);
     const noFacing = cam('x', 640, { capabilities: { width: { min: 1, max: 640 } } });
-    expect(candidates('video', { facingMode: { exact: 'user' }, frameRate: { min: 60 } }, [noFacing])).toEqual([noFacing]);
+    expect(candidates('video', { facingMode: { exact: 'user' }, frameRate: { min: 60 } }, [noFacing])).toEqual([
+      noFacing,
+    ]);
   });
 
   it('self-contradictory required ranges match nothing, even with unknown capabilities', () => {
@@ -185,14 +237,48 @@ describe('candidates', () => {
 
   it('unusable constraints (what WebIDL would reject, throwing getters, Proxies) -> []', () => {
     const unusable: unknown[] = [
-      { frameRate: NaN }, { frameRate: { min: Infinity } }, { width: Symbol('w') }, { width: 10n },
-      { deviceId: Symbol('d') }, { deviceId: { exact: [Symbol('d')] } },
-      { get width() { throw new Error('boom'); } },
-      { advanced: 1 }, { advanced: null }, { advanced: [1] }, { advanced: [{ get width() { throw new Error('x'); } }] },
-      new Proxy({}, { get() { throw new Error('trap'); } }),
+      { frameRate: NaN },
+      { frameRate: { min: Infinity } },
+      { width: Symbol('w') },
+      { width: 10n },
+      { deviceId: Symbol('d') },
+      { deviceId: { exact: [Symbol('d')] } },
+      {
+        get width() {
+          throw new Error('boom');
+        },
+      },
+      { advanced: 1 },
+      { advanced: null },
+      { advanced: [1] },
+      {
+        advanced: [
+          {
+            get width() {
+              throw new Error('x');
+            },
+          },
+        ],
+      },
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('trap');
+          },
+        },
+      ),
       { deviceId: { exact: Array.from({ length: 1001 }, (_, i) => `d${i}`) } },
       { advanced: Array.from({ length: 1001 }, () => ({})) },
-      { deviceId: { exact: { *[Symbol.iterator]() { for (;;) yield 'x'; } } } },
+      {
+        deviceId: {
+          exact: {
+            *[Symbol.iterator]() {
+              for (;;) yield 'x';
+            },
+          },
+        },
+      },
     ];
     for (const tc of unusable) expect(candidates('video', tc, devices)).toEqual([]);
     const r = Proxy.revocable({}, {});
@@ -207,18 +293,47 @@ describe('candidates', () => {
 
   it('reads constraints through getters exactly once per member', () => {
     let reads = 0;
-    const tc = { get width() { reads++; return { min: reads === 1 ? 1920 : 1 }; } };
+    const tc = {
+      get width() {
+        reads++;
+        return { min: reads === 1 ? 1920 : 1 };
+      },
+    };
     expect(candidates('video', tc, devices)).toEqual([fhd]);
     expect(reads).toBe(1);
   });
 
   it('skips malformed devices and ignores hostile capabilities', () => {
-    const bad: unknown[] = [null, 1, { kind: 'videoinput' }, { get deviceId() { throw new Error('x'); } }];
-    const hostile = cam('h', 640, { capabilities: new Proxy({}, { ownKeys() { throw new Error('x'); } }) });
+    const bad: unknown[] = [
+      null,
+      1,
+      { kind: 'videoinput' },
+      {
+        get deviceId() {
+          throw new Error('x');
+        },
+      },
+    ];
+    const hostile = cam('h', 640, {
+      capabilities: new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error('x');
+          },
+        },
+      ),
+    });
     const list = [...bad, vga, hostile] as DeviceDescription[];
     expect(candidates('video', { width: { min: 1920 } }, list)).toEqual([hostile]);
     expect(candidates('video', true, 'nope' as unknown as DeviceDescription[])).toEqual([]);
-    expect(candidates('video', true, Array.from({ length: 1001 }, () => vga))).toEqual([]);
+    expect(
+      candidates(
+        'video',
+        true,
+        Array.from({ length: 1001 }, () => vga),
+      ),
+    ).toEqual([]);
     expect(candidates('screen' as 'video', true, devices)).toEqual([]);
   });
 
@@ -231,27 +346,51 @@ describe('candidates', () => {
 
   it('property: never throws, returns a subset of the input devices of the kind, in order', () => {
     const devArb = fc.record({
-      deviceId: fc.string({ maxLength: 4 }), groupId: fc.string({ maxLength: 4 }),
-      kind: fc.constantFrom('audioinput' as const, 'videoinput' as const), label: fc.string({ maxLength: 4 }),
+      deviceId: fc.string({ maxLength: 4 }),
+      groupId: fc.string({ maxLength: 4 }),
+      kind: fc.constantFrom('audioinput' as const, 'videoinput' as const),
+      label: fc.string({ maxLength: 4 }),
       capabilities: fc.oneof(fc.constant(null), fc.dictionary(fc.string({ maxLength: 8 }), anyValue, { maxKeys: 4 })),
     });
-    const tcArb = fc.oneof(anyValue, fc.record({
-      width: fc.oneof(fc.integer(), fc.record({ min: fc.integer(), max: fc.integer(), ideal: fc.integer(), exact: fc.integer() }, { requiredKeys: [] })),
-      deviceId: fc.oneof(fc.string(), fc.array(fc.string()), fc.record({ exact: fc.string() })),
-      facingMode: fc.oneof(fc.constantFrom('user', 'environment'), fc.record({ exact: fc.constantFrom('user', 'environment') })),
-      advanced: fc.array(anyValue, { maxLength: 3 }),
-    }, { requiredKeys: [] }));
-    fc.assert(fc.property(fc.constantFrom('audio' as const, 'video' as const), tcArb, fc.array(devArb, { maxLength: 6 }), (kind, tc, ds) => {
-      const out = candidates(kind, tc, ds);
-      let last = -1;
-      for (const d of out) {
-        expect(d.kind).toBe(`${kind}input`);
-        const i = ds.indexOf(d, last + 1);
-        expect(i).toBeGreaterThan(last);
-        last = i;
-      }
-      expect(candidates(kind, true, ds)).toEqual(ds.filter((d) => d.kind === `${kind}input`));
-    }));
+    const tcArb = fc.oneof(
+      anyValue,
+      fc.record(
+        {
+          width: fc.oneof(
+            fc.integer(),
+            fc.record(
+              { min: fc.integer(), max: fc.integer(), ideal: fc.integer(), exact: fc.integer() },
+              { requiredKeys: [] },
+            ),
+          ),
+          deviceId: fc.oneof(fc.string(), fc.array(fc.string()), fc.record({ exact: fc.string() })),
+          facingMode: fc.oneof(
+            fc.constantFrom('user', 'environment'),
+            fc.record({ exact: fc.constantFrom('user', 'environment') }),
+          ),
+          advanced: fc.array(anyValue, { maxLength: 3 }),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom('audio' as const, 'video' as const),
+        tcArb,
+        fc.array(devArb, { maxLength: 6 }),
+        (kind, tc, ds) => {
+          const out = candidates(kind, tc, ds);
+          let last = -1;
+          for (const d of out) {
+            expect(d.kind).toBe(`${kind}input`);
+            const i = ds.indexOf(d, last + 1);
+            expect(i).toBeGreaterThan(last);
+            last = i;
+          }
+          expect(candidates(kind, true, ds)).toEqual(ds.filter((d) => d.kind === `${kind}input`));
+        },
+      ),
+    );
   });
 });
 
@@ -303,17 +442,28 @@ describe('fitnessDistance', () => {
   it('Infinity when the required part fails or the input is unusable', () => {
     expect(fitnessDistance({ width: { min: 1920 } }, hd)).toBe(Infinity);
     expect(fitnessDistance({ deviceId: { exact: 'x' } }, hd)).toBe(Infinity);
-    expect(fitnessDistance({ get width() { throw new Error('x'); } }, hd)).toBe(Infinity);
+    expect(
+      fitnessDistance(
+        {
+          get width() {
+            throw new Error('x');
+          },
+        },
+        hd,
+      ),
+    ).toBe(Infinity);
     expect(fitnessDistance({ frameRate: NaN }, hd)).toBe(Infinity);
     expect(fitnessDistance(true, null as unknown as DeviceDescription)).toBe(Infinity);
   });
 
   it('property: never throws; a number >= 0', () => {
-    fc.assert(fc.property(anyValue, fc.constantFrom(hd, fhd, m1, firefox(vga)), (tc, d) => {
-      const f = fitnessDistance(tc, d);
-      expect(typeof f).toBe('number');
-      expect(f >= 0).toBe(true);
-    }));
+    fc.assert(
+      fc.property(anyValue, fc.constantFrom(hd, fhd, m1, firefox(vga)), (tc, d) => {
+        const f = fitnessDistance(tc, d);
+        expect(typeof f).toBe('number');
+        expect(f >= 0).toBe(true);
+      }),
+    );
   });
 });
 
@@ -337,32 +487,67 @@ describe('rank', () => {
   });
 
   it('is [] for unusable input', () => {
-    expect(rank('video', { get width() { throw new Error('x'); } }, devices)).toEqual([]);
+    expect(
+      rank(
+        'video',
+        {
+          get width() {
+            throw new Error('x');
+          },
+        },
+        devices,
+      ),
+    ).toEqual([]);
     expect(rank('video', false, devices)).toEqual([]);
   });
 
   it('property: a permutation of the candidates', () => {
     const devArb = fc.record({
-      deviceId: fc.constantFrom('a', 'b', 'c'), groupId: fc.constantFrom('g', 'h'),
-      kind: fc.constantFrom('audioinput' as const, 'videoinput' as const), label: fc.constantFrom('A', 'B', ''),
-      capabilities: fc.oneof(fc.constant(null), fc.record({
-        width: fc.record({ min: fc.integer({ min: 1, max: 100 }), max: fc.integer({ min: 100, max: 4000 }) }),
-        facingMode: fc.subarray(['user', 'environment']),
-      })),
+      deviceId: fc.constantFrom('a', 'b', 'c'),
+      groupId: fc.constantFrom('g', 'h'),
+      kind: fc.constantFrom('audioinput' as const, 'videoinput' as const),
+      label: fc.constantFrom('A', 'B', ''),
+      capabilities: fc.oneof(
+        fc.constant(null),
+        fc.record({
+          width: fc.record({ min: fc.integer({ min: 1, max: 100 }), max: fc.integer({ min: 100, max: 4000 }) }),
+          facingMode: fc.subarray(['user', 'environment']),
+        }),
+      ),
     });
-    const tcArb = fc.oneof(anyValue, fc.record({
-      width: fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.record({ min: fc.integer({ min: 0, max: 5000 }), ideal: fc.integer({ min: 0, max: 5000 }) }, { requiredKeys: [] })),
-      deviceId: fc.oneof(fc.constantFrom('a', 'b'), fc.record({ exact: fc.constantFrom('a', 'b') })),
-      facingMode: fc.constantFrom('user', 'environment'),
-    }, { requiredKeys: [] }));
-    fc.assert(fc.property(fc.constantFrom('audio' as const, 'video' as const), tcArb, fc.array(devArb, { maxLength: 6 }), fc.option(fc.constantFrom('A', 'B')), (kind, tc, ds, label) => {
-      const c = candidates(kind, tc, ds);
-      const r = rank(kind, tc, ds, label ?? undefined);
-      expect(r).toHaveLength(c.length);
-      expect(new Set(r)).toEqual(new Set(c));
-      const f = r.map((d) => fitnessDistance(tc, d));
-      for (let i = 1; i < f.length; i++) expect(f[i]! >= f[i - 1]!).toBe(true);
-    }));
+    const tcArb = fc.oneof(
+      anyValue,
+      fc.record(
+        {
+          width: fc.oneof(
+            fc.integer({ min: 0, max: 5000 }),
+            fc.record(
+              { min: fc.integer({ min: 0, max: 5000 }), ideal: fc.integer({ min: 0, max: 5000 }) },
+              { requiredKeys: [] },
+            ),
+          ),
+          deviceId: fc.oneof(fc.constantFrom('a', 'b'), fc.record({ exact: fc.constantFrom('a', 'b') })),
+          facingMode: fc.constantFrom('user', 'environment'),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom('audio' as const, 'video' as const),
+        tcArb,
+        fc.array(devArb, { maxLength: 6 }),
+        fc.option(fc.constantFrom('A', 'B')),
+        (kind, tc, ds, label) => {
+          const c = candidates(kind, tc, ds);
+          const r = rank(kind, tc, ds, label ?? undefined);
+          expect(r).toHaveLength(c.length);
+          expect(new Set(r)).toEqual(new Set(c));
+          const f = r.map((d) => fitnessDistance(tc, d));
+          for (let i = 1; i < f.length; i++) expect(f[i]! >= f[i - 1]!).toBe(true);
+        },
+      ),
+    );
   });
 });
 
@@ -379,13 +564,17 @@ describe('uniqueDevices', () => {
   it('keeps an alias whose device is not listed, or that differs in group, label or kind', () => {
     expect(uniqueDevices([def, other])).toEqual([def, other]);
     expect(uniqueDevices([{ ...def, groupId: 'g9' }, real])).toEqual([{ ...def, groupId: 'g9' }, real]);
-    expect(uniqueDevices([{ ...def, label: 'Default - Other' }, real])).toEqual([{ ...def, label: 'Default - Other' }, real]);
+    expect(uniqueDevices([{ ...def, label: 'Default - Other' }, real])).toEqual([
+      { ...def, label: 'Default - Other' },
+      real,
+    ]);
     const camSameGroup = cam('c', 640, { groupId: 'g1', label: 'USB Mic' });
     expect(uniqueDevices([def, camSameGroup])).toEqual([def, camSameGroup]);
   });
 
   it('keeps everything when labels are empty (no permission yet)', () => {
-    const a = { ...def, label: '' }, b = { ...real, label: '' };
+    const a = { ...def, label: '' },
+      b = { ...real, label: '' };
     expect(uniqueDevices([a, b])).toEqual([a, b]);
   });
 
@@ -396,25 +585,43 @@ describe('uniqueDevices', () => {
 
   it('never throws', () => {
     expect(uniqueDevices(null as unknown as DeviceDescription[])).toEqual([]);
-    const weird = [null, { get label() { throw new Error('x'); } }] as unknown as DeviceDescription[];
+    const weird = [
+      null,
+      {
+        get label() {
+          throw new Error('x');
+        },
+      },
+    ] as unknown as DeviceDescription[];
     expect(uniqueDevices(weird)).toEqual(weird);
-    fc.assert(fc.property(fc.array(anyValue, { maxLength: 6 }), (ds) => {
-      const out = uniqueDevices(ds as DeviceDescription[]);
-      expect(out.length).toBeLessThanOrEqual(ds.length);
-    }));
+    fc.assert(
+      fc.property(fc.array(anyValue, { maxLength: 6 }), (ds) => {
+        const out = uniqueDevices(ds as DeviceDescription[]);
+        expect(out.length).toBeLessThanOrEqual(ds.length);
+      }),
+    );
   });
 });
 
 describe('pinDevice', () => {
   it('pins the device, drops groupId, keeps everything else', () => {
     const tc = { deviceId: 'old', groupId: 'g', width: { ideal: 1280 }, advanced: [{ frameRate: 30 }], custom: 1 };
-    expect(pinDevice(tc, 'hd')).toEqual({ deviceId: { exact: 'hd' }, width: { ideal: 1280 }, advanced: [{ frameRate: 30 }], custom: 1 });
+    expect(pinDevice(tc, 'hd')).toEqual({
+      deviceId: { exact: 'hd' },
+      width: { ideal: 1280 },
+      advanced: [{ frameRate: 30 }],
+      custom: 1,
+    });
     expect(pinDevice(true, 'hd')).toEqual({ deviceId: { exact: 'hd' } });
     expect(pinDevice(null, 'hd')).toEqual({ deviceId: { exact: 'hd' } });
   });
 
   it('keeps members that WebIDL would read through the prototype chain', () => {
-    class C { get width() { return 640; } }
+    class C {
+      get width() {
+        return 640;
+      }
+    }
     expect(pinDevice(new C(), 'x')).toEqual({ width: 640, deviceId: { exact: 'x' } });
     expect(pinDevice(Object.create({ frameRate: 5 }), 'x')).toEqual({ frameRate: 5, deviceId: { exact: 'x' } });
   });
@@ -430,23 +637,52 @@ describe('pinDevice', () => {
   });
 
   it('falls back to the bare pin when the constraints cannot be read', () => {
-    expect(pinDevice({ get width() { throw new Error('x'); } }, 'x')).toEqual({ deviceId: { exact: 'x' } });
-    expect(pinDevice(new Proxy({}, { ownKeys() { throw new Error('x'); } }), 'x')).toEqual({ deviceId: { exact: 'x' } });
+    expect(
+      pinDevice(
+        {
+          get width() {
+            throw new Error('x');
+          },
+        },
+        'x',
+      ),
+    ).toEqual({ deviceId: { exact: 'x' } });
+    expect(
+      pinDevice(
+        new Proxy(
+          {},
+          {
+            ownKeys() {
+              throw new Error('x');
+            },
+          },
+        ),
+        'x',
+      ),
+    ).toEqual({ deviceId: { exact: 'x' } });
   });
 
   it('property: deviceId.exact === id, input untouched, never throws', () => {
-    fc.assert(fc.property(anyValue, fc.string(), (tc, id) => {
-      const before = fc.stringify(tc);
-      const out = pinDevice(tc, id);
-      expect((out.deviceId as { exact: unknown }).exact).toBe(id);
-      expect('groupId' in out && out.groupId !== undefined).toBe(false);
-      expect(fc.stringify(tc)).toBe(before);
-    }));
+    fc.assert(
+      fc.property(anyValue, fc.string(), (tc, id) => {
+        const before = fc.stringify(tc);
+        const out = pinDevice(tc, id);
+        expect((out.deviceId as { exact: unknown }).exact).toBe(id);
+        expect('groupId' in out && out.groupId !== undefined).toBe(false);
+        expect(fc.stringify(tc)).toBe(before);
+      }),
+    );
   });
 
   it('a pinned device is the only candidate', () => {
-    fc.assert(fc.property(fc.constantFrom(vga, hd, fhd), fc.constantFrom({}, { width: 640 }, { deviceId: 'x', groupId: 'g-x' }, true), (d, tc) => {
-      expect(candidates('video', pinDevice(tc, d.deviceId), devices)).toEqual([d]);
-    }));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(vga, hd, fhd),
+        fc.constantFrom({}, { width: 640 }, { deviceId: 'x', groupId: 'g-x' }, true),
+        (d, tc) => {
+          expect(candidates('video', pinDevice(tc, d.deviceId), devices)).toEqual([d]);
+        },
+      ),
+    );
   });
 });

@@ -17,7 +17,8 @@ module.exports = {
     return { code, map: map || null };
   },
   getCacheKey(sourceText, sourcePath) {
-    return crypto.createHash('sha1')
+    return crypto
+      .createHash('sha1')
       .update(sourceText)
       .update('\0')
       .update(sourcePath)

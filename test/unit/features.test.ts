@@ -2,7 +2,13 @@
 // feature needs outside its folders, or this fails (as refined-github's features test does).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHUNK_ENTRIES, FEATURE_REGISTRY, FEATURE_RENAMES, FEATURES, type FeatureEntry } from '../../src/shared/features';
+import {
+  CHUNK_ENTRIES,
+  FEATURE_REGISTRY,
+  FEATURE_RENAMES,
+  FEATURES,
+  type FeatureEntry,
+} from '../../src/shared/features';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 
 const ROOT = join(__dirname, '..', '..');
@@ -15,7 +21,11 @@ function readmeFeatureLines(): string[] {
   const start = readme.indexOf('<!-- features:start -->');
   const end = readme.indexOf('<!-- features:end -->');
   if (start < 0 || end < start) return [];
-  return readme.slice(start, end).split('\n').slice(1).filter((line) => line.trim() !== '');
+  return readme
+    .slice(start, end)
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.trim() !== '');
 }
 /** A README feature line stays a line: what it is, in a sentence, and a link to its page. */
 const README_LINE_MAX = 220;
@@ -31,37 +41,41 @@ describe('the feature registry', () => {
     expect(Object.values(DEFAULT_SETTINGS.features).every((on) => on)).toBe(true);
   });
 
-  describe.each(FEATURES.map((name) => [name, FEATURE_REGISTRY[name] as FeatureEntry] as const))('%s', (name, feature) => {
-    it('has its options-page label and hint in the English messages (the locales test holds the translations to them)', () => {
-      for (const key of [feature.options.label, feature.options.hint]) expect({ key, present: key in en }).toEqual({ key, present: true });
-    });
+  describe.each(FEATURES.map((name) => [name, FEATURE_REGISTRY[name] as FeatureEntry] as const))(
+    '%s',
+    (name, feature) => {
+      it('has its options-page label and hint in the English messages (the locales test holds the translations to them)', () => {
+        for (const key of [feature.options.label, feature.options.hint])
+          expect({ key, present: key in en }).toEqual({ key, present: true });
+      });
 
-    it('has its switch in the policy schema', () => {
-      const schema = JSON.parse(read('managed-schema.json'));
-      expect(schema.properties.settings.properties.features.properties[name]).toEqual({ type: 'boolean' });
-    });
+      it('has its switch in the policy schema', () => {
+        const schema = JSON.parse(read('managed-schema.json'));
+        expect(schema.properties.settings.properties.features.properties[name]).toEqual({ type: 'boolean' });
+      });
 
-    it('has its main-world folder', () => {
-      expect(existsSync(join(ROOT, 'src/injected', name, 'index.ts'))).toBe(true);
-    });
+      it('has its main-world folder', () => {
+        expect(existsSync(join(ROOT, 'src/injected', name, 'index.ts'))).toBe(true);
+      });
 
-    it('has its docs page, and one README line that links to it', () => {
-      expect(existsSync(join(ROOT, `docs/features/${name}.md`))).toBe(true);
-      const lines = readmeFeatureLines().filter((line) => line.includes(`(docs/features/${name}.md)`));
-      expect(lines).toHaveLength(1);
-      expect(lines[0]!.length).toBeLessThanOrEqual(README_LINE_MAX);
-    });
+      it('has its docs page, and one README line that links to it', () => {
+        expect(existsSync(join(ROOT, `docs/features/${name}.md`))).toBe(true);
+        const lines = readmeFeatureLines().filter((line) => line.includes(`(docs/features/${name}.md)`));
+        expect(lines).toHaveLength(1);
+        expect(lines[0]!.length).toBeLessThanOrEqual(README_LINE_MAX);
+      });
 
-    it('has e2e files that run in both browsers', () => {
-      expect(feature.tests.length).toBeGreaterThan(0);
-      for (const test of feature.tests) {
-        const file = `test/e2e/${test}.test.ts`;
-        expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
-        // describeEachBrowser() (test/e2e/helpers/suite.ts) makes one suite per browser of BROWSERS.
-        expect(read(file)).toMatch(/describeEachBrowser\(|for \(const name of BROWSERS\)/);
-      }
-    });
-  });
+      it('has e2e files that run in both browsers', () => {
+        expect(feature.tests.length).toBeGreaterThan(0);
+        for (const test of feature.tests) {
+          const file = `test/e2e/${test}.test.ts`;
+          expect({ file, exists: existsSync(join(ROOT, file)) }).toEqual({ file, exists: true });
+          // describeEachBrowser() (test/e2e/helpers/suite.ts) makes one suite per browser of BROWSERS.
+          expect(read(file)).toMatch(/describeEachBrowser\(|for \(const name of BROWSERS\)/);
+        }
+      });
+    },
+  );
 
   it('lists every chunk with an entry file and localised strings that exist', () => {
     for (const [chunk, { entry, strings }] of Object.entries(CHUNK_ENTRIES)) {

@@ -4,8 +4,15 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 
-interface Placeholder { content: string; example?: string }
-interface Message { message: string; description?: string; placeholders?: Record<string, Placeholder> }
+interface Placeholder {
+  content: string;
+  example?: string;
+}
+interface Message {
+  message: string;
+  description?: string;
+  placeholders?: Record<string, Placeholder>;
+}
 type Messages = Record<string, Message>;
 
 const ROOT = join(__dirname, '..', '..');
@@ -27,11 +34,14 @@ function tokens(message: string): string[] {
 
 /** The placeholders object with lower-cased names (Chrome treats the names case-insensitively). */
 const placeholders = (entry: Message): Record<string, Placeholder> | undefined =>
-  entry.placeholders && Object.fromEntries(Object.entries(entry.placeholders).map(([name, p]) => [name.toLowerCase(), p]));
+  entry.placeholders &&
+  Object.fromEntries(Object.entries(entry.placeholders).map(([name, p]) => [name.toLowerCase(), p]));
 
 const en = readMessages('en');
 const enKeys = Object.keys(en);
-const locales = readdirSync(LOCALES_DIR).filter((name) => statSync(join(LOCALES_DIR, name)).isDirectory() && name !== 'en').sort();
+const locales = readdirSync(LOCALES_DIR)
+  .filter((name) => statSync(join(LOCALES_DIR, name)).isDirectory() && name !== 'en')
+  .sort();
 
 describe('the English source', () => {
   it('is the default_locale of manifest.json', () => {
@@ -43,8 +53,13 @@ describe('the English source', () => {
     expect(enKeys.length).toBeGreaterThan(0);
     for (const key of enKeys) {
       const entry = en[key]!;
-      expect({ key, message: typeof entry.message === 'string' && entry.message.trim() !== '' }).toEqual({ key, message: true });
-      const named = tokens(entry.message).filter((t) => t.endsWith('$')).map((t) => t.slice(1, -1).toLowerCase());
+      expect({ key, message: typeof entry.message === 'string' && entry.message.trim() !== '' }).toEqual({
+        key,
+        message: true,
+      });
+      const named = tokens(entry.message)
+        .filter((t) => t.endsWith('$'))
+        .map((t) => t.slice(1, -1).toLowerCase());
       expect({ key, named: named.filter((name) => !placeholders(entry)?.[name]) }).toEqual({ key, named: [] });
     }
   });
@@ -69,7 +84,9 @@ describe.each(locales)('locale %s', (locale) => {
   });
 
   it('has a non-empty message for every key', () => {
-    const empty = keys.filter((key) => typeof messages[key]?.message !== 'string' || messages[key]!.message.trim() === '');
+    const empty = keys.filter(
+      (key) => typeof messages[key]?.message !== 'string' || messages[key]!.message.trim() === '',
+    );
     expect(empty).toEqual([]);
   });
 

@@ -10,17 +10,33 @@ describe('webOriginOfSender with sender.origin', () => {
 
   it('prefers sender.origin over sender.url (the url of an about:blank or srcdoc frame is not its origin)', () => {
     expect(webOriginOfSender({ origin: 'https://meet.example', url: 'about:blank' })).toBe('https://meet.example');
-    expect(webOriginOfSender({ origin: 'https://meet.example', url: 'https://other.example/x' })).toBe('https://meet.example');
+    expect(webOriginOfSender({ origin: 'https://meet.example', url: 'https://other.example/x' })).toBe(
+      'https://meet.example',
+    );
   });
 
   it('returns null for a non-web origin and does not fall back to the url', () => {
-    for (const origin of ['chrome-extension://abcdefghijklmnop', 'moz-extension://1234-5678', 'file://', 'data:', 'blob:https://a.example']) {
+    for (const origin of [
+      'chrome-extension://abcdefghijklmnop',
+      'moz-extension://1234-5678',
+      'file://',
+      'data:',
+      'blob:https://a.example',
+    ]) {
       expect(webOriginOfSender({ origin, url: 'https://fallback.example/' })).toBeNull();
     }
   });
 
   it('returns null for origin strings that are not a bare scheme://host[:port]', () => {
-    for (const origin of ['https://a.example/', 'https://a.example/path', 'https://', 'HTTPS://A.EXAMPLE', 'ftp://a.example', ' https://a.example', 'https:a.example']) {
+    for (const origin of [
+      'https://a.example/',
+      'https://a.example/path',
+      'https://',
+      'HTTPS://A.EXAMPLE',
+      'ftp://a.example',
+      ' https://a.example',
+      'https:a.example',
+    ]) {
       expect(webOriginOfSender({ origin })).toBeNull();
     }
   });
@@ -44,15 +60,31 @@ describe('webOriginOfSender from sender.url (no sender.origin, as in Firefox)', 
   });
 
   it('returns null for non-web urls', () => {
-    for (const url of ['file:///home/me/a.html', 'about:blank', 'about:srcdoc', 'chrome-extension://abc/popup.html',
-      'moz-extension://1234/popup.html', 'data:text/html,<p>', 'blob:https://a.example/1234', 'javascript:alert(1)',
-      'ftp://a.example/', 'view-source:https://a.example/']) {
+    for (const url of [
+      'file:///home/me/a.html',
+      'about:blank',
+      'about:srcdoc',
+      'chrome-extension://abc/popup.html',
+      'moz-extension://1234/popup.html',
+      'data:text/html,<p>',
+      'blob:https://a.example/1234',
+      'javascript:alert(1)',
+      'ftp://a.example/',
+      'view-source:https://a.example/',
+    ]) {
       expect(webOriginOfSender({ url })).toBeNull();
     }
   });
 
   it('returns null for malformed urls without throwing', () => {
-    for (const url of ['not a url', 'https://', 'http://[::1', '://a.example', '/relative/path', 'https://a b.example/']) {
+    for (const url of [
+      'not a url',
+      'https://',
+      'http://[::1',
+      '://a.example',
+      '/relative/path',
+      'https://a b.example/',
+    ]) {
       expect(webOriginOfSender({ url })).toBeNull();
     }
   });
@@ -64,12 +96,18 @@ describe('webOriginOfSender from sender.url (no sender.origin, as in Firefox)', 
   });
 
   it('never throws, and returns null or a web origin', () => {
-    const str = fc.oneof(fc.string(), fc.webUrl(), fc.webUrl({ withQueryParameters: true, withFragments: true }),
-      fc.constantFrom('null', 'about:blank', 'file:///x', 'https://a.example'));
-    fc.assert(fc.property(fc.record({ origin: str, url: str }, { requiredKeys: [] }), (sender) => {
-      const o = webOriginOfSender(sender);
-      expect(o === null || isWebOrigin(o)).toBe(true);
-    }));
+    const str = fc.oneof(
+      fc.string(),
+      fc.webUrl(),
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.constantFrom('null', 'about:blank', 'file:///x', 'https://a.example'),
+    );
+    fc.assert(
+      fc.property(fc.record({ origin: str, url: str }, { requiredKeys: [] }), (sender) => {
+        const o = webOriginOfSender(sender);
+        expect(o === null || isWebOrigin(o)).toBe(true);
+      }),
+    );
   });
 });
 

@@ -1,16 +1,27 @@
 import fc from 'fast-check';
 import {
-  applySnapshot, dropTab, frameKey, listCalls, parseCallTable, type CallTable,
+  applySnapshot,
+  dropTab,
+  frameKey,
+  listCalls,
+  parseCallTable,
+  type CallTable,
 } from '../../src/background/calls/records';
 import { LIMITS, parsePageEnvelope, type CallRecord, type CallSnapshot } from '../../src/shared/protocol';
 import { anyValue, snapshot, snapshotArb, track } from './arbitraries';
 
 type Meta = Omit<CallRecord, keyof CallSnapshot>;
 const meta = (over: Partial<Meta> = {}): Meta => ({
-  tabId: 1, frameId: 0, origin: 'https://meet.example', title: 'Meeting', updated: 1000, ...over,
+  tabId: 1,
+  frameId: 0,
+  origin: 'https://meet.example',
+  title: 'Meeting',
+  updated: 1000,
+  ...over,
 });
 const record = (m: Partial<Meta> = {}, s: Partial<CallSnapshot> = {}): CallRecord => ({
-  ...meta(m), ...snapshot({ tracks: [track()], ...s }),
+  ...meta(m),
+  ...snapshot({ tracks: [track()], ...s }),
 });
 
 describe('frameKey', () => {
@@ -44,10 +55,19 @@ describe('applySnapshot', () => {
 
   it('replaces the record of the same frame wholesale', () => {
     const table: CallTable = {};
-    applySnapshot(table, meta({ updated: 1 }), snapshot({ tracks: [track()], actions: ['hangup'], reported: { camera: true } }));
+    applySnapshot(
+      table,
+      meta({ updated: 1 }),
+      snapshot({ tracks: [track()], actions: ['hangup'], reported: { camera: true } }),
+    );
     applySnapshot(table, meta({ updated: 2, title: 'New' }), snapshot({ tracks: [track({ id: 'v', kind: 'video' })] }));
     expect(table).toEqual({
-      '1:0': { ...meta({ updated: 2, title: 'New' }), tracks: [track({ id: 'v', kind: 'video' })], actions: [], reported: {} },
+      '1:0': {
+        ...meta({ updated: 2, title: 'New' }),
+        tracks: [track({ id: 'v', kind: 'video' })],
+        actions: [],
+        reported: {},
+      },
     });
   });
 
@@ -71,7 +91,11 @@ describe('applySnapshot', () => {
     applySnapshot(table, meta(), snapshot({ actions: ['hangup'] }));
     applySnapshot(table, meta(), snapshot({ actions: ['play'] }));
     expect(table).toEqual({});
-    applySnapshot(table, meta(), snapshot({ actions: ['play', 'pause', 'nexttrack', 'enterpictureinpicture', 'voiceactivity'] }));
+    applySnapshot(
+      table,
+      meta(),
+      snapshot({ actions: ['play', 'pause', 'nexttrack', 'enterpictureinpicture', 'voiceactivity'] }),
+    );
     expect(table).toEqual({});
   });
 
@@ -90,10 +114,17 @@ describe('applySnapshot', () => {
   // The background never believes an origin, tab or frame that a payload claims.
   it('a page cannot override origin, tab, frame, title or update time through its snapshot', () => {
     const fromPage = {
-      channel: 'page', type: 'calls/update',
+      channel: 'page',
+      type: 'calls/update',
       payload: {
-        tracks: [], actions: ['hangup'], reported: {},
-        origin: 'https://bank.example', title: 'Your bank', tabId: 99, frameId: 7, updated: Number.MAX_VALUE,
+        tracks: [],
+        actions: ['hangup'],
+        reported: {},
+        origin: 'https://bank.example',
+        title: 'Your bank',
+        tabId: 99,
+        frameId: 7,
+        updated: Number.MAX_VALUE,
       },
     };
     const env = parsePageEnvelope(fromPage);
@@ -103,19 +134,37 @@ describe('applySnapshot', () => {
     const table: CallTable = {};
     applySnapshot(table, meta(), env.payload);
     const rec = table[frameKey(1, 0)]!;
-    expect({ origin: rec.origin, title: rec.title, tabId: rec.tabId, frameId: rec.frameId, updated: rec.updated })
-      .toEqual({ origin: 'https://meet.example', title: 'Meeting', tabId: 1, frameId: 0, updated: 1000 });
+    expect({
+      origin: rec.origin,
+      title: rec.title,
+      tabId: rec.tabId,
+      frameId: rec.frameId,
+      updated: rec.updated,
+    }).toEqual({ origin: 'https://meet.example', title: 'Meeting', tabId: 1, frameId: 0, updated: 1000 });
   });
 
   it('extra fields of a snapshot are not stored, so they cannot bypass LIMITS either', () => {
     const table: CallTable = {};
-    const payload = { ...snapshot({ actions: ['hangup'] }), title: 'x'.repeat(LIMITS.titleLength * 10), extra: 1 } as CallSnapshot;
+    const payload = {
+      ...snapshot({ actions: ['hangup'] }),
+      title: 'x'.repeat(LIMITS.titleLength * 10),
+      extra: 1,
+    } as CallSnapshot;
     const env = parsePageEnvelope({ channel: 'page', type: 'calls/update', payload });
     if (env?.type !== 'calls/update') throw new Error('expected a calls/update envelope');
     applySnapshot(table, meta(), env.payload);
     const rec = table[frameKey(1, 0)]!;
     expect(rec.title).toBe('Meeting');
-    expect(Object.keys(rec).sort()).toEqual(['actions', 'frameId', 'origin', 'reported', 'tabId', 'title', 'tracks', 'updated']);
+    expect(Object.keys(rec).sort()).toEqual([
+      'actions',
+      'frameId',
+      'origin',
+      'reported',
+      'tabId',
+      'title',
+      'tracks',
+      'updated',
+    ]);
   });
 });
 
@@ -163,15 +212,22 @@ describe('listCalls', () => {
   });
 
   it('property: result is sorted by updated descending and holds every record', () => {
-    fc.assert(fc.property(fc.uniqueArray(fc.tuple(fc.nat(50), fc.nat(5), fc.integer({ min: 0, max: 1e12 })), {
-      selector: ([t, f]) => frameKey(t, f), maxLength: 30,
-    }), (rows) => {
-      const table: CallTable = {};
-      for (const [tabId, frameId, updated] of rows) table[frameKey(tabId, frameId)] = record({ tabId, frameId, updated });
-      const list = listCalls(table);
-      expect(list).toHaveLength(rows.length);
-      for (let i = 1; i < list.length; i++) expect(list[i - 1]!.updated).toBeGreaterThanOrEqual(list[i]!.updated);
-    }));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.nat(50), fc.nat(5), fc.integer({ min: 0, max: 1e12 })), {
+          selector: ([t, f]) => frameKey(t, f),
+          maxLength: 30,
+        }),
+        (rows) => {
+          const table: CallTable = {};
+          for (const [tabId, frameId, updated] of rows)
+            table[frameKey(tabId, frameId)] = record({ tabId, frameId, updated });
+          const list = listCalls(table);
+          expect(list).toHaveLength(rows.length);
+          for (let i = 1; i < list.length; i++) expect(list[i - 1]!.updated).toBeGreaterThanOrEqual(list[i]!.updated);
+        },
+      ),
+    );
   });
 });
 
@@ -201,7 +257,16 @@ describe('parseCallTable', () => {
   });
 
   it('starts empty with one warning when the stored table is not a plain object', () => {
-    for (const raw of [null, 0, 'calls', true, [], [good()], new Map([['1:0', good()]]), Object.create({ '1:0': good() })]) {
+    for (const raw of [
+      null,
+      0,
+      'calls',
+      true,
+      [],
+      [good()],
+      new Map([['1:0', good()]]),
+      Object.create({ '1:0': good() }),
+    ]) {
       const warn = jest.fn();
       expect(parseCallTable(raw, warn)).toEqual({});
       expect(warn.mock.calls).toEqual([['calls: stored table is not an object; starting empty']]);
@@ -228,12 +293,23 @@ describe('parseCallTable', () => {
       broken.push([frameKey(100 + i, 0), rec]);
     });
     const mistyped: Array<Record<string, unknown>> = [
-      { tabId: '200' }, { updated: NaN }, { updated: Infinity }, { origin: null }, { title: 5 },
-      { tracks: [{ ...track(), kind: 'data' }] }, { actions: ['dance'] }, { reported: { camera: 'on' } },
+      { tabId: '200' },
+      { updated: NaN },
+      { updated: Infinity },
+      { origin: null },
+      { title: 5 },
+      { tracks: [{ ...track(), kind: 'data' }] },
+      { actions: ['dance'] },
+      { reported: { camera: 'on' } },
       { tracks: Array(LIMITS.tracks + 1).fill(track()) },
     ];
     mistyped.forEach((over, i) => broken.push([frameKey(200 + i, 0), { ...good({ tabId: 200 + i }), ...over }]));
-    broken.push(['300:0', null], ['301:0', 'record'], ['302:0', [good({ tabId: 302 })]], ['303:0', Object.create(good({ tabId: 303 }))]);
+    broken.push(
+      ['300:0', null],
+      ['301:0', 'record'],
+      ['302:0', [good({ tabId: 302 })]],
+      ['303:0', Object.create(good({ tabId: 303 }))],
+    );
 
     const raw = Object.fromEntries([['1:0', good()], ...broken]);
     const warn = jest.fn();
@@ -254,32 +330,42 @@ describe('parseCallTable', () => {
   });
 
   it('property: never throws on anything, keeps only records under their own key', () => {
-    fc.assert(fc.property(fc.oneof(anyValue, fc.dictionary(fc.string(), anyValue)), (raw) => {
-      const warnings: string[] = [];
-      const table = parseCallTable(raw, (m) => warnings.push(m));
-      for (const [key, rec] of Object.entries(table)) expect(key).toBe(frameKey(rec.tabId, rec.frameId));
-      const plain = typeof raw === 'object' && raw !== null && !Array.isArray(raw) &&
-        [Object.prototype, null].includes(Object.getPrototypeOf(raw));
-      if (raw !== undefined && !plain) {
-        expect(table).toEqual({});
-        expect(warnings).toHaveLength(1);
-      } else if (raw !== undefined) {
-        expect(Object.keys(table).length + warnings.length).toBe(Object.keys(raw as object).length);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.oneof(anyValue, fc.dictionary(fc.string(), anyValue)), (raw) => {
+        const warnings: string[] = [];
+        const table = parseCallTable(raw, (m) => warnings.push(m));
+        for (const [key, rec] of Object.entries(table)) expect(key).toBe(frameKey(rec.tabId, rec.frameId));
+        const plain =
+          typeof raw === 'object' &&
+          raw !== null &&
+          !Array.isArray(raw) &&
+          [Object.prototype, null].includes(Object.getPrototypeOf(raw));
+        if (raw !== undefined && !plain) {
+          expect(table).toEqual({});
+          expect(warnings).toHaveLength(1);
+        } else if (raw !== undefined) {
+          expect(Object.keys(table).length + warnings.length).toBe(Object.keys(raw as object).length);
+        }
+      }),
+    );
   });
 
   it('property: applySnapshot output always parses back unchanged', () => {
     const metaArb = fc.record({
-      tabId: fc.nat(1000), frameId: fc.nat(20), origin: fc.webUrl().map((u) => new URL(u).origin),
-      title: fc.string({ maxLength: LIMITS.titleLength }), updated: fc.nat(),
+      tabId: fc.nat(1000),
+      frameId: fc.nat(20),
+      origin: fc.webUrl().map((u) => new URL(u).origin),
+      title: fc.string({ maxLength: LIMITS.titleLength }),
+      updated: fc.nat(),
     });
-    fc.assert(fc.property(fc.array(fc.tuple(metaArb, snapshotArb), { maxLength: 10 }), (steps) => {
-      const table: CallTable = {};
-      for (const [m, s] of steps) applySnapshot(table, m, s);
-      const warn = jest.fn();
-      expect(parseCallTable(JSON.parse(JSON.stringify(table)), warn)).toEqual(JSON.parse(JSON.stringify(table)));
-      expect(warn).not.toHaveBeenCalled();
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(metaArb, snapshotArb), { maxLength: 10 }), (steps) => {
+        const table: CallTable = {};
+        for (const [m, s] of steps) applySnapshot(table, m, s);
+        const warn = jest.fn();
+        expect(parseCallTable(JSON.parse(JSON.stringify(table)), warn)).toEqual(JSON.parse(JSON.stringify(table)));
+        expect(warn).not.toHaveBeenCalled();
+      }),
+    );
   });
 });

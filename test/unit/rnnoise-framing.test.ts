@@ -12,7 +12,10 @@ describe('RNNoise framing (480-sample frames in 128-sample blocks)', () => {
   it('outputs the processed input exactly DELAY samples later, each frame processed once, in order', () => {
     const frames: number[] = [];
     // "Processing" negates the samples and records the frame's first sample index.
-    const framer = new Framer((f) => { frames.push(f[0]!); for (let i = 0; i < f.length; i++) f[i] = -f[i]!; });
+    const framer = new Framer((f) => {
+      frames.push(f[0]!);
+      for (let i = 0; i < f.length; i++) f[i] = -f[i]!;
+    });
     const blocks = 60;
     const out: number[] = [];
     for (let b = 0; b < blocks; b++) {

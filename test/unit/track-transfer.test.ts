@@ -25,9 +25,11 @@ describe('swapIn (stand-ins for transferred tracks)', () => {
   });
 
   it('is the identity (as a structured clone sees it) when there is nothing to swap', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => {
-      expect(swapIn(v, () => undefined)).toEqual(v);
-    }));
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(swapIn(v, () => undefined)).toEqual(v);
+      }),
+    );
   });
 
   it('keeps an own "__proto__" key a key', () => {

@@ -38,12 +38,29 @@ describe('isRecord', () => {
 
   it('rejects functions', () => {
     expect(isRecord(() => 1)).toBe(false);
-    expect(isRecord(function named() { return 1; })).toBe(false);
+    expect(
+      isRecord(function named() {
+        return 1;
+      }),
+    ).toBe(false);
   });
 
   it('rejects class instances and built-ins', () => {
-    class Foo { a = 1; }
-    for (const v of [new Foo(), new Date(), /re/, new Map(), new Set(), new Error('e'), Promise.resolve(), new Uint8Array(2), new String('s'), new Number(1)]) {
+    class Foo {
+      a = 1;
+    }
+    for (const v of [
+      new Foo(),
+      new Date(),
+      /re/,
+      new Map(),
+      new Set(),
+      new Error('e'),
+      Promise.resolve(),
+      new Uint8Array(2),
+      new String('s'),
+      new Number(1),
+    ]) {
       expect(isRecord(v)).toBe(false);
     }
   });
@@ -139,7 +156,7 @@ describe('isArrayOf', () => {
     expect(item).not.toHaveBeenCalled();
   });
 
-  it('checks a sparse array\'s holes too (they are undefined, not skipped)', () => {
+  it("checks a sparse array's holes too (they are undefined, not skipped)", () => {
     // eslint-disable-next-line no-sparse-arrays
     const sparse = [, 'a'] as unknown[];
     expect(isArrayOf(sparse, isString, 2)).toBe(false);

@@ -6,7 +6,11 @@ import { loadEffectiveSettings } from '../../shared/storage';
 
 import { micOn } from '../../shared/call-view';
 
-async function push<K extends 'media-session/invoke' | 'call-detection/set-enabled'>(call: CallRecord, type: K, payload: PushEnvelope<K>['payload']): Promise<void> {
+async function push<K extends 'media-session/invoke' | 'call-detection/set-enabled'>(
+  call: CallRecord,
+  type: K,
+  payload: PushEnvelope<K>['payload'],
+): Promise<void> {
   await browser.tabs.sendMessage(call.tabId, { channel: 'push', type, payload }, { frameId: call.frameId });
 }
 

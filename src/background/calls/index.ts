@@ -9,9 +9,16 @@ import { LIMITS } from '../../shared/protocol';
 
 const store = new SerialStore<CallTable>('session', 'calls', (raw) => parseCallTable(raw, console.warn));
 
-export async function recordSnapshot(sender: { tabId: number; frameId: number; origin: string; title: string }, snapshot: CallSnapshot): Promise<null> {
+export async function recordSnapshot(
+  sender: { tabId: number; frameId: number; origin: string; title: string },
+  snapshot: CallSnapshot,
+): Promise<null> {
   const calls = await store.update((table) => {
-    applySnapshot(table, { ...sender, title: sender.title.slice(0, LIMITS.titleLength), updated: Date.now() }, snapshot);
+    applySnapshot(
+      table,
+      { ...sender, title: sender.title.slice(0, LIMITS.titleLength), updated: Date.now() },
+      snapshot,
+    );
     return listCalls(table);
   });
   await showCallState(calls);
@@ -21,7 +28,13 @@ export async function recordSnapshot(sender: { tabId: number; frameId: number; o
 /** Does the frame's current document still report this call? (Navigation and reloads end calls.) */
 async function stillInCall(rec: CallRecord): Promise<boolean> {
   try {
-    return (await browser.tabs.sendMessage(rec.tabId, { channel: 'probe', type: 'calls/alive' }, { frameId: rec.frameId })) === true;
+    return (
+      (await browser.tabs.sendMessage(
+        rec.tabId,
+        { channel: 'probe', type: 'calls/alive' },
+        { frameId: rec.frameId },
+      )) === true
+    );
   } catch {
     return false; // no content script there any more: tab closed or navigated elsewhere
   }
@@ -37,7 +50,9 @@ export async function allCalls(): Promise<CallRecord[]> {
   const gone = records.filter((_, i) => !alive[i]);
   const live = records.filter((_, i) => alive[i]);
   if (gone.length) {
-    await store.update((t) => { for (const r of gone) delete t[frameKey(r.tabId, r.frameId)]; });
+    await store.update((t) => {
+      for (const r of gone) delete t[frameKey(r.tabId, r.frameId)];
+    });
     await showCallState(live);
   }
   return live;
@@ -49,7 +64,12 @@ export async function invokeAction(tabId: number, frameId: number, action: Media
 }
 
 /** The person switched an effect from the popup: only frames with a track that can switch it are asked. */
-export async function switchEffect(tabId: number, frameId: number, kind: 'audio' | 'video', on: boolean): Promise<boolean> {
+export async function switchEffect(
+  tabId: number,
+  frameId: number,
+  kind: 'audio' | 'video',
+  on: boolean,
+): Promise<boolean> {
   const rec = (await allCalls()).find((r) => r.tabId === tabId && r.frameId === frameId);
   if (!rec?.tracks.some((t) => t.kind === kind && t.effect !== undefined)) return false;
   await browser.tabs.sendMessage(tabId, { channel: 'push', type: 'effects/set', payload: { kind, on } }, { frameId });
@@ -65,6 +85,11 @@ export async function showCallWindow(tabId: number): Promise<boolean> {
 
 export function watchTabs(): void {
   browser.tabs.onRemoved.addListener((tabId) => {
-    void store.update((t) => { dropTab(t, tabId); return listCalls(t); }).then(showCallState);
+    void store
+      .update((t) => {
+        dropTab(t, tabId);
+        return listCalls(t);
+      })
+      .then(showCallState);
   });
 }

@@ -7,20 +7,38 @@ export type CallTable = Record<string, CallRecord>;
 
 export const frameKey = (tabId: number, frameId: number): string => `${tabId}:${frameId}`;
 
-export function applySnapshot(table: CallTable, meta: Omit<CallRecord, keyof CallSnapshot>, snapshot: CallSnapshot): void {
+export function applySnapshot(
+  table: CallTable,
+  meta: Omit<CallRecord, keyof CallSnapshot>,
+  snapshot: CallSnapshot,
+): void {
   const key = frameKey(meta.tabId, meta.frameId);
-  const empty = snapshot.tracks.length === 0 && !snapshot.actions.some(isConferencing) &&
+  const empty =
+    snapshot.tracks.length === 0 &&
+    !snapshot.actions.some(isConferencing) &&
     Object.values(snapshot.reported).every((v) => v === undefined);
   if (empty) delete table[key];
   // Field by field: the sender-derived meta can never be overwritten by what a page sent.
-  else table[key] = { tabId: meta.tabId, frameId: meta.frameId, origin: meta.origin, title: meta.title, updated: meta.updated,
-    tracks: snapshot.tracks, actions: snapshot.actions, reported: snapshot.reported };
+  else
+    table[key] = {
+      tabId: meta.tabId,
+      frameId: meta.frameId,
+      origin: meta.origin,
+      title: meta.title,
+      updated: meta.updated,
+      tracks: snapshot.tracks,
+      actions: snapshot.actions,
+      reported: snapshot.reported,
+    };
 }
 
 export function dropTab(table: CallTable, tabId: number): boolean {
   let dropped = false;
   for (const [key, rec] of Object.entries(table)) {
-    if (rec.tabId === tabId) { delete table[key]; dropped = true; }
+    if (rec.tabId === tabId) {
+      delete table[key];
+      dropped = true;
+    }
   }
   return dropped;
 }
@@ -28,17 +46,28 @@ export function dropTab(table: CallTable, tabId: number): boolean {
 /** Most recently updated first: commands act on the call the person touched last. */
 export const listCalls = (table: CallTable): CallRecord[] => Object.values(table).sort((a, b) => b.updated - a.updated);
 
-const isConferencing = (a: string) => a === 'togglemicrophone' || a === 'togglecamera' || a === 'togglescreenshare' || a === 'hangup';
+const isConferencing = (a: string) =>
+  a === 'togglemicrophone' || a === 'togglecamera' || a === 'togglescreenshare' || a === 'hangup';
 
 /** Storage may hold anything (older versions, corruption): keep the valid records only. */
 export function parseCallTable(raw: unknown, warn: (m: string) => void = () => undefined): CallTable {
   const table: CallTable = {};
   if (raw === undefined) return table;
-  if (!isRecord(raw)) { warn('calls: stored table is not an object; starting empty'); return table; }
+  if (!isRecord(raw)) {
+    warn('calls: stored table is not an object; starting empty');
+    return table;
+  }
   for (const [key, rec] of Object.entries(raw)) {
-    if (isRecord(rec) && isFiniteNumber(rec.tabId) && isFiniteNumber(rec.frameId) && isString(rec.origin) &&
-        isString(rec.title) && isFiniteNumber(rec.updated) && isCallSnapshot({ tracks: rec.tracks, actions: rec.actions, reported: rec.reported }) &&
-        key === frameKey(rec.tabId, rec.frameId)) {
+    if (
+      isRecord(rec) &&
+      isFiniteNumber(rec.tabId) &&
+      isFiniteNumber(rec.frameId) &&
+      isString(rec.origin) &&
+      isString(rec.title) &&
+      isFiniteNumber(rec.updated) &&
+      isCallSnapshot({ tracks: rec.tracks, actions: rec.actions, reported: rec.reported }) &&
+      key === frameKey(rec.tabId, rec.frameId)
+    ) {
       table[key] = rec as unknown as CallRecord;
     } else {
       warn(`calls: dropped corrupt record "${key}"`);

@@ -22,7 +22,10 @@ async function currentCall(): Promise<CallRecord | null> {
   let bestScore = -Infinity;
   calls.forEach((call, i) => {
     const score = (tabs[i]?.lastAccessed ?? 0) * 2 + (call.frameId === 0 ? 1 : 0);
-    if (score > bestScore) { best = call; bestScore = score; }
+    if (score > bestScore) {
+      best = call;
+      bestScore = score;
+    }
   });
   return best;
 }
@@ -44,6 +47,8 @@ export function watchCommands(): void {
   browser.commands?.onCommand.addListener((command: string) => {
     if ((COMMANDS as readonly string[]).includes(command)) void runCommand(command as CommandName);
   });
-  watchSettings(() => { void syncShortcutKeys(); });
+  watchSettings(() => {
+    void syncShortcutKeys();
+  });
   void syncShortcutKeys();
 }

@@ -14,7 +14,10 @@ async function readReleased(): Promise<Released> {
   const raw: unknown = (await browser.storage.local.get(RELEASED_KEY))[RELEASED_KEY];
   if (!isRecord(raw)) return {};
   // Only what we could have written: known command names with a non-empty shortcut string.
-  const kept = Object.entries(raw).filter((e): e is [string, string] => (COMMANDS as readonly string[]).includes(e[0]) && typeof e[1] === 'string' && e[1] !== '');
+  const kept = Object.entries(raw).filter(
+    (e): e is [string, string] =>
+      (COMMANDS as readonly string[]).includes(e[0]) && typeof e[1] === 'string' && e[1] !== '',
+  );
   return Object.fromEntries(kept);
 }
 
@@ -36,7 +39,9 @@ async function restore(): Promise<void> {
   for (const [name, shortcut] of Object.entries(released)) {
     // A key the person assigned meanwhile (about:addons) is theirs to keep.
     if (current.get(name) === '') {
-      await browser.commands.update({ name, shortcut }).catch((e: unknown) => console.warn(`MediaGate: shortcut ${shortcut} for ${name} not restored:`, e));
+      await browser.commands
+        .update({ name, shortcut })
+        .catch((e: unknown) => console.warn(`MediaGate: shortcut ${shortcut} for ${name} not restored:`, e));
     }
   }
   await browser.storage.local.remove(RELEASED_KEY);
@@ -47,9 +52,11 @@ let chain: Promise<void> = Promise.resolve();
 /** Brings the browser's key assignments in line with the setting (serially: settings may change quickly). */
 export function syncShortcutKeys(): Promise<void> {
   if (typeof browser.commands?.update !== 'function') return Promise.resolve();
-  chain = chain.then(async () => {
-    const { shortcuts } = await loadEffectiveSettings();
-    await (shortcuts ? restore() : release());
-  }).catch((e: unknown) => console.warn('MediaGate: shortcut keys not synced:', e));
+  chain = chain
+    .then(async () => {
+      const { shortcuts } = await loadEffectiveSettings();
+      await (shortcuts ? restore() : release());
+    })
+    .catch((e: unknown) => console.warn('MediaGate: shortcut keys not synced:', e));
   return chain;
 }

@@ -9,7 +9,11 @@ import { setBrowserPermission } from './index';
 import type { PermissionKind } from '../../shared/permissions';
 import { isRecord } from '../../shared/validate';
 
-interface VisitGrant { origin: string; kind: PermissionKind; tabs: number[] }
+interface VisitGrant {
+  origin: string;
+  kind: PermissionKind;
+  tabs: number[];
+}
 type Table = Record<string, VisitGrant>;
 
 const KEY = 'visitGrants';
@@ -17,7 +21,12 @@ const parse = (raw: unknown): Table => {
   const out: Table = {};
   if (!isRecord(raw)) return out;
   for (const [k, v] of Object.entries(raw)) {
-    if (isRecord(v) && typeof v.origin === 'string' && (v.kind === 'camera' || v.kind === 'microphone') && Array.isArray(v.tabs)) {
+    if (
+      isRecord(v) &&
+      typeof v.origin === 'string' &&
+      (v.kind === 'camera' || v.kind === 'microphone') &&
+      Array.isArray(v.tabs)
+    ) {
       out[k] = { origin: v.origin, kind: v.kind, tabs: v.tabs.filter((t): t is number => Number.isInteger(t)) };
     }
   }
@@ -50,7 +59,9 @@ export async function grantForVisit(origin: string, kind: PermissionKind, tabId:
 
 /** A remembered Allow (or any lasting decision) replaces the visit grant. */
 export async function keepGrant(origin: string, kind: PermissionKind): Promise<void> {
-  await grants.update((t) => { delete t[`${origin} ${kind}`]; });
+  await grants.update((t) => {
+    delete t[`${origin} ${kind}`];
+  });
 }
 
 async function leave(tabId: number, stillAt: string | null): Promise<void> {
@@ -59,7 +70,10 @@ async function leave(tabId: number, stillAt: string | null): Promise<void> {
     for (const [k, g] of Object.entries(t)) {
       if (!g.tabs.includes(tabId) || g.origin === stillAt) continue;
       g.tabs = g.tabs.filter((x) => x !== tabId);
-      if (g.tabs.length === 0) { out.push(g); delete t[k]; }
+      if (g.tabs.length === 0) {
+        out.push(g);
+        delete t[k];
+      }
     }
     return out;
   });
@@ -68,16 +82,26 @@ async function leave(tabId: number, stillAt: string | null): Promise<void> {
 
 export function watchVisits(): void {
   if (__BROWSER__ !== 'chromium') return;
-  browser.tabs.onRemoved.addListener((tabId) => { void leave(tabId, null); });
+  browser.tabs.onRemoved.addListener((tabId) => {
+    void leave(tabId, null);
+  });
   browser.tabs.onUpdated.addListener((tabId, change) => {
     if (!change.url) return;
     let origin: string | null = null;
-    try { origin = new URL(change.url).origin; } catch { /* not a URL MediaGate grants for */ }
+    try {
+      origin = new URL(change.url).origin;
+    } catch {
+      /* not a URL MediaGate grants for */
+    }
     void leave(tabId, origin);
   });
   // The browser was closed during a visit: its grants are over.
   browser.runtime.onStartup.addListener(async () => {
-    const left = await grants.update((t) => { const all = Object.values(t); for (const k of Object.keys(t)) delete t[k]; return all; });
+    const left = await grants.update((t) => {
+      const all = Object.values(t);
+      for (const k of Object.keys(t)) delete t[k];
+      return all;
+    });
     for (const g of left) await setBrowserPermission(g.origin, g.kind, 'ask').catch(() => undefined);
   });
 }

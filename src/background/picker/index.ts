@@ -5,14 +5,30 @@ import browser from 'webextension-polyfill';
 import { SerialStore } from '../state/serial-store';
 import { isRecord } from '../../shared/validate';
 import { kindOfTrack, type PermissionKind } from '../../shared/permissions';
-import type { PickerChoice, PickerFiles, PickerKinds, PickerOutcome, PickerState, PushEnvelope, SerializedError } from '../../shared/protocol';
+import type {
+  PickerChoice,
+  PickerFiles,
+  PickerKinds,
+  PickerOutcome,
+  PickerState,
+  PushEnvelope,
+  SerializedError,
+} from '../../shared/protocol';
 import { record, setBrowserPermission, sites, stateFor } from '../permissions';
 import { grantForVisit, keepGrant } from '../permissions/visit-grants';
 import { allCalls } from '../calls';
 
-interface PendingRequest { requestId: string; frameId: number; kinds: PickerKinds }
+interface PendingRequest {
+  requestId: string;
+  frameId: number;
+  kinds: PickerKinds;
+}
 interface PickerRecord {
-  pickerId: string; tabId: number; origin: string; windowId: number | null; requests: PendingRequest[];
+  pickerId: string;
+  tabId: number;
+  origin: string;
+  windowId: number | null;
+  requests: PendingRequest[];
   /** Set once, by the first finish: the answers, by request, kept until every frame was sent its own. */
   outcomes?: Record<string, PickerOutcome>;
 }
@@ -23,7 +39,8 @@ const pickers = new SerialStore<PickerTable>('session', 'pickers', (raw) => {
   const table: PickerTable = {};
   if (isRecord(raw)) {
     for (const [id, rec] of Object.entries(raw)) {
-      if (isRecord(rec) && Array.isArray(rec.requests) && (rec.outcomes === undefined || isRecord(rec.outcomes))) table[id] = rec as unknown as PickerRecord;
+      if (isRecord(rec) && Array.isArray(rec.requests) && (rec.outcomes === undefined || isRecord(rec.outcomes)))
+        table[id] = rec as unknown as PickerRecord;
     }
   }
   return table;
@@ -35,14 +52,21 @@ const notAllowed = (message: string): SerializedError => ({ name: 'NotAllowedErr
 const kindsOf = (kinds: PickerKinds): ('audio' | 'video')[] => (['audio', 'video'] as const).filter((k) => kinds[k]);
 
 async function send(tabId: number, frameId: number, requestId: string, outcome: PickerOutcome): Promise<void> {
-  const push: PushEnvelope<'picker/result'> = { channel: 'push', type: 'picker/result', payload: { requestId, outcome } };
+  const push: PushEnvelope<'picker/result'> = {
+    channel: 'push',
+    type: 'picker/result',
+    payload: { requestId, outcome },
+  };
   await browser.tabs.sendMessage(tabId, push, { frameId }).catch(() => undefined);
 }
 
 /** Opens (or joins) the picker for a frame; rejects at once, without a window, for a blocked site. */
-export async function openPicker(sender: { tabId: number; frameId: number; origin: string }, kinds: PickerKinds): Promise<{ requestId: string }> {
+export async function openPicker(
+  sender: { tabId: number; frameId: number; origin: string },
+  kinds: PickerKinds,
+): Promise<{ requestId: string }> {
   for (const kind of kindsOf(kinds)) {
-    if (await stateFor(sender.origin, kindOfTrack(kind)) === 'block') {
+    if ((await stateFor(sender.origin, kindOfTrack(kind))) === 'block') {
       const err = new Error(`${sender.origin} is blocked from using your ${kindOfTrack(kind)}`);
       err.name = 'NotAllowedError';
       throw err;
@@ -53,11 +77,19 @@ export async function openPicker(sender: { tabId: number; frameId: number; origi
   // The window opens as soon as the record is decided, while it is still being written: the
   // picker's first read of the store queues behind that write (SerialStore), so it finds it.
   let decided!: (d: { pickerId: string; isNew: boolean }) => void;
-  const decision = new Promise<{ pickerId: string; isNew: boolean }>((resolve) => { decided = resolve; });
+  const decision = new Promise<{ pickerId: string; isNew: boolean }>((resolve) => {
+    decided = resolve;
+  });
   const written = pickers.update((table) => {
     // A picker already answered is only delivering its answers: a new request gets a window of its own.
-    const existing = Object.values(table).find((p) => p.tabId === sender.tabId && p.origin === sender.origin && !p.outcomes);
-    if (existing) { existing.requests.push(request); decided({ pickerId: existing.pickerId, isNew: false }); return; }
+    const existing = Object.values(table).find(
+      (p) => p.tabId === sender.tabId && p.origin === sender.origin && !p.outcomes,
+    );
+    if (existing) {
+      existing.requests.push(request);
+      decided({ pickerId: existing.pickerId, isNew: false });
+      return;
+    }
     const id = crypto.randomUUID();
     table[id] = { pickerId: id, tabId: sender.tabId, origin: sender.origin, windowId: null, requests: [request] };
     decided({ pickerId: id, isNew: true });
@@ -68,7 +100,9 @@ export async function openPicker(sender: { tabId: number; frameId: number; origi
     // to the front with its tab (watchPickerWindows).
     const tab = await browser.tabs.get(sender.tabId).catch(() => null);
     const [win] = await Promise.all([openWindow(pickerId, !!tab?.active), written]);
-    await pickers.update((table) => { if (table[pickerId]) table[pickerId].windowId = win.id ?? null; });
+    await pickers.update((table) => {
+      if (table[pickerId]) table[pickerId].windowId = win.id ?? null;
+    });
     // The person may have switched tabs while the window opened: the tab in front keeps its picker in front.
     if (tab) await focusPickerOfActiveTab(tab.windowId);
   } else {
@@ -88,7 +122,8 @@ async function focusPickerOfActiveTab(windowId: number | undefined): Promise<voi
   const [active] = await browser.tabs.query({ active: true, windowId }).catch(() => []);
   if (active?.id === undefined) return;
   for (const rec of Object.values(await pickers.get())) {
-    if (rec.tabId === active.id && !rec.outcomes && rec.windowId !== null) await browser.windows.update(rec.windowId, { focused: true }).catch(() => undefined);
+    if (rec.tabId === active.id && !rec.outcomes && rec.windowId !== null)
+      await browser.windows.update(rec.windowId, { focused: true }).catch(() => undefined);
   }
 }
 
@@ -101,16 +136,21 @@ export async function pickerState(pickerId: string): Promise<PickerState | null>
     for (const kind of kindsOf(req.kinds)) {
       const ask = req.kinds[kind]!;
       const prev = kinds[kind];
-      kinds[kind] = !prev ? ask : {
-        constraints: prev.constraints,
-        candidates: prev.candidates && ask.candidates ? [...new Set([...prev.candidates, ...ask.candidates])] : null,
-      };
+      kinds[kind] = !prev
+        ? ask
+        : {
+            constraints: prev.constraints,
+            candidates:
+              prev.candidates && ask.candidates ? [...new Set([...prev.candidates, ...ask.candidates])] : null,
+          };
     }
   }
   const table = await sites.get();
   const site = table[rec.origin];
   return {
-    pickerId, origin: rec.origin, kinds,
+    pickerId,
+    origin: rec.origin,
+    kinds,
     remembered: {
       ...(site?.microphone?.device ? { audio: site.microphone.device.label } : {}),
       ...(site?.camera?.device ? { video: site.camera.device.label } : {}),
@@ -136,7 +176,11 @@ async function takeOver(tabId: number, choice: PickerChoice): Promise<void> {
     for (const kind of ['audio', 'video'] as const) {
       const label = choice[kind];
       if (!label || !call.tracks.some((t) => t.kind === kind && t.label === label)) continue;
-      const push: PushEnvelope<'call-detection/release'> = { channel: 'push', type: 'call-detection/release', payload: { kind, label } };
+      const push: PushEnvelope<'call-detection/release'> = {
+        channel: 'push',
+        type: 'call-detection/release',
+        payload: { kind, label },
+      };
       await browser.tabs.sendMessage(call.tabId, push, { frameId: call.frameId }).catch(() => undefined);
     }
   }
@@ -149,7 +193,11 @@ async function takeOver(tabId: number, choice: PickerChoice): Promise<void> {
  * closing) sends the same answers again: a decision is never lost nor turned into another. The page
  * takes the first answer for a request and ignores repeats.
  */
-async function finish(pickerId: string, outcomeFor: (req: PendingRequest) => PickerOutcome, closeWindow: boolean): Promise<PickerRecord | null> {
+async function finish(
+  pickerId: string,
+  outcomeFor: (req: PendingRequest) => PickerOutcome,
+  closeWindow: boolean,
+): Promise<PickerRecord | null> {
   const rec = await pickers.update((table) => {
     const r = table[pickerId];
     if (!r) return null;
@@ -157,17 +205,30 @@ async function finish(pickerId: string, outcomeFor: (req: PendingRequest) => Pic
     return { ...r, outcomes: { ...r.outcomes } };
   });
   if (!rec) return null;
-  await Promise.all(rec.requests.map((req) => send(rec.tabId, req.frameId, req.requestId, rec.outcomes![req.requestId] ?? outcomeFor(req))));
-  await pickers.update((table) => { delete table[pickerId]; });
+  await Promise.all(
+    rec.requests.map((req) =>
+      send(rec.tabId, req.frameId, req.requestId, rec.outcomes![req.requestId] ?? outcomeFor(req)),
+    ),
+  );
+  await pickers.update((table) => {
+    delete table[pickerId];
+  });
   if (closeWindow && rec.windowId !== null) await browser.windows.remove(rec.windowId).catch(() => undefined);
   return rec;
 }
 
-export async function decidePicker(pickerId: string, decision: 'allow' | 'block', choice: PickerChoice, files: PickerFiles, remember: boolean): Promise<boolean> {
+export async function decidePicker(
+  pickerId: string,
+  decision: 'allow' | 'block',
+  choice: PickerChoice,
+  files: PickerFiles,
+  remember: boolean,
+): Promise<boolean> {
   const rec = (await pickers.get())[pickerId];
   if (!rec) return false;
   // Already decided (this is the window's retry after the worker stopped): deliver what was decided.
-  if (rec.outcomes) return !!await finish(pickerId, () => ({ ok: false, error: notAllowed('Permission denied') }), true);
+  if (rec.outcomes)
+    return !!(await finish(pickerId, () => ({ ok: false, error: notAllowed('Permission denied') }), true));
   const asked = new Set(rec.requests.flatMap((r) => kindsOf(r.kinds)));
   if (decision === 'block') {
     // Like the browsers' own prompts, Block is always remembered: no prompt next time.
@@ -191,15 +252,19 @@ export async function decidePicker(pickerId: string, decision: 'allow' | 'block'
       await grantForVisit(rec.origin, permission, rec.tabId);
     }
   }
-  await finish(pickerId, (req) => {
-    const kinds = kindsOf(req.kinds);
-    const own = Object.fromEntries(kinds.filter((k) => files[k]).map((k) => [k, files[k]!])) as PickerFiles;
-    return {
-      ok: true,
-      choice: Object.fromEntries(kinds.filter((k) => !files[k]).map((k) => [k, choice[k]!])) as PickerChoice,
-      ...(Object.keys(own).length ? { files: own } : {}),
-    };
-  }, true);
+  await finish(
+    pickerId,
+    (req) => {
+      const kinds = kindsOf(req.kinds);
+      const own = Object.fromEntries(kinds.filter((k) => files[k]).map((k) => [k, files[k]!])) as PickerFiles;
+      return {
+        ok: true,
+        choice: Object.fromEntries(kinds.filter((k) => !files[k]).map((k) => [k, choice[k]!])) as PickerChoice,
+        ...(Object.keys(own).length ? { files: own } : {}),
+      };
+    },
+    true,
+  );
   return true;
 }
 
@@ -210,7 +275,9 @@ export function watchPickerWindows(): void {
     if (rec) await finish(rec.pickerId, () => ({ ok: false, error: notAllowed('The request was dismissed') }), false);
   });
   browser.tabs.onRemoved.addListener(async (tabId) => {
-    for (const rec of Object.values(await pickers.get())) if (rec.tabId === tabId) await finish(rec.pickerId, () => ({ ok: false, error: notAllowed('The tab was closed') }), true);
+    for (const rec of Object.values(await pickers.get()))
+      if (rec.tabId === tabId)
+        await finish(rec.pickerId, () => ({ ok: false, error: notAllowed('The tab was closed') }), true);
   });
   // A picker belongs to its tab, as the browser's own prompt does: when the person comes back to the
   // tab, its pending picker comes to the front. Firefox also lets the picker list and preview devices

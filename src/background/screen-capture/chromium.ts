@@ -6,7 +6,10 @@ import type { ScreenSource } from '../../shared/page-constants';
 const api = () => (globalThis as { chrome?: typeof chrome }).chrome;
 
 export class CaptureError extends Error {
-  constructor(name: string, message: string) { super(message); this.name = name; }
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
 }
 
 /**
@@ -36,7 +39,11 @@ const CHOOSER_SOURCES: Record<ScreenSource, `${chrome.desktopCapture.DesktopCapt
  * Chromium's own chooser, shown over the requesting tab; the id it gives can be opened only by that
  * tab's document (its origin). Cancelled -> NotAllowedError; no source of that kind -> NotFoundError.
  */
-export function chooseDesktop(source: ScreenSource, audio: boolean, tab: browser.Tabs.Tab): Promise<{ streamId: string; audio: boolean }> {
+export function chooseDesktop(
+  source: ScreenSource,
+  audio: boolean,
+  tab: browser.Tabs.Tab,
+): Promise<{ streamId: string; audio: boolean }> {
   const sources = [...CHOOSER_SOURCES[source]];
   if (audio && (source === 'browser' || source === 'screen')) sources.push('audio');
   return new Promise((resolve, reject) => {

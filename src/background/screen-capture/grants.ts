@@ -5,13 +5,29 @@
 import browser from 'webextension-polyfill';
 import { SerialStore } from '../state/serial-store';
 import { STORAGE_KEYS } from '../../shared/settings';
-import { grantOf, parseGrantTable, setGrant, touchGrant, type GrantSource, type GrantState, type GrantTable } from '../../shared/screen-grants';
+import {
+  grantOf,
+  parseGrantTable,
+  setGrant,
+  touchGrant,
+  type GrantSource,
+  type GrantState,
+  type GrantTable,
+} from '../../shared/screen-grants';
 import type { ScreenGrantState } from '../../shared/protocol';
 
-export const grants = new SerialStore<GrantTable>('local', STORAGE_KEYS.screenGrants, (raw) => parseGrantTable(raw, console.warn));
+export const grants = new SerialStore<GrantTable>('local', STORAGE_KEYS.screenGrants, (raw) =>
+  parseGrantTable(raw, console.warn),
+);
 
 type Answer = GrantState | 'dismissed';
-interface Pending { origin: string; source: GrantSource; windowId: number | null; answer: Promise<Answer>; resolve: (a: Answer) => void }
+interface Pending {
+  origin: string;
+  source: GrantSource;
+  windowId: number | null;
+  answer: Promise<Answer>;
+  resolve: (a: Answer) => void;
+}
 const pending = new Map<string, Pending>();
 
 /** Stored decision, or "ask"; using an allowed grant counts as its last use. */
@@ -26,12 +42,18 @@ export async function askGrant(origin: string, source: GrantSource): Promise<Ans
   for (const p of pending.values()) if (p.origin === origin && p.source === source) return p.answer;
   const grantId = crypto.randomUUID();
   let resolve!: (a: Answer) => void;
-  const answer = new Promise<Answer>((r) => { resolve = r; });
+  const answer = new Promise<Answer>((r) => {
+    resolve = r;
+  });
   const rec: Pending = { origin, source, windowId: null, answer, resolve };
   pending.set(grantId, rec);
   try {
     const win = await browser.windows.create({
-      url: browser.runtime.getURL(`screen-grant/grant.html?id=${grantId}`), type: 'popup', width: 480, height: 460, focused: true,
+      url: browser.runtime.getURL(`screen-grant/grant.html?id=${grantId}`),
+      type: 'popup',
+      width: 480,
+      height: 460,
+      focused: true,
     });
     rec.windowId = win.id ?? null;
   } catch (e) {

@@ -4,7 +4,10 @@
 import { isRecord } from '../../shared/validate';
 import type { Json, LegacySize, ScreenSize } from '../../shared/protocol';
 
-interface Range { min?: number; max?: number }
+interface Range {
+  min?: number;
+  max?: number;
+}
 
 const positive = (v: Json | undefined): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
 

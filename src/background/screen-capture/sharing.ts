@@ -20,18 +20,25 @@ const UNSEEN_MS = 60_000;
 // Written by this module only; anything else (an older version's data) is dropped.
 const store = new SerialStore<SharingTable>('session', 'screenSharing', (raw) => {
   const table: SharingTable = {};
-  if (isRecord(raw)) for (const [k, v] of Object.entries(raw)) if (isRecord(v) && typeof v.tabId === 'number' && typeof v.frameId === 'number') table[k] = v as unknown as Stored;
+  if (isRecord(raw))
+    for (const [k, v] of Object.entries(raw))
+      if (isRecord(v) && typeof v.tabId === 'number' && typeof v.frameId === 'number')
+        table[k] = v as unknown as Stored;
   return table;
 });
 
 export async function noteSharing(tabId: number, frameId: number, origin: string, source: ScreenSource): Promise<void> {
-  await store.update((t) => { t[key(tabId, frameId)] = { tabId, frameId, origin, source, since: Date.now() }; });
+  await store.update((t) => {
+    t[key(tabId, frameId)] = { tabId, frameId, origin, source, since: Date.now() };
+  });
 }
 
 export async function listSharing(): Promise<ScreenSharing[]> {
   const now = Date.now();
   const calls = await allCalls();
-  const live = new Set(calls.filter((c) => c.tracks.some((tr) => tr.kind === 'video')).map((c) => key(c.tabId, c.frameId)));
+  const live = new Set(
+    calls.filter((c) => c.tracks.some((tr) => tr.kind === 'video')).map((c) => key(c.tabId, c.frameId)),
+  );
   return store.update((t) => {
     const out: ScreenSharing[] = [];
     for (const [k, v] of Object.entries(t)) {
@@ -47,7 +54,11 @@ export async function listSharing(): Promise<ScreenSharing[]> {
 
 /** Ends what the frame shares; the page sees its tracks end. */
 export async function stopSharing(tabId: number, frameId: number): Promise<boolean> {
-  const had = await store.update((t) => { const was = key(tabId, frameId) in t; delete t[key(tabId, frameId)]; return was; });
+  const had = await store.update((t) => {
+    const was = key(tabId, frameId) in t;
+    delete t[key(tabId, frameId)];
+    return was;
+  });
   if (!had) return false;
   const push: PushEnvelope<'screen-capture/stop'> = { channel: 'push', type: 'screen-capture/stop', payload: {} };
   await browser.tabs.sendMessage(tabId, push, { frameId }).catch(() => undefined);
@@ -56,6 +67,8 @@ export async function stopSharing(tabId: number, frameId: number): Promise<boole
 
 export function watchSharingTabs(): void {
   browser.tabs.onRemoved.addListener((tabId) => {
-    void store.update((t) => { for (const [k, v] of Object.entries(t)) if (v.tabId === tabId) delete t[k]; });
+    void store.update((t) => {
+      for (const [k, v] of Object.entries(t)) if (v.tabId === tabId) delete t[k];
+    });
   });
 }

@@ -4,7 +4,11 @@ import { STORAGE_KEYS, pinnedByPolicy, sanitizeSettings, type Settings } from '.
 import { loadSettings, policyProblems } from '../../shared/storage';
 import browser from 'webextension-polyfill';
 
-const userSettings = new SerialStore<Partial<Settings>>('local', STORAGE_KEYS.settings, (raw) => sanitizeSettings(raw, 'storage.local').value);
+const userSettings = new SerialStore<Partial<Settings>>(
+  'local',
+  STORAGE_KEYS.settings,
+  (raw) => sanitizeSettings(raw, 'storage.local').value,
+);
 
 export async function getSettings(): Promise<{ effective: Settings; pinned: string[] }> {
   const { effective, policy } = await loadSettings();
@@ -39,12 +43,17 @@ export function watchPolicy(): void {
   const check = async () => {
     const [policy, local] = await Promise.all([policyProblems(), browser.storage.local.get(STORAGE_KEYS.settings)]);
     const problems = [...policy, ...sanitizeSettings(local[STORAGE_KEYS.settings], 'storage.local').warnings];
-    for (const p of problems) if (!logged.has(p)) { logged.add(p); console.warn(`MediaGate ${p}`); }
+    for (const p of problems)
+      if (!logged.has(p)) {
+        logged.add(p);
+        console.warn(`MediaGate ${p}`);
+      }
   };
   browser.storage.onChanged.addListener((changes, area) => {
     // A new policy is worth its warnings again; a settings change only adds new ones.
     if (area === 'managed') logged.clear();
-    if (area === 'managed' || (area === 'local' && STORAGE_KEYS.settings in changes)) void check().catch(() => undefined);
+    if (area === 'managed' || (area === 'local' && STORAGE_KEYS.settings in changes))
+      void check().catch(() => undefined);
   });
   void check().catch(() => undefined);
 }

@@ -13,7 +13,9 @@ export const callDetection: InjectedFeature<'call-detection'> = {
   name: 'call-detection',
   install({ bridge, calls, enabled }) {
     // Hard mute: the person muted through MediaGate and asked that it really holds.
-    bridge.onPush('call-detection/set-enabled', ({ kind, enabled: on }) => { calls.setTracksEnabled(kind, on); });
+    bridge.onPush('call-detection/set-enabled', ({ kind, enabled: on }) => {
+      calls.setTracksEnabled(kind, on);
+    });
 
     // The person gave this device to another tab: end our tracks on it, as a device unplugged would.
     bridge.onPush('call-detection/release', ({ kind, label }) => {

@@ -15,7 +15,8 @@ export interface PipCore {
   setNativeActionHandler(action: string, handler: (() => void) | null): void;
 }
 
-const nativeSetActionHandler = typeof MediaSession !== 'undefined' ? MediaSession.prototype.setActionHandler : undefined;
+const nativeSetActionHandler =
+  typeof MediaSession !== 'undefined' ? MediaSession.prototype.setActionHandler : undefined;
 
 export const callWindow: InjectedFeature<'call-window'> = {
   name: 'call-window',
@@ -30,11 +31,18 @@ export const callWindow: InjectedFeature<'call-window'> = {
       },
     };
     // loadChunk loads once per frame; later calls are answered from its memory.
-    const load = () => { if (enabled()) void loadChunk('call-window', bridge, calls, enabled, core); };
-    calls.onChange(() => { if (calls.live) load(); });
+    const load = () => {
+      if (enabled()) void loadChunk('call-window', bridge, calls, enabled, core);
+    };
+    calls.onChange(() => {
+      if (calls.live) load();
+    });
     bridge.onPush('call-window/open', () => {
       if (core.onOpen) core.onOpen(false);
-      else { core.openRequested = true; load(); }
+      else {
+        core.openRequested = true;
+        load();
+      }
     });
   },
 };

@@ -4,7 +4,17 @@
 // (chunk/side.ts) does what only runs once a track is to be processed. Pages that neither
 // name an effect nor have one forced by policy pay a few own-property checks per getUserMedia call.
 import type { InjectedFeature } from '../feature';
-import { apply, own, then, promiseReject, promiseResolve, SafeWeakMap, streamTracks, stopTrack, trackKind as kindOf } from '../native';
+import {
+  apply,
+  own,
+  then,
+  promiseReject,
+  promiseResolve,
+  SafeWeakMap,
+  streamTracks,
+  stopTrack,
+  trackKind as kindOf,
+} from '../native';
 import { patch, patchGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
@@ -55,9 +65,20 @@ export interface EffectsCore {
 /** The effects' shared chunk side (chunk/side.ts). */
 export interface EffectsSide {
   /** A getUserMedia stream with the asked effects applied; `pageAsks`: what the page asked for a kind the policy forces. */
-  process(stream: MediaStream, asks: Asks, forced: Record<Kind, boolean>, pageAsks: Asks): Promise<MediaStream> | MediaStream;
+  process(
+    stream: MediaStream,
+    asks: Asks,
+    forced: Record<Kind, boolean>,
+    pageAsks: Asks,
+  ): Promise<MediaStream> | MediaStream;
   /** applyConstraints naming the effect on a processed track (`rest`: the other constraints, for the source). */
-  apply(p: ProcessedTrack, original: MediaStreamTrack['applyConstraints'], rest: unknown, ask: BoolAsk | null, e: EffectKey): Promise<void>;
+  apply(
+    p: ProcessedTrack,
+    original: MediaStreamTrack['applyConstraints'],
+    rest: unknown,
+    ask: BoolAsk | null,
+    e: EffectKey,
+  ): Promise<void>;
 }
 /** What each effect's chunk (chunk/voice.ts, chunk/blur-chunk.ts) offers. */
 export interface EffectsChunk {
@@ -77,7 +98,11 @@ export const effects: InjectedFeature<'effects'> = {
     const core: EffectsCore = {
       processed,
       side: null,
-      chunk: (kind) => then(loadChunk<EffectsChunk>(kind === 'audio' ? 'voice' : 'blur', bridge, calls, enabled, core), (l) => l && l.exports),
+      chunk: (kind) =>
+        then(
+          loadChunk<EffectsChunk>(kind === 'audio' ? 'voice' : 'blur', bridge, calls, enabled, core),
+          (l) => l && l.exports,
+        ),
       overconstrained,
       tracks: streamTracks,
       stopTrack,
@@ -87,9 +112,12 @@ export const effects: InjectedFeature<'effects'> = {
     installHandlerAttribute();
     const devicesProto = MediaDevices.prototype;
     let px: PixelChunk | null = null;
-    const pixelFormat = (t: MediaStreamTrack): Promise<boolean | null> => (canKnowPixelFormat
-      ? then(loadChunk<PixelChunk>('pixel', bridge, calls, enabled, PIXEL_NATIVES), (l) => ((px = l && l.exports) ? px.format(t) : null))
-      : promiseResolve(null));
+    const pixelFormat = (t: MediaStreamTrack): Promise<boolean | null> =>
+      canKnowPixelFormat
+        ? then(loadChunk<PixelChunk>('pixel', bridge, calls, enabled, PIXEL_NATIVES), (l) =>
+            (px = l && l.exports) ? px.format(t) : null,
+          )
+        : promiseResolve(null);
     const pixelError = (message: string) => promiseReject<never>(overconstrained(PIXEL, message));
 
     patch<MediaDevices['getSupportedConstraints']>(devicesProto, 'getSupportedConstraints', (original, self, args) => {
@@ -100,20 +128,34 @@ export const effects: InjectedFeature<'effects'> = {
 
     patch<MediaDevices['getUserMedia']>(devicesProto, 'getUserMedia', (original, self, args) =>
       // A policy may force effects: a call made before the config snapshot arrived waits for it.
-      (!bridge.currentConfig && bridge.alive ? then(bridge.config(), () => getUserMedia(original, self as MediaDevices, args)) : getUserMedia(original, self as MediaDevices, args)));
+      !bridge.currentConfig && bridge.alive
+        ? then(bridge.config(), () => getUserMedia(original, self as MediaDevices, args))
+        : getUserMedia(original, self as MediaDevices, args),
+    );
 
-    const getUserMedia = (original: MediaDevices['getUserMedia'], self: MediaDevices, args: Parameters<MediaDevices['getUserMedia']>): Promise<MediaStream> => {
+    const getUserMedia = (
+      original: MediaDevices['getUserMedia'],
+      self: MediaDevices,
+      args: Parameters<MediaDevices['getUserMedia']>,
+    ): Promise<MediaStream> => {
       let constraints: unknown = args[0];
       const forced = forcedKinds(bridge);
       if (enabled() && (forced.audio || forced.video) && constraints !== null && typeof constraints === 'object') {
-        try { constraints = readMembers(constraints); } catch (e) { return promiseReject(e); }
+        try {
+          constraints = readMembers(constraints);
+        } catch (e) {
+          return promiseReject(e);
+        }
       }
       const audio = own(constraints, 'audio');
       const video = own(constraints, 'video');
       forced.audio &&= wants(audio);
       forced.video &&= wants(video);
       // The hot path: no effect named or forced, nothing added.
-      if (!enabled() || (!mentions(audio, VOICE) && !mentions(video, BLUR) && !mentions(video, PIXEL) && !forced.audio && !forced.video)) {
+      if (
+        !enabled() ||
+        (!mentions(audio, VOICE) && !mentions(video, BLUR) && !mentions(video, PIXEL) && !forced.audio && !forced.video)
+      ) {
         return apply(original, self, constraints === args[0] ? args : [constraints]);
       }
       let asks: Asks;
@@ -135,28 +177,38 @@ export const effects: InjectedFeature<'effects'> = {
       if (pixel) result = then(result, (stream) => checkPixel(stream, pixel!));
       if (!asks.audio?.value && !asks.video?.value) return result;
       // The first effects chunk that loads sets up the side that processes the stream (it loads the other one if asked).
-      return then(result, (stream) => then(asks.audio?.value ? then(core.chunk('audio'), (c) => c || (asks.video?.value ? core.chunk('video') : null)) : core.chunk('video'),
-        (c): Promise<MediaStream> | MediaStream => {
-          if (c) return core.side!.process(stream, asks, forced, pageAsks);
-          // No effects chunk here (MediaGate gone): every track stays unprocessed, or the call fails where one is required.
-          const tracks = streamTracks(stream);
-          for (let i = 0; i < tracks.length; i++) {
-            const ask = asks[kindOf(tracks[i])];
-            if (ask?.value && ask.required) {
-              for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
-              const key = effectOf(kindOf(tracks[i]));
-              return promiseReject(overconstrained(key, `${key} unavailable here`));
+      return then(result, (stream) =>
+        then(
+          asks.audio?.value
+            ? then(core.chunk('audio'), (c) => c || (asks.video?.value ? core.chunk('video') : null))
+            : core.chunk('video'),
+          (c): Promise<MediaStream> | MediaStream => {
+            if (c) return core.side!.process(stream, asks, forced, pageAsks);
+            // No effects chunk here (MediaGate gone): every track stays unprocessed, or the call fails where one is required.
+            const tracks = streamTracks(stream);
+            for (let i = 0; i < tracks.length; i++) {
+              const ask = asks[kindOf(tracks[i])];
+              if (ask?.value && ask.required) {
+                for (let j = 0; j < tracks.length; j++) stopTrack(tracks[j]!);
+                const key = effectOf(kindOf(tracks[i]));
+                return promiseReject(overconstrained(key, `${key} unavailable here`));
+              }
             }
-          }
-          return new NativeMediaStream(tracks);
-        }));
+            return new NativeMediaStream(tracks);
+          },
+        ),
+      );
     };
 
     /** The page named powerEfficientPixelFormat: find out before it gets the camera; `exact` must be met. */
     const checkPixel = (stream: MediaStream, ask: BoolAsk): Promise<MediaStream> | MediaStream => {
       const tracks = streamTracks(stream);
       let camera: MediaStreamTrack | null = null;
-      for (let i = 0; i < tracks.length; i++) if (kindOf(tracks[i]) === 'video') { camera = tracks[i]!; askedPixel.set(camera, asAsked(ask)); }
+      for (let i = 0; i < tracks.length; i++)
+        if (kindOf(tracks[i]) === 'video') {
+          camera = tracks[i]!;
+          askedPixel.set(camera, asAsked(ask));
+        }
       if (!camera) return stream;
       return then(pixelFormat(camera), (v) => {
         if (meets(ask, v)) return stream;
@@ -165,7 +217,10 @@ export const effects: InjectedFeature<'effects'> = {
       });
     };
 
-    const viaProcessed = <K extends 'getSettings' | 'getConstraints' | 'getCapabilities'>(key: K, method: 'settings' | 'constraints' | 'capabilities') => {
+    const viaProcessed = <K extends 'getSettings' | 'getConstraints' | 'getCapabilities'>(
+      key: K,
+      method: 'settings' | 'constraints' | 'capabilities',
+    ) => {
       patch<MediaStreamTrack[K]>(trackProto, key, (original, self, args) => {
         const p = processed.get(self as object);
         const device = (p ? p.source : self) as MediaStreamTrack;
@@ -181,7 +236,11 @@ export const effects: InjectedFeature<'effects'> = {
           if (key === 'getConstraints') {
             const a = askedPixel.get(device);
             if (a !== undefined && a !== null) r[PIXEL] = a;
-          } else if (canKnowPixelFormat && (calls.has(device) || askedPixel.get(device) !== undefined) && own(apply(settingsOf, device, []), 'mediaSource') === undefined) {
+          } else if (
+            canKnowPixelFormat &&
+            (calls.has(device) || askedPixel.get(device) !== undefined) &&
+            own(apply(settingsOf, device, []), 'mediaSource') === undefined
+          ) {
             // Only cameras the page captured: a canvas track is no camera, nor is a captured screen or tab
             // (screen capture, patched first, names it in mediaSource; a probe's clone would keep a tab
             // captured). The first ask starts the probe.
@@ -201,15 +260,27 @@ export const effects: InjectedFeature<'effects'> = {
       const p = processed.get(self as object);
       const device = (p ? p.source : self) as MediaStreamTrack;
       let pixel: BoolAsk | null = null;
-      try { if (kindOf(self) === 'video') pixel = readEffect(args[0], PIXEL); } catch { /* a wrong receiver: the browser's rejection below */ }
+      try {
+        if (kindOf(self) === 'video') pixel = readEffect(args[0], PIXEL);
+      } catch {
+        /* a wrong receiver: the browser's rejection below */
+      }
       // New constraints replace the page's old ones, and the camera may deliver another format now.
-      const done = (): Promise<void> => then(applyEffects(original, self as MediaStreamTrack, args), () => { askedPixel.set(device, asAsked(pixel)); px?.forget(device); });
+      const done = (): Promise<void> =>
+        then(applyEffects(original, self as MediaStreamTrack, args), () => {
+          askedPixel.set(device, asAsked(pixel));
+          px?.forget(device);
+        });
       if (!pixel?.required) return done();
       if (!canKnowPixelFormat) return pixelError('Unknowable here');
       return then(pixelFormat(device), (v) => (meets(pixel, v) ? done() : pixelError(`Pixel format: ${v}`)));
     });
 
-    const applyEffects = (original: MediaStreamTrack['applyConstraints'], self: MediaStreamTrack, args: Parameters<MediaStreamTrack['applyConstraints']>): Promise<void> => {
+    const applyEffects = (
+      original: MediaStreamTrack['applyConstraints'],
+      self: MediaStreamTrack,
+      args: Parameters<MediaStreamTrack['applyConstraints']>,
+    ): Promise<void> => {
       const c = args[0];
       const p = processed.get(self as object);
       if (!enabled() || (!mentions(c, VOICE) && !mentions(c, BLUR))) return apply(original, p ? p.source : self, args);
@@ -217,7 +288,13 @@ export const effects: InjectedFeature<'effects'> = {
       let ask: BoolAsk | null;
       let rest: unknown;
       // A wrong receiver (kind throws) gets the browser's own rejection, not a synchronous throw.
-      try { e = effectOf(kindOf(self)); ask = readEffect(c, e); rest = stripEffect(c, e); } catch { return apply(original, self, args); }
+      try {
+        e = effectOf(kindOf(self));
+        ask = readEffect(c, e);
+        rest = stripEffect(c, e);
+      } catch {
+        return apply(original, self, args);
+      }
       if (p) return core.side!.apply(p, original, rest, ask, e);
       // An unprocessed track cannot start processing in place (the page holds the browser's object).
       if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} needs asking in getUserMedia`));

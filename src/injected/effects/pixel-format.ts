@@ -13,14 +13,19 @@ export const PIXEL = 'powerEfficientPixelFormat';
 
 // Only Chromium has MediaStreamTrackProcessor: Firefox's bundle leaves the probe out.
 /** Whether this browser lets MediaGate see a camera's frames. */
-export const canKnowPixelFormat = __BROWSER__ === 'chromium' && typeof (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor === 'function';
+export const canKnowPixelFormat =
+  __BROWSER__ === 'chromium' &&
+  typeof (window as { MediaStreamTrackProcessor?: unknown }).MediaStreamTrackProcessor === 'function';
 
 /**
  * The probe looks through a private clone of the camera track: it must not go through MediaGate's
  * patched clone() (the clone would join the call), so it gets the browser's own, captured at
  * document_start.
  */
-export const PIXEL_NATIVES = { trackClone: MediaStreamTrack.prototype.clone, trackStop: MediaStreamTrack.prototype.stop };
+export const PIXEL_NATIVES = {
+  trackClone: MediaStreamTrack.prototype.clone,
+  trackStop: MediaStreamTrack.prototype.stop,
+};
 export type PixelNatives = typeof PIXEL_NATIVES;
 /** What the probe chunk offers, per device track. */
 export interface PixelChunk {
@@ -34,7 +39,8 @@ export interface PixelChunk {
 
 /** What the page asked, for getConstraints() (the browsers drop constraints they do not know). */
 export const askedPixel = new SafeWeakMap<MediaStreamTrack, boolean | { exact: boolean } | null>();
-export const asAsked = (a: BoolAsk | null): boolean | { exact: boolean } | null => (a ? (a.required ? { exact: a.value } : a.value) : null);
+export const asAsked = (a: BoolAsk | null): boolean | { exact: boolean } | null =>
+  a ? (a.required ? { exact: a.value } : a.value) : null;
 
 /** Whether an `exact` ask is met (an unknown format meets none). */
 export const meets = (a: BoolAsk | null, v: boolean | null): boolean => !a || !a.required || v === a.value;

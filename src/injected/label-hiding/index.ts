@@ -8,15 +8,21 @@ import { patch, patchGetter } from '../patch';
 import type { PageConfig } from '../../shared/settings';
 
 // Insecure contexts have no MediaDeviceInfo (and nothing to hide).
-const infoKind = typeof MediaDeviceInfo === 'function' ? getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'kind')!.get! : (undefined as never);
+const infoKind =
+  typeof MediaDeviceInfo === 'function'
+    ? getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'kind')!.get!
+    : (undefined as never);
 
 function hides(config: PageConfig | null, kind: string): boolean {
   // Without a config (MediaGate not answering) the browser's own behaviour stands.
   if (!config || !config.features['label-hiding']) return false;
   switch (config.labelPolicy) {
-    case 'never-hide': return false;
-    case 'always-hide': return true;
-    default: return kind === 'videoinput' ? !config.site.cameraAllowedViaPicker : !config.site.microphoneAllowedViaPicker;
+    case 'never-hide':
+      return false;
+    case 'always-hide':
+      return true;
+    default:
+      return kind === 'videoinput' ? !config.site.cameraAllowedViaPicker : !config.site.microphoneAllowedViaPicker;
   }
 }
 
@@ -36,7 +42,11 @@ export const labelHiding: InjectedFeature<'label-hiding'> = {
       if (hidden.has(self)) return true;
       if (shown.has(self) || !enabled()) return false;
       let hide: boolean;
-      try { hide = hides(bridge.currentConfig, apply(infoKind, self, []) as string); } catch { return false; }
+      try {
+        hide = hides(bridge.currentConfig, apply(infoKind, self, []) as string);
+      } catch {
+        return false;
+      }
       if (hide) hidden.add(self);
       else if (bridge.currentConfig) shown.add(self); // without a config, decide again once it came
       return hide;

@@ -4,13 +4,26 @@
 // browser rejects a spec action (Firefox: every conferencing action), MediaGate accepts it itself.
 
 import type { InjectedFeature } from '../feature';
-import { apply, getOwnPropertyDescriptor, SafeMap, NativeTypeError, NativePromise, promiseResolve, hasOwn, own, isArray, push } from '../native';
+import {
+  apply,
+  getOwnPropertyDescriptor,
+  SafeMap,
+  NativeTypeError,
+  NativePromise,
+  promiseResolve,
+  hasOwn,
+  own,
+  isArray,
+  push,
+} from '../native';
 import { patch, defineMethod } from '../patch';
 import { isMediaSessionAction, type MediaSessionAction } from '../../shared/page-constants';
 
 type Handler = (details: MediaSessionActionDetails) => void;
-const reportError: (e: unknown) => void = typeof globalThis.reportError === 'function'
-  ? (e) => apply(globalThis.reportError, globalThis, [e]) : () => undefined;
+const reportError: (e: unknown) => void =
+  typeof globalThis.reportError === 'function'
+    ? (e) => apply(globalThis.reportError, globalThis, [e])
+    : () => undefined;
 
 export const mediaSession: InjectedFeature<'media-session'> = {
   name: 'media-session',
@@ -58,7 +71,8 @@ export const mediaSession: InjectedFeature<'media-session'> = {
       const specAction = isSession(self) && args.length >= 2 && isMediaSessionAction(action);
       if (nativeError) {
         // Only the enum check may be overruled, and only for a well-formed call on the real session.
-        const overrule = specAction && nativeError instanceof NativeTypeError && (handler === null || typeof handler === 'function');
+        const overrule =
+          specAction && nativeError instanceof NativeTypeError && (handler === null || typeof handler === 'function');
         if (!overrule) throw nativeError;
       }
       if (specAction && enabled()) {
@@ -77,7 +91,10 @@ export const mediaSession: InjectedFeature<'media-session'> = {
     for (let i = 0; i < reporters.length; i++) {
       const [method, kind] = reporters[i]!;
       const record = (self: unknown, args: unknown[]): void => {
-        if (args.length < 1) throw new NativeTypeError(`Failed to execute '${method}' on 'MediaSession': 1 argument required, but only 0 present.`);
+        if (args.length < 1)
+          throw new NativeTypeError(
+            `Failed to execute '${method}' on 'MediaSession': 1 argument required, but only 0 present.`,
+          );
         if (isSession(self) && enabled()) calls.setReported(kind, !!args[0]);
       };
       if (hasOwn(proto, method)) {
@@ -87,11 +104,16 @@ export const mediaSession: InjectedFeature<'media-session'> = {
           return r instanceof NativePromise ? r : promiseResolve(undefined);
         });
       } else {
-        defineMethod(proto, method, function (this: unknown, ...args: unknown[]) {
-          if (!(this instanceof MediaSession)) throw new NativeTypeError('Illegal invocation');
-          record(this, args);
-          return promiseResolve(undefined);
-        }, 1);
+        defineMethod(
+          proto,
+          method,
+          function (this: unknown, ...args: unknown[]) {
+            if (!(this instanceof MediaSession)) throw new NativeTypeError('Illegal invocation');
+            record(this, args);
+            return promiseResolve(undefined);
+          },
+          1,
+        );
       }
     }
 
@@ -106,6 +128,8 @@ export const mediaSession: InjectedFeature<'media-session'> = {
       return true;
     };
     calls.setInvoker(invoke);
-    bridge.onPush('media-session/invoke', ({ action }) => { invoke(action); });
+    bridge.onPush('media-session/invoke', ({ action }) => {
+      invoke(action);
+    });
   },
 };

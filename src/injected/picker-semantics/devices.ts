@@ -6,7 +6,8 @@ import type { DeviceDescription } from '../../shared/constraints';
 // Insecure contexts have no MediaDevices/MediaDeviceInfo at all (nothing is patched there either).
 const secure = typeof MediaDevices === 'function' && typeof MediaDeviceInfo === 'function';
 const nativeEnumerate = secure ? MediaDevices.prototype.enumerateDevices : (undefined as never);
-const infoGet = (key: string) => (secure ? getOwnPropertyDescriptor(MediaDeviceInfo.prototype, key)!.get! : (undefined as never));
+const infoGet = (key: string) =>
+  secure ? getOwnPropertyDescriptor(MediaDeviceInfo.prototype, key)!.get! : (undefined as never);
 const infoDeviceId = infoGet('deviceId');
 const infoGroupId = infoGet('groupId');
 const infoKind = infoGet('kind');
@@ -22,7 +23,11 @@ export async function describeDevices(mediaDevices: MediaDevices): Promise<Devic
     if (kind !== 'audioinput' && kind !== 'videoinput') continue;
     let capabilities: Record<string, unknown> | null = null;
     if (getCapabilities) {
-      try { capabilities = apply(getCapabilities, info, []) as Record<string, unknown>; } catch { capabilities = null; }
+      try {
+        capabilities = apply(getCapabilities, info, []) as Record<string, unknown>;
+      } catch {
+        capabilities = null;
+      }
     }
     push(out, {
       deviceId: apply(infoDeviceId, info, []) as string,
@@ -34,4 +39,3 @@ export async function describeDevices(mediaDevices: MediaDevices): Promise<Devic
   }
   return out;
 }
-

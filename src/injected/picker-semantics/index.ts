@@ -23,8 +23,15 @@ export interface PickerCore {
 }
 export interface PickerChunk {
   /** A call that is not blocked and needs more than the native call: a remembered device or the picker. */
-  decide(original: MediaDevices['getUserMedia'], self: MediaDevices, args: [MediaStreamConstraints?], constraints: object, kinds: Kind[],
-    semantics: Semantics | undefined, config: PageConfig): Promise<MediaStream>;
+  decide(
+    original: MediaDevices['getUserMedia'],
+    self: MediaDevices,
+    args: [MediaStreamConstraints?],
+    constraints: object,
+    kinds: Kind[],
+    semantics: Semantics | undefined,
+    config: PageConfig,
+  ): Promise<MediaStream>;
 }
 
 const decided = new SafeWeakSet();
@@ -66,31 +73,50 @@ export const pickerSemantics: InjectedFeature<'picker-semantics'> = {
       const semantics = parseSemantics(semanticsValue);
       if (typeof semantics === 'object') return promiseReject(semantics); // a TypeError, as WebIDL rejects
       const config = bridge.currentConfig;
-      if (kinds.length === 0 || (config && route(config, constraints, kinds, semantics) === 'native')) return apply(original, self, args);
+      if (kinds.length === 0 || (config && route(config, constraints, kinds, semantics) === 'native'))
+        return apply(original, self, args);
       return viaMediaGate(original, self as MediaDevices, args, constraints, kinds, semantics);
     });
 
     /** What a call needs: the native call alone (the feature is off, or the browser chooses and no device is remembered), a refusal, or the chunk. */
-    const route = (config: PageConfig, constraints: object, kinds: Kind[], semantics: Semantics | undefined): 'native' | 'block' | 'chunk' => {
+    const route = (
+      config: PageConfig,
+      constraints: object,
+      kinds: Kind[],
+      semantics: Semantics | undefined,
+    ): 'native' | 'block' | 'chunk' => {
       if (!config.features['picker-semantics']) return 'native';
-      for (let i = 0; i < kinds.length; i++) if ((kinds[i] === 'audio' ? config.site.microphone : config.site.camera) === 'block') return 'block';
+      for (let i = 0; i < kinds.length; i++)
+        if ((kinds[i] === 'audio' ? config.site.microphone : config.site.camera) === 'block') return 'block';
       // hasOwn runs a page Proxy's getOwnPropertyDescriptor trap, which the native call never does: if
       // it throws, the browser's own call (without the remembered device) rather than a throw here.
       try {
         return (semantics ?? config.defaultSemantics) === 'browser-chooses' &&
-          !(config.site.rememberedCamera && hasOwn(constraints, 'video')) && !(config.site.rememberedMicrophone && hasOwn(constraints, 'audio')) ? 'native' : 'chunk';
+          !(config.site.rememberedCamera && hasOwn(constraints, 'video')) &&
+          !(config.site.rememberedMicrophone && hasOwn(constraints, 'audio'))
+          ? 'native'
+          : 'chunk';
       } catch {
         return 'native';
       }
     };
 
-    const viaMediaGate = (original: MediaDevices['getUserMedia'], self: MediaDevices, args: [MediaStreamConstraints?], constraints: object, kinds: Kind[], semantics: Semantics | undefined): Promise<MediaStream> => {
+    const viaMediaGate = (
+      original: MediaDevices['getUserMedia'],
+      self: MediaDevices,
+      args: [MediaStreamConstraints?],
+      constraints: object,
+      kinds: Kind[],
+      semantics: Semantics | undefined,
+    ): Promise<MediaStream> => {
       const native = () => apply(original, self, args) as Promise<MediaStream>;
       const decide = (config: PageConfig | null): Promise<MediaStream> => {
         const r = config ? route(config, constraints, kinds, semantics) : 'native';
         if (r === 'native') return native();
         if (r === 'block') return promiseReject(notAllowed('Permission denied'));
-        return then(getChunk(), (c) => (c ? c.decide(original, self, args, constraints, kinds, semantics, config!) : native()));
+        return then(getChunk(), (c) =>
+          c ? c.decide(original, self, args, constraints, kinds, semantics, config!) : native(),
+        );
       };
       const config = bridge.currentConfig;
       return config ? decide(config) : then(bridge.config(), decide);

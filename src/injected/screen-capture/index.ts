@@ -9,7 +9,16 @@
 
 import type { InjectedFeature } from '../feature';
 import { hasOverconstrainedError, overconstrained } from '../errors';
-import { apply, then, promiseReject, hasOwn, NativeDOMException, NativeTypeError, streamTracks, endTrack } from '../native';
+import {
+  apply,
+  then,
+  promiseReject,
+  hasOwn,
+  NativeDOMException,
+  NativeTypeError,
+  streamTracks,
+  endTrack,
+} from '../native';
 import { patch, type Wrapper } from '../patch';
 import type { ScreenCaptureAnswer } from '../../shared/protocol';
 import { installSurfaceSettings, markSurface, type Surface } from './settings';
@@ -36,16 +45,21 @@ export const screenCapture: InjectedFeature<'screen-capture'> = {
 
     installSurfaceSettings();
 
-    patch<MediaDevices['getSupportedConstraints']>(MediaDevices.prototype, 'getSupportedConstraints', (original, self, args) => {
-      const supported = apply(original, self, args) as Record<string, boolean>;
-      if (enabled()) supported.mediaSource = supported.tabId = true;
-      return supported as MediaTrackSupportedConstraints;
-    });
+    patch<MediaDevices['getSupportedConstraints']>(
+      MediaDevices.prototype,
+      'getSupportedConstraints',
+      (original, self, args) => {
+        const supported = apply(original, self, args) as Record<string, boolean>;
+        if (enabled()) supported.mediaSource = supported.tabId = true;
+        return supported as MediaTrackSupportedConstraints;
+      },
+    );
 
     const gum: Wrapper<MediaDevices['getUserMedia']> = (original, self, args) => {
       const native = () => apply(original, self, args) as Promise<MediaStream>;
       // Until the settings snapshot arrives, whether to act at all is unknown: wait for it.
-      if (!bridge.currentConfig) return then(bridge.config(), (config) => (config ? gum(original, self, args) : native()));
+      if (!bridge.currentConfig)
+        return then(bridge.config(), (config) => (config ? gum(original, self, args) : native()));
       const c = args[0] as Record<string, any> | undefined;
       let source: unknown;
       let tabId: unknown;
@@ -54,7 +68,11 @@ export const screenCapture: InjectedFeature<'screen-capture'> = {
       let v: any;
       // The browser reads `video` itself (after `audio`), so if reading it throws, the browser's own call
       // rejects too, in the browser's order of members, without opening anything.
-      try { v = c && typeof c === 'object' ? c.video : 0; } catch { return native(); }
+      try {
+        v = c && typeof c === 'object' ? c.video : 0;
+      } catch {
+        return native();
+      }
       try {
         if (!v || typeof v !== 'object' || v.mediaSource === undefined || self !== md || !enabled()) return native();
         source = '' + v.mediaSource;
@@ -67,19 +85,29 @@ export const screenCapture: InjectedFeature<'screen-capture'> = {
       }
       if (source === 'camera') return native();
       // Firefox itself rejects an unknown mediaSource, with its own kind of error.
-      if (!hasOwn(SOURCES, source as string)) return hasOverconstrainedError ? promiseReject(overconstrained('mediaSource', 'Bad mediaSource')) : native();
+      if (!hasOwn(SOURCES, source as string))
+        return hasOverconstrainedError ? promiseReject(overconstrained('mediaSource', 'Bad mediaSource')) : native();
       // A non-negative 32-bit integer, like a Chromium tab id (`| 0` keeps only those unchanged).
-      if (tabId !== undefined && !(((tabId as number) | 0) === tabId && tabId >= 0)) return promiseReject(new NativeTypeError('Bad tabId'));
+      if (tabId !== undefined && !(((tabId as number) | 0) === tabId && tabId >= 0))
+        return promiseReject(new NativeTypeError('Bad tabId'));
 
       const opened = (a: ScreenCaptureAnswer): Promise<MediaStream> => {
         let stream: Promise<MediaStream>;
         // Firefox's own path captures what was asked for; it cannot tell which tab.
-        const surface: Surface = a.via === 'tab' || a.via === 'desktop' ? { mediaSource: a.mediaSource, tabId: a.tabId } : { mediaSource: source as string };
-        if (a.via === 'refused') throw a.name === 'OverconstrainedError' ? overconstrained('tabId', a.message) : new NativeDOMException(a.message, a.name);
+        const surface: Surface =
+          a.via === 'tab' || a.via === 'desktop'
+            ? { mediaSource: a.mediaSource, tabId: a.tabId }
+            : { mediaSource: source as string };
+        if (a.via === 'refused')
+          throw a.name === 'OverconstrainedError'
+            ? overconstrained('tabId', a.message)
+            : new NativeDOMException(a.message, a.name);
         if (a.via === 'native') stream = apply(nativeGum, self, args) as Promise<MediaStream>;
         else {
           const id = { chromeMediaSource: a.via, chromeMediaSourceId: a.streamId };
-          stream = apply(nativeGum, self, [{ video: { mandatory: { ...id, ...a.size } }, audio: a.audio && { mandatory: id } }]) as Promise<MediaStream>;
+          stream = apply(nativeGum, self, [
+            { video: { mandatory: { ...id, ...a.size } }, audio: a.audio && { mandatory: id } },
+          ]) as Promise<MediaStream>;
         }
         return then(stream, (s) => {
           const tracks = streamTracks(s);
@@ -92,7 +120,12 @@ export const screenCapture: InjectedFeature<'screen-capture'> = {
           return s;
         });
       };
-      const req = { source: source as 'screen', audio, tabId: source === 'browser' ? tabId as number : undefined, size };
+      const req = {
+        source: source as 'screen',
+        audio,
+        tabId: source === 'browser' ? (tabId as number) : undefined,
+        size,
+      };
       // Refusals come as answers; a failed request means MediaGate could not answer: the native call.
       return then(bridge.request('screen-capture/open', req, WAIT_MS), opened, native);
     };

@@ -7,11 +7,16 @@ import { apply, defineProperty, ownKeys, SafeWeakMap } from '../native';
 const sort = Array.prototype.sort;
 import { patch } from '../patch';
 
-export interface Surface { mediaSource: string; tabId?: number }
+export interface Surface {
+  mediaSource: string;
+  tabId?: number;
+}
 
 const surfaces = new SafeWeakMap<object, Surface>();
 
-export const markSurface = (track: MediaStreamTrack, surface: Surface): void => { surfaces.set(track, surface); };
+export const markSurface = (track: MediaStreamTrack, surface: Surface): void => {
+  surfaces.set(track, surface);
+};
 
 /**
  * A copy of the browser's settings with the surface's members added where a WebIDL dictionary puts
@@ -23,7 +28,8 @@ function withSurface(settings: Record<string, unknown>, s: Surface): Record<stri
   if (s.tabId === undefined) delete all.tabId;
   const out = {};
   const keys = apply(sort, ownKeys(all), []) as string[];
-  for (let i = 0; i < keys.length; i++) defineProperty(out, keys[i]!, { value: all[keys[i]!], writable: true, enumerable: true, configurable: true });
+  for (let i = 0; i < keys.length; i++)
+    defineProperty(out, keys[i]!, { value: all[keys[i]!], writable: true, enumerable: true, configurable: true });
   return out;
 }
 

@@ -13,8 +13,21 @@
 // browser's own worker for the page's script, and tracks get the native DataCloneError.
 import type { InjectedFeature } from '../feature';
 import {
-  apply, construct, getOwnPropertyDescriptor, own, isArray, push, SafeWeakMap, SafeWeakSet, addListener, removeListener, stopImmediate,
-  NativeDOMException, NativeMessageChannel, NativeMap, then,
+  apply,
+  construct,
+  getOwnPropertyDescriptor,
+  own,
+  isArray,
+  push,
+  SafeWeakMap,
+  SafeWeakSet,
+  addListener,
+  removeListener,
+  stopImmediate,
+  NativeDOMException,
+  NativeMessageChannel,
+  NativeMap,
+  then,
 } from '../native';
 import { patch, patchConstructor } from '../patch';
 import { loadChunk } from '../chunks';
@@ -88,7 +101,9 @@ const NativeEvent = Event;
 const trackProto = MediaStreamTrack.prototype;
 const protoOf = Object.getPrototypeOf;
 // contentHint is missing in Firefox: it then reads as "".
-const getters = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'contentHint'].map((k) => getOwnPropertyDescriptor(trackProto, k)?.get ?? (() => ''));
+const getters = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'contentHint'].map(
+  (k) => getOwnPropertyDescriptor(trackProto, k)?.get ?? (() => ''),
+);
 const mapSet = Map.prototype.set;
 const json = JSON.stringify;
 
@@ -98,7 +113,12 @@ const json = JSON.stringify;
  * instance cannot see this page's workers.
  */
 const isTrack = (v: unknown): v is MediaStreamTrack => {
-  try { apply(getters[1]!, v, []); return protoOf(v) === trackProto; } catch { return false; }
+  try {
+    apply(getters[1]!, v, []);
+    return protoOf(v) === trackProto;
+  } catch {
+    return false;
+  }
 };
 
 export const trackTransfer: InjectedFeature<'track-transfer'> = {
@@ -114,7 +134,11 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
     let bootstrapSource = '';
     const take = (e: Event): void => {
       let d: unknown;
-      try { d = apply(detailGet, e, []); } catch { return; }
+      try {
+        d = apply(detailGet, e, []);
+      } catch {
+        return;
+      }
       if (typeof d !== 'string' || bootstrapSource) return;
       bootstrapSource = d;
       removeListener(document, WORKER_BOOTSTRAP_EVENT, take);
@@ -137,17 +161,24 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
     };
     const tracksIn = (transfer: unknown[] | null): MediaStreamTrack[] => {
       const out: MediaStreamTrack[] = [];
-      if (transfer) for (let i = 0; i < transfer.length; i++) if (isTrack(transfer[i])) push(out, transfer[i] as MediaStreamTrack);
+      if (transfer)
+        for (let i = 0; i < transfer.length; i++) if (isTrack(transfer[i])) push(out, transfer[i] as MediaStreamTrack);
       return out;
     };
     const check = (tracks: MediaStreamTrack[]): void => {
       for (let i = 0; i < tracks.length; i++) {
-        if (detached.has(tracks[i]!) || tracks.indexOf(tracks[i]!) !== i) throw new NativeDOMException('Detached or repeated track', 'DataCloneError');
+        if (detached.has(tracks[i]!) || tracks.indexOf(tracks[i]!) !== i)
+          throw new NativeDOMException('Detached or repeated track', 'DataCloneError');
       }
     };
     const natives: TransferNatives = {
-      workerPost: Worker.prototype.postMessage, portPost: MessagePort.prototype.postMessage, Worker: W.Worker,
-      isTrack, transferOf, tracksIn, check,
+      workerPost: Worker.prototype.postMessage,
+      portPost: MessagePort.prototype.postMessage,
+      Worker: W.Worker,
+      isTrack,
+      transferOf,
+      tracksIn,
+      check,
       detach(t) {
         // The clone keeps the source; stop() on the original fires no `ended`.
         const source = apply(cloneTrack, t, []) as MediaStreamTrack;
@@ -163,8 +194,23 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
         }
       },
     };
-    const record = (port: MessagePort | null, w: Worker | null, args: unknown[], newTarget: unknown, urls: string[]): WorkerRecord =>
-      ({ state: WorkerState.Starting, shim: ShimState.NotSent, queue: [], port, fallback: null, w, args, newTarget, urls });
+    const record = (
+      port: MessagePort | null,
+      w: Worker | null,
+      args: unknown[],
+      newTarget: unknown,
+      urls: string[],
+    ): WorkerRecord => ({
+      state: WorkerState.Starting,
+      shim: ShimState.NotSent,
+      queue: [],
+      port,
+      fallback: null,
+      w,
+      args,
+      newTarget,
+      urls,
+    });
     const needChunk = (rec: WorkerRecord): void => {
       then(loadChunk<TransferChunk>('transfer', bridge, calls, enabled, natives), (loaded) => {
         chunk = loaded && loaded.exports;
@@ -172,7 +218,8 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       });
     };
 
-    const blobURL = (text: string): string => apply(createObjectURL, NativeURL, [new NativeBlob([text], { type: 'text/javascript' })]) as string;
+    const blobURL = (text: string): string =>
+      apply(createObjectURL, NativeURL, [new NativeBlob([text], { type: 'text/javascript' })]) as string;
 
     patchConstructor(W, 'Worker', (original, args, newTarget) => {
       const opts = args[1];
@@ -190,7 +237,10 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       const boot = `${bootstrapSource}(${json(abs)},${module},"${WORKER_CTL}","${WORKER_HOOKS}");`;
       const urls: string[] = [];
       if (module) push(urls, blobURL(boot));
-      push(urls, blobURL(module ? `import ${json(urls[0])};import ${json(abs)};` : `${boot}importScripts(${json(abs)});`));
+      push(
+        urls,
+        blobURL(module ? `import ${json(urls[0])};import ${json(abs)};` : `${boot}importScripts(${json(abs)});`),
+      );
       const w = construct(original, [urls[urls.length - 1], opts], newTarget) as Worker;
       const ch = new NativeMessageChannel();
       const rec = record(ch.port1, w, args, newTarget, urls);
@@ -203,7 +253,12 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       };
       addListener(w, 'error', (e) => {
         if (rec.state !== WorkerState.Starting) return;
-        try { apply(errorEventMessage, e, []); return; } catch { /* a plain Event: the wrapper did not load */ }
+        try {
+          apply(errorEventMessage, e, []);
+          return;
+        } catch {
+          /* a plain Event: the wrapper did not load */
+        }
         // The page's CSP refuses blob: workers (or the script is missing): the chunk starts the
         // browser's own worker and relays its events to the object the page holds.
         stopImmediate(e);
@@ -233,7 +288,12 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
     });
 
     /** Before the chunk is here: messages wait (cloned at the call), tracks are transferred now. */
-    const send = (rec: WorkerRecord, self: Worker | MessagePort, original: (...a: any[]) => void, args: unknown[]): unknown => {
+    const send = (
+      rec: WorkerRecord,
+      self: Worker | MessagePort,
+      original: (...a: any[]) => void,
+      args: unknown[],
+    ): unknown => {
       if (chunk) return chunk.send(rec, self, original, args);
       const transfer = transferOf(args);
       const tracks = tracksIn(transfer);
@@ -246,7 +306,10 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
         push(rec.queue, [self, args[0], list, sources]);
         if (!rec.w) needChunk(rec);
       } else {
-        const copy = apply(cloneFn, W, [{ m: args[0], t: list }, { transfer: list }]) as { m: unknown; t: Transferable[] };
+        const copy = apply(cloneFn, W, [{ m: args[0], t: list }, { transfer: list }]) as {
+          m: unknown;
+          t: Transferable[];
+        };
         push(rec.queue, [self, copy.m, copy.t]);
       }
       natives.notePorts(rec, list);

@@ -11,7 +11,9 @@ import { loadChunk } from '../chunks';
 /** Receives every <usermedia> element attached to a tree (again after each move). */
 export type ElementSink = (el: Element) => void;
 /** Handed to the chunk: the elements found before it ran, and where to send later ones. */
-export interface UsermediaCore { drain(sink: ElementSink): void }
+export interface UsermediaCore {
+  drain(sink: ElementSink): void;
+}
 
 const NativeMutationObserver = MutationObserver;
 const observe = MutationObserver.prototype.observe;
@@ -40,12 +42,22 @@ export const usermediaElement: InjectedFeature<'usermedia-element'> = {
     };
 
     const found = (el: Element): void => {
-      if (sink) { sink(el); return; }
+      if (sink) {
+        sink(el);
+        return;
+      }
       if (failed) return;
       push(queue, el);
       if (loading) return;
       loading = true;
-      const core: UsermediaCore = { drain(s) { sink = s; const q = queue; queue = []; for (let i = 0; i < q.length; i++) s(q[i]!); } };
+      const core: UsermediaCore = {
+        drain(s) {
+          sink = s;
+          const q = queue;
+          queue = [];
+          for (let i = 0; i < q.length; i++) s(q[i]!);
+        },
+      };
       // Switched off, or without MediaGate: the elements stay what the browser makes of them.
       const giveUp = (): false => {
         failed = true;
@@ -54,7 +66,11 @@ export const usermediaElement: InjectedFeature<'usermedia-element'> = {
         apply(disconnect, observer, []);
         return false;
       };
-      then(bridge.config(), () => (enabled() ? then(loadChunk('usermedia-element', bridge, calls, enabled, core), (loaded) => !!loaded || giveUp()) : giveUp()));
+      then(bridge.config(), () =>
+        enabled()
+          ? then(loadChunk('usermedia-element', bridge, calls, enabled, core), (loaded) => !!loaded || giveUp())
+          : giveUp(),
+      );
     };
 
     const scan = (node: Node): boolean => {
@@ -88,7 +104,9 @@ export const usermediaElement: InjectedFeature<'usermedia-element'> = {
     });
     apply(observe, documentObserver, [document, OPTIONS]);
     // Shadow roots, open or closed, are invisible to the document's observer: watch each one.
-    const observer = new NativeMutationObserver((records) => { if (!failed) scanRecords(records); });
+    const observer = new NativeMutationObserver((records) => {
+      if (!failed) scanRecords(records);
+    });
     patch<Element['attachShadow']>(Element.prototype, 'attachShadow', (original, self, args) => {
       const root = apply(original, self, args);
       if (!failed) apply(observe, observer, [root, OPTIONS]);

@@ -22,17 +22,26 @@ export class WasmRefused extends Error {}
  * for this call and removed after. Used in the page (the effects chunk's blur-model.ts) and by
  * MediaGate's own segmenter page (src/segmenter).
  */
-export async function createSegmenter(wasm: Uint8Array<ArrayBuffer>, model: Uint8Array<ArrayBuffer>): Promise<ImageSegmenter> {
+export async function createSegmenter(
+  wasm: Uint8Array<ArrayBuffer>,
+  model: Uint8Array<ArrayBuffer>,
+): Promise<ImageSegmenter> {
   // Fails here, before any global is touched, when the page's CSP forbids wasm; compiled once, the
   // module is instantiated through Emscripten's instantiateWasm hook (11 MB: no second compile).
   let module: WebAssembly.Module;
-  try { module = await WebAssembly.compile(wasm); } catch (e) { throw new WasmRefused(String(e)); }
+  try {
+    module = await WebAssembly.compile(wasm);
+  } catch (e) {
+    throw new WasmRefused(String(e));
+  }
   const g = globalThis as unknown as Record<string, unknown>;
   const hadModule = Object.hasOwn(g, 'Module');
   const pageModule = g.Module;
   g.ModuleFactory = ModuleFactory;
   let fail: (e: unknown) => void = () => undefined;
-  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
   g.Module = {
     instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
       // Emscripten has no failure path here: a failure ends the race below instead of hanging.
@@ -40,18 +49,26 @@ export async function createSegmenter(wasm: Uint8Array<ArrayBuffer>, model: Uint
       return {};
     },
     // MediaPipe's start-up log stays out of the console.
-    print: () => undefined, printErr: () => undefined,
+    print: () => undefined,
+    printErr: () => undefined,
   };
   try {
-    return await Promise.race([failed, ImageSegmenter.createFromOptions({ wasmLoaderPath: '', wasmBinaryPath: '' }, {
-      baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
-      runningMode: 'VIDEO',
-      outputConfidenceMasks: true,
-      outputCategoryMask: false,
-    })]);
+    return await Promise.race([
+      failed,
+      ImageSegmenter.createFromOptions(
+        { wasmLoaderPath: '', wasmBinaryPath: '' },
+        {
+          baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
+          runningMode: 'VIDEO',
+          outputConfidenceMasks: true,
+          outputCategoryMask: false,
+        },
+      ),
+    ]);
   } finally {
     delete g.ModuleFactory;
-    if (hadModule) g.Module = pageModule; else delete g.Module;
+    if (hadModule) g.Module = pageModule;
+    else delete g.Module;
   }
 }
 

@@ -3,9 +3,15 @@
 // chunk's assets.ts).
 
 /** A tiny wasm module using a SIMD instruction: validates only where SIMD is available. */
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
 
 export const hasWasmSimd = (): boolean => WebAssembly.validate(SIMD_PROBE);
 
 /** Whether this page's CSP lets wasm compile ('wasm-unsafe-eval'), asked before fetching megabytes. */
-export const wasmCompiles = (): Promise<boolean> => WebAssembly.compile(SIMD_PROBE).then(() => true, () => false);
+export const wasmCompiles = (): Promise<boolean> =>
+  WebAssembly.compile(SIMD_PROBE).then(
+    () => true,
+    () => false,
+  );

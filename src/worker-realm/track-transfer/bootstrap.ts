@@ -28,16 +28,30 @@ export function workerBootstrap(abs: string, module: boolean, ctlKey: string, ho
   });
   const resolve = (u: unknown): unknown => {
     if (typeof u !== 'string') return u;
-    try { return new URL(u, base).href; } catch { return u; }
+    try {
+      return new URL(u, base).href;
+    } catch {
+      return u;
+    }
   };
   const at = (i: number): ProxyHandler<any> => ({
-    apply: (t, th, a) => { if (a.length > i) a[i] = resolve(a[i]); return R.apply(t, th, a); },
-    construct: (t, a, nt) => { if (a.length > i) a[i] = resolve(a[i]); return R.construct(t, a, nt); },
+    apply: (t, th, a) => {
+      if (a.length > i) a[i] = resolve(a[i]);
+      return R.apply(t, th, a);
+    },
+    construct: (t, a, nt) => {
+      if (a.length > i) a[i] = resolve(a[i]);
+      return R.construct(t, a, nt);
+    },
   });
   wrap(S, 'importScripts', 'value', {
-    apply: (t, th, a) => { for (let i = 0; i < a.length; i++) a[i] = resolve(a[i]); return R.apply(t, th, a); },
+    apply: (t, th, a) => {
+      for (let i = 0; i < a.length; i++) a[i] = resolve(a[i]);
+      return R.apply(t, th, a);
+    },
   });
-  for (const name of ['fetch', 'Request', 'Worker', 'SharedWorker', 'EventSource', 'WebSocket']) wrap(S, name, 'value', at(0));
+  for (const name of ['fetch', 'Request', 'Worker', 'SharedWorker', 'EventSource', 'WebSocket'])
+    wrap(S, name, 'value', at(0));
   wrap(S.XMLHttpRequest && S.XMLHttpRequest.prototype, 'open', 'value', at(1));
   const loc = S.location;
   const WL = S.WorkerLocation && S.WorkerLocation.prototype;
@@ -49,10 +63,23 @@ export function workerBootstrap(abs: string, module: boolean, ctlKey: string, ho
   let port: MessagePort | null = null;
   // The shim comes as a blob: URL the page made (same origin as this worker).
   const install = (url: string): void => {
-    const done = (ok: boolean): void => { delete S[hooksKey]; port!.postMessage({ shim: ok }); };
+    const done = (ok: boolean): void => {
+      delete S[hooksKey];
+      port!.postMessage({ shim: ok });
+    };
     S[hooksKey] = { wrap, masks, base };
-    if (module) import(/* webpackIgnore: true */ url).then(() => done(true), () => done(false));
-    else try { S.importScripts(url); done(true); } catch { done(false); }
+    if (module)
+      import(/* webpackIgnore: true */ url).then(
+        () => done(true),
+        () => done(false),
+      );
+    else
+      try {
+        S.importScripts(url);
+        done(true);
+      } catch {
+        done(false);
+      }
   };
   const first = (e: MessageEvent): void => {
     const d = e.data;
@@ -60,7 +87,9 @@ export function workerBootstrap(abs: string, module: boolean, ctlKey: string, ho
     e.stopImmediatePropagation();
     S.removeEventListener('message', first);
     port = e.ports[0]!;
-    port.onmessage = (m) => { if (m.data && typeof m.data.shim === 'string') install(m.data.shim); };
+    port.onmessage = (m) => {
+      if (m.data && typeof m.data.shim === 'string') install(m.data.shim);
+    };
     port.postMessage({ hello: 1 });
   };
   S.addEventListener('message', first);

@@ -4,8 +4,16 @@
 // in workers: this provides them for transferred tracks. Each track's source stays in the page; the
 // worker's object talks to it through the track's control port (shared/track-transfer).
 import {
-  ENVELOPE, STAND_IN, WORKER_HOOKS, isObject, swapIn, standInIndex,
-  type Envelope, type ToOwner, type ToRemote, type WireTrack,
+  ENVELOPE,
+  STAND_IN,
+  WORKER_HOOKS,
+  isObject,
+  swapIn,
+  standInIndex,
+  type Envelope,
+  type ToOwner,
+  type ToRemote,
+  type WireTrack,
 } from '../../shared/track-transfer';
 
 interface Hooks {
@@ -24,7 +32,10 @@ function install({ wrap, masks }: Hooks): void {
     masks.set(fn, ({ [name]: () => undefined } as Record<string, () => void>)[name]!.bind(null));
     return fn;
   };
-  const illegal = (name: string) => native(function () { throw new TypeError('Illegal constructor'); }, name);
+  const illegal = (name: string) =>
+    native(function () {
+      throw new TypeError('Illegal constructor');
+    }, name);
 
   interface State extends Omit<WireTrack, 'port'> {
     port: MessagePort | null;
@@ -45,13 +56,22 @@ function install({ wrap, masks }: Hooks): void {
   // ---- MediaStreamTrack ------------------------------------------------------------------------
   const Track = illegal('MediaStreamTrack') as unknown as { prototype: EventTarget };
   O.setPrototypeOf(Track, EventTarget);
-  Track.prototype = O.create(EventTarget.prototype, { constructor: { value: Track, writable: true, configurable: true } });
+  Track.prototype = O.create(EventTarget.prototype, {
+    constructor: { value: Track, writable: true, configurable: true },
+  });
   const proto = Track.prototype as any;
   const getter = (key: string, get: (s: State) => unknown, set?: (s: State, v: unknown) => void): void => {
     O.defineProperty(proto, key, {
-      get: native(function (this: unknown) { return get(stateOf(this)); }, `get ${key}`),
-      set: set && native(function (this: unknown, v: unknown) { set(stateOf(this), v); }, `set ${key}`),
-      enumerable: true, configurable: true,
+      get: native(function (this: unknown) {
+        return get(stateOf(this));
+      }, `get ${key}`),
+      set:
+        set &&
+        native(function (this: unknown, v: unknown) {
+          set(stateOf(this), v);
+        }, `set ${key}`),
+      enumerable: true,
+      configurable: true,
     });
   };
   const method = (key: string, fn: (this: unknown, ...a: any[]) => unknown): void => {
@@ -60,30 +80,68 @@ function install({ wrap, masks }: Hooks): void {
   getter('kind', (s) => s.kind);
   getter('id', (s) => s.id);
   getter('label', (s) => s.label);
-  getter('enabled', (s) => s.enabled, (s, v) => { s.enabled = !!v; send(s, { t: 'enabled', v: s.enabled }); });
+  getter(
+    'enabled',
+    (s) => s.enabled,
+    (s, v) => {
+      s.enabled = !!v;
+      send(s, { t: 'enabled', v: s.enabled });
+    },
+  );
   getter('muted', (s) => s.muted);
   getter('readyState', (s) => (s.ended ? 'ended' : s.readyState));
-  getter('contentHint', (s) => s.contentHint, (s, v) => { s.contentHint = `${v}`; });
+  getter(
+    'contentHint',
+    (s) => s.contentHint,
+    (s, v) => {
+      s.contentHint = `${v}`;
+    },
+  );
   for (const type of ['ended', 'mute', 'unmute', 'configurationchange']) {
-    getter(`on${type}`, (s) => s.handlers[type] ?? null, (s, v) => { s.handlers[type] = typeof v === 'function' ? v as () => unknown : null; });
+    getter(
+      `on${type}`,
+      (s) => s.handlers[type] ?? null,
+      (s, v) => {
+        s.handlers[type] = typeof v === 'function' ? (v as () => unknown) : null;
+      },
+    );
   }
-  method('getSettings', function () { return structuredClone(stateOf(this).settings); });
-  method('getConstraints', function () { return structuredClone(stateOf(this).constraints); });
-  method('getCapabilities', function () { return structuredClone(stateOf(this).capabilities); });
+  method('getSettings', function () {
+    return structuredClone(stateOf(this).settings);
+  });
+  method('getConstraints', function () {
+    return structuredClone(stateOf(this).constraints);
+  });
+  method('getCapabilities', function () {
+    return structuredClone(stateOf(this).capabilities);
+  });
   method('applyConstraints', function (c?: unknown) {
     let s: State;
-    try { s = stateOf(this); } catch (e) { return Promise.reject(e); }
+    try {
+      s = stateOf(this);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (s.ended || !s.port) return Promise.resolve();
     const id = ++seq;
     return new Promise<void>((resolve, reject) => {
       pending.set(id, (m) => {
         if (m.t !== 'applied') return;
-        if (!m.error) { resolve(); return; }
+        if (!m.error) {
+          resolve();
+          return;
+        }
         const err = new DOMException(m.error.message, m.error.name) as DOMException & { constraint?: string };
-        if (m.error.constraint !== undefined) O.defineProperty(err, 'constraint', { value: m.error.constraint, enumerable: true });
+        if (m.error.constraint !== undefined)
+          O.defineProperty(err, 'constraint', { value: m.error.constraint, enumerable: true });
         reject(err);
       });
-      try { s.port!.postMessage({ t: 'apply', id, c: c ?? {} } satisfies ToOwner); } catch (e) { pending.delete(id); reject(e); }
+      try {
+        s.port!.postMessage({ t: 'apply', id, c: c ?? {} } satisfies ToOwner);
+      } catch (e) {
+        pending.delete(id);
+        reject(e);
+      }
     });
   });
   method('stop', function () {
@@ -103,15 +161,27 @@ function install({ wrap, masks }: Hooks): void {
     return make({ ...s, id, key: id, port: ch.port1 }, null);
   });
 
-  const send = (s: State, m: ToOwner): void => { if (s.port && !s.ended) s.port.postMessage(m); };
+  const send = (s: State, m: ToOwner): void => {
+    if (s.port && !s.ended) s.port.postMessage(m);
+  };
   const fire = (t: object, type: string): void => {
     const ev = new Event(type);
     const h = stateOf(t).handlers[type];
-    if (h) try { R.apply(h, t, [ev]); } catch (e) { setTimeout(() => { throw e; }); }
+    if (h)
+      try {
+        R.apply(h, t, [ev]);
+      } catch (e) {
+        setTimeout(() => {
+          throw e;
+        });
+      }
     (t as EventTarget).dispatchEvent(ev);
   };
 
-  function make(from: Omit<State, 'gen' | 'handlers' | 'ended'> & { ended?: boolean }, gen: Generator | null): EventTarget {
+  function make(
+    from: Omit<State, 'gen' | 'handlers' | 'ended'> & { ended?: boolean },
+    gen: Generator | null,
+  ): EventTarget {
     const t = O.create(proto) as EventTarget;
     const s: State = { ...from, gen, ended: !!from.ended, handlers: {} };
     states.set(t, s);
@@ -135,11 +205,18 @@ function install({ wrap, masks }: Hooks): void {
   }
 
   // ---- MediaStreamTrackProcessor ---------------------------------------------------------------
-  const Processor = native(function MediaStreamTrackProcessor(this: unknown, init: { track?: unknown; maxBufferSize?: number }) {
-    if (!new.target) throw new TypeError("Failed to construct 'MediaStreamTrackProcessor': Please use the 'new' operator");
+  const Processor = native(function MediaStreamTrackProcessor(
+    this: unknown,
+    init: { track?: unknown; maxBufferSize?: number },
+  ) {
+    if (!new.target)
+      throw new TypeError("Failed to construct 'MediaStreamTrackProcessor': Please use the 'new' operator");
     const track = init && init.track;
     const s = states.get(track as object);
-    if (!s) throw new TypeError("Failed to construct 'MediaStreamTrackProcessor': Failed to read the 'track' property: Required member is undefined.");
+    if (!s)
+      throw new TypeError(
+        "Failed to construct 'MediaStreamTrackProcessor': Failed to read the 'track' property: Required member is undefined.",
+      );
     if (s.ended) throw new TypeError("Failed to construct 'MediaStreamTrackProcessor': Input track cannot be ended");
     const max = Math.max(1, Number(init.maxBufferSize) || 1);
     const id = ++seq;
@@ -148,60 +225,116 @@ function install({ wrap, masks }: Hooks): void {
     let waiting: (() => void) | null = null;
     let failed: Error | null = null;
     let closed = false;
-    const wake = (): void => { const w = waiting; waiting = null; w?.(); };
-    const trackEnded = (): void => { if (!s.ended) { s.ended = true; fire(track as object, 'ended'); } };
+    const wake = (): void => {
+      const w = waiting;
+      waiting = null;
+      w?.();
+    };
+    const trackEnded = (): void => {
+      if (!s.ended) {
+        s.ended = true;
+        fire(track as object, 'ended');
+      }
+    };
     pending.set(id, (m) => {
-      if (m.t === 'readable') { inner = m.readable.getReader(); wake(); }
-      else if (m.t === 'frame') {
+      if (m.t === 'readable') {
+        inner = m.readable.getReader();
+        wake();
+      } else if (m.t === 'frame') {
         queue.push(m.frame);
         while (queue.length > max) queue.shift()!.close();
         wake();
-      } else if (m.t === 'framesError') { failed = new DOMException(m.message, m.name); wake(); }
+      } else if (m.t === 'framesError') {
+        failed = new DOMException(m.message, m.name);
+        wake();
+      }
     });
-    const readable = new ReadableStream<VideoFrame | AudioData>({
-      start() { send(s, { t: 'frames', id }); },
-      async pull(c) {
-        for (;;) {
-          if (failed) { c.error(failed); return; }
-          if (queue.length) { c.enqueue(queue.shift()!); return; }
-          if (inner) {
-            // The source's end (stopped, or its document gone) ends the page's processor stream.
-            const r = await inner.read().catch(() => ({ done: true as const, value: undefined }));
-            if (r.done) { closed = true; c.close(); trackEnded(); return; }
-            c.enqueue(r.value);
-            return;
+    const readable = new ReadableStream<VideoFrame | AudioData>(
+      {
+        start() {
+          send(s, { t: 'frames', id });
+        },
+        async pull(c) {
+          for (;;) {
+            if (failed) {
+              c.error(failed);
+              return;
+            }
+            if (queue.length) {
+              c.enqueue(queue.shift()!);
+              return;
+            }
+            if (inner) {
+              // The source's end (stopped, or its document gone) ends the page's processor stream.
+              const r = await inner.read().catch(() => ({ done: true as const, value: undefined }));
+              if (r.done) {
+                closed = true;
+                c.close();
+                trackEnded();
+                return;
+              }
+              c.enqueue(r.value);
+              return;
+            }
+            if (s.ended || closed) {
+              c.close();
+              return;
+            }
+            await new Promise<void>((resolve) => {
+              waiting = resolve;
+            });
           }
-          if (s.ended || closed) { c.close(); return; }
-          await new Promise<void>((resolve) => { waiting = resolve; });
-        }
+        },
+        cancel() {
+          closed = true;
+          pending.delete(id);
+          send(s, { t: 'cancel', id });
+          inner?.cancel().catch(() => undefined);
+          for (const f of queue.splice(0)) f.close();
+        },
       },
-      cancel() {
-        closed = true;
-        pending.delete(id);
-        send(s, { t: 'cancel', id });
-        inner?.cancel().catch(() => undefined);
-        for (const f of queue.splice(0)) f.close();
-      },
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     O.defineProperty(this, 'readable', { value: readable, enumerable: true });
   }, 'MediaStreamTrackProcessor');
 
   // ---- VideoTrackGenerator ---------------------------------------------------------------------
-  interface Generator { tracks: Set<object>; sinks: MessagePort[]; muted: boolean }
+  interface Generator {
+    tracks: Set<object>;
+    sinks: MessagePort[];
+    muted: boolean;
+  }
   const gens = new WeakMap<object, Generator>();
   const VideoTrackGenerator = native(function VideoTrackGenerator(this: object) {
     if (!new.target) throw new TypeError("Failed to construct 'VideoTrackGenerator': Please use the 'new' operator");
     const gen: Generator = { tracks: new Set(), sinks: [], muted: false };
     gens.set(this, gen);
-    const track = make({
-      id: crypto.randomUUID(), kind: 'video', label: '', enabled: true, muted: false, readyState: 'live', contentHint: '',
-      settings: {}, constraints: {}, capabilities: {}, port: null, origin: 'generator', key: '',
-    }, gen);
+    const track = make(
+      {
+        id: crypto.randomUUID(),
+        kind: 'video',
+        label: '',
+        enabled: true,
+        muted: false,
+        readyState: 'live',
+        contentHint: '',
+        settings: {},
+        constraints: {},
+        capabilities: {},
+        port: null,
+        origin: 'generator',
+        key: '',
+      },
+      gen,
+    );
     const writable = new WritableStream<VideoFrame>({
       write(frame) {
         if (!(frame instanceof VideoFrame)) throw new TypeError('A VideoFrame is required');
         const sinks = gen.sinks;
-        if (gen.muted || sinks.length === 0) { frame.close(); return; }
+        if (gen.muted || sinks.length === 0) {
+          frame.close();
+          return;
+        }
         for (let i = 0; i < sinks.length; i++) {
           const f = i === sinks.length - 1 ? frame : frame.clone();
           sinks[i]!.postMessage({ t: 'frame', frame: f }, [f]);
@@ -212,17 +345,24 @@ function install({ wrap, masks }: Hooks): void {
     O.defineProperty(this, 'track', { value: track, enumerable: true });
   }, 'VideoTrackGenerator');
   O.defineProperty(VideoTrackGenerator.prototype, 'muted', {
-    get: native(function (this: object) { return gens.get(this)?.muted ?? false; }, 'get muted'),
+    get: native(function (this: object) {
+      return gens.get(this)?.muted ?? false;
+    }, 'get muted'),
     set: native(function (this: object, v: unknown) {
       const g = gens.get(this);
       if (!g) return;
       g.muted = !!v;
       for (const p of g.sinks) p.postMessage({ t: 'muted', v: g.muted });
     }, 'set muted'),
-    enumerable: true, configurable: true,
+    enumerable: true,
+    configurable: true,
   });
 
-  for (const [name, value] of [['MediaStreamTrack', Track], ['MediaStreamTrackProcessor', Processor], ['VideoTrackGenerator', VideoTrackGenerator]] as const) {
+  for (const [name, value] of [
+    ['MediaStreamTrack', Track],
+    ['MediaStreamTrackProcessor', Processor],
+    ['VideoTrackGenerator', VideoTrackGenerator],
+  ] as const) {
     if (typeof S[name] !== 'function') O.defineProperty(S, name, { value, writable: true, configurable: true });
   }
 
@@ -237,14 +377,37 @@ function install({ wrap, masks }: Hooks): void {
     if (!isObject(d) || d[ENVELOPE] !== 1 || !Array.isArray(d.tracks)) return null;
     const tracks = d.tracks.map((w) => make({ ...w }, null));
     const mine = new Set(d.tracks.map((w) => w.port));
-    const data = swapIn(d.data, (x) => { const i = standInIndex(x); return i === undefined ? undefined : tracks[i]; });
+    const data = swapIn(d.data, (x) => {
+      const i = standInIndex(x);
+      return i === undefined ? undefined : tracks[i];
+    });
     const ports = O.freeze((R.apply(portsGet, e, []) as MessagePort[]).filter((p) => !mine.has(p)));
     const r = { data, ports };
     revived.set(e, r);
     return r;
   };
-  wrap(MessageEvent.prototype, 'data', 'get', { apply: (t, th, a) => { try { const r = open(th); if (r) return r.data; } catch { /* native */ } return R.apply(t, th, a); } });
-  wrap(MessageEvent.prototype, 'ports', 'get', { apply: (t, th, a) => { try { const r = open(th); if (r) return r.ports; } catch { /* native */ } return R.apply(t, th, a); } });
+  wrap(MessageEvent.prototype, 'data', 'get', {
+    apply: (t, th, a) => {
+      try {
+        const r = open(th);
+        if (r) return r.data;
+      } catch {
+        /* native */
+      }
+      return R.apply(t, th, a);
+    },
+  });
+  wrap(MessageEvent.prototype, 'ports', 'get', {
+    apply: (t, th, a) => {
+      try {
+        const r = open(th);
+        if (r) return r.ports;
+      } catch {
+        /* native */
+      }
+      return R.apply(t, th, a);
+    },
+  });
 
   /** postMessage with this shim's tracks in the transfer list: the page receives them (src/injected/track-transfer/chunk). */
   const outgoing = {
@@ -257,23 +420,37 @@ function install({ wrap, masks }: Hooks): void {
       const commits: (() => void)[] = [];
       for (const x of list) {
         const s = states.get(x);
-        if (!s) { rest.push(x); continue; }
-        if (s.ended || index.has(x)) throw new DOMException('A MediaStreamTrack could not be cloned because it was detached or listed twice.', 'DataCloneError');
+        if (!s) {
+          rest.push(x);
+          continue;
+        }
+        if (s.ended || index.has(x))
+          throw new DOMException(
+            'A MediaStreamTrack could not be cloned because it was detached or listed twice.',
+            'DataCloneError',
+          );
         index.set(x, wire.length);
         let port: MessagePort;
         if (s.gen) {
           const ch = new MessageChannel();
           port = ch.port2;
           const gen = s.gen;
-          commits.push(() => { gen.sinks.push(ch.port1); gen.tracks.delete(x); });
+          commits.push(() => {
+            gen.sinks.push(ch.port1);
+            gen.tracks.delete(x);
+          });
         } else {
           port = s.port!;
-          commits.push(() => { s.port = null; });
+          commits.push(() => {
+            s.port = null;
+          });
         }
         const { gen: _g, handlers: _h, ended: _e, ...w } = s;
         wire.push({ ...w, port, origin: s.gen ? 'generator' : 'page' });
         rest.push(port);
-        commits.push(() => { s.ended = true; });
+        commits.push(() => {
+          s.ended = true;
+        });
       }
       const data = swapIn(a[0], (x) => (index.has(x) ? { [STAND_IN]: index.get(x) } : undefined));
       R.apply(t, th, [{ [ENVELOPE]: 1, data, tracks: wire } satisfies Envelope, rest]);

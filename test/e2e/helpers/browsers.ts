@@ -14,7 +14,9 @@ export const FIREFOX_UUID = '3f0c2a57-6d1e-4b7a-9a55-6b1de0a1c0de';
 
 /** Browsers to test: BROWSERS=chromium,firefox (default both). */
 export const BROWSERS: BrowserName[] = (process.env.BROWSERS ?? 'chromium,firefox')
-  .split(',').map((s) => s.trim()).filter((s): s is BrowserName => s === 'chromium' || s === 'firefox');
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s): s is BrowserName => s === 'chromium' || s === 'firefox');
 
 export interface LaunchOptions {
   extension?: boolean;
@@ -51,23 +53,31 @@ export interface TestBrowser {
 }
 
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--no-first-run', '--disable-quic', '--enable-unsafe-swiftshader', '--autoplay-policy=no-user-gesture-required',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--enable-unsafe-swiftshader',
+  '--autoplay-policy=no-user-gesture-required',
 ];
 
 export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promise<TestBrowser> {
   const withExtension = opts.extension ?? true;
   const ownDir = !opts.userDataDir;
-  const userDataDir = opts.userDataDir ?? await mkdtemp(path.join(os.tmpdir(), `mediagate-${name}-`));
+  const userDataDir = opts.userDataDir ?? (await mkdtemp(path.join(os.tmpdir(), `mediagate-${name}-`)));
   let browser: Browser;
   let extensionBase = '';
   if (name === 'chromium') {
     const args = [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])];
-    if (opts.fakeUi !== false && !args.some((a) => a.startsWith('--use-fake-ui-for-media-stream'))) args.push('--use-fake-ui-for-media-stream');
-    if (opts.fakeDevices !== false && !args.some((a) => a.startsWith('--use-fake-device-for-media-stream'))) args.push('--use-fake-device-for-media-stream');
+    if (opts.fakeUi !== false && !args.some((a) => a.startsWith('--use-fake-ui-for-media-stream')))
+      args.push('--use-fake-ui-for-media-stream');
+    if (opts.fakeDevices !== false && !args.some((a) => a.startsWith('--use-fake-device-for-media-stream')))
+      args.push('--use-fake-device-for-media-stream');
     browser = await puppeteer.launch({
       executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
-      headless: opts.display ? false : opts.headless ?? true,
+      headless: opts.display ? false : (opts.headless ?? true),
       ...(opts.display ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
       defaultViewport: opts.headless === false ? null : undefined,
       userDataDir,
@@ -77,7 +87,10 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
       ...(withExtension ? { enableExtensions: [DIST('chromium')] } : {}),
     });
     if (withExtension) {
-      const worker = await browser.waitForTarget((t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'), { timeout: 15000 });
+      const worker = await browser.waitForTarget(
+        (t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://'),
+        { timeout: 15000 },
+      );
       // new URL().origin is 'null' for non-special schemes such as chrome-extension:
       extensionBase = `chrome-extension://${new URL(worker.url()).host}/`;
     }
@@ -85,7 +98,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
     browser = await puppeteer.launch({
       browser: 'firefox',
       executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
-      headless: opts.display ? false : opts.headless ?? true,
+      headless: opts.display ? false : (opts.headless ?? true),
       ...(opts.display ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
       userDataDir,
       extraPrefsFirefox: {
@@ -107,7 +120,9 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
   if (withExtension) {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
-      const hrefs = await Promise.all((await browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => '')));
+      const hrefs = await Promise.all(
+        (await browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => '')),
+      );
       if (hrefs.some((h) => h.startsWith(extensionBase) && h.endsWith('/welcome/welcome.html'))) break;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -125,11 +140,18 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
       }
       // Firefox refuses WebDriver navigation to moz-extension:// URLs; an extension page may open one.
       const opener = await firefoxExtensionPage(browser, tb.extensionBase);
-      const created = new Promise<Page | null>((resolve) => browser.once('targetcreated', (t: Target) => resolve(t.page())));
-      await opener.evaluate((url) => { void (globalThis as any).browser.tabs.create({ url }); }, tb.extensionBase + file);
+      const created = new Promise<Page | null>((resolve) =>
+        browser.once('targetcreated', (t: Target) => resolve(t.page())),
+      );
+      await opener.evaluate((url) => {
+        void (globalThis as any).browser.tabs.create({ url });
+      }, tb.extensionBase + file);
       const page = await created;
       if (!page) throw new Error(`could not open ${file}`);
-      await waitFor(() => page.evaluate((u) => location.href === u && document.readyState === 'complete', tb.extensionBase + file), `${file} loaded`);
+      await waitFor(
+        () => page.evaluate((u) => location.href === u && document.readyState === 'complete', tb.extensionBase + file),
+        `${file} loaded`,
+      );
       return page;
     },
     async reloadExtension() {
@@ -139,7 +161,13 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
         await browser.installExtension(DIST('chromium'));
         await waitFor(async () => {
           const p = await browser.newPage();
-          try { return (await p.goto(tb.extensionBase + 'popup/popup.html'))?.ok() ?? false; } catch { return false; } finally { await p.close(); }
+          try {
+            return (await p.goto(tb.extensionBase + 'popup/popup.html'))?.ok() ?? false;
+          } catch {
+            return false;
+          } finally {
+            await p.close();
+          }
         }, 'extension pages available again');
         return;
       }
@@ -170,7 +198,12 @@ async function firefoxExtensionPage(browser: Browser, base: string): Promise<Pag
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeout` ms). */
-export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout = 10000, interval = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  what: string,
+  timeout = 10000,
+  interval = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {

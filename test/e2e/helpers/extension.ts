@@ -3,11 +3,19 @@ import type { Page, Target } from 'puppeteer-core';
 import { waitFor, type TestBrowser } from './browsers';
 import type { CallRecord, UiToBackground, UiToBackgroundType } from '../../../src/shared/protocol';
 
-export async function uiRequest<K extends UiToBackgroundType>(page: Page, type: K, payload: UiToBackground[K]['req']): Promise<UiToBackground[K]['res']> {
-  const answer = await page.evaluate(async (t, p) => {
-    const api = (globalThis as any).browser ?? (globalThis as any).chrome;
-    return api.runtime.sendMessage({ channel: 'ui', type: t, payload: p });
-  }, type, payload as any);
+export async function uiRequest<K extends UiToBackgroundType>(
+  page: Page,
+  type: K,
+  payload: UiToBackground[K]['req'],
+): Promise<UiToBackground[K]['res']> {
+  const answer = await page.evaluate(
+    async (t, p) => {
+      const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+      return api.runtime.sendMessage({ channel: 'ui', type: t, payload: p });
+    },
+    type,
+    payload as any,
+  );
   if (!answer?.ok) throw new Error(`${type} failed: ${JSON.stringify(answer)}`);
   return answer.result;
 }
@@ -18,10 +26,14 @@ export const listCalls = (page: Page): Promise<CallRecord[]> => uiRequest(page, 
 export async function readStorage(tb: TestBrowser, area: 'local' | 'session', key: string): Promise<unknown> {
   const ui = await tb.openExtensionPage('popup/popup.html');
   try {
-    return await ui.evaluate(async (a, k) => {
-      const api = (globalThis as any).browser ?? (globalThis as any).chrome;
-      return (await api.storage[a].get(k))[k];
-    }, area, key);
+    return await ui.evaluate(
+      async (a, k) => {
+        const api = (globalThis as any).browser ?? (globalThis as any).chrome;
+        return (await api.storage[a].get(k))[k];
+      },
+      area,
+      key,
+    );
   } finally {
     await ui.close();
   }
@@ -43,7 +55,10 @@ export async function setSettings(tb: TestBrowser, settings: Record<string, unkn
 
 /** Chromium: MediaGate's service worker target, once there is one. */
 const workerTarget = (tb: TestBrowser, timeout?: number): Promise<Target> =>
-  tb.browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase), timeout === undefined ? {} : { timeout });
+  tb.browser.waitForTarget(
+    (t) => t.type() === 'service_worker' && t.url().startsWith(tb.extensionBase),
+    timeout === undefined ? {} : { timeout },
+  );
 
 /**
  * Chromium: stops MediaGate's service worker, as the browser does after 30 s idle, through the
@@ -61,33 +76,63 @@ export async function stopServiceWorker(tb: TestBrowser): Promise<void> {
   const cdp = await page.createCDPSession();
   const status = new Map<string, string>();
   const seen: string[] = [];
-  cdp.on('ServiceWorker.workerVersionUpdated', (e: { versions: { versionId: string; scriptURL: string; runningStatus: string }[] }) => {
-    for (const v of e.versions) if (v.scriptURL.startsWith(tb.extensionBase)) { status.set(v.versionId, v.runningStatus); seen.push(v.runningStatus); }
-  });
-  const done = async () => { await cdp.detach().catch(() => undefined); await page.close().catch(() => undefined); };
+  cdp.on(
+    'ServiceWorker.workerVersionUpdated',
+    (e: { versions: { versionId: string; scriptURL: string; runningStatus: string }[] }) => {
+      for (const v of e.versions)
+        if (v.scriptURL.startsWith(tb.extensionBase)) {
+          status.set(v.versionId, v.runningStatus);
+          seen.push(v.runningStatus);
+        }
+    },
+  );
+  const done = async () => {
+    await cdp.detach().catch(() => undefined);
+    await page.close().catch(() => undefined);
+  };
   await cdp.send('ServiceWorker.enable');
   // A stopped worker has no running version to report: nothing to stop then.
-  const running = await waitFor(() => {
-    const ids = [...status].filter(([, s]) => s === 'running' || s === 'starting').map(([id]) => id);
-    return ids.length ? ids : null;
-  }, 'a running version of the worker', 2000).catch(() => [] as string[]);
-  if (!running.length) { await done(); return; }
+  const running = await waitFor(
+    () => {
+      const ids = [...status].filter(([, s]) => s === 'running' || s === 'starting').map(([id]) => id);
+      return ids.length ? ids : null;
+    },
+    'a running version of the worker',
+    2000,
+  ).catch(() => [] as string[]);
+  if (!running.length) {
+    await done();
+    return;
+  }
   const mark = seen.length;
   for (const versionId of running) await cdp.send('ServiceWorker.stopWorker', { versionId });
   await waitFor(() => seen.slice(mark).includes('stopped'), 'the worker to stop', 5000);
   const stoppedAt = seen.length;
   void (async () => {
     try {
-      await waitFor(() => !page.isClosed() && seen.slice(stoppedAt).some((s) => s === 'starting' || s === 'running'), 'the next worker', 120_000, 50);
+      await waitFor(
+        () => !page.isClosed() && seen.slice(stoppedAt).some((s) => s === 'starting' || s === 'running'),
+        'the next worker',
+        120_000,
+        50,
+      );
       const target = await workerTarget(tb, 5000);
       // Until it runs: a resume sent before the worker reached its pause does nothing.
       const resumed = seen.length;
-      await waitFor(async () => {
-        const session = await target.createCDPSession();
-        await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
-        await session.detach().catch(() => undefined);
-        return seen.slice(resumed).includes('running') || status.has('running') && [...status.values()].includes('running');
-      }, 'the next worker to run', 10_000, 200);
+      await waitFor(
+        async () => {
+          const session = await target.createCDPSession();
+          await session.send('Runtime.runIfWaitingForDebugger').catch(() => undefined);
+          await session.detach().catch(() => undefined);
+          return (
+            seen.slice(resumed).includes('running') ||
+            (status.has('running') && [...status.values()].includes('running'))
+          );
+        },
+        'the next worker to run',
+        10_000,
+        200,
+      );
     } catch {
       // The browser closed, or no worker started again in two minutes: nothing to resume.
     } finally {
@@ -102,12 +147,19 @@ export async function stopServiceWorker(tb: TestBrowser): Promise<void> {
  * right after it was stored, and never answers MediaGate; later writes run as usual. Resolves with a
  * function that waits until the worker is stalled there, so the test can stop it at that point.
  */
-export async function stallNextWrite(tb: TestBrowser, area: 'local' | 'session', key: string, when: 'before' | 'after', match = '() => true'): Promise<() => Promise<void>> {
+export async function stallNextWrite(
+  tb: TestBrowser,
+  area: 'local' | 'session',
+  key: string,
+  when: 'before' | 'after',
+  match = '() => true',
+): Promise<() => Promise<void>> {
   const target = await workerTarget(tb);
   // A session of its own, detached once the worker stalled: a DevTools session still attached when
   // the worker is stopped holds the next worker of the same target paused at its start.
   const session = await target.createCDPSession();
-  const evaluate = async (expression: string): Promise<unknown> => ((await session.send('Runtime.evaluate', { expression, returnByValue: true })).result as { value?: unknown }).value;
+  const evaluate = async (expression: string): Promise<unknown> =>
+    ((await session.send('Runtime.evaluate', { expression, returnByValue: true })).result as { value?: unknown }).value;
   await evaluate(`(() => {
     const store = chrome.storage[${JSON.stringify(area)}];
     const original = store.set;
@@ -132,7 +184,12 @@ export async function stallNextWrite(tb: TestBrowser, area: 'local' | 'session',
   };
 }
 
-export interface AxeViolation { id: string; impact: string | null; help: string; nodes: { target: unknown; summary: string }[] }
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown; summary: string }[];
+}
 
 /**
  * Runs axe-core (node_modules/axe-core) on the page's document and returns its violations. The
@@ -149,7 +206,9 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
     const axe = (globalThis as any).axe;
     const results = await axe.run(document, { resultTypes: ['violations'] });
     return results.violations.map((v: any) => ({
-      id: v.id, impact: v.impact ?? null, help: v.help,
+      id: v.id,
+      impact: v.impact ?? null,
+      help: v.help,
       nodes: v.nodes.map((n: any) => ({ target: n.target, summary: n.failureSummary ?? '' })),
     }));
   }) as Promise<AxeViolation[]>;
@@ -162,7 +221,10 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
  * extension page that stays open until `stop`. `path` is read from the background's `chrome`
  * (Chromium) or `browser` (Firefox) global for extension APIs, from the global itself otherwise.
  */
-export async function recordBackgroundCalls(tb: TestBrowser, path: string): Promise<{ read(): Promise<unknown[]>; stop(): Promise<void> }> {
+export async function recordBackgroundCalls(
+  tb: TestBrowser,
+  path: string,
+): Promise<{ read(): Promise<unknown[]>; stop(): Promise<void> }> {
   const install = (scope: any, p: string, api: string, sink: unknown[]) => {
     const parts = p.split('.');
     const method = parts.pop()!;
@@ -170,18 +232,29 @@ export async function recordBackgroundCalls(tb: TestBrowser, path: string): Prom
     for (const part of parts) owner = owner[part];
     const original = owner[method];
     owner[method] = function (this: unknown, first: unknown, ...rest: unknown[]) {
-      try { sink.push(JSON.parse(JSON.stringify(first ?? null))); } catch { sink.push(String(first)); }
+      try {
+        sink.push(JSON.parse(JSON.stringify(first ?? null)));
+      } catch {
+        sink.push(String(first));
+      }
       return original.call(this, first, ...rest);
     };
   };
   if (tb.name === 'chromium') {
     const target = await workerTarget(tb);
     const worker = (await target.worker())!;
-    await worker.evaluate(`(${install})(self, ${JSON.stringify(path)}, 'chrome', (self.__mgLog = self.__mgLog || {})[${JSON.stringify(path)}] = [])`);
-    return { read: () => worker.evaluate(`[...self.__mgLog[${JSON.stringify(path)}]]`) as Promise<unknown[]>, stop: async () => undefined };
+    await worker.evaluate(
+      `(${install})(self, ${JSON.stringify(path)}, 'chrome', (self.__mgLog = self.__mgLog || {})[${JSON.stringify(path)}] = [])`,
+    );
+    return {
+      read: () => worker.evaluate(`[...self.__mgLog[${JSON.stringify(path)}]]`) as Promise<unknown[]>,
+      stop: async () => undefined,
+    };
   }
   const ui = await tb.openExtensionPage('popup/popup.html');
-  await ui.evaluate(`(async () => { const bg = await browser.runtime.getBackgroundPage(); (${install})(bg, ${JSON.stringify(path)}, 'browser', window.__mgLog = []); })()`);
+  await ui.evaluate(
+    `(async () => { const bg = await browser.runtime.getBackgroundPage(); (${install})(bg, ${JSON.stringify(path)}, 'browser', window.__mgLog = []); })()`,
+  );
   return { read: () => ui.evaluate('[...window.__mgLog]') as Promise<unknown[]>, stop: () => ui.close() };
 }
 
@@ -190,14 +263,19 @@ export async function recordBackgroundCalls(tb: TestBrowser, path: string): Prom
  * DevTools session of the service worker (Runtime.exceptionThrown), Firefox through the event page's
  * own `error` and `unhandledrejection` events, reached from an extension page kept open until `stop`.
  */
-export async function recordBackgroundErrors(tb: TestBrowser): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
+export async function recordBackgroundErrors(
+  tb: TestBrowser,
+): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
   if (tb.name === 'chromium') {
     const target = await workerTarget(tb);
     const session = await target.createCDPSession();
     const errors: string[] = [];
-    session.on('Runtime.exceptionThrown', (e: { exceptionDetails: { text: string; exception?: { description?: string } } }) => {
-      errors.push(`${e.exceptionDetails.text} ${e.exceptionDetails.exception?.description ?? ''}`.trim());
-    });
+    session.on(
+      'Runtime.exceptionThrown',
+      (e: { exceptionDetails: { text: string; exception?: { description?: string } } }) => {
+        errors.push(`${e.exceptionDetails.text} ${e.exceptionDetails.exception?.description ?? ''}`.trim());
+      },
+    );
     await session.send('Runtime.enable');
     return { read: async () => [...errors], stop: () => session.detach().catch(() => undefined) };
   }
@@ -214,17 +292,24 @@ export async function recordBackgroundErrors(tb: TestBrowser): Promise<{ read():
 /** The chunk files MediaGate's background injects into pages from now on (its real scripting.executeScript calls). */
 export async function recordChunkLoads(tb: TestBrowser): Promise<{ read(): Promise<string[]>; stop(): Promise<void> }> {
   const calls = await recordBackgroundCalls(tb, 'scripting.executeScript');
-  return { read: async () => (await calls.read()).flatMap((d) => (d as { files?: string[] }).files ?? []), stop: calls.stop };
+  return {
+    read: async () => (await calls.read()).flatMap((d) => (d as { files?: string[] }).files ?? []),
+    stop: calls.stop,
+  };
 }
 
 /** Clicks MediaGate's call button in the page (a trusted click) and waits for its Document PiP call window. */
 export async function openCallWindow(page: Page): Promise<void> {
-  const centre = await waitFor(() => page.evaluate(() => {
-    const host = document.querySelector('[data-mediagate=call]');
-    if (!host) return null;
-    const r = host.getBoundingClientRect();
-    return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
-  }), 'the MediaGate call button');
+  const centre = await waitFor(
+    () =>
+      page.evaluate(() => {
+        const host = document.querySelector('[data-mediagate=call]');
+        if (!host) return null;
+        const r = host.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      }),
+    'the MediaGate call button',
+  );
   await page.mouse.click(centre.x, centre.y);
   await waitFor(() => page.evaluate(() => !!(window as any).documentPictureInPicture?.window), 'the call window');
 }

@@ -8,11 +8,21 @@ const ROOT = process.env.MEDIAGATE_ROOT ?? process.cwd();
 const FIXTURES = path.join(ROOT, 'test/fixtures');
 const DEMO = path.join(ROOT, 'demo');
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.png': 'image/png', '.svg': 'image/svg+xml', '.wav': 'audio/wav', '.y4m': 'video/x-raw',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.wav': 'audio/wav',
+  '.y4m': 'video/x-raw',
 };
 
-export interface Route { body: string | Buffer; type?: string; headers?: Record<string, string> }
+export interface Route {
+  body: string | Buffer;
+  type?: string;
+  headers?: Record<string, string>;
+}
 
 export interface FixtureServer {
   /** http://localhost:<port> */
@@ -36,10 +46,16 @@ export async function startServer(root = FIXTURES): Promise<FixtureServer> {
     }
     const [base, rel] = pathname.startsWith('/demo/') ? [DEMO, pathname.slice(5)] : [root, pathname];
     const file = path.join(base, path.normalize(rel.endsWith('/') ? `${rel}index.html` : rel));
-    if (!file.startsWith(base)) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(base)) {
+      res.writeHead(403).end();
+      return;
+    }
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');
@@ -52,7 +68,13 @@ export async function startServer(root = FIXTURES): Promise<FixtureServer> {
     origin,
     otherOrigin: `http://127.0.0.1:${port}`,
     url: (p) => new URL(p, origin).href,
-    route: (p, r) => { routes.set(p, r); },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    route: (p, r) => {
+      routes.set(p, r);
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -57,18 +57,33 @@ export function describeEachBrowser(title: Title, optionsOrBody: BrowserSuiteOpt
       let tmp: string | undefined;
       let xvfb: Xvfb | undefined;
       const closing: (() => unknown)[] = [];
-      const missing = (what: string): never => { throw new Error(`the suite has no ${what} (yet)`); };
+      const missing = (what: string): never => {
+        throw new Error(`the suite has no ${what} (yet)`);
+      };
       const suite: BrowserSuite = {
         name,
-        get tb() { return tb ?? missing('browser'); },
-        set tb(launched) { tb = launched; },
-        get server() { return server ?? missing('server'); },
-        get tmp() { return tmp ?? missing('tmpDir'); },
-        onClose: (fn) => { closing.push(fn); },
+        get tb() {
+          return tb ?? missing('browser');
+        },
+        set tb(launched) {
+          tb = launched;
+        },
+        get server() {
+          return server ?? missing('server');
+        },
+        get tmp() {
+          return tmp ?? missing('tmpDir');
+        },
+        onClose: (fn) => {
+          closing.push(fn);
+        },
       };
       before(async () => {
         server = await startServer();
-        if (options.tmpDir) tmp = await mkdtemp(path.join(os.tmpdir(), typeof options.tmpDir === 'string' ? options.tmpDir : options.tmpDir(name)));
+        if (options.tmpDir)
+          tmp = await mkdtemp(
+            path.join(os.tmpdir(), typeof options.tmpDir === 'string' ? options.tmpDir : options.tmpDir(name)),
+          );
         if (options.xvfb) xvfb = await startXvfb();
         if (options.launch === false) return;
         const launchOptions = typeof options.launch === 'function' ? await options.launch(suite) : options.launch;

@@ -6,7 +6,9 @@ import { addListener } from '../../native';
 import { adoptStyles } from '../../styles';
 import type { MediaSessionAction } from '../../../shared/page-constants';
 
-export interface Controls { dispose(): void }
+export interface Controls {
+  dispose(): void;
+}
 
 interface ButtonSpec {
   action: MediaSessionAction;
@@ -47,8 +49,14 @@ button:disabled { cursor: default; opacity: .75; }
 `;
 
 /** `root` is the PiP window's document, or the closed shadow root of the in-page mini-window. */
-export function renderControls(root: Document | ShadowRoot, calls: CallState, stream: MediaStream | null,
-  hardMute: () => boolean, t: (key: string) => string, close: () => void): Controls {
+export function renderControls(
+  root: Document | ShadowRoot,
+  calls: CallState,
+  stream: MediaStream | null,
+  hardMute: () => boolean,
+  t: (key: string) => string,
+  close: () => void,
+): Controls {
   // The PiP window's document belongs to another realm: instanceof Document would be false.
   const inDocument = root.nodeType === 9;
   const doc = inDocument ? (root as Document) : (root as ShadowRoot).ownerDocument;
@@ -91,7 +99,10 @@ export function renderControls(root: Document | ShadowRoot, calls: CallState, st
     b.type = 'button';
     b.className = 'mg-effect';
     b.textContent = t(label);
-    addListener(b, 'click', () => { const on = calls.effects?.on(kind); if (on !== undefined) calls.effects!.set(kind, !on); });
+    addListener(b, 'click', () => {
+      const on = calls.effects?.on(kind);
+      if (on !== undefined) calls.effects!.set(kind, !on);
+    });
     effectBar.append(b);
     return { kind, b };
   });

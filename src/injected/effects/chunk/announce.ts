@@ -9,8 +9,12 @@ import { fireConfigurationChange, prepareTrack } from './configuration-change';
 import { effectsSide, type Side } from './side';
 import { forwardMute } from './mute-forwarding';
 
-export type Process = (api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
-  source: MediaStreamTrack, ask: BoolAsk) => Promise<MediaStreamTrack>;
+export type Process = (
+  api: ChunkApi,
+  register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
+  source: MediaStreamTrack,
+  ask: BoolAsk,
+) => Promise<MediaStreamTrack>;
 
 export function announce(name: ChunkName, process: Process): void {
   const start = (api: ChunkApi): EffectsChunk => {

@@ -55,7 +55,14 @@ export class Canvas2DCompositor {
    * two full-size draws happens at the small size: the sharp frame goes down whole, then the small
    * blurred background with the person cut out of it (the feathered mask) over it.
    */
-  draw(frame: CanvasImageSource, width: number, height: number, mask: Uint8Array | null, maskW: number, maskH: number): void {
+  draw(
+    frame: CanvasImageSource,
+    width: number,
+    height: number,
+    mask: Uint8Array | null,
+    maskW: number,
+    maskH: number,
+  ): void {
     this.resize(width, height);
     const out = this.out;
     out.drawImage(frame, 0, 0, width, height);

@@ -14,8 +14,12 @@ import { blurredOutputs } from './blur-track';
 import { videoFrames } from './blur-clock';
 import { MAX_FAILURES, SEGMENT_EVERY } from './blur-math';
 
-export async function canvasBlur(api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
-  source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack> {
+export async function canvasBlur(
+  api: ChunkApi,
+  register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
+  source: MediaStreamTrack,
+  ask: BoolAsk,
+): Promise<MediaStreamTrack> {
   const mask = await personMask(api);
   const draw = createCompositor(() => document.createElement('canvas'), false);
   const canvas = draw.canvas;
@@ -46,7 +50,10 @@ export async function canvasBlur(api: ChunkApi, register: (t: MediaStreamTrack, 
     try {
       let blurred = false;
       if (state.on) {
-        const fresh = count++ % SEGMENT_EVERY === 0 || mask.width === 0 ? mask.update(video, width, height, performance.now()) : true;
+        const fresh =
+          count++ % SEGMENT_EVERY === 0 || mask.width === 0
+            ? mask.update(video, width, height, performance.now())
+            : true;
         blurred = fresh && mask.width > 0;
       }
       // Off, or no mask yet: the frame as it is (never a blurred person).
@@ -57,7 +64,11 @@ export async function canvasBlur(api: ChunkApi, register: (t: MediaStreamTrack, 
       // tells the truth; frames then pass unblurred.
       if (++failures >= MAX_FAILURES) state.on = false;
       if (state.on) return;
-      try { draw.draw(video, width, height, null, 0, 0); } catch { return; }
+      try {
+        draw.draw(video, width, height, null, 0, 0);
+      } catch {
+        return;
+      }
     }
   };
   const fps = source.getSettings().frameRate || 30;

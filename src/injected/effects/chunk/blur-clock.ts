@@ -21,7 +21,11 @@ export function videoFrames(video: FrameVideo, fps: number, onFrame: () => void)
     onFrame();
   };
   const rvfc = typeof video.requestVideoFrameCallback === 'function';
-  const onVideo = () => { if (stopped) return; tick(); video.requestVideoFrameCallback!(onVideo); };
+  const onVideo = () => {
+    if (stopped) return;
+    tick();
+    video.requestVideoFrameCallback!(onVideo);
+  };
   if (rvfc) video.requestVideoFrameCallback!(onVideo);
 
   let worker: Worker | null = null;
@@ -33,7 +37,11 @@ export function videoFrames(video: FrameVideo, fps: number, onFrame: () => void)
       worker = new Worker(timerUrl);
       worker.onmessage = tick;
       // A page whose CSP forbids blob: workers: a throttled window timer is all there is.
-      worker.onerror = () => { worker?.terminate(); worker = null; fallback = setInterval(tick, interval) as unknown as number; };
+      worker.onerror = () => {
+        worker?.terminate();
+        worker = null;
+        fallback = setInterval(tick, interval) as unknown as number;
+      };
       worker.postMessage(interval);
     } catch {
       fallback = setInterval(tick, interval) as unknown as number;
@@ -45,7 +53,10 @@ export function videoFrames(video: FrameVideo, fps: number, onFrame: () => void)
     clearInterval(fallback);
     fallback = 0;
   };
-  const onVisibility = () => { if (document.hidden || !rvfc) startTimer(); else stopTimer(); };
+  const onVisibility = () => {
+    if (document.hidden || !rvfc) startTimer();
+    else stopTimer();
+  };
   document.addEventListener('visibilitychange', onVisibility);
   onVisibility();
   return () => {

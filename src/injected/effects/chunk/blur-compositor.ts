@@ -20,10 +20,15 @@ function softwareRendered(gl: WebGL2RenderingContext): boolean {
  * `canvas()` makes a fresh output canvas (a canvas keeps the first kind of context it was given);
  * `avoidSoftwareGL`: Canvas 2D rather than software-rendered WebGL.
  */
-export function createCompositor<C extends OffscreenCanvas | HTMLCanvasElement>(canvas: () => C, avoidSoftwareGL: boolean): Compositor & { canvas: C } {
+export function createCompositor<C extends OffscreenCanvas | HTMLCanvasElement>(
+  canvas: () => C,
+  avoidSoftwareGL: boolean,
+): Compositor & { canvas: C } {
   try {
     const gl = new BlurCompositor(canvas());
     if (!avoidSoftwareGL || !softwareRendered(gl.gl)) return gl as BlurCompositor & { canvas: C };
-  } catch { /* no WebGL2 here */ }
+  } catch {
+    /* no WebGL2 here */
+  }
   return new Canvas2DCompositor(canvas()) as Canvas2DCompositor & { canvas: C };
 }

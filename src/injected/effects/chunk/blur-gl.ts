@@ -52,7 +52,13 @@ export class BlurCompositor {
   /** `canvas`: where the output is drawn (an element when it is captured with captureStream()). */
   constructor(canvas: OffscreenCanvas | HTMLCanvasElement = new OffscreenCanvas(1, 1)) {
     this.canvas = canvas;
-    const gl = (canvas as OffscreenCanvas).getContext('webgl2', { alpha: false, antialias: false, depth: false, premultipliedAlpha: false, preserveDrawingBuffer: true });
+    const gl = (canvas as OffscreenCanvas).getContext('webgl2', {
+      alpha: false,
+      antialias: false,
+      depth: false,
+      premultipliedAlpha: false,
+      preserveDrawingBuffer: true,
+    });
     if (!gl) throw new Error('no WebGL2');
     this.gl = gl;
     const quad = gl.createBuffer();
@@ -68,7 +74,10 @@ export class BlurCompositor {
   private program(fragment: string): Program {
     const gl = this.gl;
     const p = gl.createProgram()!;
-    for (const [type, src] of [[gl.VERTEX_SHADER, VERTEX], [gl.FRAGMENT_SHADER, fragment]] as const) {
+    for (const [type, src] of [
+      [gl.VERTEX_SHADER, VERTEX],
+      [gl.FRAGMENT_SHADER, fragment],
+    ] as const) {
       const s = gl.createShader(type)!;
       gl.shaderSource(s, src);
       gl.compileShader(s);
@@ -98,7 +107,10 @@ export class BlurCompositor {
     this.canvas.width = width;
     this.canvas.height = height;
     const small = downscaled(width, height);
-    for (const s of this.small) { gl.deleteTexture(s.tex); gl.deleteFramebuffer(s.fbo); }
+    for (const s of this.small) {
+      gl.deleteTexture(s.tex);
+      gl.deleteFramebuffer(s.fbo);
+    }
     this.small = [0, 1].map(() => {
       const tex = this.texture();
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, small.width, small.height, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
@@ -110,7 +122,15 @@ export class BlurCompositor {
     this.size = { width, height, small };
   }
 
-  private pass(p: Program, target: WebGLFramebuffer | null, w: number, h: number, textures: Array<[string, WebGLTexture]>, flipY: boolean, step?: [number, number]): void {
+  private pass(
+    p: Program,
+    target: WebGLFramebuffer | null,
+    w: number,
+    h: number,
+    textures: Array<[string, WebGLTexture]>,
+    flipY: boolean,
+    step?: [number, number],
+  ): void {
     const gl = this.gl;
     gl.useProgram(p.program);
     gl.bindFramebuffer(gl.FRAMEBUFFER, target);
@@ -131,7 +151,14 @@ export class BlurCompositor {
    * Draws one output frame into `canvas`. `mask` is the person confidence (0..255) at maskW x maskH,
    * row 0 at the top like the frame. Null mask (no segmentation yet): everything stays sharp.
    */
-  draw(frame: TexImageSource, width: number, height: number, mask: Uint8Array | null, maskW: number, maskH: number): void {
+  draw(
+    frame: TexImageSource,
+    width: number,
+    height: number,
+    mask: Uint8Array | null,
+    maskW: number,
+    maskH: number,
+  ): void {
     const gl = this.gl;
     this.resize(width, height);
     gl.activeTexture(gl.TEXTURE0);
@@ -141,13 +168,27 @@ export class BlurCompositor {
     if (mask) gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8, maskW, maskH, 0, gl.RED, gl.UNSIGNED_BYTE, mask);
     else gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8, 1, 1, 0, gl.RED, gl.UNSIGNED_BYTE, new Uint8Array([255]));
     const { width: sw, height: sh } = this.size.small;
-    const [a, b] = this.small as [{ tex: WebGLTexture; fbo: WebGLFramebuffer }, { tex: WebGLTexture; fbo: WebGLFramebuffer }];
+    const [a, b] = this.small as [
+      { tex: WebGLTexture; fbo: WebGLFramebuffer },
+      { tex: WebGLTexture; fbo: WebGLFramebuffer },
+    ];
     // Downscale (with the first horizontal blur, sampling the full-size frame), then V, H, V.
     this.pass(this.blur, a.fbo, sw, sh, [['src', this.frameTex]], false, [1 / width, 0]);
     this.pass(this.blur, b.fbo, sw, sh, [['src', a.tex]], false, [0, 1 / sh]);
     this.pass(this.blur, a.fbo, sw, sh, [['src', b.tex]], false, [1 / sw, 0]);
     this.pass(this.blur, b.fbo, sw, sh, [['src', a.tex]], false, [0, 1 / sh]);
     // The canvas's row 0 is its bottom: flip so the output is upright.
-    this.pass(this.composite, null, width, height, [['frame', this.frameTex], ['background', b.tex], ['mask', this.maskTex]], true);
+    this.pass(
+      this.composite,
+      null,
+      width,
+      height,
+      [
+        ['frame', this.frameTex],
+        ['background', b.tex],
+        ['mask', this.maskTex],
+      ],
+      true,
+    );
   }
 }

@@ -25,7 +25,10 @@ export function downscaled(width: number, height: number, scale = BLUR_SCALE): {
 export function gaussianPairs(taps: number, sigma: number): Array<[number, number]> {
   const w: number[] = [];
   let sum = 0;
-  for (let i = 0; i <= taps; i++) { w[i] = Math.exp(-(i * i) / (2 * sigma * sigma)); sum += i === 0 ? w[i]! : 2 * w[i]!; }
+  for (let i = 0; i <= taps; i++) {
+    w[i] = Math.exp(-(i * i) / (2 * sigma * sigma));
+    sum += i === 0 ? w[i]! : 2 * w[i]!;
+  }
   for (let i = 0; i <= taps; i++) w[i] = w[i]! / sum;
   const out: Array<[number, number]> = [[w[0]!, 0]];
   for (let i = 1; i <= taps; i += 2) {

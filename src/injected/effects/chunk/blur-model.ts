@@ -17,12 +17,17 @@ export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
   segmenter ??= (async () => {
     const unsupported = segmenterUnsupported();
     if (unsupported) throw new Error(unsupported);
-    if (!(await wasmCompiles())) throw new WasmRefused('the page\'s CSP forbids wasm');
-    const [wasm, model] = await Promise.all([fetchAsset(api, 'vision_wasm', 30000), fetchAsset(api, 'selfie_landscape', 30000)]);
+    if (!(await wasmCompiles())) throw new WasmRefused("the page's CSP forbids wasm");
+    const [wasm, model] = await Promise.all([
+      fetchAsset(api, 'vision_wasm', 30000),
+      fetchAsset(api, 'selfie_landscape', 30000),
+    ]);
     return createSegmenter(wasm, model);
   })();
   const p = segmenter;
-  p.catch(() => { if (segmenter === p) segmenter = null; });
+  p.catch(() => {
+    if (segmenter === p) segmenter = null;
+  });
   return p;
 }
 

@@ -24,7 +24,10 @@ export class RemotePersonMask implements MaskSource {
   private input: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | null = null;
   private waiting = new Map<number, (r: SegmenterReply) => void>();
 
-  constructor(private port: MessagePort, private readonly reopen: () => Promise<MessagePort>) {
+  constructor(
+    private port: MessagePort,
+    private readonly reopen: () => Promise<MessagePort>,
+  ) {
     this.listen(port);
   }
 
@@ -32,7 +35,10 @@ export class RemotePersonMask implements MaskSource {
     port.onmessage = (e: MessageEvent<SegmenterReply>) => {
       const r = e.data;
       const done = this.waiting.get(r?.id);
-      if (done) { this.waiting.delete(r.id); done(r); }
+      if (done) {
+        this.waiting.delete(r.id);
+        done(r);
+      }
     };
   }
 
@@ -40,20 +46,34 @@ export class RemotePersonMask implements MaskSource {
   private reconnect(): void {
     if (this.reconnecting) return;
     this.reconnecting = true;
-    this.reopen().then((port) => {
-      this.port.close();
-      this.port = port;
-      this.listen(port);
-      this.lost = 0;
-    }, () => undefined).finally(() => { this.reconnecting = false; });
+    this.reopen()
+      .then(
+        (port) => {
+          this.port.close();
+          this.port = port;
+          this.listen(port);
+          this.lost = 0;
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        this.reconnecting = false;
+      });
   }
 
   /** Resolves once the frame's segmenter is loaded; rejects with its reason (e.g. no WebGL there). */
   ready(): Promise<void> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
-      const timer = setTimeout(() => { this.waiting.delete(id); reject(new Error('MediaGate\'s segmenter did not start')); }, READY_TIMEOUT_MS);
-      this.waiting.set(id, (r) => { clearTimeout(timer); if (r.error !== undefined) reject(new Error(r.error)); else resolve(); });
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new Error("MediaGate's segmenter did not start"));
+      }, READY_TIMEOUT_MS);
+      this.waiting.set(id, (r) => {
+        clearTimeout(timer);
+        if (r.error !== undefined) reject(new Error(r.error));
+        else resolve();
+      });
       this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, load: true });
     });
   }
@@ -87,7 +107,9 @@ export class RemotePersonMask implements MaskSource {
           this.height = r.height;
         }
       });
-      this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, width: size.width, height: size.height, pixels }, [pixels]);
+      this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, width: size.width, height: size.height, pixels }, [
+        pixels,
+      ]);
     }
     return this.width > 0;
   }
@@ -105,6 +127,11 @@ export async function remotePersonMask(api: ChunkApi): Promise<RemotePersonMask>
     return port;
   };
   const mask = new RemotePersonMask(await open(), open);
-  try { await mask.ready(); } catch (e) { mask.close(); throw e; }
+  try {
+    await mask.ready();
+  } catch (e) {
+    mask.close();
+    throw e;
+  }
   return mask;
 }

@@ -53,8 +53,12 @@ export class PersonMask implements MaskSource {
       this.width = m.width;
       this.height = m.height;
       return true;
-    } finally { result.close(); }
+    } finally {
+      result.close();
+    }
   }
 
-  close(): void { /* the segmenter is shared by the frame's blurred tracks */ }
+  close(): void {
+    /* the segmenter is shared by the frame's blurred tracks */
+  }
 }

@@ -19,8 +19,12 @@ export interface BlurredOutputs {
   end(): void;
 }
 
-export function blurredOutputs(register: (t: MediaStreamTrack, p: ProcessedTrack) => void, source: MediaStreamTrack,
-  ask: BoolAsk, shutdown: () => void): BlurredOutputs {
+export function blurredOutputs(
+  register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
+  source: MediaStreamTrack,
+  ask: BoolAsk,
+  shutdown: () => void,
+): BlurredOutputs {
   const state: BlurState = { on: ask.value, stopped: false };
   let asked: boolean | { exact: boolean } = ask.required ? { exact: ask.value } : ask.value;
   const outputs = new Set<MediaStreamTrack>();
@@ -28,7 +32,10 @@ export function blurredOutputs(register: (t: MediaStreamTrack, p: ProcessedTrack
     if (state.stopped) return;
     state.stopped = true;
     source.removeEventListener('ended', end);
-    for (const t of outputs) { t.stop(); t.dispatchEvent(new Event('ended')); }
+    for (const t of outputs) {
+      t.stop();
+      t.dispatchEvent(new Event('ended'));
+    }
     outputs.clear();
     shutdown();
   };

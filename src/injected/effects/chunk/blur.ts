@@ -12,12 +12,21 @@ import { blurredOutputs } from './blur-track';
 import { canvasBlur } from './blur-canvas-track';
 import { MAX_FAILURES, SEGMENT_EVERY } from './blur-math';
 
-declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => { readable: ReadableStream<VideoFrame> };
-declare const MediaStreamTrackGenerator: new (init: { kind: 'video' }) => MediaStreamTrack & { writable: WritableStream<VideoFrame> };
+declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => {
+  readable: ReadableStream<VideoFrame>;
+};
+declare const MediaStreamTrackGenerator: new (init: {
+  kind: 'video';
+}) => MediaStreamTrack & { writable: WritableStream<VideoFrame> };
 
-export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
-  source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack> {
-  if (typeof MediaStreamTrackProcessor !== 'function' || typeof MediaStreamTrackGenerator !== 'function') return canvasBlur(api, register, source, ask);
+export async function backgroundBlur(
+  api: ChunkApi,
+  register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
+  source: MediaStreamTrack,
+  ask: BoolAsk,
+): Promise<MediaStreamTrack> {
+  if (typeof MediaStreamTrackProcessor !== 'function' || typeof MediaStreamTrackGenerator !== 'function')
+    return canvasBlur(api, register, source, ask);
   const compositor = createCompositor(() => new OffscreenCanvas(1, 1), true);
   const mask = await personMask(api);
   // The processor reads the device track itself; the page only ever holds the generator's track.
@@ -36,10 +45,16 @@ export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTra
     const height = frame.displayHeight;
     // People move little between frames: the model runs on some of them (SEGMENT_EVERY), which is
     // most of what lets software rendering keep up.
-    const fresh = count++ % SEGMENT_EVERY === 0 || mask.width === 0 ? mask.update(frame, width, height, frame.timestamp / 1000) : true;
+    const fresh =
+      count++ % SEGMENT_EVERY === 0 || mask.width === 0
+        ? mask.update(frame, width, height, frame.timestamp / 1000)
+        : true;
     // No mask: everything stays sharp rather than risk blurring the person.
     compositor.draw(frame, width, height, fresh && mask.width ? mask.data : null, mask.width, mask.height);
-    return new VideoFrame(compositor.canvas, { timestamp: frame.timestamp, ...(frame.duration !== null ? { duration: frame.duration } : {}) });
+    return new VideoFrame(compositor.canvas, {
+      timestamp: frame.timestamp,
+      ...(frame.duration !== null ? { duration: frame.duration } : {}),
+    });
   };
 
   let failures = 0;
@@ -47,10 +62,16 @@ export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTra
     try {
       for (;;) {
         const { value: frame, done } = await reader.read();
-        if (done || state.stopped) { frame?.close(); break; }
+        if (done || state.stopped) {
+          frame?.close();
+          break;
+        }
         let out: VideoFrame = frame;
         if (state.on) {
-          try { out = blurFrame(frame); failures = 0; } catch {
+          try {
+            out = blurFrame(frame);
+            failures = 0;
+          } catch {
             out = frame;
             // A processing failure that persists (e.g. a lost WebGL context) switches the effect off,
             // so getSettings() tells the truth instead of claiming a blur that is not there.
@@ -61,7 +82,9 @@ export async function backgroundBlur(api: ChunkApi, register: (t: MediaStreamTra
         // The generator takes ownership of what it is given and closes it.
         await writer.write(out);
       }
-    } catch { /* the generator or the source ended */ }
+    } catch {
+      /* the generator or the source ended */
+    }
     end();
   };
   void pump();

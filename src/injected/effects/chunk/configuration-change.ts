@@ -21,8 +21,12 @@ const dispatchEventFn = EventTarget.prototype.dispatchEvent;
 const NativeEvent = Event;
 
 /** A listener that also receives script-dispatched events in Firefox (the 4th argument; ignored elsewhere). */
-const listen = (t: EventTarget, type: string, fn: (e: Event) => void) => { apply(addEventListenerFn, t, [type, fn, false, true]); };
-const unlisten = (t: EventTarget, type: string, fn: (e: Event) => void) => { apply(removeEventListenerFn, t, [type, fn, false]); };
+const listen = (t: EventTarget, type: string, fn: (e: Event) => void) => {
+  apply(addEventListenerFn, t, [type, fn, false, true]);
+};
+const unlisten = (t: EventTarget, type: string, fn: (e: Event) => void) => {
+  apply(removeEventListenerFn, t, [type, fn, false]);
+};
 
 let untrustedListeners = false;
 
@@ -31,7 +35,9 @@ export function prepareTrack(api: ChunkApi, track: MediaStreamTrack): void {
   if (untrustedListeners) return;
   // Does a script-dispatched event reach an ordinary listener here? (Not in Firefox.)
   let reached = false;
-  const probe = () => { reached = true; };
+  const probe = () => {
+    reached = true;
+  };
   const type = 'mediagate-probe';
   const addPlain = (fn: () => void) => apply(addEventListenerFn, track, [type, fn]);
   addPlain(probe);
@@ -42,7 +48,11 @@ export function prepareTrack(api: ChunkApi, track: MediaStreamTrack): void {
   api.patch<EventTarget['addEventListener']>(EventTarget.prototype, 'addEventListener', (original, self, args) => {
     if (args[0] === TYPE && args.length < 4) {
       let isTrack = true;
-      try { apply(kindGet, self, []); } catch { isTrack = false; }
+      try {
+        apply(kindGet, self, []);
+      } catch {
+        isTrack = false;
+      }
       if (isTrack) return apply(original, self, [args[0], args[1], args[2], true]);
     }
     return apply(original, self, args);
@@ -58,7 +68,11 @@ export function fireConfigurationChange(track: MediaStreamTrack): void {
   if (apply(readyStateGet, track, []) === 'ended') return;
   // The device's state: a processed track itself is never muted (mute-forwarding.ts).
   if (apply(mutedGet, deviceTrack(track), [])) {
-    const retry = () => { unlisten(track, 'unmute', retry); unlisten(track, 'ended', retry); fireConfigurationChange(track); };
+    const retry = () => {
+      unlisten(track, 'unmute', retry);
+      unlisten(track, 'ended', retry);
+      fireConfigurationChange(track);
+    };
     listen(track, 'unmute', retry);
     listen(track, 'ended', retry);
     return;

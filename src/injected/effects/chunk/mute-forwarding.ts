@@ -30,7 +30,9 @@ function patchOnce(api: ChunkApi, probe: MediaStreamTrack): void {
   // Does a script-dispatched event reach an ordinary listener here? (Not in Firefox.)
   let reached = false;
   const type = 'mediagate-probe-mute';
-  const listener = () => { reached = true; };
+  const listener = () => {
+    reached = true;
+  };
   apply(addEventListenerFn, probe, [type, listener]);
   apply(dispatchEventFn, probe, [new NativeEvent(type)]);
   apply(removeEventListenerFn, probe, [type, listener]);

@@ -16,41 +16,68 @@ function start(api: ChunkApi): PixelChunk {
   const MSTP = (window as any).MediaStreamTrackProcessor;
   const readerProto = ReadableStreamDefaultReader.prototype;
   const n = {
-    ...(api.feature as PixelNatives), MSTP,
+    ...(api.feature as PixelNatives),
+    MSTP,
     readableGet: MSTP && Object.getOwnPropertyDescriptor(MSTP.prototype, 'readable')?.get,
-    getReader: ReadableStream.prototype.getReader, read: readerProto.read, cancel: readerProto.cancel,
-    formatGet: Object.getOwnPropertyDescriptor(VideoFrame.prototype, 'format')?.get, frameClose: VideoFrame.prototype.close,
+    getReader: ReadableStream.prototype.getReader,
+    read: readerProto.read,
+    cancel: readerProto.cancel,
+    formatGet: Object.getOwnPropertyDescriptor(VideoFrame.prototype, 'format')?.get,
+    frameClose: VideoFrame.prototype.close,
   };
-  const probe = (track: MediaStreamTrack): Promise<boolean | null> => new Promise((resolve) => {
-    if (!n.MSTP || !n.readableGet || !n.read || !n.cancel || !n.formatGet || !n.frameClose) { resolve(null); return; }
-    let clone: MediaStreamTrack | null = null;
-    let reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
-    let settled = false;
-    const done = (v: boolean | null) => {
-      if (settled) return;
-      settled = true;
-      // The clone is MediaGate's own: the page never sees it, and stopping it leaves the page's track alone.
-      try { if (reader) (R.apply(n.cancel!, reader, []) as Promise<void>).catch(() => undefined); } catch { /* closed */ }
-      try { if (clone) R.apply(n.trackStop, clone, []); } catch { /* gone */ }
-      resolve(v);
-    };
-    try {
-      clone = R.apply(n.trackClone, track, []) as MediaStreamTrack;
-      const processor = R.construct(n.MSTP, [{ track: clone, maxBufferSize: 1 }]);
-      reader = R.apply(n.getReader, R.apply(n.readableGet, processor, []), []) as ReadableStreamDefaultReader<VideoFrame>;
-      setTimeout(() => done(null), PROBE_TIMEOUT_MS);
-      (R.apply(n.read, reader, []) as Promise<ReadableStreamReadResult<VideoFrame>>).then((r) => {
-        const frame = r.value;
-        let v: boolean | null = null;
-        if (frame) {
-          try { v = isPowerEfficientFormat(R.apply(n.formatGet!, frame, []) as string | null); } finally { R.apply(n.frameClose!, frame, []); }
+  const probe = (track: MediaStreamTrack): Promise<boolean | null> =>
+    new Promise((resolve) => {
+      if (!n.MSTP || !n.readableGet || !n.read || !n.cancel || !n.formatGet || !n.frameClose) {
+        resolve(null);
+        return;
+      }
+      let clone: MediaStreamTrack | null = null;
+      let reader: ReadableStreamDefaultReader<VideoFrame> | null = null;
+      let settled = false;
+      const done = (v: boolean | null) => {
+        if (settled) return;
+        settled = true;
+        // The clone is MediaGate's own: the page never sees it, and stopping it leaves the page's track alone.
+        try {
+          if (reader) (R.apply(n.cancel!, reader, []) as Promise<void>).catch(() => undefined);
+        } catch {
+          /* closed */
         }
-        done(v);
-      }, () => done(null));
-    } catch {
-      done(null);
-    }
-  });
+        try {
+          if (clone) R.apply(n.trackStop, clone, []);
+        } catch {
+          /* gone */
+        }
+        resolve(v);
+      };
+      try {
+        clone = R.apply(n.trackClone, track, []) as MediaStreamTrack;
+        const processor = R.construct(n.MSTP, [{ track: clone, maxBufferSize: 1 }]);
+        reader = R.apply(
+          n.getReader,
+          R.apply(n.readableGet, processor, []),
+          [],
+        ) as ReadableStreamDefaultReader<VideoFrame>;
+        setTimeout(() => done(null), PROBE_TIMEOUT_MS);
+        (R.apply(n.read, reader, []) as Promise<ReadableStreamReadResult<VideoFrame>>).then(
+          (r) => {
+            const frame = r.value;
+            let v: boolean | null = null;
+            if (frame) {
+              try {
+                v = isPowerEfficientFormat(R.apply(n.formatGet!, frame, []) as string | null);
+              } finally {
+                R.apply(n.frameClose!, frame, []);
+              }
+            }
+            done(v);
+          },
+          () => done(null),
+        );
+      } catch {
+        done(null);
+      }
+    });
   /** Per device track: the answer (null: unknown) or the probe under way. */
   const known = new SafeWeakMap<MediaStreamTrack, { value: boolean | null; pending: Promise<boolean | null> | null }>();
   const format = (track: MediaStreamTrack): Promise<boolean | null> => {
@@ -69,7 +96,10 @@ function start(api: ChunkApi): PixelChunk {
     format,
     now(track) {
       const k = known.get(track);
-      if (!k) { void format(track); return null; }
+      if (!k) {
+        void format(track);
+        return null;
+      }
       return k.value;
     },
     forget(track) {

@@ -50,7 +50,11 @@ export class Framer {
       this.processed += FRAME;
     }
     const from = this.written - BLOCK - DELAY;
-    if (from < 0) { output.fill(0); if (from + BLOCK > 0) output.set(ring.subarray(0, from + BLOCK), -from); return; }
+    if (from < 0) {
+      output.fill(0);
+      if (from + BLOCK > 0) output.set(ring.subarray(0, from + BLOCK), -from);
+      return;
+    }
     const at = from % size;
     const first = Math.min(BLOCK, size - at);
     output.set(ring.subarray(at, at + first));

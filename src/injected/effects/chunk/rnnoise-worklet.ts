@@ -3,10 +3,19 @@
 // denoiser per channel, fed through Framer with the smallest delay 128-sample blocks allow.
 import { FRAME, Framer, RNNOISE_PROCESSOR } from './rnnoise-framing';
 
-declare class AudioWorkletProcessor { readonly port: MessagePort; constructor() }
-declare function registerProcessor(name: string, ctor: new (options: { processorOptions: Options }) => AudioWorkletProcessor): void;
+declare class AudioWorkletProcessor {
+  readonly port: MessagePort;
+  constructor();
+}
+declare function registerProcessor(
+  name: string,
+  ctor: new (options: { processorOptions: Options }) => AudioWorkletProcessor,
+): void;
 
-interface Options { wasmBinary: ArrayBuffer; maxChannels: number }
+interface Options {
+  wasmBinary: ArrayBuffer;
+  maxChannels: number;
+}
 interface Exports {
   memory: WebAssembly.Memory;
   __wasm_call_ctors(): void;
@@ -29,15 +38,26 @@ class RnnoiseProcessor extends AudioWorkletProcessor {
   constructor(options: { processorOptions: Options }) {
     super();
     const { wasmBinary, maxChannels } = options.processorOptions;
-    this.port.onmessage = (e) => { if (e.data === 'destroy') this.destroy(); };
+    this.port.onmessage = (e) => {
+      if (e.data === 'destroy') this.destroy();
+    };
     let memory: WebAssembly.Memory | null = null;
     const env = {
-      emscripten_memcpy_big: (dest: number, src: number, n: number) => { new Uint8Array(memory!.buffer).copyWithin(dest, src, src + n); },
+      emscripten_memcpy_big: (dest: number, src: number, n: number) => {
+        new Uint8Array(memory!.buffer).copyWithin(dest, src, src + n);
+      },
       emscripten_resize_heap: (size: number) => {
         const grow = Math.ceil((size - memory!.buffer.byteLength) / 65536);
-        try { memory!.grow(grow); return 1; } catch { return 0; }
+        try {
+          memory!.grow(grow);
+          return 1;
+        } catch {
+          return 0;
+        }
       },
-      __assert_fail: () => { throw new Error('rnnoise assertion'); },
+      __assert_fail: () => {
+        throw new Error('rnnoise assertion');
+      },
     };
     void WebAssembly.instantiate(wasmBinary, { env }).then(({ instance }) => {
       const x = instance.exports as unknown as Exports;
@@ -79,7 +99,10 @@ class RnnoiseProcessor extends AudioWorkletProcessor {
     this.destroyed = true;
     const x = this.wasm;
     if (!x) return;
-    for (const ch of this.channels) { x.rnnoise_destroy(ch.state); x.free(ch.buf); }
+    for (const ch of this.channels) {
+      x.rnnoise_destroy(ch.state);
+      x.free(ch.buf);
+    }
     this.channels = [];
     this.wasm = null;
   }

@@ -11,7 +11,9 @@ import { effectSwitches } from './switches';
 
 const effectOf = (kind: string) => (kind === 'audio' ? 'voiceIsolation' : 'backgroundBlur');
 
-export type Side = EffectsSide & { register(output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void): void };
+export type Side = EffectsSide & {
+  register(output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void): void;
+};
 
 export function effectsSide(api: ChunkApi, core: EffectsCore): Side {
   const { bridge, calls } = api;
@@ -46,10 +48,24 @@ export function effectsSide(api: ChunkApi, core: EffectsCore): Side {
           const t = tracks[i++]!;
           const kind = core.kind(t);
           const ask = asks[kind];
-          if (!ask?.value) { out[out.length] = t; continue; }
+          if (!ask?.value) {
+            out[out.length] = t;
+            continue;
+          }
           if (forced[kind]) pageAsked.set(t, pageAsks[kind]);
           const failed = () => fail(t, ask);
-          return then(core.chunk(kind), (c) => (c ? then(c.process(t, ask), (p) => { out[out.length] = p; return next(); }, failed) : failed()));
+          return then(core.chunk(kind), (c) =>
+            c
+              ? then(
+                  c.process(t, ask),
+                  (p) => {
+                    out[out.length] = p;
+                    return next();
+                  },
+                  failed,
+                )
+              : failed(),
+          );
         }
         return new core.Stream(out);
       };

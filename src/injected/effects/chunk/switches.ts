@@ -14,12 +14,22 @@ const readyStateGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'read
 const live = (t: MediaStreamTrack) => apply(readyStateGet, t, []) === 'live';
 
 /** One device track MediaGate processes, and the processed tracks (clones) the page holds of it. */
-interface Source { track: MediaStreamTrack; kind: 'audio' | 'video'; p: ProcessedTrack; outputs: MediaStreamTrack[]; fire(t: MediaStreamTrack): void }
-const isOn = (s: Source): boolean => (s.p.settings({}) as Record<string, unknown>)[s.kind === 'audio' ? 'voiceIsolation' : 'backgroundBlur'] === true;
+interface Source {
+  track: MediaStreamTrack;
+  kind: 'audio' | 'video';
+  p: ProcessedTrack;
+  outputs: MediaStreamTrack[];
+  fire(t: MediaStreamTrack): void;
+}
+const isOn = (s: Source): boolean =>
+  (s.p.settings({}) as Record<string, unknown>)[s.kind === 'audio' ? 'voiceIsolation' : 'backgroundBlur'] === true;
 
 /** Returns the register() the chunks call for every processed track (clones included). */
-export function effectSwitches(bridge: Bridge, calls: CallState, enabled: () => boolean):
-  (output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void) => void {
+export function effectSwitches(
+  bridge: Bridge,
+  calls: CallState,
+  enabled: () => boolean,
+): (output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void) => void {
   const bySource = new SafeWeakMap<MediaStreamTrack, Source>();
   let sources: Source[] = [];
 
@@ -36,7 +46,10 @@ export function effectSwitches(bridge: Bridge, calls: CallState, enabled: () => 
     sources = kept;
     calls.changed();
   };
-  const state = (t: MediaStreamTrack): boolean | undefined => { const s = bySource.get(t); return s && live(t) ? isOn(s) : undefined; };
+  const state = (t: MediaStreamTrack): boolean | undefined => {
+    const s = bySource.get(t);
+    return s && live(t) ? isOn(s) : undefined;
+  };
   calls.effects = {
     state,
     on(kind) {
@@ -51,7 +64,9 @@ export function effectSwitches(bridge: Bridge, calls: CallState, enabled: () => 
     set: switchEffect,
     locked: (kind) => forcedKinds(bridge)[kind],
   };
-  bridge.onPush('effects/set', ({ kind, on }) => { if (enabled()) switchEffect(kind, on); });
+  bridge.onPush('effects/set', ({ kind, on }) => {
+    if (enabled()) switchEffect(kind, on);
+  });
 
   return (output, p, fire) => {
     let s = bySource.get(p.source);

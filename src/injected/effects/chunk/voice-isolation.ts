@@ -23,13 +23,27 @@ async function loadWasm(api: ChunkApi): Promise<ArrayBuffer> {
     await WebAssembly.compile(bytes);
     return bytes.buffer;
   })();
-  try { return await wasm; } catch (e) { wasm = null; throw e; }
+  try {
+    return await wasm;
+  } catch (e) {
+    wasm = null;
+    throw e;
+  }
 }
 
-interface Graph { ctx: AudioContext; outputs: Set<MediaStreamTrack>; on: boolean; connect(on: boolean): void }
+interface Graph {
+  ctx: AudioContext;
+  outputs: Set<MediaStreamTrack>;
+  on: boolean;
+  connect(on: boolean): void;
+}
 
-export async function voiceIsolation(api: ChunkApi, register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
-  source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack> {
+export async function voiceIsolation(
+  api: ChunkApi,
+  register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
+  source: MediaStreamTrack,
+  ask: BoolAsk,
+): Promise<MediaStreamTrack> {
   const wasmBinary = await loadWasm(api);
   const ctx = new AudioContext({ sampleRate: RATE });
   try {
@@ -38,27 +52,44 @@ export async function voiceIsolation(api: ChunkApi, register: (t: MediaStreamTra
     // Firefox refuses a source whose rate differs from the context's: then this track cannot be processed.
     const input = ctx.createMediaStreamSource(new MediaStream([source]));
     const channels = Math.min(2, Math.max(1, source.getSettings().channelCount ?? 1));
-    const node = new AudioWorkletNode(ctx, RNNOISE_PROCESSOR, { processorOptions: { wasmBinary: wasmBinary.slice(0), maxChannels: channels } });
+    const node = new AudioWorkletNode(ctx, RNNOISE_PROCESSOR, {
+      processorOptions: { wasmBinary: wasmBinary.slice(0), maxChannels: channels },
+    });
     const dest = ctx.createMediaStreamDestination();
     dest.channelCount = channels;
     dest.channelCountMode = 'explicit';
     const graph: Graph = {
-      ctx, outputs: new Set(), on: false,
+      ctx,
+      outputs: new Set(),
+      on: false,
       connect(on) {
         input.disconnect();
         node.disconnect();
-        if (on) { input.connect(node); node.connect(dest); } else input.connect(dest);
+        if (on) {
+          input.connect(node);
+          node.connect(dest);
+        } else input.connect(dest);
         graph.on = on;
       },
     };
     graph.connect(ask.value);
     void ctx.resume();
     // Autoplay rules may hold a context created without a gesture: the next one starts it.
-    if (ctx.state !== 'running') addEventListener('pointerdown', () => { void ctx.resume(); }, { once: true, capture: true });
+    if (ctx.state !== 'running')
+      addEventListener(
+        'pointerdown',
+        () => {
+          void ctx.resume();
+        },
+        { once: true, capture: true },
+      );
     let asked: boolean | { exact: boolean } = ask.required ? { exact: ask.value } : ask.value;
 
     const end = () => {
-      for (const t of graph.outputs) { t.stop(); t.dispatchEvent(new Event('ended')); }
+      for (const t of graph.outputs) {
+        t.stop();
+        t.dispatchEvent(new Event('ended'));
+      }
       graph.outputs.clear();
       void ctx.close();
     };
@@ -79,7 +110,11 @@ export async function voiceIsolation(api: ChunkApi, register: (t: MediaStreamTra
         stop() {
           graph.outputs.delete(output);
           // The device stays on while another clone of the processed track still runs.
-          if (graph.outputs.size === 0) { source.removeEventListener('ended', end); source.stop(); void ctx.close(); }
+          if (graph.outputs.size === 0) {
+            source.removeEventListener('ended', end);
+            source.stop();
+            void ctx.close();
+          }
         },
         clone: (nativeClone) => adopt(nativeClone()),
       });

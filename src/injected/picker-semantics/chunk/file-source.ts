@@ -10,9 +10,11 @@ const NativeBlob = Blob;
 const NativeUint8Array = Uint8Array;
 const nativeAtob = atob;
 const play = HTMLMediaElement.prototype.play;
-const capture = (HTMLMediaElement.prototype as { captureStream?: () => MediaStream }).captureStream ??
+const capture =
+  (HTMLMediaElement.prototype as { captureStream?: () => MediaStream }).captureStream ??
   (HTMLMediaElement.prototype as { mozCaptureStream?: () => MediaStream }).mozCaptureStream;
-const getTracksOf = (kind: 'audio' | 'video') => (kind === 'audio' ? MediaStream.prototype.getAudioTracks : MediaStream.prototype.getVideoTracks);
+const getTracksOf = (kind: 'audio' | 'video') =>
+  kind === 'audio' ? MediaStream.prototype.getAudioTracks : MediaStream.prototype.getVideoTracks;
 const charCodeAt = String.prototype.charCodeAt;
 const setter = (proto: object, key: string) => getOwnPropertyDescriptor(proto, key)!.set!;
 const setMuted = setter(HTMLMediaElement.prototype, 'muted');
@@ -31,7 +33,10 @@ export async function trackFromFile(kind: 'audio' | 'video', file: PickerFile): 
   try {
     await (apply(play, el, []) as Promise<void>);
   } catch {
-    throw new NativeDOMException(`Could not play ${file.name} (unsupported format, or the page forbids it)`, 'NotReadableError');
+    throw new NativeDOMException(
+      `Could not play ${file.name} (unsupported format, or the page forbids it)`,
+      'NotReadableError',
+    );
   }
   const stream = apply(capture, el, []) as MediaStream;
   // Capture tracks appear once the element has data.

@@ -3,8 +3,33 @@
 // trip, mapping the chosen labels to this page's device ids, and files instead of devices.
 import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
 import type { PickerCore, PickerChunk } from '../index';
-import { apply, then, newPromise, getOwnPropertyDescriptor, SafeMap, SafeWeakSet, hasOwn, own, NativeDOMException, NativeTypeError, nativeSetTimeout, nativeClearTimeout, push, isArray, ownKeys, streamTracks, stopTrack } from '../../native';
-import { candidates, pinDevice, rank, uniqueDevices, type DeviceDescription, type Kind } from '../../../shared/constraints';
+import {
+  apply,
+  then,
+  newPromise,
+  getOwnPropertyDescriptor,
+  SafeMap,
+  SafeWeakSet,
+  hasOwn,
+  own,
+  NativeDOMException,
+  NativeTypeError,
+  nativeSetTimeout,
+  nativeClearTimeout,
+  push,
+  isArray,
+  ownKeys,
+  streamTracks,
+  stopTrack,
+} from '../../native';
+import {
+  candidates,
+  pinDevice,
+  rank,
+  uniqueDevices,
+  type DeviceDescription,
+  type Kind,
+} from '../../../shared/constraints';
 import type { Json, KindAsk, PickerChoice, PickerKinds, PickerOutcome } from '../../../shared/protocol';
 import type { PageConfig } from '../../../shared/settings';
 import { trackFromFile } from './file-source';
@@ -21,7 +46,8 @@ const ofKind = (devices: DeviceDescription[], kind: Kind) => {
 /** A bounded, data-only copy of page constraints; throws (like the native call would) on hostile input. */
 function toJson(v: unknown, depth = 0): Json {
   if (depth > 6) throw new NativeTypeError('Constraints nest too deeply');
-  if (v === null || typeof v === 'boolean' || typeof v === 'string') return typeof v === 'string' ? (v.length > 512 ? v.slice(0, 512) : v) : v;
+  if (v === null || typeof v === 'boolean' || typeof v === 'string')
+    return typeof v === 'string' ? (v.length > 512 ? v.slice(0, 512) : v) : v;
   if (typeof v === 'number') return v === v && v !== Infinity && v !== -Infinity ? v : null;
   if (isArray(v)) {
     const out: Json[] = [];
@@ -74,7 +100,6 @@ const trackKind = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.
 /** How long a page waits for the person before the call fails with NotAllowedError. */
 const PICKER_TIMEOUT_MS = 10 * 60 * 1000;
 
-
 function start({ bridge, feature }: ChunkApi): PickerChunk {
   const core = feature as PickerCore;
   const { mediaDevices, describeDevices } = core;
@@ -96,18 +121,32 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     else early.set(requestId, outcome);
   });
 
-  const awaitOutcome = (requestId: string): Promise<PickerOutcome> => newPromise((resolve) => {
-    const ready = early.get(requestId);
-    if (ready) { early.delete(requestId); resolve(ready); return; }
-    const timer = nativeSetTimeout(() => {
-      waiting.delete(requestId);
-      resolve({ ok: false, error: { name: 'NotAllowedError', message: 'The device picker timed out' } });
-    }, PICKER_TIMEOUT_MS);
-    waiting.set(requestId, (outcome) => { nativeClearTimeout(timer); waiting.delete(requestId); resolve(outcome); });
-  });
+  const awaitOutcome = (requestId: string): Promise<PickerOutcome> =>
+    newPromise((resolve) => {
+      const ready = early.get(requestId);
+      if (ready) {
+        early.delete(requestId);
+        resolve(ready);
+        return;
+      }
+      const timer = nativeSetTimeout(() => {
+        waiting.delete(requestId);
+        resolve({ ok: false, error: { name: 'NotAllowedError', message: 'The device picker timed out' } });
+      }, PICKER_TIMEOUT_MS);
+      waiting.set(requestId, (outcome) => {
+        nativeClearTimeout(timer);
+        waiting.delete(requestId);
+        resolve(outcome);
+      });
+    });
 
-  async function viaPicker(native: () => Promise<MediaStream>, call: Call,
-    constraints: Record<string, unknown>, kinds: Kind[], config: PageConfig): Promise<MediaStream> {
+  async function viaPicker(
+    native: () => Promise<MediaStream>,
+    call: Call,
+    constraints: Record<string, unknown>,
+    kinds: Kind[],
+    config: PageConfig,
+  ): Promise<MediaStream> {
     const devices = await describeDevices(mediaDevices);
     const ask: PickerKinds = {};
     const single: Partial<Record<Kind, string>> = {};
@@ -138,8 +177,10 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     const deviceKinds: Kind[] = [];
     for (let i = 0; i < kinds.length; i++) {
       const file = outcome.files?.[kinds[i]!];
-      if (file) { push(fileTracks, await trackFromFile(kinds[i]!, file)); push(fromFiles, kinds[i]!); }
-      else push(deviceKinds, kinds[i]!);
+      if (file) {
+        push(fileTracks, await trackFromFile(kinds[i]!, file));
+        push(fromFiles, kinds[i]!);
+      } else push(deviceKinds, kinds[i]!);
     }
     if (fileTracks.length) {
       if (!deviceKinds.length) return new NativeMediaStream(fileTracks);
@@ -152,8 +193,12 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
   }
 
   /** Opens the devices the person chose (by label) with this page's own device ids. */
-  async function viaDevices(call: (c: MediaStreamConstraints) => Promise<MediaStream>, constraints: Record<string, unknown>,
-    kinds: Kind[], choice: PickerChoice): Promise<MediaStream> {
+  async function viaDevices(
+    call: (c: MediaStreamConstraints) => Promise<MediaStream>,
+    constraints: Record<string, unknown>,
+    kinds: Kind[],
+    choice: PickerChoice,
+  ): Promise<MediaStream> {
     // Device ids differ per origin: the picker answers with labels, mapped here to this page's ids.
     const after = await describeDevices(mediaDevices);
     const pins: Partial<Record<Kind, string>> = {};
@@ -161,7 +206,11 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
       const kind = kinds[i]!;
       const label = own(choice, kind);
       const list = ofKind(after, kind);
-      for (let j = 0; j < list.length; j++) if (list[j]!.label === label) { pins[kind] = list[j]!.deviceId; break; }
+      for (let j = 0; j < list.length; j++)
+        if (list[j]!.label === label) {
+          pins[kind] = list[j]!.deviceId;
+          break;
+        }
     }
     let stream = await call(withPinned(constraints, pins));
     // Where this origin could not see labels yet (Firefox before its own grant), check the result.
@@ -185,19 +234,29 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     return stream;
   }
 
-  function remembered(native: () => Promise<MediaStream>, call: Call, constraints: object, kinds: Kind[], config: PageConfig): Promise<MediaStream> {
+  function remembered(
+    native: () => Promise<MediaStream>,
+    call: Call,
+    constraints: object,
+    kinds: Kind[],
+    config: PageConfig,
+  ): Promise<MediaStream> {
     const want: Partial<Record<Kind, string>> = {};
     if (config.site.rememberedCamera && hasOwn(constraints, 'video')) want.video = config.site.rememberedCamera;
     if (config.site.rememberedMicrophone && hasOwn(constraints, 'audio')) want.audio = config.site.rememberedMicrophone;
-    return then(describeDevices(mediaDevices), (devices) => {
-      const pins: Partial<Record<Kind, string>> = {};
-      for (let i = 0; i < kinds.length; i++) {
-        const kind = kinds[i]!;
-        const best = rank(kind, (constraints as Record<string, unknown>)[kind], ofKind(devices, kind), want[kind])[0];
-        if (best && best.label === want[kind]) pins[kind] = best.deviceId;
-      }
-      return call(withPinned(constraints, pins));
-    }, () => native());
+    return then(
+      describeDevices(mediaDevices),
+      (devices) => {
+        const pins: Partial<Record<Kind, string>> = {};
+        for (let i = 0; i < kinds.length; i++) {
+          const kind = kinds[i]!;
+          const best = rank(kind, (constraints as Record<string, unknown>)[kind], ofKind(devices, kind), want[kind])[0];
+          if (best && best.label === want[kind]) pins[kind] = best.deviceId;
+        }
+        return call(withPinned(constraints, pins));
+      },
+      () => native(),
+    );
   }
 
   const chunkApi: PickerChunk = {
@@ -206,24 +265,34 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
       // Errors of the browser's own call go to the page as they are; any other failure inside
       // MediaGate falls back to the native call.
       const fromBrowser = new SafeWeakSet();
-      const call: Call = (c) => then(apply(original, self, [c]) as Promise<MediaStream>, (s) => s, (e: unknown) => {
-        if (e !== null && typeof e === 'object') fromBrowser.add(e);
-        throw e;
-      });
+      const call: Call = (c) =>
+        then(
+          apply(original, self, [c]) as Promise<MediaStream>,
+          (s) => s,
+          (e: unknown) => {
+            if (e !== null && typeof e === 'object') fromBrowser.add(e);
+            throw e;
+          },
+        );
       let answer: Promise<MediaStream>;
       try {
         // The core sent only calls that are not blocked and need more than the native call.
-        answer = (semantics ?? config.defaultSemantics) === 'browser-chooses'
-          ? remembered(native, call, constraints, kinds, config)
-          : viaPicker(native, call, constraints as Record<string, unknown>, kinds, config);
+        answer =
+          (semantics ?? config.defaultSemantics) === 'browser-chooses'
+            ? remembered(native, call, constraints, kinds, config)
+            : viaPicker(native, call, constraints as Record<string, unknown>, kinds, config);
       } catch {
         return native();
       }
-      return then(answer, (s) => s, (e: unknown) => {
-        if (e !== null && typeof e === 'object' && (fromBrowser.has(e) || core.decided.has(e))) throw e;
-        // MediaGate could not answer (bridge gone, odd input): the browser's own behaviour instead.
-        return native();
-      });
+      return then(
+        answer,
+        (s) => s,
+        (e: unknown) => {
+          if (e !== null && typeof e === 'object' && (fromBrowser.has(e) || core.decided.has(e))) throw e;
+          // MediaGate could not answer (bridge gone, odd input): the browser's own behaviour instead.
+          return native();
+        },
+      );
     },
   };
   return chunkApi;

@@ -5,7 +5,16 @@ import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chun
 import type { TransferChunk, TransferNatives, WorkerRecord } from '../index';
 import { sender } from './sender';
 import {
-  ENVELOPE, STAND_IN, isObject, swapIn, standInIndex, type Envelope, type GeneratorToPage, type ToOwner, type ToRemote, type WireTrack,
+  ENVELOPE,
+  STAND_IN,
+  isObject,
+  swapIn,
+  standInIndex,
+  type Envelope,
+  type GeneratorToPage,
+  type ToOwner,
+  type ToRemote,
+  type WireTrack,
 } from '../../../shared/track-transfer';
 import { WORKER_SHIM_SOURCE as shim } from '../../../worker-realm/track-transfer';
 
@@ -16,10 +25,16 @@ const O = Object;
 // transferred track speaks for what MediaGate made of it. (A page that replaced them since only spoils
 // its own tracks.)
 const proto = MediaStreamTrack.prototype;
-const getters = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'contentHint'].map((k) => Object.getOwnPropertyDescriptor(proto, k)?.get ?? (() => ''));
+const getters = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'contentHint'].map(
+  (k) => Object.getOwnPropertyDescriptor(proto, k)?.get ?? (() => ''),
+);
 const T = {
-  getSettings: proto.getSettings, getConstraints: proto.getConstraints, getCapabilities: proto.getCapabilities,
-  applyConstraints: proto.applyConstraints, clone: proto.clone, stop: proto.stop,
+  getSettings: proto.getSettings,
+  getConstraints: proto.getConstraints,
+  getCapabilities: proto.getCapabilities,
+  applyConstraints: proto.applyConstraints,
+  clone: proto.clone,
+  stop: proto.stop,
 };
 
 function start(api: ChunkApi): TransferChunk {
@@ -34,7 +49,7 @@ function start(api: ChunkApi): TransferChunk {
   const own = (source: MediaStreamTrack, port: MessagePort, key: string, worker: object): void => {
     sources.set(key, source);
     let held = byWorker.get(worker);
-    if (!held) byWorker.set(worker, held = new Set());
+    if (!held) byWorker.set(worker, (held = new Set()));
     const release = (): void => {
       R.apply(n.stop, source, []);
       sources.delete(key);
@@ -44,18 +59,37 @@ function start(api: ChunkApi): TransferChunk {
       port.close();
     };
     held.add(release);
-    forget.set(key, () => { sources.delete(key); forget.delete(key); held!.delete(release); port.close(); });
+    forget.set(key, () => {
+      sources.delete(key);
+      forget.delete(key);
+      held!.delete(release);
+      port.close();
+    });
     const stop = new Map<number, () => void>();
-    const tell = (m: ToRemote, transfer: Transferable[] = []): void => { try { port.postMessage(m, transfer); } catch { /* worker gone */ } };
+    const tell = (m: ToRemote, transfer: Transferable[] = []): void => {
+      try {
+        port.postMessage(m, transfer);
+      } catch {
+        /* worker gone */
+      }
+    };
     const state = () => ({
-      muted: source.muted, readyState: source.readyState, enabled: source.enabled,
-      settings: R.apply(n.getSettings, source, []), constraints: R.apply(n.getConstraints, source, []),
+      muted: source.muted,
+      readyState: source.readyState,
+      enabled: source.enabled,
+      settings: R.apply(n.getSettings, source, []),
+      constraints: R.apply(n.getConstraints, source, []),
       capabilities: n.getCapabilities ? R.apply(n.getCapabilities, source, []) : {},
     });
     for (const type of ['mute', 'unmute', 'ended', 'configurationchange'] as const) {
       // MediaGate itself ends tracks with a dispatched event (a takeover in the picker, "Stop sharing"):
       // Firefox hands script-dispatched events only to listeners that ask for them (4th argument).
-      (source.addEventListener as (t: string, f: () => void, c: boolean, untrusted: boolean) => void)(type, () => tell({ t: 'state', s: state(), event: type }), false, true);
+      (source.addEventListener as (t: string, f: () => void, c: boolean, untrusted: boolean) => void)(
+        type,
+        () => tell({ t: 'state', s: state(), event: type }),
+        false,
+        true,
+      );
     }
     port.onmessage = (e) => {
       const m = e.data as ToOwner;
@@ -65,10 +99,16 @@ function start(api: ChunkApi): TransferChunk {
       } else if (m.t === 'enabled') {
         source.enabled = !!m.v;
       } else if (m.t === 'apply') {
-        (R.apply(n.applyConstraints, source, [m.c]) as Promise<void>).then(
-          () => tell({ t: 'state', s: state() }),
-          (err: { name?: string; message?: string; constraint?: string }) => ({ name: `${err?.name ?? 'Error'}`, message: `${err?.message ?? ''}`, constraint: err?.constraint }),
-        ).then((error) => tell(error ? { t: 'applied', id: m.id, error } : { t: 'applied', id: m.id }));
+        (R.apply(n.applyConstraints, source, [m.c]) as Promise<void>)
+          .then(
+            () => tell({ t: 'state', s: state() }),
+            (err: { name?: string; message?: string; constraint?: string }) => ({
+              name: `${err?.name ?? 'Error'}`,
+              message: `${err?.message ?? ''}`,
+              constraint: err?.constraint,
+            }),
+          )
+          .then((error) => tell(error ? { t: 'applied', id: m.id, error } : { t: 'applied', id: m.id }));
       } else if (m.t === 'clone') {
         const copy = R.apply(n.clone, source, []) as MediaStreamTrack;
         api.calls.addTrack(copy);
@@ -83,7 +123,12 @@ function start(api: ChunkApi): TransferChunk {
   };
 
   /** Frames for a worker's MediaStreamTrackProcessor: Chromium's own processor, else a video element. */
-  const frames = (source: MediaStreamTrack, id: number, tell: (m: ToRemote, t?: Transferable[]) => void, stop: Map<number, () => void>): void => {
+  const frames = (
+    source: MediaStreamTrack,
+    id: number,
+    tell: (m: ToRemote, t?: Transferable[]) => void,
+    stop: Map<number, () => void>,
+  ): void => {
     const MSTP = (window as any).MediaStreamTrackProcessor;
     if (typeof MSTP === 'function') {
       const readable = new MSTP({ track: source }).readable as ReadableStream;
@@ -91,7 +136,12 @@ function start(api: ChunkApi): TransferChunk {
       return;
     }
     if (source.kind !== 'video' || typeof (window as any).VideoFrame !== 'function') {
-      tell({ t: 'framesError', id, name: 'NotSupportedError', message: 'This browser cannot deliver audio frames to a worker.' });
+      tell({
+        t: 'framesError',
+        id,
+        name: 'NotSupportedError',
+        message: 'This browser cannot deliver audio frames to a worker.',
+      });
       return;
     }
     // Firefox: frames of a hidden video element, as it presents them (requestVideoFrameCallback keeps
@@ -100,16 +150,23 @@ function start(api: ChunkApi): TransferChunk {
     video.muted = true;
     video.srcObject = new MediaStream([source]);
     let on = true;
-    const next = (): void => { if (on) video.requestVideoFrameCallback(each); };
+    const next = (): void => {
+      if (on) video.requestVideoFrameCallback(each);
+    };
     const each = (_now: number, meta: VideoFrameCallbackMetadata): void => {
       if (!on) return;
       try {
         const frame = new VideoFrame(video, { timestamp: Math.round(meta.mediaTime * 1e6) });
         tell({ t: 'frame', id, frame }, [frame]);
-      } catch { /* no frame yet */ }
+      } catch {
+        /* no frame yet */
+      }
       next();
     };
-    stop.set(id, () => { on = false; video.srcObject = null; });
+    stop.set(id, () => {
+      on = false;
+      video.srcObject = null;
+    });
     video.play().then(next, next);
   };
 
@@ -123,7 +180,10 @@ function start(api: ChunkApi): TransferChunk {
       const writer = (gen.writable as WritableStream<VideoFrame>).getWriter();
       track = gen as MediaStreamTrack;
       write = (f) => {
-        if (writer.desiredSize !== null && writer.desiredSize <= 0) { f.close(); return; }
+        if (writer.desiredSize !== null && writer.desiredSize <= 0) {
+          f.close();
+          return;
+        }
         writer.write(f).catch(() => f.close());
       };
     } else {
@@ -133,9 +193,14 @@ function start(api: ChunkApi): TransferChunk {
       const stream = canvas.captureStream(0) as MediaStream & { requestFrame?: () => void };
       track = stream.getVideoTracks()[0]!;
       // Firefox has requestFrame on the stream (CanvasCaptureMediaStream), the spec on the track.
-      const request = (track as CanvasCaptureMediaStreamTrack).requestFrame ? () => (track as CanvasCaptureMediaStreamTrack).requestFrame() : () => stream.requestFrame!();
+      const request = (track as CanvasCaptureMediaStreamTrack).requestFrame
+        ? () => (track as CanvasCaptureMediaStreamTrack).requestFrame()
+        : () => stream.requestFrame!();
       write = (f) => {
-        if (canvas.width !== f.displayWidth || canvas.height !== f.displayHeight) { canvas.width = f.displayWidth; canvas.height = f.displayHeight; }
+        if (canvas.width !== f.displayWidth || canvas.height !== f.displayHeight) {
+          canvas.width = f.displayWidth;
+          canvas.height = f.displayHeight;
+        }
         ctx.drawImage(f, 0, 0);
         f.close();
         request();
@@ -169,22 +234,40 @@ function start(api: ChunkApi): TransferChunk {
       return dead;
     });
     const mine = new Set(d.tracks.map((w) => w.port));
-    const data = swapIn(d.data, (x) => { const i = standInIndex(x); return i === undefined ? undefined : tracks[i]; });
+    const data = swapIn(d.data, (x) => {
+      const i = standInIndex(x);
+      return i === undefined ? undefined : tracks[i];
+    });
     const ports = O.freeze((R.apply(portsGet, e, []) as MessagePort[]).filter((p) => !mine.has(p)));
     const r = { data, ports };
     opened.set(e, r);
     return r;
   };
   api.patchGetter(MessageEvent.prototype, 'data', (original, self) => {
-    try { const r = open(self as object); if (r) return r.data; } catch { /* the browser's own answer */ }
+    try {
+      const r = open(self as object);
+      if (r) return r.data;
+    } catch {
+      /* the browser's own answer */
+    }
     return R.apply(original, self, []);
   });
   api.patchGetter(MessageEvent.prototype, 'ports', (original, self) => {
-    try { const r = open(self as object); if (r) return r.ports; } catch { /* the browser's own answer */ }
+    try {
+      const r = open(self as object);
+      if (r) return r.ports;
+    } catch {
+      /* the browser's own answer */
+    }
     return R.apply(original, self, []) as readonly MessagePort[];
   });
 
-  const envelope = (message: unknown, transfer: unknown[], sources: Map<MediaStreamTrack, MediaStreamTrack> | null, worker: WorkerRecord): [Envelope, Transferable[], () => void] => {
+  const envelope = (
+    message: unknown,
+    transfer: unknown[],
+    sources: Map<MediaStreamTrack, MediaStreamTrack> | null,
+    worker: WorkerRecord,
+  ): [Envelope, Transferable[], () => void] => {
     const index = new Map<object, number>();
     const list: Transferable[] = [];
     const wire: WireTrack[] = [];
@@ -199,26 +282,59 @@ function start(api: ChunkApi): TransferChunk {
       // id, kind and label are the original's; the rest is the source's (the original may have ended).
       const live = sources?.get(t) ?? t;
       const [id, kind, label] = n.getters.map((g) => R.apply(g, t, [])) as string[];
-      const [, , , enabled, muted, readyState, contentHint] = n.getters.map((g) => R.apply(g, live, [])) as [string, string, string, boolean, boolean, MediaStreamTrackState, string];
+      const [, , , enabled, muted, readyState, contentHint] = n.getters.map((g) => R.apply(g, live, [])) as [
+        string,
+        string,
+        string,
+        boolean,
+        boolean,
+        MediaStreamTrackState,
+        string,
+      ];
       wire.push({
-        id: id!, kind: kind!, label: label!, enabled, muted, readyState, contentHint,
-        settings: R.apply(n.getSettings, live, []), constraints: R.apply(n.getConstraints, live, []),
+        id: id!,
+        kind: kind!,
+        label: label!,
+        enabled,
+        muted,
+        readyState,
+        contentHint,
+        settings: R.apply(n.getSettings, live, []),
+        constraints: R.apply(n.getConstraints, live, []),
         capabilities: n.getCapabilities ? R.apply(n.getCapabilities, live, []) : {},
-        port: ch.port2, origin: 'page', key,
+        port: ch.port2,
+        origin: 'page',
+        key,
       });
       list.push(ch.port2);
       owners.push([t, ch.port1, key]);
     }
-    const data = swapIn(message, (x) => { const i = index.get(x); return i === undefined ? undefined : { [STAND_IN]: i }; });
+    const data = swapIn(message, (x) => {
+      const i = index.get(x);
+      return i === undefined ? undefined : { [STAND_IN]: i };
+    });
     const env: Envelope = { [ENVELOPE]: 1, data, tracks: wire };
-    return [env, list, () => {
-      for (const [t, port, key] of owners) own(sources?.get(t) ?? n.detach(t), port, key, worker);
-    }];
+    return [
+      env,
+      list,
+      () => {
+        for (const [t, port, key] of owners) own(sources?.get(t) ?? n.detach(t), port, key, worker);
+      },
+    ];
   };
 
-  const release = (worker: object): void => { for (const r of [...(byWorker.get(worker) ?? [])]) r(); };
+  const release = (worker: object): void => {
+    for (const r of [...(byWorker.get(worker) ?? [])]) r();
+  };
 
-  return sender(n, shim, envelope, release, (e) => R.apply(dataGet, e, []), (e) => R.apply(portsGet, e, []) as readonly MessagePort[]);
+  return sender(
+    n,
+    shim,
+    envelope,
+    release,
+    (e) => R.apply(dataGet, e, []),
+    (e) => R.apply(portsGet, e, []) as readonly MessagePort[],
+  );
 }
 
 const announcement: ChunkAnnouncement = { name: 'transfer', start };

@@ -2,7 +2,10 @@
 // JSON, or setConstraints(). Pure, so unit tested.
 
 export type ElementType = 'audio' | 'video' | 'audio-video';
-export interface ElementConstraints { audio: unknown; video: unknown }
+export interface ElementConstraints {
+  audio: unknown;
+  video: unknown;
+}
 
 export function typeOf(c: ElementConstraints | null): ElementType | null {
   if (!c) return null;
@@ -14,7 +17,11 @@ export function typeOf(c: ElementConstraints | null): ElementType | null {
 /** From the script's text; invalid JSON or a non-object leaves the element without a type. */
 export function parseConstraintsText(text: string): ElementConstraints | null {
   let v: unknown;
-  try { v = JSON.parse(text); } catch { return null; }
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return null;
+  }
   return fromObject(v);
 }
 
@@ -25,14 +32,22 @@ export function fromObject(v: unknown): ElementConstraints | null {
 }
 
 /** What getUserMedia gets: true/false or the track constraints, as the page wrote them. */
-export function gumConstraints(c: ElementConstraints, semantics?: 'user-chooses'): MediaStreamConstraints & { semantics?: string } {
-  const kind = (x: unknown): boolean | MediaTrackConstraints => (x && typeof x === 'object' ? (x as MediaTrackConstraints) : !!x);
+export function gumConstraints(
+  c: ElementConstraints,
+  semantics?: 'user-chooses',
+): MediaStreamConstraints & { semantics?: string } {
+  const kind = (x: unknown): boolean | MediaTrackConstraints =>
+    x && typeof x === 'object' ? (x as MediaTrackConstraints) : !!x;
   return { audio: kind(c.audio), video: kind(c.video), ...(semantics ? { semantics } : {}) };
 }
 
 /** Chromium's native setConstraints() takes track constraint dictionaries only: `true` becomes {}. */
-export function nativeConstraints(c: ElementConstraints): { audio?: MediaTrackConstraints; video?: MediaTrackConstraints } {
-  const kind = (x: unknown): MediaTrackConstraints | undefined => (x && typeof x === 'object' ? (x as MediaTrackConstraints) : x ? {} : undefined);
+export function nativeConstraints(c: ElementConstraints): {
+  audio?: MediaTrackConstraints;
+  video?: MediaTrackConstraints;
+} {
+  const kind = (x: unknown): MediaTrackConstraints | undefined =>
+    x && typeof x === 'object' ? (x as MediaTrackConstraints) : x ? {} : undefined;
   const out: { audio?: MediaTrackConstraints; video?: MediaTrackConstraints } = {};
   const a = kind(c.audio);
   const v = kind(c.video);

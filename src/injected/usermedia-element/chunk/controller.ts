@@ -4,12 +4,21 @@
 // first click and makes the stream; MediaGate adds what the native element lacks (constraints script,
 // enabled/mute on later clicks, streamready/userchangedenabled, autostart, validity reporting).
 import type { ChunkApi } from '../../chunk-api';
-import { fromObject, gumConstraints, nativeConstraints, parseConstraintsText, typeOf, type ElementConstraints, type ElementType } from './constraints';
+import {
+  fromObject,
+  gumConstraints,
+  nativeConstraints,
+  parseConstraintsText,
+  typeOf,
+  type ElementConstraints,
+  type ElementType,
+} from './constraints';
 import { View, type Problem, type ViewState } from './render';
 import { styleValid } from './style-rules';
 
 export type Mode = 'native' | 'polyfill';
-export type InvalidReason = 'type_invalid' | 'too_many_elements' | 'recently_attached' | 'style_invalid' | 'intersection_changed' | 'occluded';
+export type InvalidReason =
+  'type_invalid' | 'too_many_elements' | 'recently_attached' | 'style_invalid' | 'intersection_changed' | 'occluded';
 
 /** Clicks this soon after insertion or a move are ignored (the permission element's rule). */
 export const RECENT_MS = 500;
@@ -47,14 +56,27 @@ export class Controller {
   private readonly trackWatch = new WeakSet<MediaStreamTrack>();
   private readonly io: IntersectionObserver | null = null;
 
-  constructor(readonly el: HTMLElement, private readonly env: Env) {
-    this.view = env.mode === 'polyfill' ? new View(el, env.api.strings, { choose: () => { void this.start(true); } }) : null;
+  constructor(
+    readonly el: HTMLElement,
+    private readonly env: Env,
+  ) {
+    this.view =
+      env.mode === 'polyfill'
+        ? new View(el, env.api.strings, {
+            choose: () => {
+              void this.start(true);
+            },
+          })
+        : null;
     // Bubble phase: the arrow and badge inside the view see their clicks first and mark them handled.
     // (The browser's own activation of the native element still comes after, so preventDefault works.)
     el.addEventListener('click', (e) => this.onClick(e));
     if (env.mode === 'native') {
       // The browser made a stream after its own prompt: the page gets streamready as well.
-      el.addEventListener('stream', () => { const s = this.stream(); if (s) this.adopt(s, false); });
+      el.addEventListener('stream', () => {
+        const s = this.stream();
+        if (s) this.adopt(s, false);
+      });
     }
     try {
       // trackVisibility (IntersectionObserver v2, Chromium) also reports occlusion and transforms.
@@ -67,28 +89,48 @@ export class Controller {
         this.validate();
       }, options);
       this.io.observe(el);
-    } catch { /* no IntersectionObserver: the click-time checks remain */ }
-    new MutationObserver(() => this.readConstraints()).observe(el, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['type'] });
+    } catch {
+      /* no IntersectionObserver: the click-time checks remain */
+    }
+    new MutationObserver(() => this.readConstraints()).observe(el, {
+      childList: true,
+      subtree: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ['type'],
+    });
     this.readConstraints();
   }
 
-  get type(): ElementType | null { return typeOf(this.constraints); }
+  get type(): ElementType | null {
+    return typeOf(this.constraints);
+  }
 
   /** Inserted into a document, or moved: the element must settle before a click counts. */
   attached(): void {
     this.attachedAt = performance.now();
     this.validate();
     setTimeout(() => this.validate(), RECENT_MS + 20);
-    if (!this.recheck) this.recheck = window.setInterval(() => { if (!this.el.isConnected) this.stopRecheck(); else if (!this.active()) this.validate(); }, RECHECK_MS);
+    if (!this.recheck)
+      this.recheck = window.setInterval(() => {
+        if (!this.el.isConnected) this.stopRecheck();
+        else if (!this.active()) this.validate();
+      }, RECHECK_MS);
     if (this.el.hasAttribute('autostart')) void this.autostart();
     this.render();
   }
 
-  private stopRecheck(): void { clearInterval(this.recheck); this.recheck = 0; }
+  private stopRecheck(): void {
+    clearInterval(this.recheck);
+    this.recheck = 0;
+  }
 
   readConstraints(): void {
     for (const child of Array.from(this.el.children)) {
-      if (child.localName === 'script' && (child.getAttribute('type') ?? '').toLowerCase() === 'permissionconstraints') {
+      if (
+        child.localName === 'script' &&
+        (child.getAttribute('type') ?? '').toLowerCase() === 'permissionconstraints'
+      ) {
         this.applyConstraints(parseConstraintsText(child.textContent ?? ''));
         return;
       }
@@ -99,7 +141,10 @@ export class Controller {
   private setByScript = false;
 
   setConstraints(value: unknown): void {
-    if (value !== undefined && value !== null && typeof value !== 'object') throw new TypeError("Failed to execute 'setConstraints' on 'HTMLUserMediaElement': parameter 1 is not an object.");
+    if (value !== undefined && value !== null && typeof value !== 'object')
+      throw new TypeError(
+        "Failed to execute 'setConstraints' on 'HTMLUserMediaElement': parameter 1 is not an object.",
+      );
     this.setByScript = true;
     this.applyConstraints(fromObject(value ?? {}));
   }
@@ -107,7 +152,11 @@ export class Controller {
   private applyConstraints(c: ElementConstraints | null): void {
     this.constraints = c;
     if (this.env.mode === 'native' && c && this.env.nativeSetConstraints) {
-      try { this.env.nativeSetConstraints(this.el, nativeConstraints(c)); } catch { /* the native element keeps its own */ }
+      try {
+        this.env.nativeSetConstraints(this.el, nativeConstraints(c));
+      } catch {
+        /* the native element keeps its own */
+      }
     }
     this.validate();
     this.render();
@@ -123,7 +172,9 @@ export class Controller {
     return s ? s.getTracks() : [];
   }
 
-  active(): boolean { return this.tracks().some(live); }
+  active(): boolean {
+    return this.tracks().some(live);
+  }
 
   get enabled(): boolean {
     const t = this.tracks().filter(live);
@@ -138,8 +189,15 @@ export class Controller {
 
   /** The page associates a stream it got elsewhere (or null to let go of it). */
   setStream(value: unknown): void {
-    if (value !== null && !(value instanceof MediaStream)) throw new TypeError("Failed to set the 'stream' property on 'HTMLUserMediaElement': The provided value is not of type 'MediaStream'.");
-    if (value === null) { this.associated = null; this.render(); return; }
+    if (value !== null && !(value instanceof MediaStream))
+      throw new TypeError(
+        "Failed to set the 'stream' property on 'HTMLUserMediaElement': The provided value is not of type 'MediaStream'.",
+      );
+    if (value === null) {
+      this.associated = null;
+      this.render();
+      return;
+    }
     this.adopt(value, false);
   }
 
@@ -168,8 +226,14 @@ export class Controller {
       return;
     }
     this.validate();
-    if (!this.isValid) { e.preventDefault(); return; }
-    if (this.env.mode === 'polyfill') { void this.start(false); return; }
+    if (!this.isValid) {
+      e.preventDefault();
+      return;
+    }
+    if (this.env.mode === 'polyfill') {
+      void this.start(false);
+      return;
+    }
     // Native: the browser checks the click and makes the stream itself, but a site blocked in MediaGate
     // stays blocked (the browser's own prompt would not know about MediaGate's decision).
     if (this.blockedByMediaGate()) {
@@ -201,7 +265,8 @@ export class Controller {
       const stream = await this.env.getUserMedia(gumConstraints(c, choose ? 'user-chooses' : undefined));
       const previous = this.associated;
       // Another device replaces the one MediaGate started for this element.
-      if (choose && previous && previous !== stream) for (const t of previous.getTracks()) if (this.trackWatch.has(t)) t.stop();
+      if (choose && previous && previous !== stream)
+        for (const t of previous.getTracks()) if (this.trackWatch.has(t)) t.stop();
       this.adopt(stream, true);
     } catch (e) {
       this.error = e instanceof DOMException ? e : new DOMException(String((e as Error)?.message ?? e), 'AbortError');
@@ -221,7 +286,9 @@ export class Controller {
       try {
         const status = await navigator.permissions.query({ name: kind as PermissionName });
         if (status.state !== 'granted') return;
-      } catch { return; }
+      } catch {
+        return;
+      }
     }
     await this.start(false);
   }
@@ -235,9 +302,13 @@ export class Controller {
     }
     const name = this.error?.name;
     if (!name) return null;
-    return name === 'NotAllowedError' || name === 'SecurityError' ? 'not-allowed'
-      : name === 'NotReadableError' || name === 'AbortError' ? 'not-readable'
-        : name === 'NotFoundError' || name === 'OverconstrainedError' ? 'not-found' : 'other';
+    return name === 'NotAllowedError' || name === 'SecurityError'
+      ? 'not-allowed'
+      : name === 'NotReadableError' || name === 'AbortError'
+        ? 'not-readable'
+        : name === 'NotFoundError' || name === 'OverconstrainedError'
+          ? 'not-found'
+          : 'other';
   }
 
   private viewState(): ViewState {
@@ -252,7 +323,10 @@ export class Controller {
     if (!this.view) return;
     const bg = getComputedStyle(this.el).backgroundColor;
     this.view.update({
-      type: this.type, state, problem: this.problem(), iconOnly: this.el.hasAttribute('icon-only'),
+      type: this.type,
+      state,
+      problem: this.problem(),
+      iconOnly: this.el.hasAttribute('icon-only'),
       defaultFace: bg === 'transparent' || /^rgba\(.*,\s*0\)$/.test(bg),
     });
   }
@@ -268,11 +342,32 @@ export class Controller {
     const cs = getComputedStyle(this.el);
     const rect = this.el.getBoundingClientRect();
     const backgrounds: string[] = [];
-    for (let n: Element | null = this.el; n; n = n.parentElement ?? ((n.getRootNode() as ShadowRoot).host ?? null)) backgrounds.push(getComputedStyle(n).backgroundColor);
+    for (let n: Element | null = this.el; n; n = n.parentElement ?? (n.getRootNode() as ShadowRoot).host ?? null)
+      backgrounds.push(getComputedStyle(n).backgroundColor);
     let opacity = 1;
-    for (let n: Element | null = this.el; n; n = n.parentElement) opacity *= parseFloat(getComputedStyle(n).opacity) || 0;
-    if (!styleValid({ color: cs.color, backgrounds, fontSizePx: parseFloat(cs.fontSize), opacity, visibility: cs.visibility, width: rect.width, height: rect.height })) return 'style_invalid';
-    if (rect.width < 1 || rect.height < 1 || rect.left < 0 || rect.top < 0 || rect.right > innerWidth || rect.bottom > innerHeight) return 'intersection_changed';
+    for (let n: Element | null = this.el; n; n = n.parentElement)
+      opacity *= parseFloat(getComputedStyle(n).opacity) || 0;
+    if (
+      !styleValid({
+        color: cs.color,
+        backgrounds,
+        fontSizePx: parseFloat(cs.fontSize),
+        opacity,
+        visibility: cs.visibility,
+        width: rect.width,
+        height: rect.height,
+      })
+    )
+      return 'style_invalid';
+    if (
+      rect.width < 1 ||
+      rect.height < 1 ||
+      rect.left < 0 ||
+      rect.top < 0 ||
+      rect.right > innerWidth ||
+      rect.bottom > innerHeight
+    )
+      return 'intersection_changed';
     if (this.io && this.visibleRatio < 0.99) return 'intersection_changed';
     if (this.visibleV2 === false || this.occluded(rect)) return 'occluded';
     return '';
@@ -283,8 +378,11 @@ export class Controller {
     const root = this.el.getRootNode() as Document | ShadowRoot;
     const inset = Math.min(3, r.width / 4, r.height / 4);
     const points: Array<[number, number]> = [
-      [r.left + r.width / 2, r.top + r.height / 2], [r.left + inset, r.top + inset], [r.right - inset, r.top + inset],
-      [r.left + inset, r.bottom - inset], [r.right - inset, r.bottom - inset],
+      [r.left + r.width / 2, r.top + r.height / 2],
+      [r.left + inset, r.top + inset],
+      [r.right - inset, r.top + inset],
+      [r.left + inset, r.bottom - inset],
+      [r.right - inset, r.bottom - inset],
     ];
     for (const [x, y] of points) {
       const hit = root.elementFromPoint(x, y);
@@ -295,7 +393,11 @@ export class Controller {
 
   validate(): void {
     let reason: InvalidReason | '';
-    try { reason = this.reason(); } catch { reason = 'style_invalid'; }
+    try {
+      reason = this.reason();
+    } catch {
+      reason = 'style_invalid';
+    }
     const valid = reason === '';
     if (valid === this.isValid && reason === this.invalidReason) return;
     this.isValid = valid;

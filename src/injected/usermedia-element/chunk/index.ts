@@ -6,11 +6,14 @@ import { defineUserMediaInterface, upgrade } from './interface';
 
 function start(api: ChunkApi): void {
   if (!api.enabled()) return;
-  const nativeProto = (window as unknown as { HTMLUserMediaElement?: { prototype: object } }).HTMLUserMediaElement?.prototype;
+  const nativeProto = (window as unknown as { HTMLUserMediaElement?: { prototype: object } }).HTMLUserMediaElement
+    ?.prototype;
   const mode: Mode = nativeProto ? 'native' : 'polyfill';
   const nativeStreamGet = nativeProto ? Object.getOwnPropertyDescriptor(nativeProto, 'stream')?.get : undefined;
   const nativeSet = nativeProto ? (nativeProto as { setConstraints?: (c: object) => void }).setConstraints : undefined;
-  const nativeStream = nativeStreamGet ? (el: Element) => Reflect.apply(nativeStreamGet, el, []) as MediaStream | null : null;
+  const nativeStream = nativeStreamGet
+    ? (el: Element) => Reflect.apply(nativeStreamGet, el, []) as MediaStream | null
+    : null;
   const controllers = new WeakMap<object, Controller>();
   const getUserMedia = MediaDevices.prototype.getUserMedia;
   const env: Env = {
@@ -18,10 +21,19 @@ function start(api: ChunkApi): void {
     api,
     getUserMedia: (c) => Reflect.apply(getUserMedia, navigator.mediaDevices, [c]) as Promise<MediaStream>,
     nativeStream: nativeStream ?? undefined,
-    nativeSetConstraints: nativeSet ? (el, c) => { Reflect.apply(nativeSet, el, [c]); } : undefined,
+    nativeSetConstraints: nativeSet
+      ? (el, c) => {
+          Reflect.apply(nativeSet, el, [c]);
+        }
+      : undefined,
     all: [],
   };
-  const proto = defineUserMediaInterface(mode, api, (el) => (el !== null && typeof el === 'object' ? controllers.get(el) : undefined), nativeStream);
+  const proto = defineUserMediaInterface(
+    mode,
+    api,
+    (el) => (el !== null && typeof el === 'object' ? controllers.get(el) : undefined),
+    nativeStream,
+  );
 
   (api.feature as UsermediaCore).drain((el) => {
     if (!api.enabled() || !(el instanceof HTMLElement) || el.ownerDocument !== document) return;

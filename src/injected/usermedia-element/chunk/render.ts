@@ -24,8 +24,12 @@ const LABELS: Record<ViewState, Record<ElementType, string>> = {
   off: { video: 'umUnmuteCamera', audio: 'umUnmuteMicrophone', 'audio-video': 'umUnmuteBoth' },
 };
 const PROBLEM_TEXT: Record<NonNullable<Problem>, string> = {
-  'not-allowed': 'umErrorNotAllowed', 'not-readable': 'umErrorNotReadable', 'not-found': 'umErrorNotFound',
-  other: 'umErrorOther', muted: 'umErrorMuted', ended: 'umErrorEnded',
+  'not-allowed': 'umErrorNotAllowed',
+  'not-readable': 'umErrorNotReadable',
+  'not-found': 'umErrorNotFound',
+  other: 'umErrorOther',
+  muted: 'umErrorMuted',
+  ended: 'umErrorEnded',
 };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -67,7 +71,9 @@ function icon(doc: Document, type: ElementType, struck: boolean): SVGSVGElement 
   return svg;
 }
 
-export interface ViewActions { choose(): void }
+export interface ViewActions {
+  choose(): void;
+}
 
 export class View {
   readonly host: HTMLSpanElement;
@@ -81,7 +87,11 @@ export class View {
   private readonly explainText: HTMLParagraphElement;
   private last = '';
 
-  constructor(private readonly el: Element, private readonly strings: ChunkStrings, actions: ViewActions) {
+  constructor(
+    private readonly el: Element,
+    private readonly strings: ChunkStrings,
+    actions: ViewActions,
+  ) {
     const doc = el.ownerDocument;
     this.host = doc.createElement('span');
     const root = this.host.attachShadow({ mode: 'closed' });
@@ -122,13 +132,26 @@ export class View {
     this.explain.hidden = true;
     root.append(this.face, this.badge, this.explain);
 
-    this.more.addEventListener('click', (e) => { this.handled.add(e); if (e.isTrusted) actions.choose(); });
-    this.badge.addEventListener('click', (e) => { this.handled.add(e); this.toggleExplain(); });
-    close.addEventListener('click', (e) => { this.handled.add(e); this.toggleExplain(false); });
-    this.explain.addEventListener('click', (e) => { this.handled.add(e); });
+    this.more.addEventListener('click', (e) => {
+      this.handled.add(e);
+      if (e.isTrusted) actions.choose();
+    });
+    this.badge.addEventListener('click', (e) => {
+      this.handled.add(e);
+      this.toggleExplain();
+    });
+    close.addEventListener('click', (e) => {
+      this.handled.add(e);
+      this.toggleExplain(false);
+    });
+    this.explain.addEventListener('click', (e) => {
+      this.handled.add(e);
+    });
   }
 
-  private s(key: string): string { return this.strings[key] ?? key; }
+  private s(key: string): string {
+    return this.strings[key] ?? key;
+  }
 
   private toggleExplain(show = this.explain.hidden): void {
     this.explain.hidden = !show;

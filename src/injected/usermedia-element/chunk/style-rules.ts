@@ -1,7 +1,12 @@
 // The permission element's style rules (the browser enforces them for its native element; MediaGate
 // checks them in script). Pure functions over computed-style strings, so they are unit tested.
 
-export interface Rgba { r: number; g: number; b: number; a: number }
+export interface Rgba {
+  r: number;
+  g: number;
+  b: number;
+  a: number;
+}
 
 /** Parses the rgb()/rgba() strings getComputedStyle returns (both comma and space syntax). */
 export function parseColor(css: string): Rgba | null {
@@ -9,18 +14,28 @@ export function parseColor(css: string): Rgba | null {
   if (!m) return css.trim() === 'transparent' ? { r: 0, g: 0, b: 0, a: 0 } : null;
   const alpha = m[4] === undefined ? 1 : m[4].endsWith('%') ? parseFloat(m[4]) / 100 : parseFloat(m[4]);
   const c = { r: +m[1]!, g: +m[2]!, b: +m[3]!, a: alpha };
-  return [c.r, c.g, c.b, c.a].every((x) => Number.isFinite(x)) && c.r <= 255 && c.g <= 255 && c.b <= 255 && c.a <= 1 ? c : null;
+  return [c.r, c.g, c.b, c.a].every((x) => Number.isFinite(x)) && c.r <= 255 && c.g <= 255 && c.b <= 255 && c.a <= 1
+    ? c
+    : null;
 }
 
 /** `top` painted over `bottom` (which is opaque). */
 export function over(top: Rgba, bottom: Rgba): Rgba {
   const a = top.a;
-  return { r: top.r * a + bottom.r * (1 - a), g: top.g * a + bottom.g * (1 - a), b: top.b * a + bottom.b * (1 - a), a: 1 };
+  return {
+    r: top.r * a + bottom.r * (1 - a),
+    g: top.g * a + bottom.g * (1 - a),
+    b: top.b * a + bottom.b * (1 - a),
+    a: 1,
+  };
 }
 
 /** WCAG 2 relative luminance of an opaque colour. */
 export function luminance({ r, g, b }: Rgba): number {
-  const lin = (v: number): number => { const s = v / 255; return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+  const lin = (v: number): number => {
+    const s = v / 255;
+    return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
   return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
 }
 
