@@ -18,6 +18,7 @@ import {
   nativeClearTimeout,
   NativeError,
   then,
+  detachData,
 } from './native';
 import { BRIDGE_HANDSHAKE } from '../shared/page-constants';
 import type { PageRequests, PageRequestType, BackgroundToPage, BackgroundToPageType } from '../shared/protocol';
@@ -129,7 +130,9 @@ export class Bridge {
     this.settleConfig(null);
   }
 
-  private onMessage(data: unknown): void {
+  private onMessage(message: unknown): void {
+    // Config, answers and pushes are resolved and read by MediaGate's code: no page prototype may see or feed them.
+    const data = detachData(message);
     const push = own(data, 'push');
     if (typeof push === 'string') {
       const payload = own(data, 'payload');

@@ -10,7 +10,7 @@
 // - Announcements count only while the core waits for that chunk's load, and exactly one must arrive:
 //   a page that assigns its own (before, during or after the real one) makes the load fail, and the
 //   feature falls back to the browser's own behaviour, which the page could have had anyway.
-import { defineProperty, newPromise, own, SafeMap, then } from './native';
+import { defineProperty, inert, newPromise, own, SafeMap, then } from './native';
 import { defineGetter, defineMethod, maskAsNative, patch, patchGetter, isRetired } from './patch';
 import type { Bridge } from './bridge';
 import type { CallState } from './call-state';
@@ -70,20 +70,27 @@ export function loadChunk<T = unknown>(
       waiting.delete(name);
       const start = slot.count === 1 ? slot.start : null;
       if (!start) return null;
-      return {
-        exports: start({
-          bridge,
-          calls,
-          strings,
-          enabled,
-          patch,
-          patchGetter,
-          defineGetter,
-          defineMethod,
-          maskAsNative,
-          feature,
-        }) as T,
-      };
+      const exports = start({
+        bridge,
+        calls,
+        strings,
+        enabled,
+        patch,
+        patchGetter,
+        defineGetter,
+        defineMethod,
+        maskAsNative,
+        feature,
+      }) as T;
+      // Resolving reads `then`: a page getter on Object.prototype.then must not receive the chunk's exports.
+      if (exports !== null && typeof exports === 'object') {
+        try {
+          inert(exports);
+        } catch {
+          /* frozen: its own then, if any, is MediaGate's */
+        }
+      }
+      return inert({ exports });
     },
     () => {
       waiting.delete(name);

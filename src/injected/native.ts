@@ -10,11 +10,13 @@ export const getOwnPropertyDescriptor = R.getOwnPropertyDescriptor;
 export const defineProperty = R.defineProperty;
 export const getPrototypeOf = R.getPrototypeOf;
 export const ownKeys = R.ownKeys;
+export const setPrototypeOf = R.setPrototypeOf;
 
 const O = Object;
 export const freeze = O.freeze;
 export const create = O.create;
 export const hasOwn = O.hasOwn;
+const ObjectPrototype = O.prototype;
 
 const P = Promise;
 export const NativePromise = P;
@@ -114,6 +116,37 @@ export const slice = <T>(arr: ArrayLike<T>, start?: number, end?: number): T[] =
 export const isArray = arrayIsArray;
 export const strSlice = (s: string, a: number, b?: number): string => apply(stringSlice, s, [a, b]) as string;
 export const startsWith = (s: string, p: string): boolean => apply(stringStartsWith, s, [p]) as boolean;
+
+/**
+ * Makes an object MediaGate resolves a promise with (or returns from an async function) unseen by the
+ * page: resolving reads `then`, and a page getter on Object.prototype.then (or Array.prototype.then)
+ * would receive the object. An own `then` that is undefined answers that read before the prototypes.
+ */
+export function inert<T extends object>(o: T): T {
+  defineProperty(o, 'then', { value: undefined, writable: false, enumerable: false, configurable: false });
+  return o;
+}
+
+/**
+ * Data that came over the bridge, made the page's prototypes' business no more: every plain object
+ * gets a null prototype (a missing field reads undefined, never a getter the page put on
+ * Object.prototype), every array an own undefined `then`. In place: the structured clone is ours.
+ */
+export function detachData<T>(v: T, depth = 0): T {
+  if (v === null || typeof v !== 'object' || depth > 32) return v;
+  if (isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = detachData(v[i], depth + 1);
+    return inert(v) as T;
+  }
+  if (getPrototypeOf(v) !== ObjectPrototype) return v; // a MessagePort, an ArrayBuffer: not data
+  const keys = ownKeys(v);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    (v as Record<PropertyKey, unknown>)[k] = detachData((v as Record<PropertyKey, unknown>)[k], depth + 1);
+  }
+  setPrototypeOf(v, null);
+  return v;
+}
 
 /**
  * Reads an own data property only: page-installed getters on Object.prototype never run. A page's

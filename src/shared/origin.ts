@@ -34,3 +34,13 @@ export function isWebOrigin(origin: string): boolean {
     return false;
   }
 }
+
+/**
+ * The Chromium contentSettings pattern that matches this origin and no other: a pattern without a
+ * port would match every port of the host (an Allow for one local app would hold for all of them).
+ */
+export function contentSettingsPattern(origin: string): string {
+  const url = new URL(origin);
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.protocol}//${url.hostname}:${port}/*`;
+}

@@ -396,6 +396,65 @@ describeEachBrowser('hostile pages', (suite) => {
     }
   });
 
+  it("a getter on Object.prototype.then or Array.prototype.then sees nothing of MediaGate's: no device names, config, picker outcome or chunk exports", async () => {
+    await setSettings(suite.tb, { labelPolicy: 'always-hide', alwaysShowPicker: true });
+    try {
+      // Resolving a promise reads `then` of the value: every object MediaGate resolved would pass here.
+      const TRAP = `
+        window.thenSeen = [];
+        for (const proto of [Object.prototype, Array.prototype]) {
+          Object.defineProperty(proto, 'then', { configurable: true, get() { window.thenSeen.push(this); return undefined; } });
+        }`;
+      suite.server.route('/then-trap.html', { body: hostile(RECORDER + TRAP) });
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/then-trap.html'));
+      await page.evaluate(() => {
+        (window as any).__label = null;
+        void navigator.mediaDevices
+          .getUserMedia({ video: true, semantics: 'user-chooses' } as MediaStreamConstraints)
+          .then(
+            (s) => {
+              (window as any).__label = s.getVideoTracks()[0]!.label;
+              s.getTracks().forEach((t) => t.stop());
+            },
+            (e) => {
+              (window as any).__label = `error ${e.name}`;
+            },
+          );
+      });
+      await clickByName(await pickerPage(suite.tb), 'button', 'Allow');
+      const label = await waitFor(
+        () => page.evaluate(() => (window as any).__label as string | null),
+        'the picked camera',
+      );
+      assert.doesNotMatch(label, /^error/);
+      const found = await page.evaluate(async (label) => {
+        await navigator.mediaDevices.enumerateDevices();
+        const out: string[] = [];
+        for (const v of (window as any).thenSeen as object[]) {
+          let text = '';
+          try {
+            text = JSON.stringify(v) ?? '';
+          } catch {
+            text = '';
+          }
+          const keys = Object.getOwnPropertyNames(v);
+          if (label && text.includes(label)) out.push(`a device name in ${text.slice(0, 120)}`);
+          for (const k of ['labelPolicy', 'site', 'features', 'choice', 'outcome', 'requestId', 'exports', 'bridge'])
+            if (keys.includes(k)) out.push(`an object with "${k}"`);
+        }
+        return { out, count: ((window as any).thenSeen as object[]).length };
+      }, label);
+      // The trap works: the page's own promise of a device list passed through it.
+      assert.ok(found.count > 0, "the trap saw the page's own resolutions");
+      assert.deepEqual(found.out, []);
+      assert.deepEqual(await page.evaluate(() => (window as any).seen.leaks), []);
+      await page.close();
+    } finally {
+      await setSettings(suite.tb, { labelPolicy: 'hide-until-allowed', alwaysShowPicker: false });
+    }
+  });
+
   // ---- fresh frames and windows -------------------------------------------------------------
 
   it("fresh iframes, about:blank, srcdoc, window.open and document.write frames get MediaGate's patches, native-looking", async () => {
@@ -727,6 +786,11 @@ describeEachBrowser('hostile pages', (suite) => {
         const frame = document.createElement('iframe');
         document.body.append(frame);
         const fw = frame.contentWindow as any;
+        // The frame's own getter on ours, at once: its MediaGate has no config yet and must hide all the same.
+        check(
+          'fresh frame getter on ours, before its config',
+          devices.map((d) => fw.Object.getOwnPropertyDescriptor(fw.MediaDeviceInfo.prototype, 'label').get.call(d)),
+        );
         // Used at once, before the frame's document has loaded anything.
         const early = await fw.navigator.mediaDevices.enumerateDevices();
         check(

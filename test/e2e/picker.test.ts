@@ -185,14 +185,16 @@ describeEachBrowser(
       { skip: suite.name === 'firefox' && 'MediaGate cannot grant Firefox permissions (no contentSettings)' },
       async () => {
         const ui = await suite.tb.openExtensionPage('popup/popup.html');
-        const setting = () =>
+        const setting = (origin = suite.server.otherOrigin) =>
           ui.evaluate(
             (o) =>
               (globalThis as any).chrome.contentSettings.camera
                 .get({ primaryUrl: `${o}/` })
                 .then((r: { setting: string }) => r.setting),
-            suite.server.otherOrigin,
+            origin,
           );
+        // The same host on another port is another origin: the grant must not reach it.
+        const otherPort = suite.server.otherOrigin.replace(/:(\d+)$/, (_, p: string) => `:${Number(p) + 1}`);
         assert.equal(await setting(), 'ask');
         const page = await suite.tb.newPage();
         await page.goto(`${suite.server.otherOrigin}/blank.html`);
@@ -208,6 +210,11 @@ describeEachBrowser(
         await clickByName(picker, 'button', 'Allow');
         assert.equal((await gumResult(page)).ok, true);
         assert.equal(await setting(), 'allow', 'granted while the visit lasts');
+        assert.equal(
+          await setting(otherPort),
+          'ask',
+          'the grant covers its own origin only, not every port of the host',
+        );
         await page.close();
         await waitFor(async () => (await setting()) === 'ask', 'the grant put back after the tab closed');
         await ui.close();

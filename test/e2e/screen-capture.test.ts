@@ -380,6 +380,21 @@ describeEachBrowser(
 
         await startGum(page, { video: { mediaSource: 'browser', tabId: 2147483000 } });
         assert.deepEqual(Object.values(await gumResult(page)).slice(0, 2), [false, 'NotFoundError']);
+        // Refused capture, the site cannot probe which tab ids exist: both answers alike, no window.
+        await uiRequest(ui, 'screen-grants/set', { origin: suite.server.origin, source: 'browser', state: 'block' });
+        const refusedOpened = countNewPages(suite.tb);
+        const refused: unknown[] = [];
+        for (const id of [tabId, 2147483000]) {
+          await startGum(page, { video: { mediaSource: 'browser', tabId: id } });
+          refused.push(Object.values(await gumResult(page)).slice(0, 2));
+        }
+        assert.deepEqual(refused, [
+          [false, 'NotAllowedError'],
+          [false, 'NotAllowedError'],
+        ]);
+        assert.equal(refusedOpened(), 0);
+        // Back to the remembered Allow of above, which the next tests build on.
+        await uiRequest(ui, 'screen-grants/set', { origin: suite.server.origin, source: 'browser', state: 'allow' });
         await page.close();
         await target.close();
       });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isWebOrigin, webOriginOfSender } from '../../src/shared/origin';
+import { isWebOrigin, webOriginOfSender, contentSettingsPattern } from '../../src/shared/origin';
 
 describe('webOriginOfSender with sender.origin', () => {
   it('returns an http(s) origin as it is', () => {
@@ -128,5 +128,14 @@ describe('isWebOrigin', () => {
     expect(isWebOrigin('http://a.example?x')).toBe(false);
     expect(isWebOrigin(`http://${'x'.repeat(249)}.com`)).toBe(true);
     expect(isWebOrigin(`http://${'x'.repeat(200_000)}.example`)).toBe(false);
+  });
+});
+
+describe('contentSettingsPattern', () => {
+  it('names the port, so that a decision holds for its own origin only', () => {
+    expect(contentSettingsPattern('http://localhost:3000')).toBe('http://localhost:3000/*');
+    expect(contentSettingsPattern('https://example.com')).toBe('https://example.com:443/*');
+    expect(contentSettingsPattern('http://example.com')).toBe('http://example.com:80/*');
+    expect(contentSettingsPattern('http://[::1]:8443')).toBe('http://[::1]:8443/*');
   });
 });

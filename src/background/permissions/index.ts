@@ -13,6 +13,7 @@ import {
 } from '../../shared/permissions';
 import { policyDecision } from '../../shared/policy';
 import { loadSitePolicy } from '../../shared/storage';
+import { contentSettingsPattern } from '../../shared/origin';
 
 export const sites = new SerialStore<SiteTable>('local', STORAGE_KEYS.sites, (raw) =>
   parseSiteTable(raw, console.warn),
@@ -24,12 +25,6 @@ export async function stateFor(origin: string, kind: PermissionKind): Promise<De
   return policyDecision(policy, kind, origin) ?? stateOf(table, origin, kind);
 }
 
-/** contentSettings patterns take a scheme and host; "host/*" covers every port of that host. */
-export function originPattern(origin: string): string {
-  const url = new URL(origin);
-  return `${url.protocol}//${url.hostname}/*`;
-}
-
 /** Sets the browser's own permission of the site where the browser lets an extension (Chromium). */
 export async function setBrowserPermission(
   origin: string,
@@ -38,7 +33,7 @@ export async function setBrowserPermission(
 ): Promise<boolean> {
   const settings = (globalThis as { chrome?: typeof chrome }).chrome?.contentSettings;
   if (__BROWSER__ !== 'chromium' || !settings) return false;
-  await settings[kind].set({ primaryPattern: originPattern(origin), setting });
+  await settings[kind].set({ primaryPattern: contentSettingsPattern(origin), setting });
   return true;
 }
 

@@ -65,12 +65,6 @@ async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<
       'In Chromium only the page of the tab itself, not a frame of another site, can capture through MediaGate',
     );
   }
-  let targetTab: browser.Tabs.Tab | null = null;
-  if (__BROWSER__ === 'chromium' && req.tabId !== undefined) {
-    targetTab = await browser.tabs.get(req.tabId).catch(() => null);
-    if (!targetTab) throw new CaptureError('NotFoundError', `There is no tab ${req.tabId}`);
-  }
-
   const level = grantNeeded(req.source, policyDecision(await loadSitePolicy(), 'screen', sender.origin));
   if (level === 'blocked')
     throw new CaptureError('NotAllowedError', `Your organisation does not allow ${sender.origin} to capture`);
@@ -86,6 +80,13 @@ async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<
   }
 
   if (__BROWSER__ === 'firefox') return { via: 'native' };
+  // Only after the grant: a site refused capture learns nothing, not even which tab ids exist.
+  let targetTab: browser.Tabs.Tab | null = null;
+  if (__BROWSER__ === 'chromium' && req.tabId !== undefined) {
+    targetTab = await browser.tabs.get(req.tabId).catch(() => null);
+    if (!targetTab) throw new CaptureError('NotFoundError', `There is no tab ${req.tabId}`);
+  }
+
   if (!sender.tab) throw new CaptureError('NotAllowedError', 'Only a page in a tab can capture');
   if (targetTab?.id !== undefined) {
     const streamId = await tabStreamId(targetTab.id, sender.tabId);

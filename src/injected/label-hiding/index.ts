@@ -13,9 +13,12 @@ const infoKind =
     ? getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'kind')!.get!
     : (undefined as never);
 
-function hides(config: PageConfig | null, kind: string): boolean {
-  // Without a config (MediaGate not answering) the browser's own behaviour stands.
-  if (!config || !config.features['label-hiding']) return false;
+function hides(config: PageConfig | null, running: boolean, kind: string): boolean {
+  // Without a known policy (a fresh frame whose config is on its way), hide: the page must not read
+  // names through a realm that has not heard yet. Only MediaGate gone (the bridge told so) means the
+  // browser's own behaviour.
+  if (!config) return running;
+  if (!config.features['label-hiding']) return false;
   switch (config.labelPolicy) {
     case 'never-hide':
       return false;
@@ -43,12 +46,14 @@ export const labelHiding: InjectedFeature<'label-hiding'> = {
       if (shown.has(self) || !enabled()) return false;
       let hide: boolean;
       try {
-        hide = hides(bridge.currentConfig, apply(infoKind, self, []) as string);
+        hide = hides(bridge.currentConfig, bridge.alive, apply(infoKind, self, []) as string);
       } catch {
         return false;
       }
+      // Without a config, decide again once it came.
+      if (!bridge.currentConfig) return hide;
       if (hide) hidden.add(self);
-      else if (bridge.currentConfig) shown.add(self); // without a config, decide again once it came
+      else shown.add(self);
       return hide;
     };
 

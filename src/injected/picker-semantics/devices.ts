@@ -1,6 +1,6 @@
 // MediaGate's own view of the devices: built-ins captured at document_start, before the labels
 // feature (which hides names from the page) patches them. The chunk gets this through PickerCore.
-import { apply, getOwnPropertyDescriptor, push } from '../native';
+import { apply, getOwnPropertyDescriptor, inert, push } from '../native';
 import type { DeviceDescription } from '../../shared/constraints';
 
 // Insecure contexts have no MediaDevices/MediaDeviceInfo at all (nothing is patched there either).
@@ -37,5 +37,6 @@ export async function describeDevices(mediaDevices: MediaDevices): Promise<Devic
       capabilities,
     });
   }
-  return out;
+  // Labels the page may not see: never reachable through a getter on Array.prototype.then.
+  return inert(out);
 }

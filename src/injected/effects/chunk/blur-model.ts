@@ -7,6 +7,7 @@ import type { ImageSegmenter } from '@mediapipe/tasks-vision';
 import type { ChunkApi } from '../../chunk-api';
 import { createSegmenter, segmenterUnsupported, WasmRefused } from '../../../shared/segmentation/model';
 import { fetchAsset, wasmCompiles } from './assets';
+import { inert } from '../../native';
 import { PersonMask, type MaskSource } from './blur-segment';
 import { remotePersonMask } from './blur-remote';
 
@@ -22,7 +23,7 @@ export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
       fetchAsset(api, 'vision_wasm', 30000),
       fetchAsset(api, 'selfie_landscape', 30000),
     ]);
-    return createSegmenter(wasm, model);
+    return inert(await createSegmenter(wasm, model));
   })();
   const p = segmenter;
   p.catch(() => {
@@ -37,7 +38,7 @@ export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
  */
 export async function personMask(api: ChunkApi): Promise<MaskSource> {
   try {
-    return new PersonMask(await loadSegmenter(api));
+    return inert(new PersonMask(await loadSegmenter(api)));
   } catch (e) {
     if (!(e instanceof WasmRefused)) throw e;
     return remotePersonMask(api);

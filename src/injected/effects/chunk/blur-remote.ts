@@ -6,6 +6,7 @@
 import type { ChunkApi } from '../../chunk-api';
 import type { MaskSource } from './blur-segment';
 import { segmentSize } from './blur-math';
+import { inert } from '../../native';
 import { SEGMENTER_PROTOCOL, type SegmenterReply } from '../../../shared/segmenter';
 
 const READY_TIMEOUT_MS = 30000;
@@ -133,5 +134,5 @@ export async function remotePersonMask(api: ChunkApi): Promise<RemotePersonMask>
     mask.close();
     throw e;
   }
-  return mask;
+  return inert(mask);
 }
