@@ -348,14 +348,21 @@ const manifest = JSON.parse(await readFile(path.join(root, 'manifest.json'), 'ut
 const injectedMetas = await Promise.all(BROWSERS.map((b) => buildBrowser(b, manifest, pkg)));
 const injectedSize = (await stat(path.join(dist, 'chromium', 'injected.js'))).size;
 console.log(`built dist/chromium and dist/firefox (injected.js ${(injectedSize / 1024).toFixed(1)} KB minified)`);
-// Every page runs injected.js: it must stay small (heavy parts go into lazily loaded chunks). The same
-// 30 KB the bench reports against; the page-load bench, not this number, says whether it costs.
-const INJECTED_BUDGET = 30 * 1024;
-console.log(moduleSizeTable(injectedMetas[BROWSERS.indexOf('chromium')], injectedSize, INJECTED_BUDGET));
-if (injectedSize > INJECTED_BUDGET) {
+// Every page runs injected.js: it must stay small (heavy parts go into lazily loaded chunks). 30 KB is
+// the guide the bench reports against (a warning above it); the page-load bench, not this number, says
+// whether it costs. Above 32 KB the build fails, so that growth is a decision, never an accident.
+const INJECTED_GUIDE = 30 * 1024;
+const INJECTED_LIMIT = 32 * 1024;
+console.log(moduleSizeTable(injectedMetas[BROWSERS.indexOf('chromium')], injectedSize, INJECTED_GUIDE));
+if (injectedSize > INJECTED_LIMIT) {
   console.error(
-    `injected.js is ${injectedSize} bytes, over the ${INJECTED_BUDGET}-byte budget: move code into a chunk (a feature's chunks in src/shared/features.ts)`,
+    `injected.js is ${injectedSize} bytes, over the ${INJECTED_LIMIT}-byte limit: move code into a chunk (a feature's chunks in src/shared/features.ts)`,
   );
   process.exit(1);
+}
+if (injectedSize > INJECTED_GUIDE) {
+  console.warn(
+    `note: injected.js is ${injectedSize} bytes, over the ${INJECTED_GUIDE}-byte guide: check the page-load bench (npm run bench -- --only=floor)`,
+  );
 }
 if (args.has('--package')) await packageAll(pkg.version);

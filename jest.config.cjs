@@ -8,5 +8,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'cjs', 'mjs', 'json'],
   transform: {
     '^.+\\.ts$': '<rootDir>/test/unit/esbuild-transform.cjs',
+    // @noble/hashes ships ES modules only.
+    '/node_modules/@noble/.+\\.js$': '<rootDir>/test/unit/esbuild-transform.cjs',
   },
+  transformIgnorePatterns: ['/node_modules/(?!@noble/)'],
 };

@@ -10,6 +10,7 @@ import { watchInstallForReinjection } from './reinject';
 import { watchGrantWindows, watchSharingTabs } from './screen-capture';
 import { watchVisits } from './permissions/visit-grants';
 import { watchPolicy } from './settings';
+import { ensureHandoffKey } from '../shared/storage';
 
 browser.runtime.onMessage.addListener((message: unknown, sender: browser.Runtime.MessageSender) =>
   route(message, sender),
@@ -23,3 +24,5 @@ watchGrantWindows();
 watchSharingTabs();
 watchVisits();
 watchPolicy();
+// Made at the first start, before most pages ask for it (a content script makes it where it is missing).
+void ensureHandoffKey().catch(() => undefined);

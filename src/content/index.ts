@@ -14,13 +14,24 @@ import {
   type PageToBackgroundType,
   type Response,
 } from '../shared/protocol';
-import { loadPageConfig, watchSettings } from '../shared/storage';
+import { loadPageStart, watchSettings } from '../shared/storage';
+import { handoffProof, newTicket } from '../shared/handoff-ticket';
 import { isWebOrigin } from '../shared/origin';
 import { WORKER_BOOTSTRAP_EVENT } from '../shared/page-constants';
 import { WORKER_BOOTSTRAP_SOURCE } from '../worker-realm/track-transfer';
 import { segmenterPort } from './segmenter-frame';
 
 let port: MessagePort | null = null;
+/** This installation's handoff secret (src/shared/handoff-ticket.ts), read with the first config. */
+let resolveKey: (key: string | null) => void = () => undefined;
+const handoffKey = new Promise<string | null>((resolve) => {
+  resolveKey = resolve;
+});
+let ticketSent = false;
+/** When the main world's port arrived: a newer instance asks for its proof at once, or never. */
+let handshakeAt = 0;
+let proved = false;
+const PROVE_WINDOW_MS = 10_000;
 /** Whether this document's last call report had a call in it (answers the background's probe). */
 let inCall = false;
 
@@ -67,6 +78,19 @@ async function answerHere(id: number, type: unknown, payload: unknown): Promise<
       case 'effects/segmenter': {
         const segmenter = await segmenterPort();
         port?.postMessage({ id, response: { ok: true, result: segmenter } }, [segmenter]);
+        return;
+      }
+      case 'handoff/prove': {
+        // Once per document, right after the handshake: that is when a newer instance asks. Later a
+        // page that got hold of the port (it should never) finds no proof to be had here.
+        const late = proved || Date.now() - handshakeAt > PROVE_WINDOW_MS;
+        proved = true;
+        const key = late ? null : await handoffKey;
+        if (!key || !isWebOrigin(self.origin)) {
+          reply(id, { ok: false, error: { name: 'NotAllowedError', message: 'No handoff proof here' } });
+          return;
+        }
+        reply(id, { ok: true, result: handoffProof(key, self.origin, request.payload.nonce) });
         return;
       }
     }
@@ -120,8 +144,16 @@ async function pushConfig(): Promise<void> {
   try {
     // self.origin: about:blank and srcdoc frames inherit their creator's origin.
     const origin = isWebOrigin(self.origin) ? self.origin : null;
-    port?.postMessage({ push: 'config', payload: await loadPageConfig(origin) });
+    const start = await loadPageStart(origin);
+    resolveKey(start.handoffKey);
+    if (!ticketSent && origin) {
+      // Before the config: the main world holds its ticket before anything could ask for a handoff.
+      ticketSent = true;
+      port?.postMessage({ push: 'handoff/ticket', payload: newTicket(start.handoffKey, origin) });
+    }
+    port?.postMessage({ push: 'config', payload: start.config });
   } catch {
+    resolveKey(null);
     // Storage unreadable: the main world times out on its own and keeps native behaviour.
   }
 }
@@ -135,6 +167,7 @@ function onHandshake(e: MessageEvent): void {
   e.stopImmediatePropagation();
   window.removeEventListener('message', onHandshake, true);
   port = e.ports[0]!;
+  handshakeAt = Date.now();
   port.onmessage = (m) => {
     void onPageRequest(m.data);
   };

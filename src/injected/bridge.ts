@@ -21,6 +21,7 @@ import {
   detachData,
 } from './native';
 import { BRIDGE_HANDSHAKE } from '../shared/page-constants';
+import { keepTicket } from './handoff';
 import type { PageRequests, PageRequestType, BackgroundToPage, BackgroundToPageType } from '../shared/protocol';
 import type { PageConfig } from '../shared/settings';
 
@@ -138,6 +139,10 @@ export class Bridge {
       const payload = own(data, 'payload');
       if (push === 'bridge/dead') {
         this.close();
+        return;
+      }
+      if (push === 'handoff/ticket') {
+        keepTicket(payload);
         return;
       }
       if (push === 'config') {

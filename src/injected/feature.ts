@@ -7,8 +7,8 @@ export interface FeatureContext {
   calls: CallState;
   /** False when settings/policy switched the feature off: patched functions then pass through. */
   enabled(): boolean;
-  /** What the previous MediaGate instance in this page handed over for this feature (see handoff.ts). */
-  inherited: unknown;
+  /** Registers what takes over this feature's part of the state a previous instance hands over (see handoff.ts). */
+  onInherit(importState: (state: unknown) => void): void;
   /** Registers what this feature hands to a newer instance that takes over the page. */
   onHandoff(exportState: () => unknown): void;
 }

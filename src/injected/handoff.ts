@@ -1,28 +1,69 @@
 // A new version of MediaGate arrives in open pages after an update or reload (Firefox injects it itself;
 // in Chromium the background does, background/reinject.ts), while the old main-world patches stay in
-// place. The new instance asks the old one, synchronously and before patching, to step aside (its
-// patches then pass straight through) and to hand over what the page already set up, so calls in
-// progress stay under MediaGate's controls.
+// place. The new instance asks the old one to step aside (its patches then pass straight through) and
+// to hand over what the page already set up, so calls in progress stay under MediaGate's controls.
 //
-// The page can send this event too: it then switches MediaGate off for itself and gets back its own
-// tracks and handlers, nothing it could not reach without MediaGate.
-import { addListener, stopImmediate, apply, getOwnPropertyDescriptor } from './native';
+// The page can send the same event, so stepping aside takes a proof only MediaGate has: the old
+// instance's content script gave it a ticket at start (a nonce and its proof, made from this
+// installation's secret, src/shared/handoff-ticket.ts); the new instance gets the proof of that nonce
+// from its own content script. The page may learn the nonce, never the secret or a proof, so the
+// person's and the administrator's protections hold for the life of the page.
+import { addListener, stopImmediate, apply, create, defineProperty, getOwnPropertyDescriptor, own } from './native';
+import { activate, standBy } from './patch';
+import type { HandoffTicket } from '../shared/handoff-ticket';
 
-const EVENT = 'mediagate:handoff/1';
+// Version 1 handed over to anyone who asked; its name is not answered any more.
+const EVENT = 'mediagate:handoff/2';
 export type HandoffState = Record<string, unknown>;
 
 const NativeCustomEvent = CustomEvent;
 const dispatch = EventTarget.prototype.dispatchEvent;
 const detailOf = getOwnPropertyDescriptor(CustomEvent.prototype, 'detail')!.get!;
+const HEX_256 = /^[0-9a-f]{64}$/;
+const regexTest = RegExp.prototype.test;
+const isHex256 = (v: unknown): v is string => typeof v === 'string' && (apply(regexTest, HEX_256, [v]) as boolean);
 
-/** Retires a previous instance in this window, if any, and returns its state (keyed by feature). */
-export function takeOver(win: Window): HandoffState | null {
-  const request: { state: HandoffState | null } = { state: null };
-  apply(dispatch, win, [new NativeCustomEvent(EVENT, { detail: request })]);
-  return request.state;
+let ticket: HandoffTicket | null = null;
+/** The content script's ticket; the first one counts (it arrives before anything could ask). */
+export function keepTicket(payload: unknown): void {
+  const nonce = own(payload, 'nonce');
+  const proof = own(payload, 'proof');
+  if (ticket || !isHex256(nonce) || !isHex256(proof)) return;
+  ticket = { nonce, proof };
 }
 
-/** Lets a later instance retire this one. */
+export interface Handoff {
+  /** The previous instance's nonce, for this instance's content script to prove. */
+  nonce: string;
+  /** Hands the proof to the previous instance; `accept` runs if it was right. */
+  respond(proof: string): void;
+}
+
+/**
+ * Asks a previous instance in this window to hand over. None answering: null, and this instance is in
+ * charge. One answering: this instance stands by (its patches pass through) until the proof went
+ * through and `accept` received the state, keyed by feature; if it never does, the previous instance
+ * stays in charge.
+ */
+export function requestHandoff(win: Window, accept: (state: HandoffState) => void): Handoff | null {
+  // A null prototype: no setter the page put on Object.prototype sees what the old instance answers.
+  const request = create(null) as Record<string, unknown>;
+  let accepted = false;
+  request.accept = (state: unknown) => {
+    if (accepted || state === null || typeof state !== 'object') return;
+    accepted = true;
+    activate();
+    accept(state as HandoffState);
+  };
+  apply(dispatch, win, [new NativeCustomEvent(EVENT, { detail: request })]);
+  const nonce = own(request, 'nonce');
+  const respond = own(request, 'respond');
+  if (!isHex256(nonce) || typeof respond !== 'function') return null;
+  standBy();
+  return { nonce, respond: (proof) => apply(respond, undefined, [proof]) };
+}
+
+/** Lets a later instance that proves itself retire this one. */
 export function offerHandoff(win: Window, retireAndExport: () => HandoffState): void {
   let done = false;
   addListener(
@@ -31,9 +72,20 @@ export function offerHandoff(win: Window, retireAndExport: () => HandoffState): 
     (e) => {
       stopImmediate(e);
       const request: unknown = apply(detailOf, e, []);
-      if (done || request === null || typeof request !== 'object') return;
-      done = true;
-      (request as { state: HandoffState | null }).state = retireAndExport();
+      const accept = own(request, 'accept');
+      if (done || !ticket || request === null || typeof request !== 'object' || typeof accept !== 'function') return;
+      const { nonce, proof: expected } = ticket;
+      const respond = (proof: unknown): void => {
+        if (done || proof !== expected) return;
+        done = true;
+        apply(accept, undefined, [retireAndExport()]);
+      };
+      try {
+        defineProperty(request, 'nonce', { value: nonce, enumerable: true });
+        defineProperty(request, 'respond', { value: respond, enumerable: true });
+      } catch {
+        /* a frozen or hostile detail: nothing to answer */
+      }
     },
     true,
   );

@@ -1,9 +1,9 @@
 // MAIN world entry, document_start, every frame. native.ts is imported first so that the built-ins
 // it captures are the pristine ones.
-import { hasOwn } from './native';
+import { create, hasOwn, own, then } from './native';
 import { retire } from './patch';
 import { Bridge } from './bridge';
-import { takeOver, offerHandoff } from './handoff';
+import { requestHandoff, offerHandoff } from './handoff';
 import { CallState } from './call-state';
 import type { InjectedFeature } from './feature';
 import type { Feature } from '../shared/features';
@@ -36,10 +36,24 @@ const features = [
 type Complete<Missing extends never> = Missing;
 export type AllInstalled = Complete<Exclude<Feature, (typeof features)[number]['name']>>;
 
-const inherited = takeOver(window);
 const bridge = new Bridge(window);
 const calls = new CallState(bridge);
-const exporters: Record<string, () => unknown> = { calls: () => calls.exportState() };
+const exporters = create(null) as Record<string, () => unknown>;
+exporters.calls = () => calls.exportState();
+const inheritors = create(null) as Record<string, (state: unknown) => void>;
+// A previous instance in this window (MediaGate updated or reloaded): this one stands by until it
+// proved itself and received the page's calls and handlers.
+const handoff = requestHandoff(window, (state) => {
+  calls.importState(own(state, 'calls'));
+  for (const name in inheritors) {
+    if (!hasOwn(inheritors, name)) continue;
+    try {
+      inheritors[name]!(own(state, name));
+    } catch {
+      /* take over what can be */
+    }
+  }
+});
 for (let i = 0; i < features.length; i++) {
   const feature: InjectedFeature = features[i]!;
   try {
@@ -47,7 +61,9 @@ for (let i = 0; i < features.length; i++) {
       bridge,
       calls,
       enabled: () => bridge.currentConfig?.features[feature.name] ?? true,
-      inherited: inherited?.[feature.name],
+      onInherit: (importState) => {
+        inheritors[feature.name] = importState;
+      },
       onHandoff: (exportState) => {
         exporters[feature.name] = exportState;
       },
@@ -56,7 +72,13 @@ for (let i = 0; i < features.length; i++) {
     // A feature that cannot install leaves the browser's own API in place.
   }
 }
-if (inherited) calls.importState(inherited.calls);
+if (handoff) {
+  then(
+    bridge.request('handoff/prove', { nonce: handoff.nonce }),
+    (proof) => handoff.respond(proof),
+    () => undefined, // no proof: the previous instance stays in charge
+  );
+}
 
 offerHandoff(window, () => {
   retire();

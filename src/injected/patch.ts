@@ -62,14 +62,22 @@ defineProperty(FunctionPrototype, 'toString', {
 });
 
 /**
- * Set when a newer MediaGate instance took over this page (Firefox injects the new version into open
- * pages after an update): every patch of this instance then passes straight through.
+ * `retired`: a newer MediaGate instance took over this page (after an update or reload), for good.
+ * Standing by: this instance is that newer one, waiting for the previous one to prove it and hand
+ * over. Either way every patch of this instance passes straight through (see handoff.ts).
  */
 let retired = false;
+let standingBy = false;
 export const retire = (): void => {
   retired = true;
 };
-export const isRetired = (): boolean => retired;
+export const standBy = (): void => {
+  standingBy = true;
+};
+export const activate = (): void => {
+  standingBy = false;
+};
+export const isRetired = (): boolean => retired || standingBy;
 
 export type Wrapper<F extends (...a: any[]) => any> = (
   original: F,
@@ -88,7 +96,7 @@ export function patch<F extends (...a: any[]) => any>(owner: object, key: Proper
   const original = desc.value as F;
   const proxy = new NativeProxy(original, {
     apply(target, thisArg, args) {
-      if (retired) return apply(target, thisArg, args);
+      if (retired || standingBy) return apply(target, thisArg, args);
       return wrapper(target, thisArg as ThisParameterType<F>, args as Parameters<F>);
     },
   });
@@ -113,7 +121,7 @@ export function patchConstructor(
   const proxy: any = new NativeProxy(original, {
     construct(target, args, newTarget) {
       const nt = newTarget === proxy ? target : newTarget;
-      return retired ? construct(target, args, nt) : wrapper(target, args, nt);
+      return retired || standingBy ? construct(target, args, nt) : wrapper(target, args, nt);
     },
   });
   masks.set(proxy, original);
@@ -134,7 +142,7 @@ export function patchGetter<T>(
   const original = desc.get as () => T;
   const proxy = new NativeProxy(original, {
     apply(target, thisArg) {
-      if (retired) return apply(target, thisArg, []);
+      if (retired || standingBy) return apply(target, thisArg, []);
       return wrapper(target, thisArg);
     },
   });

@@ -27,6 +27,7 @@ export {
   type MediaSessionAction,
   type ScreenSource,
 } from './page-constants';
+import { isHex256, type HandoffTicket } from './handoff-ticket';
 
 export interface TrackInfo {
   id: string;
@@ -172,7 +173,15 @@ export interface PageToBackground {
 export interface PageToContent {
   /** A port to person segmentation in MediaGate's own frame, for pages whose CSP forbids wasm (src/content/segmenter-frame.ts). */
   'effects/segmenter': { req: Record<string, never>; res: MessagePort };
+  /** A newer instance's proof for the previous instance's nonce (src/injected/handoff.ts); once, right after the handshake. */
+  'handoff/prove': { req: { nonce: string }; res: string };
 }
+/** Pushes the content script itself makes to its main world (besides the config). */
+export interface ContentToPage {
+  /** Sent once, before the config: the nonce and proof a newer instance must match to take over. */
+  'handoff/ticket': HandoffTicket;
+}
+export type ContentToPageType = keyof ContentToPage;
 /** Everything the main world may ask, wherever it is answered (the bridge's request()). */
 export type PageRequests = PageToBackground & PageToContent;
 /** Pushes from the background to one frame's main world (tabs.sendMessage, relayed by the content script). */
@@ -474,6 +483,7 @@ const pageToBackground: Table<Requests<PageToBackground>> = {
 
 const pageToContent: Table<Requests<PageToContent>> = {
   'effects/segmenter': EMPTY,
+  'handoff/prove': fields<PageToContent['handoff/prove']['req']>({ nonce: isHex256 }, true),
 };
 
 const uiToBackground: Table<Requests<UiToBackground>> = {

@@ -3,6 +3,7 @@ import { ext as browser } from './ext';
 import { STORAGE_KEYS, mergeSettings, sanitizeSettings, pageConfig, type Settings, type PageConfig } from './settings';
 import { parseSiteTable, siteView } from './permissions';
 import { parseSitePolicy, withPolicy, type SitePolicy } from './policy';
+import { HANDOFF_KEY, isHex256, newSecret } from './handoff-ticket';
 
 /** storage.managed throws in Firefox when no policy exists and may be absent: both mean "no policy". */
 async function readManaged(): Promise<Record<string, unknown>> {
@@ -53,16 +54,35 @@ export const loadEffectiveSettings = async (log?: (w: string) => void): Promise<
  * at load: one read of each storage area, not one per record.
  */
 export async function loadPageConfig(origin: string | null): Promise<PageConfig> {
+  return (await loadPageStart(origin)).config;
+}
+
+/** The installation's handoff secret (src/shared/handoff-ticket.ts), made where there is none yet. */
+export async function ensureHandoffKey(stored?: unknown): Promise<string> {
+  const key = stored === undefined ? (await browser.storage.local.get(HANDOFF_KEY))[HANDOFF_KEY] : stored;
+  if (isHex256(key)) return key;
+  const made = newSecret();
+  await browser.storage.local.set({ [HANDOFF_KEY]: made });
+  return made;
+}
+
+/** What a frame's content script needs at start, in one storage read: the page config and the handoff secret. */
+export async function loadPageStart(origin: string | null): Promise<{ config: PageConfig; handoffKey: string }> {
   const [local, managed] = await Promise.all([
-    browser.storage.local.get([STORAGE_KEYS.settings, STORAGE_KEYS.sites]),
+    browser.storage.local.get([STORAGE_KEYS.settings, STORAGE_KEYS.sites, HANDOFF_KEY]),
     readManaged(),
   ]);
+  const handoffKey = await ensureHandoffKey(local[HANDOFF_KEY] ?? null);
   const settings = mergeSettings(
     sanitizeSettings(local[STORAGE_KEYS.settings], 'storage.local').value,
     sanitizeSettings(managed[STORAGE_KEYS.settings], 'policy').value,
   );
   const policy = parseSitePolicy(managed.sites);
-  return pageConfig(settings, withPolicy(siteView(parseSiteTable(local[STORAGE_KEYS.sites]), origin), policy, origin));
+  const config = pageConfig(
+    settings,
+    withPolicy(siteView(parseSiteTable(local[STORAGE_KEYS.sites]), origin), policy, origin),
+  );
+  return { config, handoffKey };
 }
 
 export function watchSettings(onChange: () => void): void {

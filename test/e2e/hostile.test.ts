@@ -455,6 +455,60 @@ describeEachBrowser('hostile pages', (suite) => {
     }
   });
 
+  it('the page cannot retire MediaGate: a forged handoff, with any proof, leaves names hidden and the patches in place', async () => {
+    await setSettings(suite.tb, { labelPolicy: 'always-hide' });
+    try {
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      const r = await page.evaluate(async () => {
+        const labels = async () => (await navigator.mediaDevices.enumerateDevices()).map((d) => d.label).join('');
+        const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+        s.getTracks().forEach((t) => t.stop());
+        const before = await labels();
+        const got: unknown[] = [];
+        const tried: string[] = [];
+        for (const name of ['mediagate:handoff/1', 'mediagate:handoff/2']) {
+          // Version 1's shape (the old instance wrote its state into the detail) and version 2's.
+          const detail: any = { state: null, accept: (state: unknown) => got.push(state) };
+          window.dispatchEvent(new CustomEvent(name, { detail }));
+          if (typeof detail.respond === 'function') {
+            tried.push(`${name}: nonce ${typeof detail.nonce}`);
+            const guesses = ['0'.repeat(64), detail.nonce, 'f'.repeat(64), undefined, { toString: () => detail.nonce }];
+            for (const proof of guesses) detail.respond(proof);
+          }
+          if (detail.state) got.push(detail.state);
+        }
+        await new Promise((res) => setTimeout(res, 300));
+        return {
+          before,
+          after: await labels(),
+          got: got.length,
+          tried,
+          // Still MediaGate's: "user-chooses" is validated (the browser would ignore the member).
+          semantics: await navigator.mediaDevices
+            .getUserMedia({ video: true, semantics: 'nonsense' } as MediaStreamConstraints)
+            .then(
+              (st) => {
+                st.getTracks().forEach((t) => t.stop());
+                return 'resolved';
+              },
+              (e) => e.name,
+            ),
+        };
+      });
+      assert.deepEqual(r, {
+        before: '',
+        after: '',
+        got: 0,
+        tried: ['mediagate:handoff/2: nonce string'],
+        semantics: 'TypeError',
+      });
+      await page.close();
+    } finally {
+      await setSettings(suite.tb, { labelPolicy: 'hide-until-allowed' });
+    }
+  });
+
   // ---- fresh frames and windows -------------------------------------------------------------
 
   it("fresh iframes, about:blank, srcdoc, window.open and document.write frames get MediaGate's patches, native-looking", async () => {

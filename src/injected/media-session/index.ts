@@ -27,7 +27,7 @@ const reportError: (e: unknown) => void =
 
 export const mediaSession: InjectedFeature<'media-session'> = {
   name: 'media-session',
-  install({ bridge, calls, enabled, inherited, onHandoff }) {
+  install({ bridge, calls, enabled, onInherit, onHandoff }) {
     if (typeof MediaSession === 'undefined') return;
     const proto = MediaSession.prototype;
     // Read on first use: making the session object costs Firefox a few tenths of a millisecond at start.
@@ -39,17 +39,19 @@ export const mediaSession: InjectedFeature<'media-session'> = {
       return self === sessionValue;
     };
     const handlers = new SafeMap<MediaSessionAction, Handler>();
-    const inheritedHandlers = own(inherited, 'handlers');
-    if (isArray(inheritedHandlers)) {
+    onInherit((inherited) => {
+      const inheritedHandlers = own(inherited, 'handlers');
+      if (!isArray(inheritedHandlers)) return;
       for (let i = 0; i < inheritedHandlers.length; i++) {
         const action = own(inheritedHandlers[i], 'action');
         const handler = own(inheritedHandlers[i], 'handler');
-        if (isMediaSessionAction(action) && typeof handler === 'function') {
+        // A handler the page set on this instance meanwhile is the newer one.
+        if (isMediaSessionAction(action) && typeof handler === 'function' && !handlers.has(action)) {
           handlers.set(action, handler as Handler);
           calls.setAction(action, true);
         }
       }
-    }
+    });
     onHandoff(() => {
       const list: { action: MediaSessionAction; handler: Handler }[] = [];
       const actions = calls.snapshot().actions;

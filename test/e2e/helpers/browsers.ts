@@ -106,6 +106,10 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
         'media.navigator.permission.disabled': opts.fakeUi !== false,
         'media.autoplay.default': 0,
         'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+        // reloadExtension() reinstalls (WebDriver cannot reach an extension page after runtime.reload());
+        // keeping storage makes that an update, as a real one is: the new instance finds the handoff secret.
+        'extensions.webextensions.keepStorageOnUninstall': true,
+        'extensions.webextensions.keepUuidOnUninstall': true,
         ...opts.firefoxPrefs,
       },
     });
@@ -171,6 +175,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
         }, 'extension pages available again');
         return;
       }
+      // Storage is kept (the pref above): to MediaGate this is an update.
       await browser.uninstallExtension(GECKO_ID);
       await browser.installExtension(DIST('firefox'));
       // A fresh install gets a fresh moz-extension:// host; its first-run page tells which.
