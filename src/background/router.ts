@@ -45,7 +45,14 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
         ),
       };
     case 'picker/open':
-      return { ok: true, result: await openPicker({ tabId, frameId: sender.frameId, origin }, envelope.payload.kinds) };
+      return {
+        ok: true,
+        result: await openPicker(
+          { tabId, frameId: sender.frameId, origin },
+          envelope.payload.kinds,
+          envelope.payload.activated,
+        ),
+      };
     case 'chunk/load':
       return { ok: true, result: await loadChunk(tabId, sender.frameId, envelope.payload.name) };
     case 'chunk/asset':

@@ -117,6 +117,24 @@ export const isArray = arrayIsArray;
 export const strSlice = (s: string, a: number, b?: number): string => apply(stringSlice, s, [a, b]) as string;
 export const startsWith = (s: string, p: string): boolean => apply(stringStartsWith, s, [p]) as boolean;
 
+// Read with the pristine getter at the page's call: the page cannot claim an activation it did not have.
+const activationGet =
+  typeof UserActivation === 'function'
+    ? getOwnPropertyDescriptor(UserActivation.prototype, 'isActive')?.get
+    : undefined;
+const userActivation = typeof navigator.userActivation === 'object' ? navigator.userActivation : undefined;
+/**
+ * Whether the page has transient user activation now (a window MediaGate opens for a call without
+ * one does not take the keyboard). Without the API (never in the supported browsers): true.
+ */
+export const hasActivation = (): boolean => {
+  try {
+    return !activationGet || !userActivation || (apply(activationGet, userActivation, []) as boolean);
+  } catch {
+    return true;
+  }
+};
+
 /**
  * Makes an object MediaGate resolves a promise with (or returns from an async function) unseen by the
  * page: resolving reads `then`, and a page getter on Object.prototype.then (or Array.prototype.then)

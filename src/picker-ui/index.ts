@@ -6,6 +6,7 @@ import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
 import { candidates, rank, uniqueDevices, type DeviceDescription, type Kind } from '../shared/constraints';
 import { LIMITS, type PickerChoice, type PickerFile, type PickerFiles, type PickerState } from '../shared/protocol';
+import { guardInput } from '../shared/input-guard';
 
 const pickerId = new URLSearchParams(location.search).get('id') ?? '';
 const previews: MediaStream[] = [];
@@ -217,7 +218,8 @@ async function render(): Promise<void> {
   $('problem').hidden = !missing;
   $('problem').textContent = missing ? t('pickerNoDevice') : '';
   $<HTMLButtonElement>('allow').disabled = missing;
-  (document.querySelector<HTMLInputElement>('input[type=radio]:checked') ?? $('allow')).focus();
+  // Focus on the question, not on a control: Enter on a radio would submit the form, which means Allow.
+  $('heading').focus();
 }
 
 async function decide(decision: 'allow' | 'block'): Promise<void> {
@@ -267,4 +269,5 @@ browser.runtime.onMessage.addListener((message: unknown) => {
   return undefined;
 });
 localize(document);
+guardInput();
 void render();

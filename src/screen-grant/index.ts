@@ -2,6 +2,7 @@
 // other tabs or the screen. It explains the risk once; the answer is remembered per site and level.
 import { uiRequest } from '../shared/ui-client';
 import { localize, t } from '../shared/i18n';
+import { guardInput } from '../shared/input-guard';
 
 const grantId = new URLSearchParams(location.search).get('id') ?? '';
 const $ = (id: string) => document.getElementById(id)!;
@@ -45,4 +46,5 @@ setInterval(() => {
   void uiRequest('screen-grant/get', { grantId }).catch(() => null);
 }, 20000);
 localize(document);
+guardInput();
 void render();

@@ -105,6 +105,8 @@ export interface ScreenCaptureRequest {
   audio: boolean;
   /** The page's width / height / frameRate constraints, as data. */
   size?: ScreenSize;
+  /** The page had user activation when it called: without, the grant window does not take the focus. */
+  activated?: boolean;
 }
 export interface ScreenSize {
   width?: Json;
@@ -161,7 +163,8 @@ export interface ScreenSharing {
 /** Requests from the main world that the background answers (through the content script's relay). */
 export interface PageToBackground {
   'calls/update': { req: CallSnapshot; res: null };
-  'picker/open': { req: { kinds: PickerKinds }; res: { requestId: string } };
+  /** `activated`: the page had user activation when it called; without, the picker does not take the focus. */
+  'picker/open': { req: { kinds: PickerKinds; activated: boolean }; res: { requestId: string } };
   /** Injects a lazily loaded main-world bundle into the asking frame; answers with its UI strings. */
   'chunk/load': { req: { name: ChunkName }; res: ChunkStrings };
   /** A bundled binary a chunk needs (e.g. the RNNoise wasm), base64-encoded. */
@@ -406,7 +409,11 @@ const isScreenSize = (v: unknown): v is ScreenSize =>
 
 export function isScreenCaptureRequest(v: unknown): v is ScreenCaptureRequest {
   if (!isRecord(v) || !isOneOf(v.source, SCREEN_SOURCES) || !isBoolean(v.audio)) return false;
-  if (!Object.keys(v).every((k) => k === 'source' || k === 'tabId' || k === 'audio' || k === 'size')) return false;
+  if (
+    !Object.keys(v).every((k) => k === 'source' || k === 'tabId' || k === 'audio' || k === 'size' || k === 'activated')
+  )
+    return false;
+  if (v.activated !== undefined && !isBoolean(v.activated)) return false;
   if (v.size !== undefined && !isScreenSize(v.size)) return false;
   // A tab only makes sense for "browser"; the main world never sends it for anything else.
   return v.tabId === undefined || (v.source === 'browser' && isTabId(v.tabId));
@@ -450,8 +457,10 @@ const optional = (check: (x: unknown) => boolean) => (x: unknown) => x === undef
 const pageToBackground: Table<Requests<PageToBackground>> = {
   'calls/update': { valid: isCallSnapshot, normalize: normalizeSnapshot },
   'picker/open': {
-    valid: (v): v is PageToBackground['picker/open']['req'] => isRecord(v) && isPickerKinds(v.kinds),
-    normalize: ({ kinds }) => ({
+    valid: (v): v is PageToBackground['picker/open']['req'] =>
+      isRecord(v) && isPickerKinds(v.kinds) && isBoolean(v.activated),
+    normalize: ({ kinds, activated }) => ({
+      activated,
       kinds: {
         ...(kinds.audio ? { audio: copyKindAsk(kinds.audio) } : {}),
         ...(kinds.video ? { video: copyKindAsk(kinds.video) } : {}),
@@ -468,12 +477,13 @@ const pageToBackground: Table<Requests<PageToBackground>> = {
   },
   'screen-capture/open': {
     valid: isScreenCaptureRequest,
-    normalize: ({ source, tabId, audio, size }) => {
+    normalize: ({ source, tabId, audio, size, activated }) => {
       const copy: ScreenSize = {};
       for (const k of SIZE_KEYS) if (size?.[k] !== undefined) copy[k] = JSON.parse(JSON.stringify(size[k])) as Json;
       return {
         source,
         audio,
+        ...(activated !== undefined ? { activated } : {}),
         ...(tabId !== undefined ? { tabId } : {}),
         ...(Object.keys(copy).length ? { size: copy } : {}),
       };

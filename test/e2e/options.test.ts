@@ -103,8 +103,12 @@ describeEachBrowser('options page', (suite) => {
     // A switch saves the same way; put both back for the next tests.
     await options.bringToFront();
     await options.click('#feature-label-hiding');
+    // "Saved" may still show from the change above: wait for the store itself.
+    await waitFor(
+      async () => (await uiRequest(options, 'settings/get', {})).effective.features['label-hiding'] === false,
+      'the switch saved',
+    );
     await statusSays(options, 'Saved');
-    assert.equal((await uiRequest(options, 'settings/get', {})).effective.features['label-hiding'], false);
     await options.click('#feature-label-hiding');
     await options.click('#semantics-browser-chooses');
     await waitFor(async () => {

@@ -8,7 +8,7 @@ import { writeFile, rm } from 'node:fs/promises';
 import type { Page, Target } from 'puppeteer-core';
 import { waitFor, type TestBrowser } from './helpers/browsers';
 import { setSettings, readStorage, stopServiceWorker, stallNextWrite, runAxe } from './helpers/extension';
-import { pickerPage, clickByName } from './helpers/picker';
+import { pickerPage, clickByName, inputDuringDelay, waitArmed } from './helpers/picker';
 import { describeEachBrowser } from './helpers/suite';
 
 /** Starts getUserMedia in the page without awaiting it; the outcome lands in window.__gum. */
@@ -141,6 +141,29 @@ describeEachBrowser(
         target,
       );
       assert.equal(result.settings[0].deviceId, pageId, 'the page-origin id of the chosen camera');
+      await page.evaluate(() => (window as any).__stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
+
+    it('takes no input for half a second after it shows (keys: or regains focus), and nothing that grants has the focus', async () => {
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      await startGum(page, { video: true, semantics: 'user-chooses' });
+      const picker = await pickerPage(suite.tb);
+      // The question has the focus: Enter on a radio would submit the form, and that means Allow.
+      assert.equal(await picker.evaluate(() => document.activeElement?.id), 'heading');
+      // Keys and clicks that land inside the delay: Enter on a focused Allow, a click on Allow.
+      const landed = await inputDuringDelay(picker, async () => {
+        await picker.evaluate(() => document.getElementById('allow')!.focus());
+        await picker.keyboard.press('Enter');
+        await picker.click('#allow');
+      });
+      assert.ok(landed, 'the input landed inside the delay');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await page.evaluate(() => (window as any).__gum), null, 'the early input did not answer');
+      await waitArmed(picker);
+      await clickByName(picker, 'button', 'Allow');
+      assert.equal((await gumResult(page)).ok, true);
       await page.evaluate(() => (window as any).__stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
       await page.close();
     });

@@ -9,6 +9,9 @@ import type { Page, Target } from 'puppeteer-core';
 import { DIST, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { openCallWindow, readStorage, runAxe, setSettings, uiRequest } from './helpers/extension';
 import { describeEachBrowser } from './helpers/suite';
+import { inputDuringDelay, waitArmed } from './helpers/picker';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Chromium's id of an unpacked extension: sha256 of its path, first 32 hex digits spelt a..p. */
 const unpackedId = (dir: string) =>
@@ -113,7 +116,9 @@ async function grantWindow(tb: TestBrowser): Promise<Page> {
         const href = await p.evaluate(() => location.href).catch(() => '');
         if (
           href.includes('/screen-grant/grant.html') &&
-          (await p.evaluate(() => !!document.getElementById('origin')?.textContent).catch(() => false))
+          (await p
+            .evaluate(() => !!document.getElementById('origin')?.textContent && document.body.dataset.armed === 'true')
+            .catch(() => false))
         )
           return p;
       }
@@ -315,6 +320,14 @@ describeEachBrowser(
         let grant = await grantWindow(suite.tb);
         assert.match(await grant.evaluate(() => document.querySelector('h1')!.textContent!), /localhost.*other tabs/);
         assert.equal(await grant.evaluate(() => document.activeElement?.id), 'block', 'the safe answer has the focus');
+        // A click on Allow within half a second of the window showing does nothing.
+        assert.ok(
+          await inputDuringDelay(grant, () => grant.click('#allow')),
+          'the click landed inside the input delay',
+        );
+        await sleep(300);
+        assert.equal(await page.evaluate(() => (window as any).__gum), null, 'the early click did not answer');
+        await waitArmed(grant);
         const violations = await runAxe(grant);
         assert.deepEqual(
           violations.map((v) => `${v.id}: ${v.help}`),

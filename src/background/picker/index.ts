@@ -64,6 +64,7 @@ async function send(tabId: number, frameId: number, requestId: string, outcome: 
 export async function openPicker(
   sender: { tabId: number; frameId: number; origin: string },
   kinds: PickerKinds,
+  activated = true,
 ): Promise<{ requestId: string }> {
   for (const kind of kindsOf(kinds)) {
     if ((await stateFor(sender.origin, kindOfTrack(kind))) === 'block') {
@@ -97,14 +98,15 @@ export async function openPicker(
   const { pickerId, isNew } = await Promise.race([decision, written.then(() => decision)]);
   if (isNew) {
     // A tab the person is not looking at does not take the keyboard: its picker opens behind and comes
-    // to the front with its tab (watchPickerWindows).
+    // to the front with its tab (watchPickerWindows). Nor does a call the person did not just cause (no
+    // user activation in the page): its picker opens shown but not focused, for the person to click.
     const tab = await browser.tabs.get(sender.tabId).catch(() => null);
-    const [win] = await Promise.all([openWindow(pickerId, !!tab?.active), written]);
+    const [win] = await Promise.all([openWindow(pickerId, !!tab?.active && activated), written]);
     await pickers.update((table) => {
       if (table[pickerId]) table[pickerId].windowId = win.id ?? null;
     });
     // The person may have switched tabs while the window opened: the tab in front keeps its picker in front.
-    if (tab) await focusPickerOfActiveTab(tab.windowId);
+    if (tab && activated) await focusPickerOfActiveTab(tab.windowId);
   } else {
     await written;
     await browser.runtime.sendMessage({ channel: 'picker-updated', pickerId }).catch(() => undefined);

@@ -38,7 +38,7 @@ export async function storedGrant(origin: string, source: GrantSource): Promise<
 }
 
 /** Opens the grant window (or joins the one already open for this site and level). */
-export async function askGrant(origin: string, source: GrantSource): Promise<Answer> {
+export async function askGrant(origin: string, source: GrantSource, focused = true): Promise<Answer> {
   for (const p of pending.values()) if (p.origin === origin && p.source === source) return p.answer;
   const grantId = crypto.randomUUID();
   let resolve!: (a: Answer) => void;
@@ -53,7 +53,7 @@ export async function askGrant(origin: string, source: GrantSource): Promise<Ans
       type: 'popup',
       width: 480,
       height: 460,
-      focused: true,
+      focused,
     });
     rec.windowId = win.id ?? null;
   } catch (e) {

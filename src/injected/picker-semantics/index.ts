@@ -6,7 +6,16 @@
 // hot path is a lazily loaded chunk (chunk/), so pages that never ask for a device do not carry it.
 
 import type { InjectedFeature } from '../feature';
-import { apply, then, promiseReject, NativeDOMException, NativeTypeError, hasOwn, SafeWeakSet } from '../native';
+import {
+  apply,
+  then,
+  promiseReject,
+  NativeDOMException,
+  NativeTypeError,
+  hasOwn,
+  SafeWeakSet,
+  hasActivation,
+} from '../native';
 import { patch, defineGetter } from '../patch';
 import { loadChunk } from '../chunks';
 import { describeDevices } from './devices';
@@ -31,6 +40,8 @@ export interface PickerChunk {
     kinds: Kind[],
     semantics: Semantics | undefined,
     config: PageConfig,
+    /** Whether the page had transient user activation when it called (a picker without one does not take the focus). */
+    activated: boolean,
   ): Promise<MediaStream>;
 }
 
@@ -110,12 +121,13 @@ export const pickerSemantics: InjectedFeature<'picker-semantics'> = {
       semantics: Semantics | undefined,
     ): Promise<MediaStream> => {
       const native = () => apply(original, self, args) as Promise<MediaStream>;
+      const active = hasActivation();
       const decide = (config: PageConfig | null): Promise<MediaStream> => {
         const r = config ? route(config, constraints, kinds, semantics) : 'native';
         if (r === 'native') return native();
         if (r === 'block') return promiseReject(notAllowed('Permission denied'));
         return then(getChunk(), (c) =>
-          c ? c.decide(original, self, args, constraints, kinds, semantics, config!) : native(),
+          c ? c.decide(original, self, args, constraints, kinds, semantics, config!, active) : native(),
         );
       };
       const config = bridge.currentConfig;

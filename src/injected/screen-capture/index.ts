@@ -18,6 +18,7 @@ import {
   NativeTypeError,
   streamTracks,
   endTrack,
+  hasActivation,
 } from '../native';
 import { patch, type Wrapper } from '../patch';
 import type { ScreenCaptureAnswer } from '../../shared/protocol';
@@ -125,6 +126,7 @@ export const screenCapture: InjectedFeature<'screen-capture'> = {
         audio,
         tabId: source === 'browser' ? (tabId as number) : undefined,
         size,
+        activated: hasActivation(),
       };
       // Refusals come as answers; a failed request means MediaGate could not answer: the native call.
       return then(bridge.request('screen-capture/open', req, WAIT_MS), opened, native);

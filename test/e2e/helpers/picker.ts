@@ -9,8 +9,11 @@ export async function pickerPage(tb: TestBrowser): Promise<Page> {
       for (const p of await tb.browser.pages()) {
         const href = await p.evaluate(() => location.href).catch(() => '');
         if (href.includes('/picker/picker.html')) {
+          // Shown, and past its input delay (src/shared/input-guard.ts): a click now counts.
           const ready = await p
-            .evaluate(() => document.querySelectorAll('input[type=radio]').length > 0)
+            .evaluate(
+              () => document.querySelectorAll('input[type=radio]').length > 0 && document.body.dataset.armed === 'true',
+            )
             .catch(() => false);
           if (ready) return p;
         }
@@ -35,4 +38,22 @@ export async function clickByName(page: Page, role: 'radio' | 'button', name: st
     }
   }
   throw new Error(`no ${role} named ${String(name)}`);
+}
+
+/** Waits until a MediaGate window (picker, grant) takes input again after its delay. */
+export const waitArmed = (page: Page): Promise<boolean> =>
+  waitFor(() => page.evaluate(() => document.body.dataset.armed === 'true'), 'the window to take input', 5000);
+
+/**
+ * Starts the window's input delay over (as showing it again does) and runs `act` inside it. True when
+ * the input certainly landed while the delay ran (the window still said so afterwards); a slow machine
+ * gets a few more tries rather than a test that cannot tell.
+ */
+export async function inputDuringDelay(page: Page, act: () => Promise<void>): Promise<boolean> {
+  for (let i = 0; i < 5; i++) {
+    await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+    await act();
+    if (await page.evaluate(() => document.body.dataset.armed === 'false')) return true;
+  }
+  return false;
 }

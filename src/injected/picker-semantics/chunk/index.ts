@@ -146,6 +146,7 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     constraints: Record<string, unknown>,
     kinds: Kind[],
     config: PageConfig,
+    activated: boolean,
   ): Promise<MediaStream> {
     const devices = await describeDevices(mediaDevices);
     const ask: PickerKinds = {};
@@ -167,7 +168,7 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     }
     if (!needPicker) return call(withPinned(constraints, single));
 
-    const { requestId } = await bridge.request('picker/open', { kinds: ask });
+    const { requestId } = await bridge.request('picker/open', { kinds: ask, activated });
     const outcome = await awaitOutcome(requestId);
     if (!outcome.ok) throw notAllowed(outcome.error.message);
 
@@ -260,7 +261,7 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
   }
 
   const chunkApi: PickerChunk = {
-    decide(original, self, args, constraints, kinds, semantics, config) {
+    decide(original, self, args, constraints, kinds, semantics, config, activated) {
       const native = () => apply(original, self, args) as Promise<MediaStream>;
       // Errors of the browser's own call go to the page as they are; any other failure inside
       // MediaGate falls back to the native call.
@@ -280,7 +281,7 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
         answer =
           (semantics ?? config.defaultSemantics) === 'browser-chooses'
             ? remembered(native, call, constraints, kinds, config)
-            : viaPicker(native, call, constraints as Record<string, unknown>, kinds, config);
+            : viaPicker(native, call, constraints as Record<string, unknown>, kinds, config, activated);
       } catch {
         return native();
       }
