@@ -50,7 +50,8 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
         result: await openPicker(
           { tabId, frameId: sender.frameId, origin },
           envelope.payload.kinds,
-          envelope.payload.activated,
+          // Absent (never from MediaGate's own main world): no activation, the window takes no focus.
+          envelope.payload.activated ?? false,
         ),
       };
     case 'chunk/load':

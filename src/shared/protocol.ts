@@ -164,7 +164,7 @@ export interface ScreenSharing {
 export interface PageToBackground {
   'calls/update': { req: CallSnapshot; res: null };
   /** `activated`: the page had user activation when it called; without, the picker does not take the focus. */
-  'picker/open': { req: { kinds: PickerKinds; activated: boolean }; res: { requestId: string } };
+  'picker/open': { req: { kinds: PickerKinds; activated?: boolean }; res: { requestId: string } };
   /** Injects a lazily loaded main-world bundle into the asking frame; answers with its UI strings. */
   'chunk/load': { req: { name: ChunkName }; res: ChunkStrings };
   /** A bundled binary a chunk needs (e.g. the RNNoise wasm), base64-encoded. */
@@ -458,9 +458,9 @@ const pageToBackground: Table<Requests<PageToBackground>> = {
   'calls/update': { valid: isCallSnapshot, normalize: normalizeSnapshot },
   'picker/open': {
     valid: (v): v is PageToBackground['picker/open']['req'] =>
-      isRecord(v) && isPickerKinds(v.kinds) && isBoolean(v.activated),
+      isRecord(v) && isPickerKinds(v.kinds) && (v.activated === undefined || isBoolean(v.activated)),
     normalize: ({ kinds, activated }) => ({
-      activated,
+      ...(activated !== undefined ? { activated } : {}),
       kinds: {
         ...(kinds.audio ? { audio: copyKindAsk(kinds.audio) } : {}),
         ...(kinds.video ? { video: copyKindAsk(kinds.video) } : {}),
