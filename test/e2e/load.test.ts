@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { BROWSERS, launch, waitFor, type TestBrowser } from './helpers/browsers';
 import { startServer, type FixtureServer } from './helpers/server';
-import { clickByName } from './helpers/picker';
+import { clickByName, waitArmed } from './helpers/picker';
 import { listCalls } from './helpers/extension';
 
 const TABS = 10;
@@ -100,6 +100,9 @@ for (const name of BROWSERS) {
             if (!/closed|detached/i.test(e.message)) throw e;
           });
         } else {
+          // Keys need the window focused, and wait half a second after it got the focus.
+          await picker.bringToFront();
+          await waitArmed(picker);
           await picker.keyboard.press('Escape').catch(() => undefined);
         }
       };

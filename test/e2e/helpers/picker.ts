@@ -27,6 +27,7 @@ export async function pickerPage(tb: TestBrowser): Promise<Page> {
 
 /** Clicks a control by its accessible name, computed the way a screen reader would (label text). */
 export async function clickByName(page: Page, role: 'radio' | 'button', name: string | RegExp): Promise<void> {
+  await waitArmed(page); // past the window's input delay (src/shared/input-guard.ts)
   const handles = await page.$$(role === 'radio' ? 'input[type=radio]' : 'button');
   for (const h of handles) {
     const accessible = await h.evaluate((el: Element) =>
