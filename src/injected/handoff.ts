@@ -19,9 +19,18 @@ export type HandoffState = Record<string, unknown>;
 const NativeCustomEvent = CustomEvent;
 const dispatch = EventTarget.prototype.dispatchEvent;
 const detailOf = getOwnPropertyDescriptor(CustomEvent.prototype, 'detail')!.get!;
-const HEX_256 = /^[0-9a-f]{64}$/;
-const regexTest = RegExp.prototype.test;
-const isHex256 = (v: unknown): v is string => typeof v === 'string' && (apply(regexTest, HEX_256, [v]) as boolean);
+/**
+ * 64 lowercase hex digits, checked with syntax only: RegExp.prototype.test would call the exec a page
+ * may have put on RegExp.prototype by the time the ticket arrives, and hand it the proof.
+ */
+function isHex256(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = v[i]!;
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 let ticket: HandoffTicket | null = null;
 /** The content script's ticket; the first one counts (it arrives before anything could ask). */
@@ -55,7 +64,11 @@ export function requestHandoff(win: Window, accept: (state: HandoffState) => voi
     activate();
     accept(state as HandoffState);
   };
-  apply(dispatch, win, [new NativeCustomEvent(EVENT, { detail: request })]);
+  // The event's options too: CustomEvent reads bubbles/cancelable/composed from them, and a getter the
+  // page put on Object.prototype would receive them, and with them `accept`.
+  const init = create(null) as CustomEventInit;
+  init.detail = request;
+  apply(dispatch, win, [new NativeCustomEvent(EVENT, init)]);
   const nonce = own(request, 'nonce');
   const respond = own(request, 'respond');
   if (!isHex256(nonce) || typeof respond !== 'function') return null;

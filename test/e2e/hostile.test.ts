@@ -455,11 +455,22 @@ describeEachBrowser('hostile pages', (suite) => {
     }
   });
 
-  it('the page cannot retire MediaGate: a forged handoff, with any proof, leaves names hidden and the patches in place', async () => {
+  it('the page cannot retire MediaGate: a forged handoff, with any proof (guessed or spied on built-ins), leaves names hidden and the patches in place', async () => {
     await setSettings(suite.tb, { labelPolicy: 'always-hide' });
     try {
+      // The first script spies on every string a regular expression or a string method is asked about,
+      // before MediaGate's ticket arrives: a proof seen there could be replayed.
+      const SPY = `
+        window.spied = [];
+        const exec = RegExp.prototype.exec;
+        RegExp.prototype.exec = function (s) { window.spied.push(String(s)); return exec.call(this, s); };
+        for (const m of ['charCodeAt', 'charAt', 'slice', 'substring', 'indexOf', 'includes', 'split', 'toLowerCase']) {
+          const f = String.prototype[m];
+          String.prototype[m] = function (...a) { window.spied.push(String(this)); return f.apply(this, a); };
+        }`;
+      suite.server.route('/handoff-spy.html', { body: hostile(SPY) });
       const page = await suite.tb.newPage();
-      await page.goto(suite.server.url('/blank.html'));
+      await page.goto(suite.server.url('/handoff-spy.html'));
       const r = await page.evaluate(async () => {
         const labels = async () => (await navigator.mediaDevices.enumerateDevices()).map((d) => d.label).join('');
         const s = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
@@ -473,7 +484,15 @@ describeEachBrowser('hostile pages', (suite) => {
           window.dispatchEvent(new CustomEvent(name, { detail }));
           if (typeof detail.respond === 'function') {
             tried.push(`${name}: nonce ${typeof detail.nonce}`);
-            const guesses = ['0'.repeat(64), detail.nonce, 'f'.repeat(64), undefined, { toString: () => detail.nonce }];
+            const spied = ((window as any).spied as string[]).filter((x) => /^[0-9a-f]{64}$/.test(x));
+            const guesses = [
+              '0'.repeat(64),
+              detail.nonce,
+              'f'.repeat(64),
+              undefined,
+              { toString: () => detail.nonce },
+              ...spied,
+            ];
             for (const proof of guesses) detail.respond(proof);
           }
           if (detail.state) got.push(detail.state);

@@ -64,7 +64,7 @@ async function send(tabId: number, frameId: number, requestId: string, outcome: 
 export async function openPicker(
   sender: { tabId: number; frameId: number; origin: string },
   kinds: PickerKinds,
-  activated = true,
+  activated: boolean,
 ): Promise<{ requestId: string }> {
   for (const kind of kindsOf(kinds)) {
     if ((await stateFor(sender.origin, kindOfTrack(kind))) === 'block') {

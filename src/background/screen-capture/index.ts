@@ -73,7 +73,7 @@ async function decide(sender: ScreenSender, req: ScreenCaptureRequest): Promise<
     if (state === 'ask') {
       // A window the person did not just cause, or for a tab not in front, does not take the keyboard.
       const focused =
-        req.activated !== false && !!(sender.tab && (await browser.tabs.get(sender.tabId).catch(() => null))?.active);
+        req.activated === true && !!(sender.tab && (await browser.tabs.get(sender.tabId).catch(() => null))?.active);
       const answer = await askGrant(sender.origin, level, focused);
       if (answer === 'dismissed') throw new CaptureError('NotAllowedError', 'The request was dismissed');
       state = answer;
