@@ -41,7 +41,11 @@ const ENTRIES = [
   ['src/welcome/index.ts', 'welcome/welcome.js', {}],
   ['src/picker-ui/index.ts', 'picker/picker.js', {}],
   // Lazily loaded main-world chunks, injected into a frame on first use.
-  ...Object.entries(CHUNK_ENTRIES).map(([name, chunk]) => [chunk.entry, chunkFile(name), { minify: true }]),
+  ...Object.entries(CHUNK_ENTRIES).map(([name, chunk]) => [
+    chunk.entry,
+    chunkFile(name),
+    { minify: true, chunk: true },
+  ]),
   ['src/screen-grant/index.ts', 'screen-grant/grant.js', {}],
   ['src/segmenter/index.ts', 'segmenter/segmenter.js', { minify: true }],
 ];
@@ -54,6 +58,11 @@ const CHUNK_EVENT = `mg-${createHash('sha256')
   .update(await readFile(path.join(root, 'package.json')))
   .digest('hex')
   .slice(0, 16)}`;
+/**
+ * A chunk's last statement: the script's completion value, which scripting.executeScript reports to the
+ * background, so a chunk that threw before its end (before it announced itself) counts as not loaded.
+ */
+const CHUNK_DONE = `${CHUNK_EVENT}:done`;
 const STATIC = [
   ...Object.values(ASSET_FILES).map((asset) => [asset.from, asset.to]),
   ['icons', 'icons'],
@@ -202,10 +211,12 @@ async function buildBrowser(browser, manifest, pkg) {
         target: ['chrome120', 'firefox128'],
         minify: !!opts.minify,
         legalComments: 'none',
+        ...(opts.chunk ? { footer: { js: `;${JSON.stringify(CHUNK_DONE)};` } } : {}),
         define: {
           'process.env.NODE_ENV': '"production"',
           __BROWSER__: JSON.stringify(browser),
           __CHUNK_EVENT__: JSON.stringify(CHUNK_EVENT),
+          __CHUNK_DONE__: JSON.stringify(CHUNK_DONE),
         },
         metafile: true,
         logLevel: 'warning',
@@ -350,9 +361,10 @@ const injectedSize = (await stat(path.join(dist, 'chromium', 'injected.js'))).si
 console.log(`built dist/chromium and dist/firefox (injected.js ${(injectedSize / 1024).toFixed(1)} KB minified)`);
 // Every page runs injected.js: it must stay small (heavy parts go into lazily loaded chunks). 30 KB is
 // the guide the bench reports against (a warning above it); the page-load bench, not this number, says
-// whether it costs. Above 32 KB the build fails, so that growth is a decision, never an accident.
+// whether it costs. Above 36 KB the build fails, so that growth is a decision, never an accident. (32 KB until
+// issue 20: the captured built-ins chunks receive must be captured by the core, at document_start.)
 const INJECTED_GUIDE = 30 * 1024;
-const INJECTED_LIMIT = 32 * 1024;
+const INJECTED_LIMIT = 36 * 1024;
 console.log(moduleSizeTable(injectedMetas[BROWSERS.indexOf('chromium')], injectedSize, INJECTED_GUIDE));
 if (injectedSize > INJECTED_LIMIT) {
   console.error(

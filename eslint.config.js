@@ -44,13 +44,12 @@ const zones = [
     from: [INJECTED, CONTENT, BACKGROUND, WORKER_REALM, ...PAGES],
     message: 'src/shared is neutral: it imports no world.',
   },
-  // Waits for issue 20 (every chunk imports native.ts today): chunks get the core's captured built-ins
-  // through the chunk API instead of importing a module that captures them at load.
-  // {
-  //   target: './src/injected/**/chunk/**',
-  //   from: './src/injected/native.ts',
-  //   message: 'Chunks get the core\'s captured built-ins through the chunk API (chunk-api.ts).',
-  // },
+  {
+    target: './src/injected/**/chunk/**',
+    from: './src/injected/native.ts',
+    message:
+      "A chunk runs after the page's scripts: it imports the core's captured built-ins from chunk-natives.ts, never native.ts (which would capture them again, maybe the page's).",
+  },
 ];
 
 export default defineConfig(

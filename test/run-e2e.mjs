@@ -30,7 +30,15 @@ await esbuild.build({
 const compiled = files.map((f) => path.join(out, f.replace(/\.ts$/, '.mjs')));
 const child = spawn(
   process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=600000', ...compiled],
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-concurrency=1',
+    '--test-timeout=600000',
+    // E2E_NAME=<regexp>: only the tests whose names match (e.g. one case of a file).
+    ...(process.env.E2E_NAME ? [`--test-name-pattern=${process.env.E2E_NAME}`] : []),
+    ...compiled,
+  ],
   {
     stdio: 'inherit',
     cwd: root,

@@ -4,6 +4,8 @@ import type { Bridge } from './bridge';
 import type { CallState } from './call-state';
 import type { defineGetter, defineMethod, maskAsNative, patch, patchGetter } from './patch';
 import type { ChunkStrings } from '../shared/chunks';
+import type { ChunkNatives } from './chunks';
+import { create, defineProperty, setPrototypeOf, useCoreNatives } from './chunk-natives';
 
 export interface ChunkApi {
   bridge: Bridge;
@@ -18,6 +20,8 @@ export interface ChunkApi {
   maskAsNative: typeof maskAsNative;
   /** Whatever the feature's core part hands its chunk (e.g. the elements found so far). */
   feature: unknown;
+  /** The core's captured built-ins (chunk-natives.ts receives them; chunks import from there). */
+  natives: ChunkNatives;
 }
 
 /** `start` returns what the chunk offers its core part (loadChunk resolves with it). */
@@ -28,9 +32,17 @@ export interface ChunkAnnouncement {
 
 /**
  * Hands the chunk's announcement to the core (chunks.ts): a plain assignment to the core's
- * non-configurable accessor, so no built-in the page could have replaced takes part.
+ * non-configurable accessor, so no built-in the page could have replaced takes part. The chunk's
+ * modules have only declared things so far; `start` first takes the core's built-ins.
  */
-export function announceChunk(announcement: ChunkAnnouncement): void {
+export function announceChunk(name: string, start: (api: ChunkApi) => unknown): void {
+  const announcement: ChunkAnnouncement = {
+    name,
+    start: (api) => {
+      useCoreNatives(api.natives);
+      return start(api);
+    },
+  };
   (document as unknown as Record<string, unknown>)[__CHUNK_EVENT__] = announcement;
 }
 
@@ -47,18 +59,18 @@ export function defineInterface(api: ChunkApi, name: string, parent: { prototype
   };
   const iface = holder[name]!;
   api.maskAsNative(iface, name);
-  Object.defineProperty(iface, 'prototype', {
-    value: Object.create(parent.prototype),
+  defineProperty(iface, 'prototype', {
+    value: create(parent.prototype),
     writable: false,
     enumerable: false,
     configurable: false,
   });
-  Object.defineProperty(iface.prototype, 'constructor', {
+  defineProperty(iface.prototype, 'constructor', {
     value: iface,
     writable: true,
     enumerable: false,
     configurable: true,
   });
-  Object.setPrototypeOf(iface, parent);
+  setPrototypeOf(iface, parent);
   return iface as unknown as { prototype: object };
 }

@@ -10,11 +10,12 @@
 // - Announcements count only while the core waits for that chunk's load, and exactly one must arrive:
 //   a page that assigns its own (before, during or after the real one) makes the load fail, and the
 //   feature falls back to the browser's own behaviour, which the page could have had anyway.
-import { defineProperty, inert, newPromise, own, SafeMap, then } from './native';
+import * as N from './native';
+import { create, defineProperty, freeze, inert, newPromise, own, SafeMap, setPrototypeOf, then } from './native';
 import { defineGetter, defineMethod, maskAsNative, patch, patchGetter, isRetired } from './patch';
 import type { Bridge } from './bridge';
 import type { CallState } from './call-state';
-import type { ChunkAnnouncement } from './chunk-api';
+import type { ChunkAnnouncement, ChunkApi } from './chunk-api';
 import type { ChunkName } from '../shared/chunks';
 
 /** Per chunk being loaded: the announcements seen since the load was asked for. */
@@ -40,6 +41,67 @@ function announcementAccessor(): boolean {
   }
   return accessor;
 }
+
+/**
+ * The core's captured built-ins a chunk uses (chunk-natives.ts is the chunk's side): a chunk runs after
+ * the page's scripts, so what it captured itself could be the page's.
+ */
+function chunkNatives() {
+  const n = {
+    apply: N.apply,
+    construct: N.construct,
+    getOwnPropertyDescriptor: N.getOwnPropertyDescriptor,
+    defineProperty: N.defineProperty,
+    getPrototypeOf: N.getPrototypeOf,
+    setPrototypeOf: N.setPrototypeOf,
+    ownKeys: N.ownKeys,
+    freeze: N.freeze,
+    create: N.create,
+    hasOwn: N.hasOwn,
+    promiseResolve: N.promiseResolve,
+    promiseReject: N.promiseReject,
+    then: N.then,
+    newPromise: N.newPromise,
+    sealed: N.sealed,
+    NativeDOMException: N.NativeDOMException,
+    NativeTypeError: N.NativeTypeError,
+    NativeMessageChannel: N.NativeMessageChannel,
+    SafeMap: N.SafeMap,
+    SafeSet: N.SafeSet,
+    SafeWeakMap: N.SafeWeakMap,
+    SafeWeakSet: N.SafeWeakSet,
+    push: N.push,
+    slice: N.slice,
+    isArray: N.isArray,
+    strSlice: N.strSlice,
+    strReplace: N.strReplace,
+    startsWith: N.startsWith,
+    endsWith: N.endsWith,
+    strTrim: N.strTrim,
+    strLower: N.strLower,
+    parseJson: N.parseJson,
+    toStringTag: N.toStringTag,
+    inert: N.inert,
+    own: N.own,
+    nativeSetTimeout: N.nativeSetTimeout,
+    nativeClearTimeout: N.nativeClearTimeout,
+    nativeQueueMicrotask: N.nativeQueueMicrotask,
+    now: N.now,
+    addListener: N.addListener,
+    removeListener: N.removeListener,
+    postToPort: N.postToPort,
+    postToWindow: N.postToWindow,
+    startPort: N.startPort,
+    stopImmediate: N.stopImmediate,
+    streamTracks: N.streamTracks,
+    stopTrack: N.stopTrack,
+    trackKind: N.trackKind,
+    endTrack: N.endTrack,
+  };
+  setPrototypeOf(n, null);
+  return freeze(n);
+}
+export type ChunkNatives = ReturnType<typeof chunkNatives>;
 
 /** A started chunk: what its start function returned. */
 export interface Loaded<T> {
@@ -70,18 +132,25 @@ export function loadChunk<T = unknown>(
       waiting.delete(name);
       const start = slot.count === 1 ? slot.start : null;
       if (!start) return null;
-      const exports = start({
-        bridge,
-        calls,
-        strings,
-        enabled,
-        patch,
-        patchGetter,
-        defineGetter,
-        defineMethod,
-        maskAsNative,
-        feature,
-      }) as T;
+      // Null prototype: a member the chunk does not have reads undefined, never a getter of the page's.
+      const api: ChunkApi = create(null);
+      api.bridge = bridge;
+      api.calls = calls;
+      api.strings = strings;
+      api.enabled = enabled;
+      api.patch = patch;
+      api.patchGetter = patchGetter;
+      api.defineGetter = defineGetter;
+      api.defineMethod = defineMethod;
+      api.maskAsNative = maskAsNative;
+      api.feature = feature;
+      api.natives = chunkNatives();
+      let exports: T;
+      try {
+        exports = start(freeze(api)) as T;
+      } catch {
+        return null; // the feature keeps the browser's own behaviour
+      }
       // Resolving reads `then`: a page getter on Object.prototype.then must not receive the chunk's exports.
       if (exports !== null && typeof exports === 'object') {
         try {

@@ -21,8 +21,10 @@ const ObjectPrototype = O.prototype;
 const P = Promise;
 export const NativePromise = P;
 const promiseThen = P.prototype.then;
-export const promiseResolve = <T>(v: T): Promise<Awaited<T>> => apply(P.resolve, P, [v]) as Promise<Awaited<T>>;
-export const promiseReject = <T = never>(e: unknown): Promise<T> => apply(P.reject, P, [e]);
+const promiseResolveFn = P.resolve;
+const promiseRejectFn = P.reject;
+export const promiseResolve = <T>(v: T): Promise<Awaited<T>> => apply(promiseResolveFn, P, [v]) as Promise<Awaited<T>>;
+export const promiseReject = <T = never>(e: unknown): Promise<T> => apply(promiseRejectFn, P, [e]);
 export const then = <T, U>(
   p: Promise<T>,
   onOk: (v: T) => U | PromiseLike<U>,
@@ -30,6 +32,17 @@ export const then = <T, U>(
 ): Promise<U> => apply(promiseThen, p, [onOk, onErr]) as Promise<U>;
 export function newPromise<T>(executor: (resolve: (v: T) => void, reject: (e: unknown) => void) => void): Promise<T> {
   return construct(P, [executor]) as Promise<T>;
+}
+/**
+ * Makes a promise that stays inside MediaGate answer the lookups that chaining and resolving make
+ * (`then` when a promise resolves with it, `constructor` when it is chained) with its own pristine
+ * values, before the page's Promise.prototype. Never for a promise the page receives: libraries such
+ * as zone.js patch Promise.prototype.then and expect the browser's promises to use it.
+ */
+export function sealed<T>(p: Promise<T>): Promise<T> {
+  defineProperty(p, 'then', { value: promiseThen });
+  defineProperty(p, 'constructor', { value: P });
+  return p;
 }
 
 export const NativeMap = Map;
@@ -46,9 +59,12 @@ const mapGet = Map.prototype.get;
 const mapSet = Map.prototype.set;
 const mapDelete = Map.prototype.delete;
 const mapHas = Map.prototype.has;
+const mapForEach = Map.prototype.forEach;
+const mapSizeGet = getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
 const weakMapGet = WeakMap.prototype.get;
 const weakMapSet = WeakMap.prototype.set;
 const weakMapHas = WeakMap.prototype.has;
+const weakMapDelete = WeakMap.prototype.delete;
 const arrayPush = Array.prototype.push;
 const arraySlice = Array.prototype.slice;
 const arrayIsArray = Array.isArray;
@@ -72,12 +88,24 @@ export class SafeMap<K, V> {
   delete(k: K): boolean {
     return apply(mapDelete, this.m, [k]) as boolean;
   }
+  get size(): number {
+    return apply(mapSizeGet, this.m, []) as number;
+  }
   /** Snapshot of the values; iteration protocols are page-tamperable, so copy through forEach. */
   values(): V[] {
     const out: V[] = [];
-    apply(Map.prototype.forEach, this.m, [
+    apply(mapForEach, this.m, [
       (v: V) => {
         apply(arrayPush, out, [v]);
+      },
+    ]);
+    return out;
+  }
+  keys(): K[] {
+    const out: K[] = [];
+    apply(mapForEach, this.m, [
+      (_: V, k: K) => {
+        apply(arrayPush, out, [k]);
       },
     ]);
     return out;
@@ -94,10 +122,14 @@ export class SafeWeakMap<K extends object, V> {
   has(k: K): boolean {
     return apply(weakMapHas, this.m, [k]) as boolean;
   }
+  delete(k: K): boolean {
+    return apply(weakMapDelete, this.m, [k]) as boolean;
+  }
 }
 
 const weakSetAdd = WeakSet.prototype.add;
 const weakSetHas = WeakSet.prototype.has;
+const weakSetDelete = WeakSet.prototype.delete;
 export class SafeWeakSet {
   private readonly s = new NativeWeakSet<object>();
   add(v: object): void {
@@ -105,6 +137,40 @@ export class SafeWeakSet {
   }
   has(v: object): boolean {
     return apply(weakSetHas, this.s, [v]) as boolean;
+  }
+  delete(v: object): boolean {
+    return apply(weakSetDelete, this.s, [v]) as boolean;
+  }
+}
+
+const setAdd = Set.prototype.add;
+const setHas = Set.prototype.has;
+const setDelete = Set.prototype.delete;
+const setForEach = Set.prototype.forEach;
+const setSizeGet = getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
+export class SafeSet<V> {
+  private readonly s = new NativeSet<V>();
+  add(v: V): void {
+    apply(setAdd, this.s, [v]);
+  }
+  has(v: V): boolean {
+    return apply(setHas, this.s, [v]) as boolean;
+  }
+  delete(v: V): boolean {
+    return apply(setDelete, this.s, [v]) as boolean;
+  }
+  get size(): number {
+    return apply(setSizeGet, this.s, []) as number;
+  }
+  /** Snapshot, as SafeMap.values. */
+  values(): V[] {
+    const out: V[] = [];
+    apply(setForEach, this.s, [
+      (v: V) => {
+        apply(arrayPush, out, [v]);
+      },
+    ]);
+    return out;
   }
 }
 
@@ -114,6 +180,15 @@ export const push = <T>(arr: T[], v: T): void => {
 export const slice = <T>(arr: ArrayLike<T>, start?: number, end?: number): T[] =>
   apply(arraySlice, arr, [start, end]) as T[];
 export const isArray = arrayIsArray;
+const stringTrim = String.prototype.trim;
+const stringToLowerCase = String.prototype.toLowerCase;
+const stringEndsWith = String.prototype.endsWith;
+export const strTrim = (s: string): string => apply(stringTrim, s, []) as string;
+export const strLower = (s: string): string => apply(stringToLowerCase, s, []) as string;
+export const endsWith = (s: string, p: string): boolean => apply(stringEndsWith, s, [p]) as boolean;
+const jsonParse = JSON.parse;
+export const parseJson = (text: string): unknown => apply(jsonParse, JSON, [text]);
+export const toStringTag = Symbol.toStringTag;
 export const strSlice = (s: string, a: number, b?: number): string => apply(stringSlice, s, [a, b]) as string;
 export const startsWith = (s: string, p: string): boolean => apply(stringStartsWith, s, [p]) as boolean;
 

@@ -2,6 +2,8 @@
 declare const __BROWSER__: 'chromium' | 'firefox';
 /** Set by build.mjs per build: the event name lazily loaded chunks announce themselves with. */
 declare const __CHUNK_EVENT__: string;
+/** The completion value of every chunk script (build.mjs): the background checks the chunk ran to its end. */
+declare const __CHUNK_DONE__: string;
 
 /** build.mjs: the text of a bundled AudioWorklet module (loaded from a Blob URL in the page). */
 declare module 'worklet-text:*' {

@@ -6,12 +6,15 @@ import { ASSETS, chunkInfo, type AssetName, type ChunkName, type ChunkStrings } 
 
 export async function loadChunk(tabId: number, frameId: number, name: ChunkName): Promise<ChunkStrings> {
   const chunk = chunkInfo(name);
-  await browser.scripting.executeScript({
+  const results = await browser.scripting.executeScript({
     target: { tabId, frameIds: [frameId] },
     files: [chunk.file],
     world: 'MAIN',
     injectImmediately: true,
   });
+  // The chunk's last statement is __CHUNK_DONE__: anything else means it threw before it announced
+  // itself (a page can break a built-in the chunk reads), and the core must not take an announcement.
+  if (results.length !== 1 || results[0]!.result !== __CHUNK_DONE__) throw new Error(`chunk ${name} did not load`);
   const strings: ChunkStrings = {};
   for (const key of chunk.strings) strings[key] = browser.i18n.getMessage(key) || key;
   return strings;

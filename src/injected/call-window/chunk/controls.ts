@@ -2,7 +2,7 @@
 // registered. Labels follow the page's reported state synchronously (CallState.onChange), so a
 // setMicrophoneActive() shows within the same frame.
 import type { CallState } from '../../call-state';
-import { addListener } from '../../native';
+import { addListener } from '../../chunk-natives';
 import { adoptStyles } from '../../styles';
 import type { MediaSessionAction } from '../../../shared/page-constants';
 

@@ -5,9 +5,9 @@
 // then as a mini-window inside the page). Everything MediaGate draws in the page lives in a closed
 // shadow root.
 import type { CallState } from '../../call-state';
-import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { PipCore } from '../index';
-import { apply, getOwnPropertyDescriptor, addListener, NativePromise, then, nativeSetTimeout } from '../../native';
+import { apply, addListener, promiseResolve, then, nativeSetTimeout, lazyGetter } from '../../chunk-natives';
 import { renderControls, type Controls } from './controls';
 import { adoptStyles } from '../../styles';
 
@@ -16,9 +16,9 @@ const attachShadow = Element.prototype.attachShadow;
 const appendChild = Node.prototype.appendChild;
 const removeChild = Node.prototype.removeChild;
 const querySelectorAll = Document.prototype.querySelectorAll;
-const docElement = getOwnPropertyDescriptor(Document.prototype, 'documentElement')!.get!;
-const srcObjectGet = getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'srcObject')!.get!;
-const pausedGet = getOwnPropertyDescriptor(HTMLMediaElement.prototype, 'paused')!.get!;
+const docElement = lazyGetter(Document.prototype, 'documentElement');
+const srcObjectGet = lazyGetter(HTMLMediaElement.prototype, 'srcObject');
+const pausedGet = lazyGetter(HTMLMediaElement.prototype, 'paused');
 const getBoundingClientRect = Element.prototype.getBoundingClientRect;
 const streamGetTracks = MediaStream.prototype.getTracks;
 const dpip = (globalThis as { documentPictureInPicture?: { requestWindow(o: object): Promise<Window> } })
@@ -60,7 +60,7 @@ function start({ calls, bridge, enabled, strings, feature }: ChunkApi): void {
   const hardMute = () => bridge.currentConfig?.hardMute ?? false;
 
   function openWindow(gesture: boolean): Promise<void> {
-    if (open) return NativePromise.resolve();
+    if (open) return promiseResolve(undefined);
     const stream = callVideo(calls);
     if (dpip && gesture) {
       return then(
@@ -82,12 +82,12 @@ function start({ calls, bridge, enabled, strings, feature }: ChunkApi): void {
 
   function openInPage(stream: MediaStream | null): Promise<void> {
     mountButton();
-    if (!shadow) return NativePromise.resolve();
+    if (!shadow) return promiseResolve(undefined);
     open = renderControls(shadow as unknown as Document, calls, stream, hardMute, t, () => {
       open?.dispose();
       open = null;
     });
-    return NativePromise.resolve();
+    return promiseResolve(undefined);
   }
 
   function mountButton(): void {
@@ -179,5 +179,4 @@ svg { width: 22px; height: 22px; fill: none; stroke: currentColor; stroke-width:
   if (core.openRequested) void openWindow(false);
 }
 
-const announcement: ChunkAnnouncement = { name: 'call-window', start };
-announceChunk(announcement);
+announceChunk('call-window', start);

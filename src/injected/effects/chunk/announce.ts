@@ -1,7 +1,7 @@
 // What both effects chunks (voice.ts, blur-chunk.ts) do when they load: announce themselves to the
 // core (../index.ts) with a start function that wraps their processing, so every processed track is
 // prepared for configurationchange and registered with the shared side (side.ts).
-import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { EffectsChunk, EffectsCore, ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 import type { ChunkName } from '../../../shared/chunks';
@@ -27,6 +27,5 @@ export function announce(name: ChunkName, process: Process): void {
     };
     return { process: (source, ask) => process(api, register, source, ask) };
   };
-  const announcement: ChunkAnnouncement = { name, start };
-  announceChunk(announcement);
+  announceChunk(name, start);
 }

@@ -7,7 +7,7 @@ import type { ImageSegmenter } from '@mediapipe/tasks-vision';
 import type { ChunkApi } from '../../chunk-api';
 import { createSegmenter, segmenterUnsupported, WasmRefused } from '../../../shared/segmentation/model';
 import { fetchAsset, wasmCompiles } from './assets';
-import { inert } from '../../native';
+import { inert } from '../../chunk-natives';
 import { PersonMask, type MaskSource } from './blur-segment';
 import { remotePersonMask } from './blur-remote';
 

@@ -6,7 +6,7 @@
 import type { ChunkApi } from '../../chunk-api';
 import type { MaskSource } from './blur-segment';
 import { segmentSize } from './blur-math';
-import { inert } from '../../native';
+import { inert } from '../../chunk-natives';
 import { SEGMENTER_PROTOCOL, type SegmenterReply } from '../../../shared/segmenter';
 
 const READY_TIMEOUT_MS = 30000;

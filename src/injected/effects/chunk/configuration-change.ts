@@ -6,12 +6,12 @@
 // track MediaGate processes, addEventListener('configurationchange') on tracks asks for untrusted
 // events too. Pages without such a track keep the browser's addEventListener untouched.
 import type { ChunkApi } from '../../chunk-api';
-import { apply, getOwnPropertyDescriptor } from '../../native';
+import { apply, lazyGetter } from '../../chunk-natives';
 import { deviceTrack } from './mute-forwarding';
 
 const TYPE = 'configurationchange';
 const proto = MediaStreamTrack.prototype;
-const getter = (key: string) => getOwnPropertyDescriptor(proto, key)!.get!;
+const getter = (key: string) => lazyGetter(proto, key);
 const kindGet = getter('kind');
 const mutedGet = getter('muted');
 const readyStateGet = getter('readyState');

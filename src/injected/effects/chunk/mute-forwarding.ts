@@ -6,10 +6,10 @@
 // listeners added with its non-standard `wantsUntrusted` argument: there, listeners for these two
 // events on processed tracks are added with it (other tracks keep the browser's addEventListener).
 import type { ChunkApi } from '../../chunk-api';
-import { apply, getOwnPropertyDescriptor } from '../../native';
+import { apply, lazyGetter } from '../../chunk-natives';
 
 const proto = MediaStreamTrack.prototype;
-const readyStateGet = getOwnPropertyDescriptor(proto, 'readyState')!.get!;
+const readyStateGet = lazyGetter(proto, 'readyState');
 const addEventListenerFn = EventTarget.prototype.addEventListener;
 const removeEventListenerFn = EventTarget.prototype.removeEventListener;
 const dispatchEventFn = EventTarget.prototype.dispatchEvent;

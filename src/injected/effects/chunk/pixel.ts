@@ -2,10 +2,10 @@
 // MediaStreamTrackProcessor) and classifies its VideoFrame.format for powerEfficientPixelFormat
 // (../pixel-format.ts decides when; shared/effect-constraints.ts what counts as power-efficient), and
 // keeps the answer per camera track.
-import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { PixelChunk, PixelNatives } from '../pixel-format';
 import { isPowerEfficientFormat } from '../../../shared/effect-constraints';
-import { SafeWeakMap } from '../../native';
+import { SafeWeakMap } from '../../chunk-natives';
 
 const R = Reflect;
 /** A camera that sends no frame this long (muted, covered by the OS) stays unknown. */
@@ -109,5 +109,4 @@ function start(api: ChunkApi): PixelChunk {
   };
 }
 
-const announcement: ChunkAnnouncement = { name: 'pixel', start };
-announceChunk(announcement);
+announceChunk('pixel', start);

@@ -5,7 +5,7 @@
 import type { ChunkApi } from '../../chunk-api';
 import type { Asks, EffectsCore, EffectsSide, ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
-import { apply, SafeWeakMap, then } from '../../native';
+import { apply, SafeWeakMap, then } from '../../chunk-natives';
 import { FORCED_SOFT, forcedKinds } from '../forced';
 import { effectSwitches } from './switches';
 

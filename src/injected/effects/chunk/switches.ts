@@ -6,11 +6,11 @@
 import type { Bridge } from '../../bridge';
 import type { CallState } from '../../call-state';
 import type { ProcessedTrack } from '../index';
-import { apply, getOwnPropertyDescriptor, push, SafeWeakMap } from '../../native';
+import { apply, push, SafeWeakMap, lazyGetter } from '../../chunk-natives';
 import { forcedKinds } from '../forced';
 
-const kindGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
-const readyStateGet = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'readyState')!.get!;
+const kindGet = lazyGetter(MediaStreamTrack.prototype, 'kind');
+const readyStateGet = lazyGetter(MediaStreamTrack.prototype, 'readyState');
 const live = (t: MediaStreamTrack) => apply(readyStateGet, t, []) === 'live';
 
 /** One device track MediaGate processes, and the processed tracks (clones) the page holds of it. */

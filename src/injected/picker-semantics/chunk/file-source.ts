@@ -1,7 +1,7 @@
 // A track played from a local file the person chose in the picker instead of a device: the file is
 // played by a detached, muted, looping media element and captured (captureStream; Firefox:
 // mozCaptureStream). Muting silences the element, not the capture.
-import { apply, newPromise, nativeSetTimeout, NativeDOMException, getOwnPropertyDescriptor } from '../../native';
+import { apply, newPromise, nativeSetTimeout, NativeDOMException, lazySetter } from '../../chunk-natives';
 import type { PickerFile } from '../../../shared/protocol';
 
 const createElement = Document.prototype.createElement;
@@ -16,7 +16,7 @@ const capture =
 const getTracksOf = (kind: 'audio' | 'video') =>
   kind === 'audio' ? MediaStream.prototype.getAudioTracks : MediaStream.prototype.getVideoTracks;
 const charCodeAt = String.prototype.charCodeAt;
-const setter = (proto: object, key: string) => getOwnPropertyDescriptor(proto, key)!.set!;
+const setter = (proto: object, key: string) => lazySetter(proto, key);
 const setMuted = setter(HTMLMediaElement.prototype, 'muted');
 const setLoop = setter(HTMLMediaElement.prototype, 'loop');
 const setSrc = setter(HTMLMediaElement.prototype, 'src');

@@ -1,13 +1,12 @@
 // Lazily loaded chunk: everything "user-chooses" and remembered devices need beyond the hot path
 // (see ../index.ts): describing the devices, ranking them against the constraints, the picker round
 // trip, mapping the chosen labels to this page's device ids, and files instead of devices.
-import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { PickerCore, PickerChunk } from '../index';
 import {
   apply,
   then,
   newPromise,
-  getOwnPropertyDescriptor,
   SafeMap,
   SafeWeakSet,
   hasOwn,
@@ -21,7 +20,8 @@ import {
   ownKeys,
   streamTracks,
   stopTrack,
-} from '../../native';
+  lazyGetter,
+} from '../../chunk-natives';
 import {
   candidates,
   pinDevice,
@@ -95,8 +95,8 @@ function withPinned(constraints: object, pins: Partial<Record<Kind, string>>): M
 }
 
 // Track getters as the page sees them are fine here: a processed track speaks for its device.
-const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
-const trackKind = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'kind')!.get!;
+const trackLabel = lazyGetter(MediaStreamTrack.prototype, 'label');
+const trackKind = lazyGetter(MediaStreamTrack.prototype, 'kind');
 /** How long a page waits for the person before the call fails with NotAllowedError. */
 const PICKER_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -299,5 +299,4 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
   return chunkApi;
 }
 
-const announcement: ChunkAnnouncement = { name: 'picker', start };
-announceChunk(announcement);
+announceChunk('picker', start);

@@ -1,7 +1,7 @@
 // Lazily loaded chunk: the page side of transferred tracks (see ../index.ts). It serves the control
 // port of each track the page transferred (the source stays here), turns tracks that workers post back
 // into tracks the page can play, and carries the worker shim's text for the core to send.
-import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { TransferChunk, TransferNatives, WorkerRecord } from '../index';
 import { sender } from './sender';
 import {
@@ -337,5 +337,4 @@ function start(api: ChunkApi): TransferChunk {
   );
 }
 
-const announcement: ChunkAnnouncement = { name: 'transfer', start };
-announceChunk(announcement);
+announceChunk('transfer', start);

@@ -1,5 +1,5 @@
 // Lazily loaded chunk: the <usermedia> element (see ../index.ts for how it gets here).
-import { announceChunk, type ChunkAnnouncement, type ChunkApi } from '../../chunk-api';
+import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { UsermediaCore } from '../index';
 import { Controller, type Env, type Mode } from './controller';
 import { defineUserMediaInterface, upgrade } from './interface';
@@ -48,5 +48,4 @@ function start(api: ChunkApi): void {
   });
 }
 
-const announcement: ChunkAnnouncement = { name: 'usermedia-element', start };
-announceChunk(announcement);
+announceChunk('usermedia-element', start);
