@@ -4,7 +4,7 @@ import browser from 'webextension-polyfill';
 import { parsePageEnvelope, parseUiEnvelope, serializeError, type Response } from '../shared/protocol';
 import { webOriginOfSender } from '../shared/origin';
 import { allCalls, invokeAction, recordSnapshot, showCallWindow, switchEffect } from './calls';
-import { clearEmbargo, decidePicker, openPicker, pickerState } from './picker';
+import { clearEmbargo, decidePicker, embargoedOrigins, openPicker, pickerState } from './picker';
 import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
@@ -95,8 +95,11 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       const { pickerId, decision, choice, files, remember } = envelope.payload;
       return { ok: true, result: await decidePicker(pickerId, decision, choice, files ?? {}, remember) };
     }
-    case 'sites/list':
-      return { ok: true, result: await sites.get() };
+    case 'sites/list': {
+      // An embargoed site without a decision is listed too ("Ask"), so the person can allow it there.
+      const embargoed = Object.fromEntries((await embargoedOrigins()).map((o) => [o, {}]));
+      return { ok: true, result: { ...embargoed, ...(await sites.get()) } };
+    }
     case 'sites/set': {
       const { origin, kind, state } = envelope.payload;
       await record(origin, kind, state, { viaPicker: false });

@@ -1175,7 +1175,9 @@ describeEachBrowser('hostile pages', (suite) => {
         await gumIn(page, { video: true, semantics: 'user-chooses' });
         await clickByName(await pickerFor(other), 'button', 'Allow');
         assert.equal((await gumOf(page)).ok, true);
-        // The person allows the site in the popup/options page: the embargo ends with that decision.
+        // The options page lists the embargoed site ("Ask"); the person allows it there, and the embargo
+        // ends with that decision.
+        assert.ok(Object.hasOwn(await uiRequest(ui, 'sites/list', {}), other), 'listed for the person to decide');
         await uiRequest(ui, 'sites/set', { origin: other, kind: 'microphone', state: 'allow' });
         await page.reload();
         await page.bringToFront();

@@ -34,3 +34,12 @@ export async function clear(origin: string, kinds: PermissionKind[]): Promise<vo
     for (const k of kinds) clearEmbargo(t, origin, k);
   });
 }
+
+/** Origins with a live embargo: the options page lists them, so the person can decide for them. */
+export async function embargoedOrigins(): Promise<string[]> {
+  const table = await store.get();
+  const now = Date.now();
+  return Object.keys(table).filter(
+    (o) => isEmbargoed(table, o, 'camera', now) || isEmbargoed(table, o, 'microphone', now),
+  );
+}

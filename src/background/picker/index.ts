@@ -314,6 +314,8 @@ export async function decidePicker(
   return true;
 }
 
+export { embargoedOrigins } from './embargo';
+
 /** The person changed a site's decision in the popup or options page: its embargo ends with it. */
 export const clearEmbargo = (origin: string, kind: PermissionKind): Promise<void> => embargo.clear(origin, [kind]);
 
