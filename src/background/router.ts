@@ -4,7 +4,7 @@ import browser from 'webextension-polyfill';
 import { parsePageEnvelope, parseUiEnvelope, serializeError, type Response } from '../shared/protocol';
 import { webOriginOfSender } from '../shared/origin';
 import { allCalls, invokeAction, recordSnapshot, showCallWindow, switchEffect } from './calls';
-import { decidePicker, openPicker, pickerState } from './picker';
+import { clearEmbargo, decidePicker, embargoedOrigins, openPicker, pickerState } from './picker';
 import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
 import { runCommand } from './commands';
@@ -28,6 +28,12 @@ function isOwnPage(sender: Sender): boolean {
   return sender.id === browser.runtime.id && !!sender.url && sender.url.startsWith(browser.runtime.getURL(''));
 }
 
+/** The sender's documentId (Chromium; Firefox 153 too), where the browser gives one. */
+function documentOf(sender: Sender): { documentId?: string } {
+  const id = (sender as { documentId?: unknown }).documentId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? { documentId: id } : {};
+}
+
 async function handlePage(message: unknown, sender: Sender): Promise<Response<unknown>> {
   const envelope = parsePageEnvelope(message);
   if (!envelope) return fail('TypeError', 'Malformed MediaGate request');
@@ -48,7 +54,8 @@ async function handlePage(message: unknown, sender: Sender): Promise<Response<un
       return {
         ok: true,
         result: await openPicker(
-          { tabId, frameId: sender.frameId, origin },
+          // The document, not just the frame: its answer must not reach a page the frame shows later.
+          { tabId, frameId: sender.frameId, origin, ...documentOf(sender) },
           envelope.payload.kinds,
           // Absent (never from MediaGate's own main world): no activation, the window takes no focus.
           envelope.payload.activated ?? false,
@@ -88,12 +95,16 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
       const { pickerId, decision, choice, files, remember } = envelope.payload;
       return { ok: true, result: await decidePicker(pickerId, decision, choice, files ?? {}, remember) };
     }
-    case 'sites/list':
-      return { ok: true, result: await sites.get() };
+    case 'sites/list': {
+      // An embargoed site without a decision is listed too ("Ask"), so the person can allow it there.
+      const embargoed = Object.fromEntries((await embargoedOrigins()).map((o) => [o, {}]));
+      return { ok: true, result: { ...embargoed, ...(await sites.get()) } };
+    }
     case 'sites/set': {
       const { origin, kind, state } = envelope.payload;
       await record(origin, kind, state, { viaPicker: false });
       await keepGrant(origin, kind); // a lasting decision replaces a grant for one visit
+      await clearEmbargo(origin, kind); // the person decided: the site's dismissals no longer count
       // Revoking or blocking in MediaGate also takes back what MediaGate granted in the browser.
       await setBrowserPermission(origin, kind, state === 'allow' ? 'allow' : state === 'block' ? 'block' : 'ask');
       return { ok: true, result: true };

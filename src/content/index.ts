@@ -99,6 +99,35 @@ async function answerHere(id: number, type: unknown, payload: unknown): Promise<
   }
 }
 
+/**
+ * Whether the frame's Permissions-Policy (or the browser's own setting) refuses a kind this picker
+ * request asks for. Such a frame gets no picker: the main world goes to the browser's own call, which
+ * refuses it with NotAllowedError without a prompt, as it always does there. Asked here rather than in
+ * the main world: this world's built-ins and promises are out of the page's reach, so a page cannot
+ * answer the question for us.
+ */
+async function refusedByPolicy(payload: unknown): Promise<boolean> {
+  let kinds: unknown;
+  try {
+    kinds = (payload as { kinds?: unknown } | null)?.kinds;
+  } catch {
+    return false;
+  }
+  if (kinds === null || typeof kinds !== 'object') return false;
+  for (const [kind, name] of [
+    ['audio', 'microphone'],
+    ['video', 'camera'],
+  ] as const) {
+    try {
+      if (!Object.hasOwn(kinds, kind)) continue;
+      if ((await navigator.permissions.query({ name: name as PermissionName })).state === 'denied') return true;
+    } catch {
+      // A browser that cannot tell: the background's picker, and the browser's own check after it.
+    }
+  }
+  return false;
+}
+
 async function onPageRequest(data: unknown): Promise<void> {
   if (data === null || typeof data !== 'object') return;
   const { id, type, payload } = data as { id?: unknown; type?: unknown; payload?: unknown };
@@ -124,6 +153,10 @@ async function onPageRequest(data: unknown): Promise<void> {
         actions.some(
           (a) => a === 'hangup' || a === 'togglemicrophone' || a === 'togglecamera' || a === 'togglescreenshare',
         ));
+  }
+  if (type === 'picker/open' && (await refusedByPolicy(payload))) {
+    reply(id, { ok: false, error: { name: 'NotAllowedError', message: 'Not allowed in this frame' } });
+    return;
   }
   try {
     const answer: unknown = await browser.runtime.sendMessage({ channel: 'page', type, payload });

@@ -7,8 +7,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page, Target } from 'puppeteer-core';
 import { DIST, waitFor, type TestBrowser } from './helpers/browsers';
-import { listCalls, setSettings, uiRequest } from './helpers/extension';
-import { clickByName, pickerPage } from './helpers/picker';
+import { listCalls, readStorage, setSettings, uiRequest } from './helpers/extension';
+import { clickByName, pickerPage, waitArmed } from './helpers/picker';
 import { describeEachBrowser } from './helpers/suite';
 
 /** A page whose first script (in <head>, before anything else) is `head`. */
@@ -910,5 +910,285 @@ describeEachBrowser('hostile pages', (suite) => {
     } finally {
       await setSettings(suite.tb, { labelPolicy: 'hide-until-allowed' });
     }
+  });
+
+  // ---- security round two: the picker's resources, documents and windows (issue 20, items 6-8) --------
+
+  describe('the picker against floods, navigation, frames and nagging (issue 20)', () => {
+    before(() => setSettings(suite.tb, { alwaysShowPicker: true }));
+    after(() => setSettings(suite.tb, { alwaysShowPicker: false }));
+
+    /** MediaGate's picker window asking for `origin`, once it takes input. */
+    const pickerFor = (origin: string) =>
+      waitFor(
+        async () => {
+          for (const p of await suite.tb.browser.pages()) {
+            const ready = await p
+              .evaluate(
+                (o) =>
+                  location.href.includes('/picker/picker.html') &&
+                  document.body.dataset.armed === 'true' &&
+                  document.querySelectorAll('input[type=radio]').length > 0 &&
+                  (document.querySelector('h1')?.textContent ?? '').includes(o),
+                origin,
+              )
+              .catch(() => false);
+            if (ready) return p;
+          }
+          return null;
+        },
+        `the picker for ${origin}`,
+        15000,
+      );
+    const openPickers = async () => {
+      let n = 0;
+      for (const p of await suite.tb.browser.pages())
+        if ((await p.evaluate(() => location.href).catch(() => '')).includes('/picker/picker.html')) n++;
+      return n;
+    };
+    /** Starts getUserMedia in a frame (any world we can evaluate in); its outcome lands in that frame's __gum. */
+    const gumIn = (frame: { evaluate: Page['evaluate'] }, constraints: unknown) =>
+      frame.evaluate((c) => {
+        (window as any).__gum = null;
+        navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints).then(
+          (s) => {
+            (window as any).__stream = s;
+            (window as any).__gum = { ok: true, tracks: s.getTracks().map((t) => `${t.kind}:${t.readyState}`) };
+          },
+          (e) => {
+            (window as any).__gum = { ok: false, name: e.name };
+          },
+        );
+      }, constraints as any);
+    const gumOf = (frame: { evaluate: Page['evaluate'] }, timeout = 20000) =>
+      waitFor(() => frame.evaluate(() => (window as any).__gum), 'getUserMedia to settle', timeout);
+    const frameAt = (page: Page, search: string) =>
+      waitFor(() => page.frames().find((f) => f.url().includes(search)), `the frame ${search}`);
+    const addFrame = (page: Page, src: string, allow?: string) =>
+      page.evaluate(
+        async (s, a) => {
+          const f = document.createElement('iframe');
+          if (a !== undefined) f.allow = a;
+          f.src = s;
+          document.body.append(f);
+          await new Promise((r) => f.addEventListener('load', r, { once: true }));
+        },
+        src,
+        allow,
+      );
+
+    it('a tab that floods the picker store is refused beyond its caps; another tab still gets its picker and its call controls', async () => {
+      const flood = await suite.tb.newPage();
+      await flood.goto(suite.server.url('/blank.html?flood'));
+      // 30 requests of ~400 KB constraints (the largest the protocol passes) filled storage.session's
+      // 10 MB before the caps; then 12 small ones, beyond the per-origin count.
+      await flood.evaluate(() => {
+        const big: Record<string, string> = {};
+        for (let i = 0; i < 99; i++) big[`${i}`.padEnd(512, 'k')] = 'v'.repeat(512);
+        const w = window as any;
+        w.__flood = { big: [] as string[], small: [] as string[] };
+        const run = (list: string[], c: unknown) =>
+          navigator.mediaDevices.getUserMedia(c as MediaStreamConstraints).then(
+            (s) => {
+              list.push('resolved');
+              s.getTracks().forEach((t) => t.stop());
+            },
+            (e) => list.push(e.name),
+          );
+        for (let i = 0; i < 30; i++)
+          void run(w.__flood.big, { audio: { ...big }, video: { ...big }, semantics: 'user-chooses' });
+        for (let i = 0; i < 12; i++) void run(w.__flood.small, { audio: true, semantics: 'user-chooses' });
+      });
+      const refused = await waitFor(
+        () =>
+          flood.evaluate(() => {
+            const f = (window as any).__flood;
+            return f.big.length === 30 && f.small.length === 12 - 8 ? f : null;
+          }),
+        'the requests beyond the caps refused',
+        20000,
+      );
+      assert.deepEqual(refused.big, Array(30).fill('NotAllowedError'), 'every oversized request: NotAllowedError');
+      assert.deepEqual(refused.small, Array(4).fill('NotAllowedError'), 'the 9th to 12th request: NotAllowedError');
+      const stored = JSON.stringify((await readStorage(suite.tb, 'session', 'pickers')) ?? {});
+      assert.ok(stored.length < 64 * 1024, `the picker store holds ${stored.length} characters`);
+
+      // Another tab, another origin: its picker, its call, and MediaGate's controls on that call.
+      await setSettings(suite.tb, { hardMute: true });
+      const other = await suite.tb.newPage();
+      try {
+        await other.goto(`${suite.server.otherOrigin}/blank.html?bystander`);
+        await gumIn(other, { audio: true, semantics: 'user-chooses' });
+        await clickByName(await pickerFor(suite.server.otherOrigin), 'button', 'Allow');
+        assert.deepEqual(await gumOf(other), { ok: true, tracks: ['audio:live'] });
+        const ui = await suite.tb.openExtensionPage('popup/popup.html');
+        const call = await waitFor(
+          async () => (await listCalls(ui)).find((c) => c.origin === suite.server.otherOrigin && c.tracks.length === 1),
+          "the other tab's call listed",
+        );
+        assert.equal(
+          await uiRequest(ui, 'calls/invoke', { tabId: call.tabId, frameId: call.frameId, action: 'togglemicrophone' }),
+          true,
+        );
+        await waitFor(
+          () => other.evaluate(() => (window as any).__stream.getAudioTracks()[0].enabled === false),
+          "MediaGate's mute reached the other tab",
+        );
+        await ui.close();
+      } finally {
+        await setSettings(suite.tb, { hardMute: false });
+        await other.close();
+        // Closing the tab answers its pending requests (and is no dismissal) and closes its picker:
+        // wait for that, a window closing under the next test's new tab makes Firefox fail to open it.
+        await flood.close();
+        await waitFor(async () => (await openPickers()) === 0, "the flooding tab's picker closed");
+      }
+    });
+
+    it('an answer goes to the document that asked: a frame navigated meanwhile gets nothing, and nothing is granted for the page that left', async () => {
+      const page = await suite.tb.newPage();
+      const other = suite.server.otherOrigin;
+      try {
+        await page.goto(suite.server.url('/blank.html?navigating'));
+        await addFrame(page, `${other}/blank.html?asker`, 'microphone');
+        await gumIn(await frameAt(page, '?asker'), { audio: true, semantics: 'user-chooses' });
+        const picker = await pickerFor(other);
+        // The frame shows another document of the same origin before the person answers.
+        await page.evaluate((src) => {
+          const f = document.querySelector('iframe')!;
+          return new Promise((r) => {
+            f.addEventListener('load', r, { once: true });
+            f.src = src;
+          });
+        }, `${other}/blank.html?successor`);
+        // Visit grants of this origin as they stand (Firefox keeps those of closed tabs: it has no browser grant to undo).
+        const grantsOf = async () =>
+          Object.entries(((await readStorage(suite.tb, 'local', 'visitGrants')) ?? {}) as Record<string, unknown>)
+            .filter(([k]) => k.startsWith(other))
+            .map((e) => JSON.stringify(e));
+        const before = await grantsOf();
+        await clickByName(picker, 'button', 'Allow');
+        await waitFor(() => picker.isClosed() || openPickers().then((n) => n === 0), 'the picker closed');
+        assert.deepEqual(await grantsOf(), before, 'no grant for the page that left');
+        if (suite.name === 'chromium') {
+          const ui = await suite.tb.openExtensionPage('popup/popup.html');
+          const setting = await ui.evaluate(
+            (o) =>
+              (globalThis as any).chrome.contentSettings.microphone
+                .get({ primaryUrl: `${o}/` })
+                .then((r: { setting: string }) => r.setting),
+            other,
+          );
+          assert.equal(setting, 'ask', "the browser's own permission untouched");
+          await ui.close();
+        }
+        // The successor asks for itself and gets its own answer.
+        const successor = await frameAt(page, '?successor');
+        assert.equal(await successor.evaluate(() => (window as any).__gum ?? null), null);
+        await gumIn(successor, { audio: true, semantics: 'user-chooses' });
+        await clickByName(await pickerFor(other), 'button', 'Allow');
+        assert.deepEqual(await gumOf(successor), { ok: true, tracks: ['audio:live'] });
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('frames of several origins get one picker window at a time; the next shows when the first is answered', async () => {
+      const page = await suite.tb.newPage();
+      const other = suite.server.otherOrigin;
+      try {
+        await page.goto(suite.server.url('/blank.html?two-origins'));
+        await addFrame(page, `${other}/blank.html?queued`, 'microphone');
+        const frame = await frameAt(page, '?queued');
+        await gumIn(page, { audio: true, semantics: 'user-chooses' });
+        await gumIn(frame, { audio: true, semantics: 'user-chooses' });
+        // Either may ask first; the one that did shows, the other waits for it.
+        const first = await pickerPage(suite.tb);
+        const heading = await first.evaluate(() => document.querySelector('h1')?.textContent ?? '');
+        const [shown, waiting] = heading.includes(other)
+          ? ([frame, [page, suite.server.origin]] as const)
+          : ([page, [frame, other]] as const);
+        await sleep(1000);
+        assert.equal(await openPickers(), 1, 'one picker window, the other origin waits');
+        await clickByName(first, 'button', 'Allow');
+        assert.deepEqual(await gumOf(shown), { ok: true, tracks: ['audio:live'] });
+        await clickByName(await pickerFor(waiting[1]), 'button', 'Allow');
+        assert.deepEqual(await gumOf(waiting[0]), { ok: true, tracks: ['audio:live'] });
+        await waitFor(async () => (await openPickers()) === 0, 'both pickers closed');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it("a frame whose permissions policy refuses the microphone gets NotAllowedError and no picker, as the browser's own prompt", async () => {
+      const page = await suite.tb.newPage();
+      const other = suite.server.otherOrigin;
+      try {
+        await page.goto(suite.server.url('/blank.html?policy'));
+        await addFrame(page, `${other}/blank.html?no-allow`);
+        await addFrame(page, '/blank.html?none', "microphone 'none'");
+        await addFrame(page, `${other}/blank.html?allowed`, 'microphone');
+        const opened = countNewPages(suite.tb);
+        for (const search of ['?no-allow', '?none']) {
+          const frame = await frameAt(page, search);
+          await gumIn(frame, { audio: true, semantics: 'user-chooses' });
+          assert.deepEqual(await gumOf(frame), { ok: false, name: 'NotAllowedError' }, search);
+        }
+        await sleep(500);
+        assert.equal(opened(), 0, 'no picker for a frame the policy refuses');
+        // The frame its parent allowed the microphone asks as usual.
+        const allowed = await frameAt(page, '?allowed');
+        await gumIn(allowed, { audio: true, semantics: 'user-chooses' });
+        await clickByName(await pickerFor(other), 'button', 'Allow');
+        assert.deepEqual(await gumOf(allowed), { ok: true, tracks: ['audio:live'] });
+      } finally {
+        await page.close();
+      }
+    });
+
+    it('three dismissals embargo the site quietly (NotAllowedError, no window); a decision from the popup or options ends it', async () => {
+      // The popup first: Firefox lets a tab capture only while it is in front.
+      const ui = await suite.tb.openExtensionPage('popup/popup.html');
+      const page = await suite.tb.newPage();
+      const other = suite.server.otherOrigin;
+      try {
+        await page.goto(`${other}/blank.html?embargo`);
+        for (let i = 0; i < 3; i++) {
+          await page.bringToFront();
+          await gumIn(page, { audio: true, semantics: 'user-chooses' });
+          const picker = await pickerFor(other);
+          // Keys need the window focused, and wait half a second after it got the focus.
+          await picker.bringToFront();
+          await waitArmed(picker);
+          await picker.keyboard.press('Escape').catch(() => undefined); // the window closes on keydown
+          assert.deepEqual(await gumOf(page), { ok: false, name: 'NotAllowedError' }, `dismissal ${i + 1}`);
+        }
+        const embargo = (await readStorage(suite.tb, 'local', 'embargo')) as Record<string, any>;
+        const days = (embargo[other].microphone.until - Date.now()) / 86_400_000;
+        assert.ok(days > 6.9 && days <= 7, `embargoed for ${days} days`);
+        const opened = countNewPages(suite.tb);
+        await gumIn(page, { audio: true, semantics: 'user-chooses' });
+        assert.deepEqual(await gumOf(page, 5000), { ok: false, name: 'NotAllowedError' });
+        await sleep(500);
+        assert.equal(opened(), 0, 'no window while embargoed');
+        // The camera was not dismissed: it still asks.
+        await gumIn(page, { video: true, semantics: 'user-chooses' });
+        await clickByName(await pickerFor(other), 'button', 'Allow');
+        assert.equal((await gumOf(page)).ok, true);
+        // The options page lists the embargoed site ("Ask"); the person allows it there, and the embargo
+        // ends with that decision.
+        assert.ok(Object.hasOwn(await uiRequest(ui, 'sites/list', {}), other), 'listed for the person to decide');
+        await uiRequest(ui, 'sites/set', { origin: other, kind: 'microphone', state: 'allow' });
+        await page.reload();
+        await page.bringToFront();
+        await gumIn(page, { audio: true, semantics: 'user-chooses' });
+        await clickByName(await pickerFor(other), 'button', 'Allow');
+        assert.deepEqual(await gumOf(page), { ok: true, tracks: ['audio:live'] });
+      } finally {
+        await uiRequest(ui, 'sites/set', { origin: other, kind: 'microphone', state: 'ask' }).catch(() => undefined);
+        await ui.close();
+        await page.close();
+      }
+    });
   });
 });

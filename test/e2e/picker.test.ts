@@ -7,7 +7,14 @@ import path from 'node:path';
 import { writeFile, rm } from 'node:fs/promises';
 import type { Page, Target } from 'puppeteer-core';
 import { waitFor, type TestBrowser } from './helpers/browsers';
-import { setSettings, readStorage, stopServiceWorker, stallNextWrite, runAxe } from './helpers/extension';
+import {
+  setSettings,
+  readStorage,
+  stopServiceWorker,
+  stallNextWrite,
+  runAxe,
+  recordBackgroundCalls,
+} from './helpers/extension';
 import { pickerPage, clickByName, inputDuringDelay, waitArmed } from './helpers/picker';
 import { describeEachBrowser } from './helpers/suite';
 
@@ -499,6 +506,9 @@ describeEachBrowser(
       });
       const file = path.join(os.tmpdir(), `mediagate-clip-${process.pid}.webm`);
       await writeFile(file, Buffer.from(base64, 'base64'));
+      // The file (up to 32 MB) must never go to storage.session, whose 10 MB every tab shares.
+      const writes = await recordBackgroundCalls(suite.tb, 'storage.session.set');
+      await page.bringToFront(); // Firefox's recorder opened a tab, and a tab behind cannot capture
       await startGum(page, { video: true, semantics: 'user-chooses' });
       const picker = await pickerPage(suite.tb);
       const input = await picker.$('input#video-file');
@@ -523,6 +533,10 @@ describeEachBrowser(
       assert.deepEqual(played.kinds, ['video']);
       assert.equal(played.state, 'live');
       assert.equal(played.width, 160, 'frames of the file reach the page');
+      const written = JSON.stringify(await writes.read());
+      await writes.stop();
+      assert.ok(written.includes('"outcomes"'), 'the answer was stored (the recorder saw it)');
+      assert.ok(!written.includes(base64.slice(0, 400)), "the file's bytes were never written to storage.session");
       await rm(file, { force: true });
       await page.close();
     });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   applySnapshot,
+  FRAMES_PER_TAB,
   dropTab,
   frameKey,
   listCalls,
@@ -32,6 +33,21 @@ describe('frameKey', () => {
 });
 
 describe('applySnapshot', () => {
+  it('keeps at most FRAMES_PER_TAB frames of one tab; other tabs and listed frames are unaffected', () => {
+    const table: CallTable = {};
+    const s = snapshot({ tracks: [track()] });
+    for (let f = 0; f < FRAMES_PER_TAB + 5; f++) applySnapshot(table, meta({ frameId: f }), s);
+    expect(Object.keys(table)).toHaveLength(FRAMES_PER_TAB);
+    expect(table[frameKey(1, FRAMES_PER_TAB)]).toBeUndefined();
+    applySnapshot(table, meta({ tabId: 2, frameId: 0 }), s);
+    expect(table[frameKey(2, 0)]).toBeDefined();
+    applySnapshot(table, meta({ frameId: 0, title: 'Still here' }), s);
+    expect(table[frameKey(1, 0)]!.title).toBe('Still here');
+    applySnapshot(table, meta({ frameId: 1 }), snapshot());
+    applySnapshot(table, meta({ frameId: FRAMES_PER_TAB }), s);
+    expect(table[frameKey(1, FRAMES_PER_TAB)]).toBeDefined();
+  });
+
   it('adds a record for a frame with tracks', () => {
     const table: CallTable = {};
     const s = snapshot({ tracks: [track()] });

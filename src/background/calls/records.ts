@@ -7,6 +7,15 @@ export type CallTable = Record<string, CallRecord>;
 
 export const frameKey = (tabId: number, frameId: number): string => `${tabId}:${frameId}`;
 
+/**
+ * Frames of one tab the registry keeps (storage.session, 10 MB shared by every tab). A frame reports at
+ * most 64 tracks (45 KB at the protocol's longest ids and labels); a page with hundreds of capturing
+ * frames would otherwise fill the store for
+ * every tab. Frames beyond it are not listed (the popup cannot act on them); a frame already listed
+ * keeps being updated.
+ */
+export const FRAMES_PER_TAB = 32;
+
 export function applySnapshot(
   table: CallTable,
   meta: Omit<CallRecord, keyof CallSnapshot>,
@@ -18,6 +27,8 @@ export function applySnapshot(
     !snapshot.actions.some(isConferencing) &&
     Object.values(snapshot.reported).every((v) => v === undefined);
   if (empty) delete table[key];
+  else if (!(key in table) && Object.values(table).filter((r) => r.tabId === meta.tabId).length >= FRAMES_PER_TAB)
+    return;
   // Field by field: the sender-derived meta can never be overwritten by what a page sent.
   else
     table[key] = {
