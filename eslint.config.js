@@ -52,6 +52,43 @@ const zones = [
   },
 ];
 
+/**
+ * Main-world code that runs after the page's scripts (chunks) calls no built-in the page could have
+ * replaced: the core's captured set comes through chunk-natives.ts. What the syntax hides (iteration,
+ * spreading, await and async functions read Array.prototype[Symbol.iterator], `then` and `constructor`)
+ * is written as plain loops and the core's `then`. The hostile e2e suite (hostile-chunks.test.ts) is the
+ * proof; this keeps the obvious ways back out.
+ */
+const CHUNK_GLOBALS = [
+  'Object',
+  'Reflect',
+  'Array',
+  'Promise',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'JSON',
+  'Function',
+  'Symbol',
+].map((name) => ({
+  name,
+  message: `Chunks use the core's captured built-ins (chunk-natives.ts), not the page's ${name}.`,
+}));
+const CHUNK_SYNTAX = [
+  ['ForOfStatement', 'for-of reads the iterator from the prototype the page can replace: use an index loop'],
+  ['ArrayExpression > SpreadElement', "array spread iterates with the page's iterator: copy with a loop"],
+  ['CallExpression > SpreadElement', "spread arguments iterate with the page's iterator: use apply(fn, this, array)"],
+  ['NewExpression > SpreadElement', "spread arguments iterate with the page's iterator: use construct()"],
+  ['ArrayPattern', "array destructuring iterates with the page's iterator: index the array"],
+  ['AwaitExpression', "await reads then/constructor of the page's prototypes: chain with then() from chunk-natives"],
+  [':function[async=true]', "an async function resolves through the page's prototypes: return then() chains"],
+  [
+    'CallExpression > MemberExpression.callee[property.name=/^(then|catch|finally|call|apply|bind)$/]',
+    "Promise/Function prototype methods can be the page's: use then(), caught(), apply() from chunk-natives",
+  ],
+].map(([selector, message]) => ({ selector, message }));
+
 export default defineConfig(
   globalIgnores(['dist/', 'node_modules/', '.tmp/', 'test-results/', 'bench/fixtures/', 'test/fixtures/']),
   {
@@ -98,6 +135,15 @@ export default defineConfig(
           caughtErrors: 'none',
         },
       ],
+    },
+  },
+  {
+    files: ['src/injected/**/chunk/**/*.ts', 'src/injected/chunk-api.ts'],
+    // The AudioWorklet module runs in its own realm, which the page cannot reach.
+    ignores: ['src/injected/effects/chunk/rnnoise-worklet.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...CHUNK_GLOBALS],
+      'no-restricted-syntax': ['error', ...CHUNK_SYNTAX],
     },
   },
   {

@@ -13,6 +13,11 @@ import {
   styleValid,
   type StyleFacts,
 } from '../../src/injected/usermedia-element/chunk/style-rules';
+import { useCoreNatives } from '../../src/injected/chunk-natives';
+import type { ChunkNatives } from '../../src/injected/chunks';
+
+// In the page the core hands its captured built-ins over before the chunk starts; here, Node's.
+beforeAll(() => useCoreNatives({ parseJson: JSON.parse, isArray: Array.isArray } as unknown as ChunkNatives));
 
 describe('element type from constraints', () => {
   it('audio, video, both, or invalid', () => {

@@ -239,6 +239,9 @@ export async function recordBackgroundCalls(
       }
       return original.call(this, first, ...rest);
     };
+    return () => {
+      owner[method] = original;
+    };
   };
   if (tb.name === 'chromium') {
     const target = await workerTarget(tb);
@@ -253,9 +256,17 @@ export async function recordBackgroundCalls(
   }
   const ui = await tb.openExtensionPage('popup/popup.html');
   await ui.evaluate(
-    `(async () => { const bg = await browser.runtime.getBackgroundPage(); (${install})(bg, ${JSON.stringify(path)}, 'browser', window.__mgLog = []); })()`,
+    `(async () => { const bg = await browser.runtime.getBackgroundPage(); window.__mgRestore = (${install})(bg, ${JSON.stringify(path)}, 'browser', window.__mgLog = []); })()`,
   );
-  return { read: () => ui.evaluate('[...window.__mgLog]') as Promise<unknown[]>, stop: () => ui.close() };
+  return {
+    read: () => ui.evaluate('[...window.__mgLog]') as Promise<unknown[]>,
+    // The wrapper belongs to this page's realm: the background gets its own method back before the page
+    // closes, or every later call would go to a dead object (the next test's chunks would not load).
+    stop: async () => {
+      await ui.evaluate('window.__mgRestore()');
+      await ui.close();
+    },
+  };
 }
 
 /**

@@ -2,7 +2,7 @@
 // registered. Labels follow the page's reported state synchronously (CallState.onChange), so a
 // setMicrophoneActive() shows within the same frame.
 import type { CallState } from '../../call-state';
-import { addListener } from '../../chunk-natives';
+import { addListener, every, push } from '../../chunk-natives';
 import { adoptStyles } from '../../styles';
 import type { MediaSessionAction } from '../../../shared/page-constants';
 
@@ -76,7 +76,10 @@ export function renderControls(
   const bar = make('div');
   bar.className = 'mg-bar';
   box.append(bar);
-  const buttons = SPECS.map((spec) => {
+  // Index loops: SPECS holds functions, and a page-replaced Array.prototype.map would receive them.
+  const buttons: { spec: ButtonSpec; b: HTMLButtonElement }[] = [];
+  for (let i = 0; i < SPECS.length; i++) {
+    const spec = SPECS[i]!;
     const b = make('button');
     b.type = 'button';
     if (spec.danger) b.className = 'mg-danger';
@@ -89,12 +92,14 @@ export function renderControls(
       if (spec.action === 'hangup') close();
     });
     bar.append(b);
-    return { spec, b };
-  });
+    push(buttons, { spec, b });
+  }
   const effectBar = make('div');
   effectBar.className = 'mg-bar';
   box.append(effectBar);
-  const effects = EFFECTS.map(({ kind, label }) => {
+  const effects: { kind: 'audio' | 'video'; b: HTMLButtonElement }[] = [];
+  for (let i = 0; i < EFFECTS.length; i++) {
+    const { kind, label } = EFFECTS[i]!;
     const b = make('button');
     b.type = 'button';
     b.className = 'mg-effect';
@@ -104,10 +109,11 @@ export function renderControls(
       if (on !== undefined) calls.effects!.set(kind, !on);
     });
     effectBar.append(b);
-    return { kind, b };
-  });
+    push(effects, { kind, b });
+  }
   const update = () => {
-    for (const { kind, b } of effects) {
+    for (let i = 0; i < effects.length; i++) {
+      const { kind, b } = effects[i]!;
       const on = calls.effects?.on(kind);
       b.hidden = on === undefined;
       b.setAttribute('aria-pressed', String(on === true));
@@ -115,8 +121,9 @@ export function renderControls(
       b.disabled = !!calls.effects?.locked(kind);
       b.title = b.disabled ? t('optionsPinned') : '';
     }
-    effectBar.hidden = effects.every(({ b }) => b.hidden);
-    for (const { spec, b } of buttons) {
+    effectBar.hidden = every(effects, ({ b }) => b.hidden);
+    for (let i = 0; i < buttons.length; i++) {
+      const { spec, b } = buttons[i]!;
       b.hidden = !calls.hasAction(spec.action);
       const pressed = spec.pressed(calls);
       const label = t(spec.labels[pressed ? 1 : 0]);

@@ -7,7 +7,7 @@
 import type { CallState } from '../../call-state';
 import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { PipCore } from '../index';
-import { apply, addListener, promiseResolve, then, nativeSetTimeout, lazyGetter } from '../../chunk-natives';
+import { apply, addListener, promiseResolve, then, nativeSetTimeout, lazyGetter, sealed } from '../../chunk-natives';
 import { renderControls, type Controls } from './controls';
 import { adoptStyles } from '../../styles';
 
@@ -80,14 +80,16 @@ function start({ calls, bridge, enabled, strings, feature }: ChunkApi): void {
     return openInPage(stream);
   }
 
+  // Sealed: it can be the answer of openWindow's then-callback, which resolving would otherwise hand
+  // to the page's Promise.prototype.then.
   function openInPage(stream: MediaStream | null): Promise<void> {
     mountButton();
-    if (!shadow) return promiseResolve(undefined);
+    if (!shadow) return sealed(promiseResolve(undefined));
     open = renderControls(shadow as unknown as Document, calls, stream, hardMute, t, () => {
       open?.dispose();
       open = null;
     });
-    return promiseResolve(undefined);
+    return sealed(promiseResolve(undefined));
   }
 
   function mountButton(): void {

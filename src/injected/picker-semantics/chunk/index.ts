@@ -21,12 +21,18 @@ import {
   streamTracks,
   stopTrack,
   lazyGetter,
+  create,
+  sealed,
+  inert,
+  promiseResolve,
+  getOwnPropertyDescriptor,
 } from '../../chunk-natives';
 import {
   candidates,
   pinDevice,
   rank,
   uniqueDevices,
+  useBuiltins,
   type DeviceDescription,
   type Kind,
 } from '../../../shared/constraints';
@@ -55,7 +61,7 @@ function toJson(v: unknown, depth = 0): Json {
     return out;
   }
   if (typeof v === 'object') {
-    const out: { [k: string]: Json } = {};
+    const out: { [k: string]: Json } = create(null);
     const keys = ownKeys(v as object);
     for (let i = 0; i < keys.length && i < 100; i++) {
       const k = keys[i];
@@ -66,6 +72,17 @@ function toJson(v: unknown, depth = 0): Json {
     return out;
   }
   return null;
+}
+
+/** Object.keys over the core's built-ins, for shared/constraints.ts. */
+function keys(o: object): string[] {
+  const all = ownKeys(o);
+  const out: string[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const k = all[i];
+    if (typeof k === 'string' && getOwnPropertyDescriptor(o, k)?.enumerable) push(out, k);
+  }
+  return out;
 }
 
 const NativeMediaStream = MediaStream;
@@ -103,6 +120,7 @@ const PICKER_TIMEOUT_MS = 10 * 60 * 1000;
 function start({ bridge, feature }: ChunkApi): PickerChunk {
   const core = feature as PickerCore;
   const { mediaDevices, describeDevices } = core;
+  useBuiltins({ isArray, keys });
   const notAllowed = (message: string) => {
     const e = new NativeDOMException(message, 'NotAllowedError');
     core.decided.add(e);
@@ -131,7 +149,7 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
       }
       const timer = nativeSetTimeout(() => {
         waiting.delete(requestId);
-        resolve({ ok: false, error: { name: 'NotAllowedError', message: 'The device picker timed out' } });
+        resolve(inert({ ok: false, error: { name: 'NotAllowedError', message: 'The device picker timed out' } }));
       }, PICKER_TIMEOUT_MS);
       waiting.set(requestId, (outcome) => {
         nativeClearTimeout(timer);
@@ -140,7 +158,7 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
       });
     });
 
-  async function viaPicker(
+  function viaPicker(
     native: () => Promise<MediaStream>,
     call: Call,
     constraints: Record<string, unknown>,
@@ -148,91 +166,130 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     config: PageConfig,
     activated: boolean,
   ): Promise<MediaStream> {
-    const devices = await describeDevices(mediaDevices);
-    const ask: PickerKinds = {};
-    const single: Partial<Record<Kind, string>> = {};
-    let needPicker = config.alwaysShowPicker;
-    for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i]!;
-      const all = ofKind(devices, kind);
-      let labelsKnown = false;
-      for (let j = 0; j < all.length; j++) if (all[j]!.label) labelsKnown = true;
-      const fit = labelsKnown ? uniqueDevices(candidates(kind, constraints[kind], all)) : null;
-      if (fit && fit.length === 0) return native(); // nothing fits: the browser's own error
-      if (!fit || fit.length > 1) needPicker = true;
-      else single[kind] = fit[0]!.deviceId;
-      const labels: string[] = [];
-      if (fit) for (let j = 0; j < fit.length; j++) push(labels, fit[j]!.label);
-      const entry: KindAsk = { constraints: toJson(constraints[kind]), candidates: fit ? labels : null };
-      ask[kind] = entry;
-    }
-    if (!needPicker) return call(withPinned(constraints, single));
+    return sealed(
+      then(describeDevices(mediaDevices), (devices) => {
+        const ask: PickerKinds = create(null);
+        const single: Partial<Record<Kind, string>> = create(null);
+        let needPicker = config.alwaysShowPicker;
+        for (let i = 0; i < kinds.length; i++) {
+          const kind = kinds[i]!;
+          const all = ofKind(devices, kind);
+          let labelsKnown = false;
+          for (let j = 0; j < all.length; j++) if (all[j]!.label) labelsKnown = true;
+          const fit = labelsKnown ? uniqueDevices(candidates(kind, constraints[kind], all)) : null;
+          if (fit && fit.length === 0) return native(); // nothing fits: the browser's own error
+          if (!fit || fit.length > 1) needPicker = true;
+          else single[kind] = fit[0]!.deviceId;
+          const labels: string[] = [];
+          if (fit) for (let j = 0; j < fit.length; j++) push(labels, fit[j]!.label);
+          const entry: KindAsk = { constraints: toJson(constraints[kind]), candidates: fit ? labels : null };
+          ask[kind] = entry;
+        }
+        if (!needPicker) return call(withPinned(constraints, single));
+        return sealed(
+          then(bridge.request('picker/open', { kinds: ask, activated }), ({ requestId }) =>
+            sealed(then(awaitOutcome(requestId), (outcome) => afterOutcome(call, constraints, kinds, outcome))),
+          ),
+        );
+      }),
+    );
+  }
 
-    const { requestId } = await bridge.request('picker/open', { kinds: ask, activated });
-    const outcome = await awaitOutcome(requestId);
+  /** The person answered: kinds answered with a file are played from it, the others come from devices. */
+  function afterOutcome(
+    call: Call,
+    constraints: Record<string, unknown>,
+    kinds: Kind[],
+    outcome: PickerOutcome,
+  ): Promise<MediaStream> {
     if (!outcome.ok) throw notAllowed(outcome.error.message);
-
-    // Kinds the person answered with a file are played from it; the others come from devices.
     const fileTracks: MediaStreamTrack[] = [];
     const fromFiles: Kind[] = [];
     const deviceKinds: Kind[] = [];
+    // One file after the other, in the order of the kinds.
+    let files: Promise<unknown> = sealed(promiseResolve(undefined));
     for (let i = 0; i < kinds.length; i++) {
-      const file = outcome.files?.[kinds[i]!];
-      if (file) {
-        push(fileTracks, await trackFromFile(kinds[i]!, file));
-        push(fromFiles, kinds[i]!);
-      } else push(deviceKinds, kinds[i]!);
+      const kind = kinds[i]!;
+      const file = outcome.files?.[kind];
+      if (!file) {
+        push(deviceKinds, kind);
+        continue;
+      }
+      push(fromFiles, kind);
+      files = sealed(
+        then(files, () =>
+          sealed(
+            then(trackFromFile(kind, file), (track) => {
+              push(fileTracks, track);
+            }),
+          ),
+        ),
+      );
     }
-    if (fileTracks.length) {
-      if (!deviceKinds.length) return new NativeMediaStream(fileTracks);
-      const rest = await viaDevices(call, withoutKinds(constraints, fromFiles), deviceKinds, outcome.choice);
-      const all = streamTracks(rest);
-      for (let i = 0; i < fileTracks.length; i++) push(all, fileTracks[i]!);
-      return new NativeMediaStream(all);
-    }
-    return viaDevices(call, constraints, kinds, outcome.choice);
+    if (!fromFiles.length) return viaDevices(call, constraints, kinds, outcome.choice);
+    return sealed(
+      then(files, () => {
+        if (!deviceKinds.length) return new NativeMediaStream(fileTracks);
+        return sealed(
+          then(viaDevices(call, withoutKinds(constraints, fromFiles), deviceKinds, outcome.choice), (rest) => {
+            const all = streamTracks(rest);
+            for (let i = 0; i < fileTracks.length; i++) push(all, fileTracks[i]!);
+            return new NativeMediaStream(all);
+          }),
+        );
+      }),
+    );
   }
 
   /** Opens the devices the person chose (by label) with this page's own device ids. */
-  async function viaDevices(
+  function viaDevices(
     call: (c: MediaStreamConstraints) => Promise<MediaStream>,
     constraints: Record<string, unknown>,
     kinds: Kind[],
     choice: PickerChoice,
   ): Promise<MediaStream> {
     // Device ids differ per origin: the picker answers with labels, mapped here to this page's ids.
-    const after = await describeDevices(mediaDevices);
-    const pins: Partial<Record<Kind, string>> = {};
-    for (let i = 0; i < kinds.length; i++) {
-      const kind = kinds[i]!;
-      const label = own(choice, kind);
-      const list = ofKind(after, kind);
-      for (let j = 0; j < list.length; j++)
-        if (list[j]!.label === label) {
-          pins[kind] = list[j]!.deviceId;
-          break;
+    return sealed(
+      then(describeDevices(mediaDevices), (after) => {
+        const pins: Partial<Record<Kind, string>> = create(null);
+        for (let i = 0; i < kinds.length; i++) {
+          const kind = kinds[i]!;
+          const label = own(choice, kind);
+          const list = ofKind(after, kind);
+          for (let j = 0; j < list.length; j++)
+            if (list[j]!.label === label) {
+              pins[kind] = list[j]!.deviceId;
+              break;
+            }
         }
-    }
-    let stream = await call(withPinned(constraints, pins));
-    // Where this origin could not see labels yet (Firefox before its own grant), check the result.
-    const tracks = streamTracks(stream);
-    let mismatch = false;
-    for (let i = 0; i < tracks.length; i++) {
-      const kind = apply(trackKind, tracks[i], []) as Kind;
-      const wanted = own(choice, kind);
-      if (!pins[kind] && typeof wanted === 'string' && apply(trackLabel, tracks[i], []) !== wanted) mismatch = true;
-    }
-    if (mismatch) {
-      const now = await describeDevices(mediaDevices);
-      for (let i = 0; i < kinds.length; i++) {
-        const kind = kinds[i]!;
-        const list = ofKind(now, kind);
-        for (let j = 0; j < list.length; j++) if (list[j]!.label === own(choice, kind)) pins[kind] = list[j]!.deviceId;
-      }
-      for (let i = 0; i < tracks.length; i++) stopTrack(tracks[i]!);
-      stream = await call(withPinned(constraints, pins));
-    }
-    return stream;
+        return sealed(
+          then(call(withPinned(constraints, pins)), (stream) => {
+            // Where this origin could not see labels yet (Firefox before its own grant), check the result.
+            const tracks = streamTracks(stream);
+            let mismatch = false;
+            for (let i = 0; i < tracks.length; i++) {
+              const kind = apply(trackKind, tracks[i], []) as Kind;
+              const wanted = own(choice, kind);
+              if (!pins[kind] && typeof wanted === 'string' && apply(trackLabel, tracks[i], []) !== wanted)
+                mismatch = true;
+            }
+            if (!mismatch) return stream;
+            return sealed(
+              then(describeDevices(mediaDevices), (now) => {
+                for (let i = 0; i < kinds.length; i++) {
+                  const kind = kinds[i]!;
+                  const list = ofKind(now, kind);
+                  for (let j = 0; j < list.length; j++)
+                    if (list[j]!.label === own(choice, kind)) pins[kind] = list[j]!.deviceId;
+                }
+                for (let i = 0; i < tracks.length; i++) stopTrack(tracks[i]!);
+                return call(withPinned(constraints, pins));
+              }),
+            );
+          }),
+        );
+      }),
+    );
   }
 
   function remembered(
@@ -242,13 +299,13 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
     kinds: Kind[],
     config: PageConfig,
   ): Promise<MediaStream> {
-    const want: Partial<Record<Kind, string>> = {};
+    const want: Partial<Record<Kind, string>> = create(null);
     if (config.site.rememberedCamera && hasOwn(constraints, 'video')) want.video = config.site.rememberedCamera;
     if (config.site.rememberedMicrophone && hasOwn(constraints, 'audio')) want.audio = config.site.rememberedMicrophone;
     return then(
       describeDevices(mediaDevices),
       (devices) => {
-        const pins: Partial<Record<Kind, string>> = {};
+        const pins: Partial<Record<Kind, string>> = create(null);
         for (let i = 0; i < kinds.length; i++) {
           const kind = kinds[i]!;
           const best = rank(kind, (constraints as Record<string, unknown>)[kind], ofKind(devices, kind), want[kind])[0];
@@ -262,18 +319,22 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
 
   const chunkApi: PickerChunk = {
     decide(original, self, args, constraints, kinds, semantics, config, activated) {
-      const native = () => apply(original, self, args) as Promise<MediaStream>;
+      // Every promise made here resolves another of MediaGate's (the core's, which the page gets):
+      // sealed, so resolving reads their own pristine then, not the page's Promise.prototype.then.
+      const native = () => sealed(apply(original, self, args) as Promise<MediaStream>);
       // Errors of the browser's own call go to the page as they are; any other failure inside
       // MediaGate falls back to the native call.
       const fromBrowser = new SafeWeakSet();
       const call: Call = (c) =>
-        then(
-          apply(original, self, [c]) as Promise<MediaStream>,
-          (s) => s,
-          (e: unknown) => {
-            if (e !== null && typeof e === 'object') fromBrowser.add(e);
-            throw e;
-          },
+        sealed(
+          then(
+            apply(original, self, [c]) as Promise<MediaStream>,
+            (s) => s,
+            (e: unknown) => {
+              if (e !== null && typeof e === 'object') fromBrowser.add(e);
+              throw e;
+            },
+          ),
         );
       let answer: Promise<MediaStream>;
       try {
@@ -285,14 +346,16 @@ function start({ bridge, feature }: ChunkApi): PickerChunk {
       } catch {
         return native();
       }
-      return then(
-        answer,
-        (s) => s,
-        (e: unknown) => {
-          if (e !== null && typeof e === 'object' && (fromBrowser.has(e) || core.decided.has(e))) throw e;
-          // MediaGate could not answer (bridge gone, odd input): the browser's own behaviour instead.
-          return native();
-        },
+      return sealed(
+        then(
+          answer,
+          (s) => s,
+          (e: unknown) => {
+            if (e !== null && typeof e === 'object' && (fromBrowser.has(e) || core.decided.has(e))) throw e;
+            // MediaGate could not answer (bridge gone, odd input): the browser's own behaviour instead.
+            return native();
+          },
+        ),
       );
     },
   };

@@ -1,5 +1,7 @@
 // The element's type comes from its constraints: a <script type="permissionconstraints"> child with
-// JSON, or setConstraints(). Pure, so unit tested.
+// JSON, or setConstraints(). Pure, so unit tested (the tests hand over JSON.parse and Array.isArray as
+// the core's built-ins).
+import { isArray, parseJson } from '../../chunk-natives';
 
 export type ElementType = 'audio' | 'video' | 'audio-video';
 export interface ElementConstraints {
@@ -18,7 +20,7 @@ export function typeOf(c: ElementConstraints | null): ElementType | null {
 export function parseConstraintsText(text: string): ElementConstraints | null {
   let v: unknown;
   try {
-    v = JSON.parse(text);
+    v = parseJson(text);
   } catch {
     return null;
   }
@@ -26,7 +28,7 @@ export function parseConstraintsText(text: string): ElementConstraints | null {
 }
 
 export function fromObject(v: unknown): ElementConstraints | null {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+  if (v === null || typeof v !== 'object' || isArray(v)) return null;
   const o = v as Record<string, unknown>;
   return { audio: o.audio ?? false, video: o.video ?? false };
 }
@@ -38,7 +40,9 @@ export function gumConstraints(
 ): MediaStreamConstraints & { semantics?: string } {
   const kind = (x: unknown): boolean | MediaTrackConstraints =>
     x && typeof x === 'object' ? (x as MediaTrackConstraints) : !!x;
-  return { audio: kind(c.audio), video: kind(c.video), ...(semantics ? { semantics } : {}) };
+  const out: MediaStreamConstraints & { semantics?: string } = { audio: kind(c.audio), video: kind(c.video) };
+  if (semantics) out.semantics = semantics;
+  return out;
 }
 
 /** Chromium's native setConstraints() takes track constraint dictionaries only: `true` becomes {}. */

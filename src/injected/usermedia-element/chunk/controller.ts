@@ -15,6 +15,28 @@ import {
 } from './constraints';
 import { View, type Problem, type ViewState } from './render';
 import { styleValid } from './style-rules';
+import {
+  SafeMap,
+  SafeWeakSet,
+  NativeDOMException,
+  NativeTypeError,
+  addListener,
+  apply,
+  every,
+  filter,
+  indexOf,
+  nativeClearTimeout,
+  nativeSetTimeout,
+  now,
+  push,
+  sealed,
+  some,
+  streamTracks,
+  strLower,
+  then,
+  promiseReject,
+  promiseResolve,
+} from '../../chunk-natives';
 
 export type Mode = 'native' | 'polyfill';
 export type InvalidReason =
@@ -46,14 +68,14 @@ export class Controller {
   error: DOMException | null = null;
   isValid = false;
   invalidReason: InvalidReason | '' = 'recently_attached';
-  readonly handlers = new Map<string, ((e: Event) => unknown) | null>();
+  readonly handlers = new SafeMap<string, ((e: Event) => unknown) | null>();
   private attachedAt = 0;
   private visibleRatio = 0;
   private visibleV2: boolean | null = null;
   private starting = false;
   private recheck = 0;
   private readonly view: View | null;
-  private readonly trackWatch = new WeakSet<MediaStreamTrack>();
+  private readonly trackWatch = new SafeWeakSet();
   private readonly io: IntersectionObserver | null = null;
 
   constructor(
@@ -70,10 +92,10 @@ export class Controller {
         : null;
     // Bubble phase: the arrow and badge inside the view see their clicks first and mark them handled.
     // (The browser's own activation of the native element still comes after, so preventDefault works.)
-    el.addEventListener('click', (e) => this.onClick(e));
+    addListener(el, 'click', (e) => this.onClick(e));
     if (env.mode === 'native') {
       // The browser made a stream after its own prompt: the page gets streamready as well.
-      el.addEventListener('stream', () => {
+      addListener(el, 'stream', () => {
         const s = this.stream();
         if (s) this.adopt(s, false);
       });
@@ -108,29 +130,35 @@ export class Controller {
 
   /** Inserted into a document, or moved: the element must settle before a click counts. */
   attached(): void {
-    this.attachedAt = performance.now();
+    this.attachedAt = now();
     this.validate();
-    setTimeout(() => this.validate(), RECENT_MS + 20);
-    if (!this.recheck)
-      this.recheck = window.setInterval(() => {
-        if (!this.el.isConnected) this.stopRecheck();
-        else if (!this.active()) this.validate();
-      }, RECHECK_MS);
+    nativeSetTimeout(() => this.validate(), RECENT_MS + 20);
+    // A chain of the core's timeouts rather than the page's setInterval, which would receive the callback.
+    if (!this.recheck) {
+      const tick = () => {
+        if (!this.el.isConnected) {
+          this.stopRecheck();
+          return;
+        }
+        if (!this.active()) this.validate();
+        if (this.recheck) this.recheck = nativeSetTimeout(tick, RECHECK_MS);
+      };
+      this.recheck = nativeSetTimeout(tick, RECHECK_MS);
+    }
     if (this.el.hasAttribute('autostart')) void this.autostart();
     this.render();
   }
 
   private stopRecheck(): void {
-    clearInterval(this.recheck);
+    nativeClearTimeout(this.recheck);
     this.recheck = 0;
   }
 
   readConstraints(): void {
-    for (const child of Array.from(this.el.children)) {
-      if (
-        child.localName === 'script' &&
-        (child.getAttribute('type') ?? '').toLowerCase() === 'permissionconstraints'
-      ) {
+    const children = this.el.children;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
+      if (child.localName === 'script' && strLower(child.getAttribute('type') ?? '') === 'permissionconstraints') {
         this.applyConstraints(parseConstraintsText(child.textContent ?? ''));
         return;
       }
@@ -142,7 +170,7 @@ export class Controller {
 
   setConstraints(value: unknown): void {
     if (value !== undefined && value !== null && typeof value !== 'object')
-      throw new TypeError(
+      throw new NativeTypeError(
         "Failed to execute 'setConstraints' on 'HTMLUserMediaElement': parameter 1 is not an object.",
       );
     this.setByScript = true;
@@ -169,20 +197,21 @@ export class Controller {
 
   private tracks(): MediaStreamTrack[] {
     const s = this.stream();
-    return s ? s.getTracks() : [];
+    return s ? streamTracks(s) : [];
   }
 
   active(): boolean {
-    return this.tracks().some(live);
+    return some(this.tracks(), live);
   }
 
   get enabled(): boolean {
-    const t = this.tracks().filter(live);
-    return t.length > 0 && t.every((x) => x.enabled);
+    const t = filter(this.tracks(), live);
+    return t.length > 0 && every(t, (x) => x.enabled);
   }
 
   set enabled(on: boolean) {
-    for (const t of this.tracks()) t.enabled = on;
+    const tracks = this.tracks();
+    for (let i = 0; i < tracks.length; i++) tracks[i]!.enabled = on;
     this.env.api.calls.changed();
     this.render();
   }
@@ -190,7 +219,7 @@ export class Controller {
   /** The page associates a stream it got elsewhere (or null to let go of it). */
   setStream(value: unknown): void {
     if (value !== null && !(value instanceof MediaStream))
-      throw new TypeError(
+      throw new NativeTypeError(
         "Failed to set the 'stream' property on 'HTMLUserMediaElement': The provided value is not of type 'MediaStream'.",
       );
     if (value === null) {
@@ -204,11 +233,16 @@ export class Controller {
   private adopt(stream: MediaStream, fire: boolean): void {
     this.associated = stream;
     this.error = null;
-    for (const t of stream.getTracks()) {
+    const tracks = streamTracks(stream);
+    for (let i = 0; i < tracks.length; i++) {
+      const t = tracks[i]!;
       if (this.env.mode === 'native') this.env.api.calls.addTrack(t);
       if (this.trackWatch.has(t)) continue;
       this.trackWatch.add(t);
-      for (const type of ['mute', 'unmute', 'ended']) t.addEventListener(type, () => this.render());
+      const render = () => this.render();
+      addListener(t, 'mute', render);
+      addListener(t, 'unmute', render);
+      addListener(t, 'ended', render);
     }
     this.validate();
     this.render();
@@ -238,7 +272,7 @@ export class Controller {
     // stays blocked (the browser's own prompt would not know about MediaGate's decision).
     if (this.blockedByMediaGate()) {
       e.preventDefault();
-      this.error = new DOMException('Permission denied', 'NotAllowedError');
+      this.error = new NativeDOMException('Permission denied', 'NotAllowedError');
       this.render();
       this.fire('error');
     }
@@ -246,58 +280,103 @@ export class Controller {
 
   private kinds(): Array<'camera' | 'microphone'> {
     const kinds: Array<'camera' | 'microphone'> = [];
-    if (this.type && this.type !== 'audio') kinds.push('camera');
-    if (this.type && this.type !== 'video') kinds.push('microphone');
+    if (this.type && this.type !== 'audio') push(kinds, 'camera');
+    if (this.type && this.type !== 'video') push(kinds, 'microphone');
     return kinds;
   }
 
   private blockedByMediaGate(): boolean {
     const site = this.env.api.bridge.currentConfig?.site;
-    return this.kinds().some((k) => site?.[k] === 'block');
+    return some(this.kinds(), (k) => site?.[k] === 'block');
   }
 
   /** Starts the stream; `choose` opens MediaGate's picker to pick another device. */
-  async start(choose: boolean): Promise<void> {
+  start(choose: boolean): Promise<void> {
     const c = this.constraints;
-    if (!c || !this.type || this.starting) return;
+    if (!c || !this.type || this.starting) return sealed(promiseResolve(undefined));
     this.starting = true;
+    // then() rather than async/await, which would go through the page's Promise.prototype.then.
+    let started: Promise<MediaStream>;
     try {
-      const stream = await this.env.getUserMedia(gumConstraints(c, choose ? 'user-chooses' : undefined));
-      const previous = this.associated;
-      // Another device replaces the one MediaGate started for this element.
-      if (choose && previous && previous !== stream)
-        for (const t of previous.getTracks()) if (this.trackWatch.has(t)) t.stop();
-      this.adopt(stream, true);
+      started = this.env.getUserMedia(gumConstraints(c, choose ? 'user-chooses' : undefined));
     } catch (e) {
-      this.error = e instanceof DOMException ? e : new DOMException(String((e as Error)?.message ?? e), 'AbortError');
+      started = sealed(promiseReject(e));
+    }
+    const failed = (e: unknown) => {
+      this.error =
+        e instanceof NativeDOMException ? e : new NativeDOMException(String((e as Error)?.message ?? e), 'AbortError');
       this.render();
       this.fire('error');
-    } finally {
-      this.starting = false;
-    }
+    };
+    return sealed(
+      then(
+        started,
+        (stream) => {
+          try {
+            const previous = this.associated;
+            // Another device replaces the one MediaGate started for this element.
+            if (choose && previous && previous !== stream) {
+              const old = streamTracks(previous);
+              for (let i = 0; i < old.length; i++) if (this.trackWatch.has(old[i]!)) old[i]!.stop();
+            }
+            this.adopt(stream, true);
+          } catch (e) {
+            failed(e);
+          } finally {
+            this.starting = false;
+          }
+        },
+        (e: unknown) => {
+          try {
+            failed(e);
+          } finally {
+            this.starting = false;
+          }
+        },
+      ),
+    );
   }
 
-  private async autostart(): Promise<void> {
-    if (this.active() || !this.type) return;
+  private autostart(): Promise<void> {
+    if (this.active() || !this.type) return sealed(promiseResolve(undefined));
     const site = this.env.api.bridge.currentConfig?.site;
-    for (const kind of this.kinds()) {
-      if (site?.[kind] === 'block') return;
-      if (site?.[kind] === 'allow') continue;
+    const kinds = this.kinds();
+    // One permission query after the other; any kind not granted (or a failed query) stops it.
+    const next = (i: number): Promise<void> => {
+      if (i === kinds.length) return this.start(false);
+      const kind = kinds[i]!;
+      if (site?.[kind] === 'block') return sealed(promiseResolve(undefined));
+      if (site?.[kind] === 'allow') return next(i + 1);
+      let query: Promise<PermissionStatus>;
       try {
-        const status = await navigator.permissions.query({ name: kind as PermissionName });
-        if (status.state !== 'granted') return;
+        query = navigator.permissions.query({ name: kind as PermissionName });
       } catch {
-        return;
+        return sealed(promiseResolve(undefined));
       }
-    }
-    await this.start(false);
+      return sealed(
+        then(
+          query,
+          (status) => {
+            let granted = false;
+            try {
+              granted = status.state === 'granted';
+            } catch {
+              return undefined;
+            }
+            return granted ? next(i + 1) : undefined;
+          },
+          () => undefined,
+        ),
+      );
+    };
+    return next(0);
   }
 
   private problem(): Problem {
     const tracks = this.tracks();
     if (tracks.length) {
-      if (tracks.every((t) => t.readyState === 'ended')) return 'ended';
-      if (tracks.some((t) => live(t) && t.muted)) return 'muted';
+      if (every(tracks, (t) => t.readyState === 'ended')) return 'ended';
+      if (some(tracks, (t) => live(t) && t.muted)) return 'muted';
       return null;
     }
     const name = this.error?.name;
@@ -336,14 +415,14 @@ export class Controller {
     const type = this.type;
     if (!type) return 'type_invalid';
     if (this.active()) return '';
-    const same = this.env.all.filter((c) => c.el.isConnected && c.type === type);
-    if (same.indexOf(this) >= MAX_PER_TYPE) return 'too_many_elements';
-    if (!this.attachedAt || performance.now() - this.attachedAt < RECENT_MS) return 'recently_attached';
+    const same = filter(this.env.all, (c) => c.el.isConnected && c.type === type);
+    if (indexOf(same, this) >= MAX_PER_TYPE) return 'too_many_elements';
+    if (!this.attachedAt || now() - this.attachedAt < RECENT_MS) return 'recently_attached';
     const cs = getComputedStyle(this.el);
     const rect = this.el.getBoundingClientRect();
     const backgrounds: string[] = [];
     for (let n: Element | null = this.el; n; n = n.parentElement ?? (n.getRootNode() as ShadowRoot).host ?? null)
-      backgrounds.push(getComputedStyle(n).backgroundColor);
+      push(backgrounds, getComputedStyle(n).backgroundColor);
     let opacity = 1;
     for (let n: Element | null = this.el; n; n = n.parentElement)
       opacity *= parseFloat(getComputedStyle(n).opacity) || 0;
@@ -384,8 +463,8 @@ export class Controller {
       [r.left + inset, r.bottom - inset],
       [r.right - inset, r.bottom - inset],
     ];
-    for (const [x, y] of points) {
-      const hit = root.elementFromPoint(x, y);
+    for (let i = 0; i < points.length; i++) {
+      const hit = root.elementFromPoint(points[i]![0], points[i]![1]);
       if (!hit || !(hit === this.el || this.el.contains(hit))) return true;
     }
     return false;
@@ -412,6 +491,6 @@ export class Controller {
   /** Runs the page's on<type> handler (the on... properties). */
   runHandler(type: string, e: Event): void {
     const h = this.handlers.get(type);
-    if (typeof h === 'function') h.call(this.el, e);
+    if (typeof h === 'function') apply(h, this.el, [e]);
   }
 }

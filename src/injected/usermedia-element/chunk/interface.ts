@@ -4,6 +4,17 @@
 // Chromium has a minimal native one: MediaGate adds only the members it lacks.
 import { defineInterface, type ChunkApi } from '../../chunk-api';
 import type { Controller, Mode } from './controller';
+import {
+  NativeTypeError,
+  addListener,
+  apply,
+  defineProperty,
+  getOwnPropertyDescriptor,
+  hasOwn,
+  push,
+  setPrototypeOf,
+  toStringTag,
+} from '../../chunk-natives';
 
 /** Events with an on<type> property; the first three are what Chromium's native element lacks. */
 export const ADDED_EVENTS = ['streamready', 'userchangedenabled', 'validationstatuschange'];
@@ -11,13 +22,26 @@ export const NATIVE_EVENTS = ['stream', 'error', 'cancel'];
 
 type Lookup = (el: unknown) => Controller | undefined;
 
-/** Properties a page may have set on the element before MediaGate upgraded it. */
+/** Properties a page may have set on the element before MediaGate upgraded it (the on<type> of both lists). */
 export const UPGRADED_PROPS = [
   'stream',
   'enabled',
   'autostart',
-  ...[...ADDED_EVENTS, ...NATIVE_EVENTS].map((t) => `on${t}`),
+  'onstreamready',
+  'onuserchangedenabled',
+  'onvalidationstatuschange',
+  'onstream',
+  'onerror',
+  'oncancel',
 ];
+
+/** The events with an on<type> property in this mode (Chromium's element has the native ones itself). */
+function handledEvents(mode: Mode): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < ADDED_EVENTS.length; i++) push(out, ADDED_EVENTS[i]!);
+  if (mode !== 'native') for (let i = 0; i < NATIVE_EVENTS.length; i++) push(out, NATIVE_EVENTS[i]!);
+  return out;
+}
 
 export function defineUserMediaInterface(
   mode: Mode,
@@ -29,7 +53,7 @@ export function defineUserMediaInterface(
   const iface = mode === 'native' ? w.HTMLUserMediaElement! : defineInterface(api, 'HTMLUserMediaElement', HTMLElement);
   const proto = iface.prototype;
   const illegal = (): never => {
-    throw new TypeError('Illegal invocation');
+    throw new NativeTypeError('Illegal invocation');
   };
   /** Native mode keeps working for elements MediaGate has not seen yet (not in a document). */
   const need = (self: unknown): Controller | undefined => {
@@ -58,13 +82,13 @@ export function defineUserMediaInterface(
   };
 
   if (mode === 'polyfill') {
-    Object.defineProperty(window, 'HTMLUserMediaElement', {
+    defineProperty(window, 'HTMLUserMediaElement', {
       value: iface,
       writable: true,
       enumerable: false,
       configurable: true,
     });
-    Object.defineProperty(proto, Symbol.toStringTag, { value: 'HTMLUserMediaElement', configurable: true });
+    defineProperty(proto, toStringTag, { value: 'HTMLUserMediaElement', configurable: true });
     api.defineMethod(
       proto,
       'setConstraints',
@@ -76,14 +100,14 @@ export function defineUserMediaInterface(
   } else {
     // Chromium's setConstraints also gives MediaGate the element's type.
     api.patch<(c?: object) => void>(proto, 'setConstraints', (original, self, args) => {
-      const r = Reflect.apply(original, self, args);
+      const r = apply(original, self, args);
       lookup(self)?.setConstraints(args[0]);
       return r;
     });
   }
   // Native mode: MediaGate's own refusals (a site blocked in MediaGate) show next to the browser's errors.
-  const nativeError = mode === 'native' ? Object.getOwnPropertyDescriptor(proto, 'error')?.get : undefined;
-  accessor('error', (c, self) => c?.error ?? (nativeError ? Reflect.apply(nativeError, self, []) : null));
+  const nativeError = mode === 'native' ? getOwnPropertyDescriptor(proto, 'error')?.get : undefined;
+  accessor('error', (c, self) => c?.error ?? (nativeError ? apply(nativeError, self, []) : null));
   accessor(
     'stream',
     (c, self) => (c ? c.stream() : (nativeStream?.(self) ?? null)),
@@ -105,8 +129,9 @@ export function defineUserMediaInterface(
   );
   accessor('isValid', (c) => c?.isValid ?? false);
   accessor('invalidReason', (c) => c?.invalidReason ?? '');
-  const handlerEvents = mode === 'native' ? ADDED_EVENTS : [...ADDED_EVENTS, ...NATIVE_EVENTS];
-  for (const type of handlerEvents) {
+  const handlerEvents = handledEvents(mode);
+  for (let i = 0; i < handlerEvents.length; i++) {
+    const type = handlerEvents[i]!;
     accessor(
       `on${type}`,
       (c) => c?.handlers.get(type) ?? null,
@@ -120,18 +145,24 @@ export function defineUserMediaInterface(
 
 /** Gives an element MediaGate's interface; values the page set on it before stay, now through the accessors. */
 export function upgrade(el: HTMLElement, proto: object, mode: Mode, controller: Controller): void {
-  const saved: Array<[string, unknown]> = [];
-  for (const key of UPGRADED_PROPS) {
-    if (!Object.hasOwn(el, key)) continue;
-    saved.push([key, (el as unknown as Record<string, unknown>)[key]]);
+  const savedKeys: string[] = [];
+  const savedValues: unknown[] = [];
+  for (let i = 0; i < UPGRADED_PROPS.length; i++) {
+    const key = UPGRADED_PROPS[i]!;
+    if (!hasOwn(el, key)) continue;
+    push(savedKeys, key);
+    push(savedValues, (el as unknown as Record<string, unknown>)[key]);
     delete (el as unknown as Record<string, unknown>)[key];
   }
-  if (mode === 'polyfill') Object.setPrototypeOf(el, proto);
-  const handled = mode === 'native' ? ADDED_EVENTS : [...ADDED_EVENTS, ...NATIVE_EVENTS];
-  for (const type of handled) el.addEventListener(type, (e) => controller.runHandler(type, e));
-  for (const [key, value] of saved) {
+  if (mode === 'polyfill') setPrototypeOf(el, proto);
+  const handled = handledEvents(mode);
+  for (let i = 0; i < handled.length; i++) {
+    const type = handled[i]!;
+    addListener(el, type, (e) => controller.runHandler(type, e));
+  }
+  for (let i = 0; i < savedKeys.length; i++) {
     try {
-      (el as unknown as Record<string, unknown>)[key] = value;
+      (el as unknown as Record<string, unknown>)[savedKeys[i]!] = savedValues[i];
     } catch {
       /* a value the setter refuses stays unset */
     }

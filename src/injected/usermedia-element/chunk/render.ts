@@ -5,6 +5,7 @@
 import type { ElementType } from './constraints';
 import type { ChunkStrings } from '../../../shared/chunks';
 import { adoptStyles } from '../../styles';
+import { SafeWeakSet, addListener } from '../../chunk-natives';
 
 export type ViewState = 'idle' | 'on' | 'off';
 export type Problem = 'not-allowed' | 'not-readable' | 'not-found' | 'other' | 'muted' | 'ended' | null;
@@ -78,7 +79,7 @@ export interface ViewActions {
 export class View {
   readonly host: HTMLSpanElement;
   /** Clicks MediaGate handled inside the view (arrow, badge); the element's own click ignores them. */
-  readonly handled = new WeakSet<Event>();
+  readonly handled = new SafeWeakSet();
   private readonly face: HTMLDivElement;
   private readonly main: HTMLButtonElement;
   private readonly more: HTMLButtonElement;
@@ -132,19 +133,19 @@ export class View {
     this.explain.hidden = true;
     root.append(this.face, this.badge, this.explain);
 
-    this.more.addEventListener('click', (e) => {
+    addListener(this.more, 'click', (e) => {
       this.handled.add(e);
       if (e.isTrusted) actions.choose();
     });
-    this.badge.addEventListener('click', (e) => {
+    addListener(this.badge, 'click', (e) => {
       this.handled.add(e);
       this.toggleExplain();
     });
-    close.addEventListener('click', (e) => {
+    addListener(close, 'click', (e) => {
       this.handled.add(e);
       this.toggleExplain(false);
     });
-    this.explain.addEventListener('click', (e) => {
+    addListener(this.explain, 'click', (e) => {
       this.handled.add(e);
     });
   }

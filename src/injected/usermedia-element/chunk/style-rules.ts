@@ -14,9 +14,9 @@ export function parseColor(css: string): Rgba | null {
   if (!m) return css.trim() === 'transparent' ? { r: 0, g: 0, b: 0, a: 0 } : null;
   const alpha = m[4] === undefined ? 1 : m[4].endsWith('%') ? parseFloat(m[4]) / 100 : parseFloat(m[4]);
   const c = { r: +m[1]!, g: +m[2]!, b: +m[3]!, a: alpha };
-  return [c.r, c.g, c.b, c.a].every((x) => Number.isFinite(x)) && c.r <= 255 && c.g <= 255 && c.b <= 255 && c.a <= 1
-    ? c
-    : null;
+  // No array methods: a page-replaced Array.prototype.every would receive the callback.
+  const finite = Number.isFinite(c.r) && Number.isFinite(c.g) && Number.isFinite(c.b) && Number.isFinite(c.a);
+  return finite && c.r <= 255 && c.g <= 255 && c.b <= 255 && c.a <= 1 ? c : null;
 }
 
 /** `top` painted over `bottom` (which is opaque). */
@@ -41,7 +41,10 @@ export function luminance({ r, g, b }: Rgba): number {
 
 /** WCAG 2 contrast ratio, 1..21. */
 export function contrast(a: Rgba, b: Rgba): number {
-  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  const la = luminance(a);
+  const lb = luminance(b);
+  const hi = la > lb ? la : lb;
+  const lo = la > lb ? lb : la;
   return (hi + 0.05) / (lo + 0.05);
 }
 
