@@ -67,6 +67,7 @@ export let setEach: Natives['setEach'];
 export let mapPut: Natives['mapPut'];
 export let setPut: Natives['setPut'];
 export let dispatch: Natives['dispatch'];
+export let postToPortWith: Natives['postToPortWith'];
 
 /** Called by announceChunk with the core's set, before the chunk's start. */
 export function useCoreNatives(n: Natives): void {
@@ -127,6 +128,7 @@ export function useCoreNatives(n: Natives): void {
     mapPut,
     setPut,
     dispatch,
+    postToPortWith,
   } = n);
 }
 

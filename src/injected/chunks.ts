@@ -104,6 +104,7 @@ function chunkNatives() {
     mapPut: N.mapPut,
     setPut: N.setPut,
     dispatch: N.dispatch,
+    postToPortWith: N.postToPortWith,
   };
   setPrototypeOf(n, null);
   return freeze(n);

@@ -342,3 +342,7 @@ export const setPut = <V>(s: Set<V>, v: V): void => {
 /** Fires a plain Event of `type` at `target` (effects: `ended`, `mute`, `configurationchange`). */
 export const dispatch = (target: EventTarget, type: string): boolean =>
   apply(dispatchEventFn, target, [new NativeEvent(type)]) as boolean;
+/** postMessage on a MessagePort with a transfer list (the blur's frames to MediaGate's segmenter frame). */
+export const postToPortWith = (port: MessagePort, data: unknown, transfer: Transferable[]): void => {
+  apply(portPostMessage, port, [data, transfer]);
+};

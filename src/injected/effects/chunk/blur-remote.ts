@@ -7,11 +7,14 @@ import type { ChunkApi } from '../../chunk-api';
 import type { MaskSource } from './blur-segment';
 import { segmentSize } from './blur-math';
 import {
+  addListener,
   inert,
   nativeClearTimeout,
   nativeSetTimeout,
   newPromise,
   now,
+  postToPort,
+  postToPortWith,
   SafeMap,
   sealed,
   startPort,
@@ -43,14 +46,17 @@ export class RemotePersonMask implements MaskSource {
   }
 
   private listen(port: MessagePort): void {
-    port.onmessage = (e: MessageEvent<SegmenterReply>) => {
-      const r = e.data;
+    // A listener rather than the onmessage setter: MessagePort.prototype's setter could be the page's.
+    // (The port is started: remotePersonMask checks it with start().)
+    addListener(port, 'message', (e) => {
+      if (port !== this.port) return; // replaced by reconnect()
+      const r = (e as MessageEvent<SegmenterReply>).data;
       const done = this.waiting.get(r?.id);
       if (done) {
         this.waiting.delete(r.id);
         done(r);
       }
-    };
+    });
   }
 
   /** The frame stopped answering: a new port (the content script makes the frame again if it is gone). */
@@ -85,7 +91,7 @@ export class RemotePersonMask implements MaskSource {
         if (r.error !== undefined) reject(new Error(r.error));
         else resolve();
       });
-      this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, load: true });
+      postToPort(this.port, { protocol: SEGMENTER_PROTOCOL, id, load: true });
     });
   }
 
@@ -118,7 +124,7 @@ export class RemotePersonMask implements MaskSource {
           this.height = r.height;
         }
       });
-      this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, width: size.width, height: size.height, pixels }, [
+      postToPortWith(this.port, { protocol: SEGMENTER_PROTOCOL, id, width: size.width, height: size.height, pixels }, [
         pixels,
       ]);
     }

@@ -39,6 +39,7 @@ import {
   SafeWeakMap,
   setEach,
   setPut,
+  startPort,
   then,
 } from '../../chunk-natives';
 import { sourceOf, type Sources } from './sources';
@@ -111,7 +112,6 @@ function start(api: ChunkApi): TransferChunk {
   const closePort = (p: MessagePort): void => {
     apply(portClose, p, []);
   };
-  const tellPort = MessagePort.prototype.postMessage;
   /** Sources by the key their transfer gave them, so a track posted back is the page's own again. */
   const sources = new SafeMap<string, MediaStreamTrack>();
   /** What stops each source a worker holds, when the page terminates that worker. */
@@ -142,7 +142,7 @@ function start(api: ChunkApi): TransferChunk {
     const stop = new SafeMap<number, () => void>();
     const tell = (m: ToRemote, transfer: Transferable[] = []): void => {
       try {
-        apply(tellPort, port, [m, transfer]);
+        apply(n.portPost, port, [m, transfer]);
       } catch {
         /* worker gone */
       }
@@ -162,8 +162,9 @@ function start(api: ChunkApi): TransferChunk {
       // Firefox hands script-dispatched events only to listeners that ask for them (4th argument).
       addListener(source, type, () => tell({ t: 'state', s: state(), event: type }), false, true);
     }
-    port.onmessage = (e) => {
-      const m = e.data as ToOwner;
+    // A listener and the core's start(), not the onmessage setter, which could be the page's by now.
+    addListener(port, 'message', (e) => {
+      const m = (e as MessageEvent).data as ToOwner;
       if (!isObject(m)) return;
       if (m.t === 'stop') {
         release();
@@ -197,7 +198,8 @@ function start(api: ChunkApi): TransferChunk {
         stop.get(m.id)?.();
         stop.delete(m.id);
       }
-    };
+    });
+    startPort(port);
   };
 
   /** Frames for a worker's MediaStreamTrackProcessor: Chromium's own processor, else a video element. */
@@ -284,10 +286,11 @@ function start(api: ChunkApi): TransferChunk {
         request();
       };
     }
-    w.port.onmessage = (e) => {
-      const m = e.data as GeneratorToPage;
+    addListener(w.port, 'message', (e) => {
+      const m = (e as MessageEvent).data as GeneratorToPage;
       if (isObject(m) && m.t === 'frame') write(m.frame);
-    };
+    });
+    startPort(w.port);
     return track;
   };
 
