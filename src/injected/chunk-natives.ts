@@ -60,6 +60,14 @@ export let streamTracks: Natives['streamTracks'];
 export let stopTrack: Natives['stopTrack'];
 export let trackKind: Natives['trackKind'];
 export let endTrack: Natives['endTrack'];
+export let NativeMap: Natives['NativeMap'];
+export let NativeSet: Natives['NativeSet'];
+export let mapEach: Natives['mapEach'];
+export let setEach: Natives['setEach'];
+export let mapPut: Natives['mapPut'];
+export let setPut: Natives['setPut'];
+export let dispatch: Natives['dispatch'];
+export let postToPortWith: Natives['postToPortWith'];
 
 /** Called by announceChunk with the core's set, before the chunk's start. */
 export function useCoreNatives(n: Natives): void {
@@ -113,6 +121,14 @@ export function useCoreNatives(n: Natives): void {
     stopTrack,
     trackKind,
     endTrack,
+    NativeMap,
+    NativeSet,
+    mapEach,
+    setEach,
+    mapPut,
+    setPut,
+    dispatch,
+    postToPortWith,
   } = n);
 }
 

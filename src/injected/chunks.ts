@@ -97,6 +97,14 @@ function chunkNatives() {
     stopTrack: N.stopTrack,
     trackKind: N.trackKind,
     endTrack: N.endTrack,
+    NativeMap: N.NativeMap,
+    NativeSet: N.NativeSet,
+    mapEach: N.mapEach,
+    setEach: N.setEach,
+    mapPut: N.mapPut,
+    setPut: N.setPut,
+    dispatch: N.dispatch,
+    postToPortWith: N.postToPortWith,
   };
   setPrototypeOf(n, null);
   return freeze(n);

@@ -323,3 +323,26 @@ export const endTrack = (t: MediaStreamTrack): void => {
   stopTrack(t);
   apply(dispatchEventFn, t, [new NativeEvent('ended')]);
 };
+
+// For chunks that copy the page's own Map and Set data (track transfer): iterated and filled with the
+// pristine methods, so no callback or copy of MediaGate's passes through the page's prototypes.
+const mapSetFn = Map.prototype.set;
+export const mapEach = <K, V>(m: Map<K, V>, fn: (v: V, k: K) => void): void => {
+  apply(mapForEach, m, [fn]);
+};
+export const setEach = <V>(s: Set<V>, fn: (v: V) => void): void => {
+  apply(setForEach, s, [fn]);
+};
+export const mapPut = <K, V>(m: Map<K, V>, k: K, v: V): void => {
+  apply(mapSetFn, m, [k, v]);
+};
+export const setPut = <V>(s: Set<V>, v: V): void => {
+  apply(setAdd, s, [v]);
+};
+/** Fires a plain Event of `type` at `target` (effects: `ended`, `mute`, `configurationchange`). */
+export const dispatch = (target: EventTarget, type: string): boolean =>
+  apply(dispatchEventFn, target, [new NativeEvent(type)]) as boolean;
+/** postMessage on a MessagePort with a transfer list (the blur's frames to MediaGate's segmenter frame). */
+export const postToPortWith = (port: MessagePort, data: unknown, transfer: Transferable[]): void => {
+  apply(portPostMessage, port, [data, transfer]);
+};

@@ -70,31 +70,86 @@ export type PageToGenerator = { t: 'stop' };
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /**
- * Copies the containers a structured clone keeps (arrays, plain objects, Map, Set), putting
- * `swap(x)` where it returns something; other objects travel as they are. Cycles are kept.
+ * The built-ins swapIn and standInIndex use. The page's main world passes the core's captured ones
+ * (a chunk runs after the page's scripts, which may have replaced the globals' methods: they would
+ * receive MediaGate's callbacks); the worker's side, where the page's code and MediaGate's are one
+ * principal, takes the globals.
  */
-export function swapIn(v: unknown, swap: (x: object) => unknown, seen = new Map<object, unknown>()): unknown {
+export interface SwapOps {
+  /** What was copied already (cycles): a Map-like of MediaGate's own. */
+  seen(): { get(k: object): unknown; set(k: object, v: unknown): void; has(k: object): boolean };
+  isArray(v: unknown): v is unknown[];
+  getPrototypeOf(v: object): object | null;
+  defineProperty(o: object, k: PropertyKey, d: PropertyDescriptor): unknown;
+  /** Own enumerable string keys (Object.keys). */
+  keys(o: object): string[];
+  isMap(v: object): v is Map<unknown, unknown>;
+  isSet(v: object): v is Set<unknown>;
+  newMap(): Map<unknown, unknown>;
+  newSet(): Set<unknown>;
+  mapEach(m: Map<unknown, unknown>, fn: (v: unknown, k: unknown) => void): void;
+  setEach(s: Set<unknown>, fn: (v: unknown) => void): void;
+  mapPut(m: Map<unknown, unknown>, k: unknown, v: unknown): void;
+  setPut(s: Set<unknown>, v: unknown): void;
+  objectPrototype: object;
+}
+
+/** The globals, read when called (the worker's side). */
+export const globalSwapOps = (): SwapOps => ({
+  seen: () => new Map<object, unknown>(),
+  isArray: Array.isArray,
+  getPrototypeOf: Object.getPrototypeOf,
+  defineProperty: Object.defineProperty,
+  keys: Object.keys,
+  isMap: (v): v is Map<unknown, unknown> => v instanceof Map,
+  isSet: (v): v is Set<unknown> => v instanceof Set,
+  newMap: () => new Map(),
+  newSet: () => new Set(),
+  mapEach: (m, fn) => m.forEach(fn),
+  setEach: (s, fn) => s.forEach((v) => fn(v)),
+  mapPut: (m, k, v) => {
+    m.set(k, v);
+  },
+  setPut: (s, v) => {
+    s.add(v);
+  },
+  objectPrototype: Object.prototype,
+});
+
+/**
+ * Copies the containers a structured clone keeps (arrays, plain objects, Map, Set), putting
+ * `swap(x)` where it returns something; other objects travel as they are. Cycles are kept. Loops
+ * only, and built-ins only through `ops`.
+ */
+export function swapIn(v: unknown, swap: (x: object) => unknown, ops: SwapOps = globalSwapOps()): unknown {
+  return copy(v, swap, ops, ops.seen());
+}
+
+function copy(v: unknown, swap: (x: object) => unknown, ops: SwapOps, seen: ReturnType<SwapOps['seen']>): unknown {
   if (!isObject(v)) return v;
   const hit = swap(v);
   if (hit !== undefined) return hit;
   if (seen.has(v)) return seen.get(v);
-  const proto = Object.getPrototypeOf(v);
+  const proto = ops.getPrototypeOf(v);
   let out: any;
-  if (Array.isArray(v)) {
+  if (ops.isArray(v)) {
     seen.set(v, (out = []));
-    for (let i = 0; i < v.length; i++) out[i] = swapIn(v[i], swap, seen);
-  } else if (v instanceof Map) {
-    seen.set(v, (out = new Map()));
-    v.forEach((x, k) => out.set(swapIn(k, swap, seen), swapIn(x, swap, seen)));
-  } else if (v instanceof Set) {
-    seen.set(v, (out = new Set()));
-    v.forEach((x) => out.add(swapIn(x, swap, seen)));
-  } else if (proto === Object.prototype || proto === null) {
+    for (let i = 0; i < v.length; i++) out[i] = copy(v[i], swap, ops, seen);
+  } else if (ops.isMap(v)) {
+    const m = ops.newMap();
+    seen.set(v, (out = m));
+    ops.mapEach(v, (x, k) => ops.mapPut(m, copy(k, swap, ops, seen), copy(x, swap, ops, seen)));
+  } else if (ops.isSet(v)) {
+    const s = ops.newSet();
+    seen.set(v, (out = s));
+    ops.setEach(v, (x) => ops.setPut(s, copy(x, swap, ops, seen)));
+  } else if (proto === ops.objectPrototype || proto === null) {
     seen.set(v, (out = {}));
+    const keys = ops.keys(v);
     // defineProperty: an own "__proto__" key (JSON.parse makes them) must stay a key.
-    for (const k of Object.keys(v))
-      Object.defineProperty(out, k, {
-        value: swapIn((v as Record<string, unknown>)[k], swap, seen),
+    for (let i = 0; i < keys.length; i++)
+      ops.defineProperty(out, keys[i]!, {
+        value: copy((v as Record<string, unknown>)[keys[i]!], swap, ops, seen),
         writable: true,
         enumerable: true,
         configurable: true,
@@ -106,7 +161,7 @@ export function swapIn(v: unknown, swap: (x: object) => unknown, seen = new Map<
 }
 
 /** The stand-in's index, if `x` is one. */
-export const standInIndex = (x: object): number | undefined => {
+export const standInIndex = (x: object, ops: Pick<SwapOps, 'keys'> = Object): number | undefined => {
   const i = (x as Record<string, unknown>)[STAND_IN];
-  return typeof i === 'number' && Object.keys(x).length === 1 ? i : undefined;
+  return typeof i === 'number' && ops.keys(x).length === 1 ? i : undefined;
 };

@@ -7,6 +7,7 @@
 import { ImageSegmenter } from '@mediapipe/tasks-vision';
 import ModuleFactory from '@mediapipe/tasks-vision/vision_wasm_internal.js';
 import { hasWasmSimd } from './wasm';
+import { globalPromiseOps, type PromiseOps } from './promise-ops';
 
 const hasWebGL = (): boolean => {
   const canvas = new OffscreenCanvas(1, 1);
@@ -20,56 +21,75 @@ export class WasmRefused extends Error {}
  * A segmenter from tasks-vision's wasm and the model, as bytes. tasks-vision takes its Emscripten factory
  * and module options from two globals (it would otherwise load a script from a URL): they are set only
  * for this call and removed after. Used in the page (the effects chunk's blur-model.ts) and by
- * MediaGate's own segmenter page (src/segmenter).
+ * MediaGate's own segmenter page (src/segmenter). Chained through `ops` (see promise-ops.ts).
  */
-export async function createSegmenter(
+export function createSegmenter(
   wasm: Uint8Array<ArrayBuffer>,
   model: Uint8Array<ArrayBuffer>,
+  ops: PromiseOps = globalPromiseOps(),
 ): Promise<ImageSegmenter> {
   // Fails here, before any global is touched, when the page's CSP forbids wasm; compiled once, the
   // module is instantiated through Emscripten's instantiateWasm hook (11 MB: no second compile).
-  let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(wasm);
-  } catch (e) {
-    throw new WasmRefused(String(e));
-  }
-  const g = globalThis as unknown as Record<string, unknown>;
-  const hadModule = Object.hasOwn(g, 'Module');
-  const pageModule = g.Module;
-  g.ModuleFactory = ModuleFactory;
-  let fail: (e: unknown) => void = () => undefined;
-  const failed = new Promise<never>((_, reject) => {
-    fail = reject;
-  });
-  g.Module = {
-    instantiateWasm(imports: WebAssembly.Imports, done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
-      // Emscripten has no failure path here: a failure ends the race below instead of hanging.
-      WebAssembly.instantiate(module, imports).then((i) => done(i, module), fail);
-      return {};
+  return ops.then(
+    WebAssembly.compile(wasm),
+    (module) =>
+      ops.newPromise<ImageSegmenter>((resolve, reject) => {
+        const g = globalThis as unknown as Record<string, unknown>;
+        const hadModule = Object.hasOwn(g, 'Module');
+        const pageModule = g.Module;
+        let settled = false;
+        const settle = (ok: boolean, v: unknown): void => {
+          if (settled) return;
+          settled = true;
+          delete g.ModuleFactory;
+          if (hadModule) g.Module = pageModule;
+          else delete g.Module;
+          if (ok) resolve(ops.inert(v as ImageSegmenter));
+          else reject(v);
+        };
+        g.ModuleFactory = ModuleFactory;
+        g.Module = {
+          instantiateWasm(
+            imports: WebAssembly.Imports,
+            done: (i: WebAssembly.Instance, m: WebAssembly.Module) => void,
+          ) {
+            // Emscripten has no failure path here: a failure settles the creation instead of hanging.
+            ops.then(
+              WebAssembly.instantiate(module, imports),
+              (i) => done(i, module),
+              (e) => settle(false, e),
+            );
+            return {};
+          },
+          // MediaPipe's start-up log stays out of the console.
+          print: () => undefined,
+          printErr: () => undefined,
+        };
+        let created: Promise<ImageSegmenter>;
+        try {
+          created = ImageSegmenter.createFromOptions(
+            { wasmLoaderPath: '', wasmBinaryPath: '' },
+            {
+              baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
+              runningMode: 'VIDEO',
+              outputConfidenceMasks: true,
+              outputCategoryMask: false,
+            },
+          );
+        } catch (e) {
+          settle(false, e);
+          return;
+        }
+        ops.then(
+          created,
+          (s) => settle(true, s),
+          (e) => settle(false, e),
+        );
+      }),
+    (e) => {
+      throw new WasmRefused(String(e));
     },
-    // MediaPipe's start-up log stays out of the console.
-    print: () => undefined,
-    printErr: () => undefined,
-  };
-  try {
-    return await Promise.race([
-      failed,
-      ImageSegmenter.createFromOptions(
-        { wasmLoaderPath: '', wasmBinaryPath: '' },
-        {
-          baseOptions: { modelAssetBuffer: model, delegate: 'CPU' },
-          runningMode: 'VIDEO',
-          outputConfidenceMasks: true,
-          outputCategoryMask: false,
-        },
-      ),
-    ]);
-  } finally {
-    delete g.ModuleFactory;
-    if (hadModule) g.Module = pageModule;
-    else delete g.Module;
-  }
+  );
 }
 
 /** What the segmenter needs of the browser; the same in MediaGate's frame, so no point asking it then. */

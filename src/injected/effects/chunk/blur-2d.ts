@@ -10,10 +10,18 @@ const SIGMA = 6;
 const PAD = 3 * SIGMA;
 
 /** Person confidence (0..255) -> alpha, with the shader's smoothstep(0.25, 0.75) feather. */
-const FEATHER = Uint8Array.from({ length: 256 }, (_, i) => {
-  const t = Math.min(1, Math.max(0, (i / 255 - 0.25) / 0.5));
-  return Math.round(t * t * (3 - 2 * t) * 255);
-});
+let feather: Uint8Array | null = null;
+/** Made on first use: a chunk's modules run nothing at load. */
+function featherTable(): Uint8Array {
+  if (!feather) {
+    feather = new Uint8Array(256);
+    for (let i = 0; i < 256; i++) {
+      const t = Math.min(1, Math.max(0, (i / 255 - 0.25) / 0.5));
+      feather[i] = Math.round(t * t * (3 - 2 * t) * 255);
+    }
+  }
+  return feather;
+}
 
 type Ctx = OffscreenCanvasRenderingContext2D;
 const layer = (width: number, height: number): Ctx => new OffscreenCanvas(width, height).getContext('2d')!;
@@ -45,7 +53,8 @@ export class Canvas2DCompositor {
       this.mask = { ctx, image: ctx.createImageData(maskW, maskH) };
     }
     const px = this.mask.image.data;
-    for (let i = 0; i < mask.length; i++) px[i * 4 + 3] = FEATHER[mask[i]!]!;
+    const table = featherTable();
+    for (let i = 0; i < mask.length; i++) px[i * 4 + 3] = table[mask[i]!]!;
     this.mask.ctx.putImageData(this.mask.image, 0, 0);
     return this.mask.ctx.canvas;
   }

@@ -13,14 +13,24 @@ import { createCompositor } from './blur-compositor';
 import { blurredOutputs } from './blur-track';
 import { videoFrames } from './blur-clock';
 import { MAX_FAILURES, SEGMENT_EVERY } from './blur-math';
+import type { MaskSource } from './blur-segment';
+import { caught, nativeSetTimeout, newPromise, now, promiseRace, sealed, then } from '../../chunk-natives';
 
-export async function canvasBlur(
+export function canvasBlur(
   api: ChunkApi,
   register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack,
   ask: BoolAsk,
 ): Promise<MediaStreamTrack> {
-  const mask = await personMask(api);
+  return then(personMask(api), (mask) => withMask(mask, register, source, ask));
+}
+
+function withMask(
+  mask: MaskSource,
+  register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
+  source: MediaStreamTrack,
+  ask: BoolAsk,
+): Promise<MediaStreamTrack> {
   const draw = createCompositor(() => document.createElement('canvas'), false);
   const canvas = draw.canvas;
   const video = document.createElement('video');
@@ -30,48 +40,54 @@ export async function canvasBlur(
   // A refusal (autoplay policy) fails the call, so the caller falls back; a play() that waits (Firefox
   // holds media in a tab never shown yet) must not hold getUserMedia: frames flow once it plays.
   const playing = video.play();
-  await Promise.race([playing, new Promise((resolve) => setTimeout(resolve, 1000))]);
-  playing.catch(() => undefined);
-  const output = canvas.captureStream().getVideoTracks()[0]!;
-  let stopFrames = () => undefined as void;
-  const { state, adopt } = blurredOutputs(register, source, ask, () => {
-    mask.close();
-    stopFrames();
-    video.pause();
-    video.srcObject = null;
-  });
+  caught(playing, () => undefined);
+  // Sealed: returned from a then-callback. Settles with the track, which the page gets.
+  return sealed(
+    then(promiseRace<unknown>([playing, newPromise<void>((resolve) => nativeSetTimeout(resolve, 1000))]), () =>
+      started(),
+    ),
+  );
 
-  let count = 0;
-  let failures = 0;
-  const frame = () => {
-    const width = video.videoWidth;
-    const height = video.videoHeight;
-    if (!width || !height || state.stopped) return;
-    try {
-      let blurred = false;
-      if (state.on) {
-        const fresh =
-          count++ % SEGMENT_EVERY === 0 || mask.width === 0
-            ? mask.update(video, width, height, performance.now())
-            : true;
-        blurred = fresh && mask.width > 0;
-      }
-      // Off, or no mask yet: the frame as it is (never a blurred person).
-      draw.draw(video, width, height, blurred ? mask.data : null, mask.width, mask.height);
-      failures = 0;
-    } catch {
-      // A failure that persists (e.g. a lost WebGL context) switches the effect off, so getSettings()
-      // tells the truth; frames then pass unblurred.
-      if (++failures >= MAX_FAILURES) state.on = false;
-      if (state.on) return;
+  function started(): MediaStreamTrack {
+    const output = canvas.captureStream().getVideoTracks()[0]!;
+    let stopFrames = () => undefined as void;
+    const { state, adopt } = blurredOutputs(register, source, ask, () => {
+      mask.close();
+      stopFrames();
+      video.pause();
+      video.srcObject = null;
+    });
+
+    let count = 0;
+    let failures = 0;
+    const frame = () => {
+      const width = video.videoWidth;
+      const height = video.videoHeight;
+      if (!width || !height || state.stopped) return;
       try {
-        draw.draw(video, width, height, null, 0, 0);
+        let blurred = false;
+        if (state.on) {
+          const fresh =
+            count++ % SEGMENT_EVERY === 0 || mask.width === 0 ? mask.update(video, width, height, now()) : true;
+          blurred = fresh && mask.width > 0;
+        }
+        // Off, or no mask yet: the frame as it is (never a blurred person).
+        draw.draw(video, width, height, blurred ? mask.data : null, mask.width, mask.height);
+        failures = 0;
       } catch {
-        return;
+        // A failure that persists (e.g. a lost WebGL context) switches the effect off, so getSettings()
+        // tells the truth; frames then pass unblurred.
+        if (++failures >= MAX_FAILURES) state.on = false;
+        if (state.on) return;
+        try {
+          draw.draw(video, width, height, null, 0, 0);
+        } catch {
+          return;
+        }
       }
-    }
-  };
-  const fps = source.getSettings().frameRate || 30;
-  stopFrames = videoFrames(video, fps, frame);
-  return adopt(output);
+    };
+    const fps = source.getSettings().frameRate || 30;
+    stopFrames = videoFrames(video, fps, frame);
+    return adopt(output);
+  }
 }

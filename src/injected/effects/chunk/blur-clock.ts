@@ -2,6 +2,8 @@
 // presents (requestVideoFrameCallback) while the page is visible; in a hidden page, where rVFC and
 // timers are throttled to about once a second, from a timer in a worker, which is not.
 
+import { addListener, nativeClearTimeout, nativeSetTimeout, now as nowMs, removeListener } from '../../chunk-natives';
+
 const TIMER = 'let t=0;onmessage=(e)=>{clearInterval(t);if(e.data>0)t=setInterval(()=>postMessage(0),e.data)}';
 let timerUrl: string | null = null;
 
@@ -14,7 +16,7 @@ export function videoFrames(video: FrameVideo, fps: number, onFrame: () => void)
   let last = -Infinity;
   const tick = () => {
     if (stopped) return;
-    const now = performance.now();
+    const now = nowMs();
     // Both clocks may run around a visibility change: never twice for the same frame period.
     if (now - last < interval / 2) return;
     last = now;
@@ -30,6 +32,13 @@ export function videoFrames(video: FrameVideo, fps: number, onFrame: () => void)
 
   let worker: Worker | null = null;
   let fallback = 0;
+  // The window's interval, from the core's timeout (the page's setInterval would receive `tick`).
+  const every = (): void => {
+    fallback = nativeSetTimeout(() => {
+      every();
+      tick();
+    }, interval);
+  };
   const startTimer = () => {
     if (worker || fallback) return;
     try {
@@ -40,28 +49,28 @@ export function videoFrames(video: FrameVideo, fps: number, onFrame: () => void)
       worker.onerror = () => {
         worker?.terminate();
         worker = null;
-        fallback = setInterval(tick, interval) as unknown as number;
+        every();
       };
       worker.postMessage(interval);
     } catch {
-      fallback = setInterval(tick, interval) as unknown as number;
+      every();
     }
   };
   const stopTimer = () => {
     worker?.terminate();
     worker = null;
-    clearInterval(fallback);
+    nativeClearTimeout(fallback);
     fallback = 0;
   };
   const onVisibility = () => {
     if (document.hidden || !rvfc) startTimer();
     else stopTimer();
   };
-  document.addEventListener('visibilitychange', onVisibility);
+  addListener(document, 'visibilitychange', onVisibility);
   onVisibility();
   return () => {
     stopped = true;
     stopTimer();
-    document.removeEventListener('visibilitychange', onVisibility);
+    removeListener(document, 'visibilitychange', onVisibility);
   };
 }

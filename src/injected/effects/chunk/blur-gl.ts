@@ -9,21 +9,30 @@ out vec2 uv;
 uniform bool flipY;
 void main() { uv = p * 0.5 + 0.5; if (flipY) uv.y = 1.0 - uv.y; gl_Position = vec4(p, 0.0, 1.0); }`;
 
-const PAIRS = gaussianPairs(8, 4);
-const BLUR = `#version 300 es
+/** The blur shader's source, made on first use (a chunk's modules run nothing at load). */
+function blurShader(): string {
+  const pairs = gaussianPairs(8, 4);
+  let weights = '';
+  let offsets = '';
+  for (let i = 0; i < pairs.length; i++) {
+    weights += (i ? ',' : '') + pairs[i]![0].toFixed(6);
+    offsets += (i ? ',' : '') + pairs[i]![1].toFixed(6);
+  }
+  return `#version 300 es
 precision mediump float;
 in vec2 uv;
 out vec4 color;
 uniform sampler2D src;
 uniform vec2 step;
-const int N = ${PAIRS.length};
-const float W[N] = float[](${PAIRS.map(([w]) => w.toFixed(6)).join(',')});
-const float O[N] = float[](${PAIRS.map(([, o]) => o.toFixed(6)).join(',')});
+const int N = ${pairs.length};
+const float W[N] = float[](${weights});
+const float O[N] = float[](${offsets});
 void main() {
   vec4 c = texture(src, uv) * W[0];
   for (int i = 1; i < N; i++) c += (texture(src, uv + step * O[i]) + texture(src, uv - step * O[i])) * W[i];
   color = c;
 }`;
+}
 
 const COMPOSITE = `#version 300 es
 precision mediump float;
@@ -64,7 +73,7 @@ export class BlurCompositor {
     const quad = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, quad);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
-    this.blur = this.program(BLUR);
+    this.blur = this.program(blurShader());
     this.composite = this.program(COMPOSITE);
     this.frameTex = this.texture();
     this.maskTex = this.texture();
@@ -74,10 +83,13 @@ export class BlurCompositor {
   private program(fragment: string): Program {
     const gl = this.gl;
     const p = gl.createProgram()!;
-    for (const [type, src] of [
-      [gl.VERTEX_SHADER, VERTEX],
-      [gl.FRAGMENT_SHADER, fragment],
-    ] as const) {
+    const stages = [
+      { type: gl.VERTEX_SHADER, src: VERTEX },
+      { type: gl.FRAGMENT_SHADER, src: fragment },
+    ];
+    for (let i = 0; i < stages.length; i++) {
+      const type = stages[i]!.type;
+      const src = stages[i]!.src;
       const s = gl.createShader(type)!;
       gl.shaderSource(s, src);
       gl.compileShader(s);
@@ -107,18 +119,19 @@ export class BlurCompositor {
     this.canvas.width = width;
     this.canvas.height = height;
     const small = downscaled(width, height);
-    for (const s of this.small) {
-      gl.deleteTexture(s.tex);
-      gl.deleteFramebuffer(s.fbo);
+    for (let i = 0; i < this.small.length; i++) {
+      gl.deleteTexture(this.small[i]!.tex);
+      gl.deleteFramebuffer(this.small[i]!.fbo);
     }
-    this.small = [0, 1].map(() => {
+    this.small = [];
+    for (let i = 0; i < 2; i++) {
       const tex = this.texture();
       gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, small.width, small.height, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
       const fbo = gl.createFramebuffer()!;
       gl.bindFramebuffer(gl.FRAMEBUFFER, fbo);
       gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
-      return { tex, fbo };
-    });
+      this.small[i] = { tex, fbo };
+    }
     this.size = { width, height, small };
   }
 
@@ -127,7 +140,7 @@ export class BlurCompositor {
     target: WebGLFramebuffer | null,
     w: number,
     h: number,
-    textures: Array<[string, WebGLTexture]>,
+    textures: { name: string; tex: WebGLTexture }[],
     flipY: boolean,
     step?: [number, number],
   ): void {
@@ -135,11 +148,11 @@ export class BlurCompositor {
     gl.useProgram(p.program);
     gl.bindFramebuffer(gl.FRAMEBUFFER, target);
     gl.viewport(0, 0, w, h);
-    textures.forEach(([name, tex], i) => {
+    for (let i = 0; i < textures.length; i++) {
       gl.activeTexture(gl.TEXTURE0 + i);
-      gl.bindTexture(gl.TEXTURE_2D, tex);
-      gl.uniform1i(p.uniform(name), i);
-    });
+      gl.bindTexture(gl.TEXTURE_2D, textures[i]!.tex);
+      gl.uniform1i(p.uniform(textures[i]!.name), i);
+    }
     gl.uniform1i(p.uniform('flipY'), flipY ? 1 : 0);
     if (step) gl.uniform2f(p.uniform('step'), step[0], step[1]);
     gl.enableVertexAttribArray(0);
@@ -168,15 +181,13 @@ export class BlurCompositor {
     if (mask) gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8, maskW, maskH, 0, gl.RED, gl.UNSIGNED_BYTE, mask);
     else gl.texImage2D(gl.TEXTURE_2D, 0, gl.R8, 1, 1, 0, gl.RED, gl.UNSIGNED_BYTE, new Uint8Array([255]));
     const { width: sw, height: sh } = this.size.small;
-    const [a, b] = this.small as [
-      { tex: WebGLTexture; fbo: WebGLFramebuffer },
-      { tex: WebGLTexture; fbo: WebGLFramebuffer },
-    ];
+    const a = this.small[0]!;
+    const b = this.small[1]!;
     // Downscale (with the first horizontal blur, sampling the full-size frame), then V, H, V.
-    this.pass(this.blur, a.fbo, sw, sh, [['src', this.frameTex]], false, [1 / width, 0]);
-    this.pass(this.blur, b.fbo, sw, sh, [['src', a.tex]], false, [0, 1 / sh]);
-    this.pass(this.blur, a.fbo, sw, sh, [['src', b.tex]], false, [1 / sw, 0]);
-    this.pass(this.blur, b.fbo, sw, sh, [['src', a.tex]], false, [0, 1 / sh]);
+    this.pass(this.blur, a.fbo, sw, sh, [{ name: 'src', tex: this.frameTex }], false, [1 / width, 0]);
+    this.pass(this.blur, b.fbo, sw, sh, [{ name: 'src', tex: a.tex }], false, [0, 1 / sh]);
+    this.pass(this.blur, a.fbo, sw, sh, [{ name: 'src', tex: b.tex }], false, [1 / sw, 0]);
+    this.pass(this.blur, b.fbo, sw, sh, [{ name: 'src', tex: a.tex }], false, [0, 1 / sh]);
     // The canvas's row 0 is its bottom: flip so the output is upright.
     this.pass(
       this.composite,
@@ -184,9 +195,9 @@ export class BlurCompositor {
       width,
       height,
       [
-        ['frame', this.frameTex],
-        ['background', b.tex],
-        ['mask', this.maskTex],
+        { name: 'frame', tex: this.frameTex },
+        { name: 'background', tex: b.tex },
+        { name: 'mask', tex: this.maskTex },
       ],
       true,
     );

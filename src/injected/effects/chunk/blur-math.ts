@@ -34,7 +34,8 @@ export function gaussianPairs(taps: number, sigma: number): Array<[number, numbe
   for (let i = 1; i <= taps; i += 2) {
     const a = w[i]!;
     const b = i + 1 <= taps ? w[i + 1]! : 0;
-    out.push([a + b, (i * a + (i + 1) * b) / (a + b)]);
+    // By index: in the page, Array.prototype.push may be the page's by the time the blur runs.
+    out[out.length] = [a + b, (i * a + (i + 1) * b) / (a + b)];
   }
   return out;
 }

@@ -7,40 +7,51 @@ import type { ImageSegmenter } from '@mediapipe/tasks-vision';
 import type { ChunkApi } from '../../chunk-api';
 import { createSegmenter, segmenterUnsupported, WasmRefused } from '../../../shared/segmentation/model';
 import { fetchAsset, wasmCompiles } from './assets';
-import { inert } from '../../chunk-natives';
+import { caught, inert, newPromise, promiseAll, promiseReject, sealed, then } from '../../chunk-natives';
+import type { PromiseOps } from '../../../shared/segmentation/promise-ops';
 import { PersonMask, type MaskSource } from './blur-segment';
 import { remotePersonMask } from './blur-remote';
+
+/** The core's promise built-ins for the shared segmentation code. */
+const promiseOps = (): PromiseOps => ({ then, newPromise, inert });
 
 let segmenter: Promise<ImageSegmenter> | null = null;
 
 /** The one segmenter of this frame (created on first use, shared by every blurred track). */
 export function loadSegmenter(api: ChunkApi): Promise<ImageSegmenter> {
-  segmenter ??= (async () => {
+  if (!segmenter) {
     const unsupported = segmenterUnsupported();
-    if (unsupported) throw new Error(unsupported);
-    if (!(await wasmCompiles())) throw new WasmRefused("the page's CSP forbids wasm");
-    const [wasm, model] = await Promise.all([
-      fetchAsset(api, 'vision_wasm', 30000),
-      fetchAsset(api, 'selfie_landscape', 30000),
-    ]);
-    return inert(await createSegmenter(wasm, model));
-  })();
-  const p = segmenter;
-  p.catch(() => {
-    if (segmenter === p) segmenter = null;
-  });
-  return p;
+    // Each promise returned from a then-callback is sealed: resolving with it reads its then/constructor.
+    const p = unsupported
+      ? promiseReject<ImageSegmenter>(new Error(unsupported))
+      : then(wasmCompiles(promiseOps()), (ok) => {
+          if (!ok) throw new WasmRefused("the page's CSP forbids wasm");
+          return sealed(
+            then(
+              promiseAll([fetchAsset(api, 'vision_wasm', 30000), fetchAsset(api, 'selfie_landscape', 30000)]),
+              (bytes) => sealed(then(createSegmenter(bytes[0]!, bytes[1]!, promiseOps()), (s) => inert(s))),
+            ),
+          );
+        });
+    segmenter = sealed(p);
+    caught(p, () => {
+      if (segmenter === p) segmenter = null;
+    });
+  }
+  return segmenter;
 }
 
 /**
  * The mask source for a new blurred track: the model in the page, or, where the page's CSP forbids
  * wasm, the model in MediaGate's own frame (blur-remote.ts).
  */
-export async function personMask(api: ChunkApi): Promise<MaskSource> {
-  try {
-    return inert(new PersonMask(await loadSegmenter(api)));
-  } catch (e) {
-    if (!(e instanceof WasmRefused)) throw e;
-    return remotePersonMask(api);
-  }
+export function personMask(api: ChunkApi): Promise<MaskSource> {
+  return then(
+    loadSegmenter(api),
+    (s): MaskSource => inert(new PersonMask(s)),
+    (e) => {
+      if (!(e instanceof WasmRefused)) throw e;
+      return sealed(remotePersonMask(api));
+    },
+  );
 }

@@ -6,7 +6,20 @@
 import type { ChunkApi } from '../../chunk-api';
 import type { MaskSource } from './blur-segment';
 import { segmentSize } from './blur-math';
-import { inert } from '../../chunk-natives';
+import {
+  addListener,
+  inert,
+  nativeClearTimeout,
+  nativeSetTimeout,
+  newPromise,
+  now,
+  postToPort,
+  postToPortWith,
+  SafeMap,
+  sealed,
+  startPort,
+  then,
+} from '../../chunk-natives';
 import { SEGMENTER_PROTOCOL, type SegmenterReply } from '../../../shared/segmenter';
 
 const READY_TIMEOUT_MS = 30000;
@@ -23,7 +36,7 @@ export class RemotePersonMask implements MaskSource {
   private reconnecting = false;
   private nextId = 1;
   private input: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | null = null;
-  private waiting = new Map<number, (r: SegmenterReply) => void>();
+  private waiting = new SafeMap<number, (r: SegmenterReply) => void>();
 
   constructor(
     private port: MessagePort,
@@ -33,57 +46,60 @@ export class RemotePersonMask implements MaskSource {
   }
 
   private listen(port: MessagePort): void {
-    port.onmessage = (e: MessageEvent<SegmenterReply>) => {
-      const r = e.data;
+    // A listener rather than the onmessage setter: MessagePort.prototype's setter could be the page's.
+    // (The port is started: remotePersonMask checks it with start().)
+    addListener(port, 'message', (e) => {
+      if (port !== this.port) return; // replaced by reconnect()
+      const r = (e as MessageEvent<SegmenterReply>).data;
       const done = this.waiting.get(r?.id);
       if (done) {
         this.waiting.delete(r.id);
         done(r);
       }
-    };
+    });
   }
 
   /** The frame stopped answering: a new port (the content script makes the frame again if it is gone). */
   private reconnect(): void {
     if (this.reconnecting) return;
     this.reconnecting = true;
-    this.reopen()
-      .then(
-        (port) => {
-          this.port.close();
-          this.port = port;
-          this.listen(port);
-          this.lost = 0;
-        },
-        () => undefined,
-      )
-      .finally(() => {
+    then(
+      this.reopen(),
+      (port) => {
         this.reconnecting = false;
-      });
+        this.port.close();
+        this.port = port;
+        this.listen(port);
+        this.lost = 0;
+      },
+      () => {
+        this.reconnecting = false;
+      },
+    );
   }
 
   /** Resolves once the frame's segmenter is loaded; rejects with its reason (e.g. no WebGL there). */
   ready(): Promise<void> {
-    return new Promise((resolve, reject) => {
+    return newPromise((resolve, reject) => {
       const id = this.nextId++;
-      const timer = setTimeout(() => {
+      const timer = nativeSetTimeout(() => {
         this.waiting.delete(id);
         reject(new Error("MediaGate's segmenter did not start"));
       }, READY_TIMEOUT_MS);
       this.waiting.set(id, (r) => {
-        clearTimeout(timer);
+        nativeClearTimeout(timer);
         if (r.error !== undefined) reject(new Error(r.error));
         else resolve();
       });
-      this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, load: true });
+      postToPort(this.port, { protocol: SEGMENTER_PROTOCOL, id, load: true });
     });
   }
 
   /** Sends `frame` unless a frame is still being segmented; true while there is a mask to draw with. */
   update(frame: CanvasImageSource, width: number, height: number): boolean {
-    if (this.busy && performance.now() - this.sentAt > REPLY_TIMEOUT_MS) {
+    if (this.busy && now() - this.sentAt > REPLY_TIMEOUT_MS) {
       // The last mask stays in use meanwhile: better than none for a person who hardly moved.
-      this.waiting.clear();
+      this.waiting = new SafeMap();
       this.busy = false;
       if (++this.lost >= 2) this.reconnect();
     }
@@ -98,7 +114,7 @@ export class RemotePersonMask implements MaskSource {
       const pixels = input.ctx.getImageData(0, 0, size.width, size.height).data.buffer;
       const id = this.nextId++;
       this.busy = true;
-      this.sentAt = performance.now();
+      this.sentAt = now();
       this.waiting.set(id, (r) => {
         this.busy = false;
         this.lost = 0;
@@ -108,7 +124,7 @@ export class RemotePersonMask implements MaskSource {
           this.height = r.height;
         }
       });
-      this.port.postMessage({ protocol: SEGMENTER_PROTOCOL, id, width: size.width, height: size.height, pixels }, [
+      postToPortWith(this.port, { protocol: SEGMENTER_PROTOCOL, id, width: size.width, height: size.height, pixels }, [
         pixels,
       ]);
     }
@@ -116,23 +132,36 @@ export class RemotePersonMask implements MaskSource {
   }
 
   close(): void {
-    this.waiting.clear();
+    this.waiting = new SafeMap();
     this.port.close();
   }
 }
 
-export async function remotePersonMask(api: ChunkApi): Promise<RemotePersonMask> {
-  const open = async () => {
-    const port = await api.bridge.request('effects/segmenter', {}, READY_TIMEOUT_MS);
-    if (!(port instanceof MessagePort)) throw new Error('no segmenter port');
-    return port;
-  };
-  const mask = new RemotePersonMask(await open(), open);
-  try {
-    await mask.ready();
-  } catch (e) {
-    mask.close();
-    throw e;
-  }
-  return inert(mask);
+export function remotePersonMask(api: ChunkApi): Promise<RemotePersonMask> {
+  const open = (): Promise<MessagePort> =>
+    then(api.bridge.request('effects/segmenter', {}, READY_TIMEOUT_MS), (port: unknown) => {
+      // The core's start() as the brand check (no instanceof: a page's MessagePort global would see the
+      // port). Nothing arrives before this side asks the frame to load.
+      try {
+        startPort(port as MessagePort);
+      } catch {
+        throw new Error('no segmenter port');
+      }
+      // Resolving reads `then`: an own one keeps the port from a page getter on Object.prototype.then.
+      return inert(port as MessagePort);
+    });
+  return then(open(), (port) => {
+    const mask = new RemotePersonMask(port, open);
+    // Sealed: returned from a then-callback. Settles with nothing, then with the inert mask.
+    return sealed(
+      then(
+        mask.ready(),
+        () => inert(mask),
+        (e) => {
+          mask.close();
+          throw e;
+        },
+      ),
+    );
+  });
 }

@@ -4,6 +4,20 @@
 // stops the camera and the processing.
 import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
+import { addListener, apply, dispatch, removeListener, SafeSet } from '../../chunk-natives';
+
+/**
+ * MediaStreamTrack's stop as it is now, with MediaGate's own patches (call detection notes stopped
+ * tracks): the track is one the page holds anyway, so a stop the page replaced learns nothing new.
+ */
+export const stopNow = (t: MediaStreamTrack): void => {
+  apply(MediaStreamTrack.prototype.stop, t, []);
+};
+/** Ends an output the way the device's end does: stopped, and `ended` fired. */
+export const endNow = (t: MediaStreamTrack): void => {
+  stopNow(t);
+  dispatch(t, 'ended');
+};
 
 export interface BlurState {
   /** Whether frames are blurred now (read per frame; a persistent failure switches it off). */
@@ -27,19 +41,17 @@ export function blurredOutputs(
 ): BlurredOutputs {
   const state: BlurState = { on: ask.value, stopped: false };
   let asked: boolean | { exact: boolean } = ask.required ? { exact: ask.value } : ask.value;
-  const outputs = new Set<MediaStreamTrack>();
+  let outputs = new SafeSet<MediaStreamTrack>();
   const end = () => {
     if (state.stopped) return;
     state.stopped = true;
-    source.removeEventListener('ended', end);
-    for (const t of outputs) {
-      t.stop();
-      t.dispatchEvent(new Event('ended'));
-    }
-    outputs.clear();
+    removeListener(source, 'ended', end);
+    const all = outputs.values();
+    outputs = new SafeSet<MediaStreamTrack>();
+    for (let i = 0; i < all.length; i++) endNow(all[i]!);
     shutdown();
   };
-  source.addEventListener('ended', end);
+  addListener(source, 'ended', end);
   const adopt = (output: MediaStreamTrack): MediaStreamTrack => {
     outputs.add(output);
     register(output, {
@@ -57,8 +69,8 @@ export function blurredOutputs(
         // The camera stays on while another clone of the processed track still runs.
         if (outputs.size === 0 && !state.stopped) {
           state.stopped = true;
-          source.removeEventListener('ended', end);
-          source.stop();
+          removeListener(source, 'ended', end);
+          stopNow(source);
           shutdown();
         }
       },

@@ -7,10 +7,12 @@ import type { ChunkApi } from '../../chunk-api';
 import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
 import { personMask } from './blur-model';
+import type { MaskSource } from './blur-segment';
 import { createCompositor } from './blur-compositor';
 import { blurredOutputs } from './blur-track';
 import { canvasBlur } from './blur-canvas-track';
 import { MAX_FAILURES, SEGMENT_EVERY } from './blur-math';
+import { caught, then } from '../../chunk-natives';
 
 declare const MediaStreamTrackProcessor: new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => {
   readable: ReadableStream<VideoFrame>;
@@ -19,7 +21,7 @@ declare const MediaStreamTrackGenerator: new (init: {
   kind: 'video';
 }) => MediaStreamTrack & { writable: WritableStream<VideoFrame> };
 
-export async function backgroundBlur(
+export function backgroundBlur(
   api: ChunkApi,
   register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack,
@@ -28,15 +30,24 @@ export async function backgroundBlur(
   if (typeof MediaStreamTrackProcessor !== 'function' || typeof MediaStreamTrackGenerator !== 'function')
     return canvasBlur(api, register, source, ask);
   const compositor = createCompositor(() => new OffscreenCanvas(1, 1), true);
-  const mask = await personMask(api);
+  return then(personMask(api), (mask) => blurWith(mask, compositor, register, source, ask));
+}
+
+function blurWith(
+  mask: MaskSource,
+  compositor: ReturnType<typeof createCompositor<OffscreenCanvas>>,
+  register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
+  source: MediaStreamTrack,
+  ask: BoolAsk,
+): MediaStreamTrack {
   // The processor reads the device track itself; the page only ever holds the generator's track.
   const reader = new MediaStreamTrackProcessor({ track: source, maxBufferSize: 1 }).readable.getReader();
   const generator = new MediaStreamTrackGenerator({ kind: 'video' });
   const writer = generator.writable.getWriter();
   const { state, adopt, end } = blurredOutputs(register, source, ask, () => {
     mask.close();
-    void reader.cancel().catch(() => undefined);
-    void writer.close().catch(() => undefined);
+    void caught(reader.cancel(), () => undefined);
+    void caught(writer.close(), () => undefined);
   });
 
   let count = 0;
@@ -51,42 +62,50 @@ export async function backgroundBlur(
         : true;
     // No mask: everything stays sharp rather than risk blurring the person.
     compositor.draw(frame, width, height, fresh && mask.width ? mask.data : null, mask.width, mask.height);
-    return new VideoFrame(compositor.canvas, {
-      timestamp: frame.timestamp,
-      ...(frame.duration !== null ? { duration: frame.duration } : {}),
-    });
+    const init: VideoFrameInit = { timestamp: frame.timestamp };
+    if (frame.duration !== null) init.duration = frame.duration;
+    return new VideoFrame(compositor.canvas, init);
   };
 
   let failures = 0;
-  const pump = async (): Promise<void> => {
-    try {
-      for (;;) {
-        const { value: frame, done } = await reader.read();
-        if (done || state.stopped) {
-          frame?.close();
-          break;
-        }
-        let out: VideoFrame = frame;
-        if (state.on) {
-          try {
-            out = blurFrame(frame);
-            failures = 0;
-          } catch {
-            out = frame;
-            // A processing failure that persists (e.g. a lost WebGL context) switches the effect off,
-            // so getSettings() tells the truth instead of claiming a blur that is not there.
-            if (++failures >= MAX_FAILURES) state.on = false;
-          }
-          if (out !== frame) frame.close();
-        }
-        // The generator takes ownership of what it is given and closes it.
-        await writer.write(out);
-      }
-    } catch {
-      /* the generator or the source ended */
+  // One frame per turn, chained with the core's then (the reader's and writer's promises would
+  // otherwise meet the page's Promise.prototype.then); each step settles with nothing.
+  const step = (r: ReadableStreamReadResult<VideoFrame>): void => {
+    if (r.done || state.stopped) {
+      r.value?.close();
+      end();
+      return;
     }
-    end();
+    const frame = r.value;
+    let out: VideoFrame = frame;
+    if (state.on) {
+      try {
+        out = blurFrame(frame);
+        failures = 0;
+      } catch {
+        out = frame;
+        // A processing failure that persists (e.g. a lost WebGL context) switches the effect off,
+        // so getSettings() tells the truth instead of claiming a blur that is not there.
+        if (++failures >= MAX_FAILURES) state.on = false;
+      }
+      if (out !== frame) frame.close();
+    }
+    // The generator takes ownership of what it is given and closes it.
+    then(writer.write(out), pump, end);
   };
-  void pump();
+  const pump = (): void => {
+    then(
+      reader.read(),
+      (r) => {
+        try {
+          step(r);
+        } catch {
+          end(); // the generator or the source ended
+        }
+      },
+      end,
+    );
+  };
+  pump();
   return adopt(generator);
 }

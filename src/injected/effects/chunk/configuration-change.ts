@@ -6,7 +6,7 @@
 // track MediaGate processes, addEventListener('configurationchange') on tracks asks for untrusted
 // events too. Pages without such a track keep the browser's addEventListener untouched.
 import type { ChunkApi } from '../../chunk-api';
-import { apply, lazyGetter } from '../../chunk-natives';
+import { addListener, apply, dispatch, lazyGetter, removeListener } from '../../chunk-natives';
 import { deviceTrack } from './mute-forwarding';
 
 const TYPE = 'configurationchange';
@@ -15,17 +15,13 @@ const getter = (key: string) => lazyGetter(proto, key);
 const kindGet = getter('kind');
 const mutedGet = getter('muted');
 const readyStateGet = getter('readyState');
-const addEventListenerFn = EventTarget.prototype.addEventListener;
-const removeEventListenerFn = EventTarget.prototype.removeEventListener;
-const dispatchEventFn = EventTarget.prototype.dispatchEvent;
-const NativeEvent = Event;
 
 /** A listener that also receives script-dispatched events in Firefox (the 4th argument; ignored elsewhere). */
 const listen = (t: EventTarget, type: string, fn: (e: Event) => void) => {
-  apply(addEventListenerFn, t, [type, fn, false, true]);
+  addListener(t, type, fn, false, true);
 };
 const unlisten = (t: EventTarget, type: string, fn: (e: Event) => void) => {
-  apply(removeEventListenerFn, t, [type, fn, false]);
+  removeListener(t, type, fn, false);
 };
 
 let untrustedListeners = false;
@@ -39,9 +35,8 @@ export function prepareTrack(api: ChunkApi, track: MediaStreamTrack): void {
     reached = true;
   };
   const type = 'mediagate-probe';
-  const addPlain = (fn: () => void) => apply(addEventListenerFn, track, [type, fn]);
-  addPlain(probe);
-  apply(dispatchEventFn, track, [new NativeEvent(type)]);
+  addListener(track, type, probe);
+  dispatch(track, type);
   unlisten(track, type, probe);
   untrustedListeners = true;
   if (reached) return;
@@ -77,5 +72,5 @@ export function fireConfigurationChange(track: MediaStreamTrack): void {
     listen(track, 'ended', retry);
     return;
   }
-  apply(dispatchEventFn, track, [new NativeEvent(TYPE)]);
+  dispatch(track, TYPE);
 }

@@ -6,25 +6,19 @@
 // listeners added with its non-standard `wantsUntrusted` argument: there, listeners for these two
 // events on processed tracks are added with it (other tracks keep the browser's addEventListener).
 import type { ChunkApi } from '../../chunk-api';
-import { apply, lazyGetter } from '../../chunk-natives';
+import { addListener, apply, dispatch, lazyGetter, removeListener, SafeWeakMap } from '../../chunk-natives';
 
 const proto = MediaStreamTrack.prototype;
 const readyStateGet = lazyGetter(proto, 'readyState');
-const addEventListenerFn = EventTarget.prototype.addEventListener;
-const removeEventListenerFn = EventTarget.prototype.removeEventListener;
-const dispatchEventFn = EventTarget.prototype.dispatchEvent;
-const NativeEvent = Event;
-const NativeWeakMap = WeakMap;
 
-/** Processed output (and each clone) -> its device track. */
-const sourceOf = new NativeWeakMap<object, MediaStreamTrack>();
-let patched = false;
+/** Processed output (and each clone) -> its device track (made at the first processed track). */
+let sourceOf: InstanceType<typeof SafeWeakMap<object, MediaStreamTrack>> | null = null;
 
 function patchOnce(api: ChunkApi, probe: MediaStreamTrack): void {
-  if (patched) return;
-  patched = true;
+  if (sourceOf) return;
+  const sources = (sourceOf = new SafeWeakMap<object, MediaStreamTrack>());
   api.patchGetter<boolean>(proto, 'muted', (original, self) => {
-    const source = sourceOf.get(self as object);
+    const source = sources.get(self as object);
     return apply(original, source ?? self, []);
   });
   // Does a script-dispatched event reach an ordinary listener here? (Not in Firefox.)
@@ -33,12 +27,12 @@ function patchOnce(api: ChunkApi, probe: MediaStreamTrack): void {
   const listener = () => {
     reached = true;
   };
-  apply(addEventListenerFn, probe, [type, listener]);
-  apply(dispatchEventFn, probe, [new NativeEvent(type)]);
-  apply(removeEventListenerFn, probe, [type, listener]);
+  addListener(probe, type, listener);
+  dispatch(probe, type);
+  removeListener(probe, type, listener);
   if (reached) return;
   api.patch<EventTarget['addEventListener']>(EventTarget.prototype, 'addEventListener', (original, self, args) => {
-    if ((args[0] === 'mute' || args[0] === 'unmute') && args.length < 4 && sourceOf.has(self as object)) {
+    if ((args[0] === 'mute' || args[0] === 'unmute') && args.length < 4 && sources.has(self as object)) {
       return apply(original, self, [args[0], args[1], args[2], true]);
     }
     return apply(original, self, args);
@@ -48,15 +42,15 @@ function patchOnce(api: ChunkApi, probe: MediaStreamTrack): void {
 /** Called for each processed track (and clone) before the page has it. */
 export function forwardMute(api: ChunkApi, output: MediaStreamTrack, source: MediaStreamTrack): void {
   patchOnce(api, output);
-  sourceOf.set(output, source);
+  sourceOf!.set(output, source);
   const relay = (e: Event) => {
-    if (apply(readyStateGet, output, []) !== 'ended') apply(dispatchEventFn, output, [new NativeEvent(e.type)]);
+    if (apply(readyStateGet, output, []) !== 'ended') dispatch(output, e.type);
   };
-  apply(addEventListenerFn, source, ['mute', relay]);
-  apply(addEventListenerFn, source, ['unmute', relay]);
+  addListener(source, 'mute', relay);
+  addListener(source, 'unmute', relay);
 }
 
 /** The device's muted state for a processed track (configurationchange waits while it is muted). */
 export function deviceTrack(track: MediaStreamTrack): MediaStreamTrack {
-  return sourceOf.get(track) ?? track;
+  return sourceOf?.get(track) ?? track;
 }

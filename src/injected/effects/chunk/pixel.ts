@@ -5,9 +5,18 @@
 import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { PixelChunk, PixelNatives } from '../pixel-format';
 import { isPowerEfficientFormat } from '../../../shared/effect-constraints';
-import { SafeWeakMap } from '../../chunk-natives';
-
-const R = Reflect;
+import {
+  apply,
+  caught,
+  construct,
+  getOwnPropertyDescriptor,
+  nativeSetTimeout,
+  newPromise,
+  promiseResolve,
+  SafeWeakMap,
+  sealed,
+  then,
+} from '../../chunk-natives';
 /** A camera that sends no frame this long (muted, covered by the OS) stays unknown. */
 const PROBE_TIMEOUT_MS = 3000;
 
@@ -15,18 +24,21 @@ function start(api: ChunkApi): PixelChunk {
   // The page could have replaced these by now; that only spoils its own answer (unknown).
   const MSTP = (window as any).MediaStreamTrackProcessor;
   const readerProto = ReadableStreamDefaultReader.prototype;
+  const core = api.feature as PixelNatives;
   const n = {
-    ...(api.feature as PixelNatives),
+    trackClone: core.trackClone,
+    trackStop: core.trackStop,
     MSTP,
-    readableGet: MSTP && Object.getOwnPropertyDescriptor(MSTP.prototype, 'readable')?.get,
+    readableGet: MSTP && getOwnPropertyDescriptor(MSTP.prototype, 'readable')?.get,
     getReader: ReadableStream.prototype.getReader,
     read: readerProto.read,
     cancel: readerProto.cancel,
-    formatGet: Object.getOwnPropertyDescriptor(VideoFrame.prototype, 'format')?.get,
+    formatGet: getOwnPropertyDescriptor(VideoFrame.prototype, 'format')?.get,
     frameClose: VideoFrame.prototype.close,
   };
+  // Settles with a primitive: nothing of MediaGate's where a `then` getter looks.
   const probe = (track: MediaStreamTrack): Promise<boolean | null> =>
-    new Promise((resolve) => {
+    newPromise((resolve) => {
       if (!n.MSTP || !n.readableGet || !n.read || !n.cancel || !n.formatGet || !n.frameClose) {
         resolve(null);
         return;
@@ -39,35 +51,32 @@ function start(api: ChunkApi): PixelChunk {
         settled = true;
         // The clone is MediaGate's own: the page never sees it, and stopping it leaves the page's track alone.
         try {
-          if (reader) (R.apply(n.cancel!, reader, []) as Promise<void>).catch(() => undefined);
+          if (reader) caught(apply(n.cancel!, reader, []) as Promise<void>, () => undefined);
         } catch {
           /* closed */
         }
         try {
-          if (clone) R.apply(n.trackStop, clone, []);
+          if (clone) apply(n.trackStop, clone, []);
         } catch {
           /* gone */
         }
         resolve(v);
       };
       try {
-        clone = R.apply(n.trackClone, track, []) as MediaStreamTrack;
-        const processor = R.construct(n.MSTP, [{ track: clone, maxBufferSize: 1 }]);
-        reader = R.apply(
-          n.getReader,
-          R.apply(n.readableGet, processor, []),
-          [],
-        ) as ReadableStreamDefaultReader<VideoFrame>;
-        setTimeout(() => done(null), PROBE_TIMEOUT_MS);
-        (R.apply(n.read, reader, []) as Promise<ReadableStreamReadResult<VideoFrame>>).then(
+        clone = apply(n.trackClone, track, []) as MediaStreamTrack;
+        const processor = construct(n.MSTP, [{ track: clone, maxBufferSize: 1 }]);
+        reader = apply(n.getReader, apply(n.readableGet, processor, []), []) as ReadableStreamDefaultReader<VideoFrame>;
+        nativeSetTimeout(() => done(null), PROBE_TIMEOUT_MS);
+        then(
+          apply(n.read, reader, []) as Promise<ReadableStreamReadResult<VideoFrame>>,
           (r) => {
             const frame = r.value;
             let v: boolean | null = null;
             if (frame) {
               try {
-                v = isPowerEfficientFormat(R.apply(n.formatGet!, frame, []) as string | null);
+                v = isPowerEfficientFormat(apply(n.formatGet!, frame, []) as string | null);
               } finally {
-                R.apply(n.frameClose!, frame, []);
+                apply(n.frameClose!, frame, []);
               }
             }
             done(v);
@@ -82,14 +91,17 @@ function start(api: ChunkApi): PixelChunk {
   const known = new SafeWeakMap<MediaStreamTrack, { value: boolean | null; pending: Promise<boolean | null> | null }>();
   const format = (track: MediaStreamTrack): Promise<boolean | null> => {
     const k = known.get(track);
-    if (k) return k.pending ?? Promise.resolve(k.value);
+    if (k) return k.pending ?? promiseResolve(k.value);
     const slot = { value: null as boolean | null, pending: null as Promise<boolean | null> | null };
     known.set(track, slot);
-    slot.pending = probe(track).then((v) => {
-      slot.value = v;
-      slot.pending = null;
-      return v;
-    });
+    // Sealed: the core chains on it and resolves with it, which reads its then/constructor.
+    slot.pending = sealed(
+      then(probe(track), (v) => {
+        slot.value = v;
+        slot.pending = null;
+        return v;
+      }),
+    );
     return slot.pending;
   };
   return {

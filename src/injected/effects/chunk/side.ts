@@ -5,7 +5,7 @@
 import type { ChunkApi } from '../../chunk-api';
 import type { Asks, EffectsCore, EffectsSide, ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
-import { apply, SafeWeakMap, then } from '../../chunk-natives';
+import { apply, SafeWeakMap, sealed, then } from '../../chunk-natives';
 import { FORCED_SOFT, forcedKinds } from '../forced';
 import { effectSwitches } from './switches';
 
@@ -54,17 +54,22 @@ export function effectsSide(api: ChunkApi, core: EffectsCore): Side {
           }
           if (forced[kind]) pageAsked.set(t, pageAsks[kind]);
           const failed = () => fail(t, ask);
-          return then(core.chunk(kind), (c) =>
-            c
-              ? then(
-                  c.process(t, ask),
-                  (p) => {
-                    out[out.length] = p;
-                    return next();
-                  },
-                  failed,
-                )
-              : failed(),
+          // Sealed: each is returned from a then-callback, which reads its then/constructor.
+          return sealed(
+            then(core.chunk(kind), (c) =>
+              c
+                ? sealed(
+                    then(
+                      c.process(t, ask),
+                      (p) => {
+                        out[out.length] = p;
+                        return next();
+                      },
+                      failed,
+                    ),
+                  )
+                : failed(),
+            ),
           );
         }
         return new core.Stream(out);

@@ -9,6 +9,8 @@ import type { ChunkApi } from '../../chunk-api';
 import { fetchAsset, hasWasmSimd } from './assets';
 import type { ProcessedTrack } from '../index';
 import type { BoolAsk } from '../../../shared/effect-constraints';
+import { addListener, caught, inert, removeListener, SafeSet, sealed, then } from '../../chunk-natives';
+import { endNow, stopNow } from './blur-track';
 
 /** RNNoise works on 10 ms frames at 48 kHz; its model knows no other rate. */
 const RATE = 48000;
@@ -16,113 +18,122 @@ const RATE = 48000;
 let wasm: Promise<ArrayBuffer> | null = null;
 let workletUrl: string | null = null;
 
-async function loadWasm(api: ChunkApi): Promise<ArrayBuffer> {
-  wasm ??= (async () => {
-    const bytes = await fetchAsset(api, hasWasmSimd() ? 'rnnoise_simd' : 'rnnoise', 15000);
-    // The page's CSP governs its worklets too: if wasm cannot compile here, it cannot there either.
-    await WebAssembly.compile(bytes);
-    return bytes.buffer;
-  })();
-  try {
-    return await wasm;
-  } catch (e) {
-    wasm = null;
-    throw e;
+function loadWasm(api: ChunkApi): Promise<ArrayBuffer> {
+  if (!wasm) {
+    const p = then(fetchAsset(api, hasWasmSimd() ? 'rnnoise_simd' : 'rnnoise', 15000), (bytes) =>
+      // The page's CSP governs its worklets too: if wasm cannot compile here, it cannot there either.
+      then(WebAssembly.compile(bytes), () => inert(bytes.buffer)),
+    );
+    wasm = sealed(p);
+    caught(p, () => {
+      if (wasm === p) wasm = null;
+    });
   }
+  return wasm;
 }
 
 interface Graph {
   ctx: AudioContext;
-  outputs: Set<MediaStreamTrack>;
+  outputs: InstanceType<typeof SafeSet<MediaStreamTrack>>;
   on: boolean;
   connect(on: boolean): void;
 }
 
-export async function voiceIsolation(
+export function voiceIsolation(
   api: ChunkApi,
   register: (t: MediaStreamTrack, p: ProcessedTrack) => void,
   source: MediaStreamTrack,
   ask: BoolAsk,
 ): Promise<MediaStreamTrack> {
-  const wasmBinary = await loadWasm(api);
-  const ctx = new AudioContext({ sampleRate: RATE });
-  try {
-    workletUrl ??= URL.createObjectURL(new Blob([workletSource], { type: 'text/javascript' }));
-    await ctx.audioWorklet.addModule(workletUrl);
-    // Firefox refuses a source whose rate differs from the context's: then this track cannot be processed.
-    const input = ctx.createMediaStreamSource(new MediaStream([source]));
-    const channels = Math.min(2, Math.max(1, source.getSettings().channelCount ?? 1));
-    const node = new AudioWorkletNode(ctx, RNNOISE_PROCESSOR, {
-      processorOptions: { wasmBinary: wasmBinary.slice(0), maxChannels: channels },
-    });
-    const dest = ctx.createMediaStreamDestination();
-    dest.channelCount = channels;
-    dest.channelCountMode = 'explicit';
-    const graph: Graph = {
-      ctx,
-      outputs: new Set(),
-      on: false,
-      connect(on) {
-        input.disconnect();
-        node.disconnect();
-        if (on) {
-          input.connect(node);
-          node.connect(dest);
-        } else input.connect(dest);
-        graph.on = on;
-      },
-    };
-    graph.connect(ask.value);
-    void ctx.resume();
-    // Autoplay rules may hold a context created without a gesture: the next one starts it.
-    if (ctx.state !== 'running')
-      addEventListener(
-        'pointerdown',
-        () => {
-          void ctx.resume();
-        },
-        { once: true, capture: true },
-      );
-    let asked: boolean | { exact: boolean } = ask.required ? { exact: ask.value } : ask.value;
-
-    const end = () => {
-      for (const t of graph.outputs) {
-        t.stop();
-        t.dispatchEvent(new Event('ended'));
-      }
-      graph.outputs.clear();
+  return then(loadWasm(api), (wasmBinary) => {
+    const ctx = new AudioContext({ sampleRate: RATE });
+    const failed = (e: unknown): never => {
       void ctx.close();
+      throw e;
     };
-    source.addEventListener('ended', end);
+    try {
+      workletUrl ??= URL.createObjectURL(new Blob([workletSource], { type: 'text/javascript' }));
+      // Sealed: resolving the chain with it reads its then/constructor.
+      return sealed(then(ctx.audioWorklet.addModule(workletUrl), () => graphFor(wasmBinary, ctx), failed));
+    } catch (e) {
+      return failed(e);
+    }
+  });
 
-    const adopt = (output: MediaStreamTrack): MediaStreamTrack => {
-      graph.outputs.add(output);
-      register(output, {
-        source,
-        settings: (native) => ({ ...native, voiceIsolation: graph.on }),
-        constraints: (native) => ({ ...native, voiceIsolation: asked }),
-        capabilities: (native) => ({ ...native, voiceIsolation: [false, true] }) as MediaTrackCapabilities,
-        setEffect(on, a) {
-          if (on !== graph.on) graph.connect(on);
-          if (a) asked = a.required ? { exact: a.value } : a.value;
-          return true;
-        },
-        stop() {
-          graph.outputs.delete(output);
-          // The device stays on while another clone of the processed track still runs.
-          if (graph.outputs.size === 0) {
-            source.removeEventListener('ended', end);
-            source.stop();
-            void ctx.close();
-          }
-        },
-        clone: (nativeClone) => adopt(nativeClone()),
+  function graphFor(wasmBinary: ArrayBuffer, ctx: AudioContext): MediaStreamTrack {
+    try {
+      // Firefox refuses a source whose rate differs from the context's: then this track cannot be processed.
+      const input = ctx.createMediaStreamSource(new MediaStream([source]));
+      const channels = Math.min(2, Math.max(1, source.getSettings().channelCount ?? 1));
+      const node = new AudioWorkletNode(ctx, RNNOISE_PROCESSOR, {
+        processorOptions: { wasmBinary: wasmBinary.slice(0), maxChannels: channels },
       });
-      return output;
-    };
-    return adopt(dest.stream.getAudioTracks()[0]!);
-  } catch (e) {
-    void ctx.close();
-    throw e;
+      const dest = ctx.createMediaStreamDestination();
+      dest.channelCount = channels;
+      dest.channelCountMode = 'explicit';
+      const graph: Graph = {
+        ctx,
+        outputs: new SafeSet<MediaStreamTrack>(),
+        on: false,
+        connect(on) {
+          input.disconnect();
+          node.disconnect();
+          if (on) {
+            input.connect(node);
+            node.connect(dest);
+          } else input.connect(dest);
+          graph.on = on;
+        },
+      };
+      graph.connect(ask.value);
+      void ctx.resume();
+      // Autoplay rules may hold a context created without a gesture: the next one starts it.
+      if (ctx.state !== 'running') {
+        const resume = () => {
+          removeListener(window, 'pointerdown', resume, true);
+          void ctx.resume();
+        };
+        addListener(window, 'pointerdown', resume, true);
+      }
+      let asked: boolean | { exact: boolean } = ask.required ? { exact: ask.value } : ask.value;
+
+      const end = () => {
+        const all = graph.outputs.values();
+        graph.outputs = new SafeSet<MediaStreamTrack>();
+        for (let i = 0; i < all.length; i++) endNow(all[i]!);
+        void ctx.close();
+      };
+      addListener(source, 'ended', end);
+
+      const adopt = (output: MediaStreamTrack): MediaStreamTrack => {
+        graph.outputs.add(output);
+        register(output, {
+          source,
+          settings: (native) => ({ ...native, voiceIsolation: graph.on }),
+          constraints: (native) => ({ ...native, voiceIsolation: asked }),
+          capabilities: (native) => ({ ...native, voiceIsolation: [false, true] }) as MediaTrackCapabilities,
+          setEffect(on, a) {
+            if (on !== graph.on) graph.connect(on);
+            if (a) asked = a.required ? { exact: a.value } : a.value;
+            return true;
+          },
+          stop() {
+            graph.outputs.delete(output);
+            // The device stays on while another clone of the processed track still runs.
+            if (graph.outputs.size === 0) {
+              removeListener(source, 'ended', end);
+              stopNow(source);
+              void ctx.close();
+            }
+          },
+          clone: (nativeClone) => adopt(nativeClone()),
+        });
+        return output;
+      };
+      return adopt(dest.stream.getAudioTracks()[0]!);
+    } catch (e) {
+      void ctx.close();
+      throw e;
+    }
   }
 }

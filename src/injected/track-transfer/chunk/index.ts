@@ -3,7 +3,7 @@
 // into tracks the page can play, and carries the worker shim's text for the core to send.
 import { announceChunk, type ChunkApi } from '../../chunk-api';
 import type { TransferChunk, TransferNatives, WorkerRecord } from '../index';
-import { sender } from './sender';
+import { sender, type Envelope3 } from './sender';
 import {
   ENVELOPE,
   STAND_IN,
@@ -11,64 +11,138 @@ import {
   swapIn,
   standInIndex,
   type Envelope,
+  type SwapOps,
   type GeneratorToPage,
   type ToOwner,
   type ToRemote,
   type WireTrack,
 } from '../../../shared/track-transfer';
 import { WORKER_SHIM_SOURCE as shim } from '../../../worker-realm/track-transfer';
+import {
+  addListener,
+  apply,
+  caught,
+  defineProperty,
+  freeze,
+  getOwnPropertyDescriptor,
+  getPrototypeOf,
+  isArray,
+  mapEach,
+  mapPut,
+  NativeMap,
+  NativeMessageChannel,
+  NativeSet,
+  ownKeys,
+  push,
+  SafeMap,
+  SafeSet,
+  SafeWeakMap,
+  setEach,
+  setPut,
+  startPort,
+  then,
+} from '../../chunk-natives';
+import { sourceOf, type Sources } from './sources';
 
-const R = Reflect;
-const O = Object;
+/** The track's getters the envelope reads, in this order. */
+const GETTERS = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'contentHint'];
 
-// Read when the chunk starts: after the features that patch them (effects, screen capture), so a
-// transferred track speaks for what MediaGate made of it. (A page that replaced them since only spoils
-// its own tracks.)
-const proto = MediaStreamTrack.prototype;
-const getters = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'contentHint'].map(
-  (k) => Object.getOwnPropertyDescriptor(proto, k)?.get ?? (() => ''),
-);
-const T = {
-  getSettings: proto.getSettings,
-  getConstraints: proto.getConstraints,
-  getCapabilities: proto.getCapabilities,
-  applyConstraints: proto.applyConstraints,
-  clone: proto.clone,
-  stop: proto.stop,
-};
+/** swapIn's built-ins: the core's (the page's Map/Set/Array methods would receive the callbacks). */
+function swapOps(): SwapOps {
+  const mapProto = NativeMap.prototype;
+  const setProto = NativeSet.prototype;
+  const inherits = (v: object, proto: object): boolean => {
+    for (let p = getPrototypeOf(v); p; p = getPrototypeOf(p)) if (p === proto) return true;
+    return false;
+  };
+  return {
+    seen: () => new SafeMap<object, unknown>(),
+    isArray: isArray as SwapOps['isArray'],
+    getPrototypeOf,
+    defineProperty,
+    keys: (o) => {
+      const all = ownKeys(o);
+      const out: string[] = [];
+      for (let i = 0; i < all.length; i++) {
+        const k = all[i]!;
+        if (typeof k === 'string' && getOwnPropertyDescriptor(o, k)?.enumerable) out[out.length] = k;
+      }
+      return out;
+    },
+    isMap: (v): v is Map<unknown, unknown> => inherits(v, mapProto),
+    isSet: (v): v is Set<unknown> => inherits(v, setProto),
+    newMap: () => new NativeMap(),
+    newSet: () => new NativeSet(),
+    mapEach,
+    setEach,
+    mapPut,
+    setPut,
+    objectPrototype: getPrototypeOf({}) as object,
+  };
+}
 
 function start(api: ChunkApi): TransferChunk {
-  const n = { ...(api.feature as TransferNatives), ...T, getters };
+  // Read when the chunk starts: after the features that patch them (effects, screen capture), so a
+  // transferred track speaks for what MediaGate made of it. (A page that replaced them since only
+  // spoils its own tracks.)
+  const proto = MediaStreamTrack.prototype;
+  const getters: (() => unknown)[] = [];
+  for (let i = 0; i < GETTERS.length; i++) getters[i] = getOwnPropertyDescriptor(proto, GETTERS[i]!)?.get ?? (() => '');
+  const core = api.feature as TransferNatives;
+  const n = {
+    workerPost: core.workerPost,
+    portPost: core.portPost,
+    Worker: core.Worker,
+    isTrack: core.isTrack,
+    transferOf: core.transferOf,
+    tracksIn: core.tracksIn,
+    check: core.check,
+    detach: core.detach,
+    notePorts: core.notePorts,
+    getSettings: proto.getSettings,
+    getConstraints: proto.getConstraints,
+    getCapabilities: proto.getCapabilities,
+    applyConstraints: proto.applyConstraints,
+    clone: proto.clone,
+    stop: proto.stop,
+    getters,
+  };
+  const ops = swapOps();
+  const portClose = MessagePort.prototype.close;
+  const closePort = (p: MessagePort): void => {
+    apply(portClose, p, []);
+  };
   /** Sources by the key their transfer gave them, so a track posted back is the page's own again. */
-  const sources = new Map<string, MediaStreamTrack>();
+  const sources = new SafeMap<string, MediaStreamTrack>();
   /** What stops each source a worker holds, when the page terminates that worker. */
-  const byWorker = new WeakMap<object, Set<() => void>>();
+  const byWorker = new SafeWeakMap<object, InstanceType<typeof SafeSet<() => void>>>();
   /** Per key: forgets a source that came back to the page (the page holds it again). */
-  const forget = new Map<string, () => void>();
+  const forget = new SafeMap<string, () => void>();
 
   const own = (source: MediaStreamTrack, port: MessagePort, key: string, worker: object): void => {
     sources.set(key, source);
     let held = byWorker.get(worker);
-    if (!held) byWorker.set(worker, (held = new Set()));
+    if (!held) byWorker.set(worker, (held = new SafeSet()));
     const release = (): void => {
-      R.apply(n.stop, source, []);
+      apply(n.stop, source, []);
       sources.delete(key);
       forget.delete(key);
       held!.delete(release);
-      for (const s of stop.values()) s();
-      port.close();
+      const stops = stop.values();
+      for (let i = 0; i < stops.length; i++) stops[i]!();
+      closePort(port);
     };
     held.add(release);
     forget.set(key, () => {
       sources.delete(key);
       forget.delete(key);
       held!.delete(release);
-      port.close();
+      closePort(port);
     });
-    const stop = new Map<number, () => void>();
+    const stop = new SafeMap<number, () => void>();
     const tell = (m: ToRemote, transfer: Transferable[] = []): void => {
       try {
-        port.postMessage(m, transfer);
+        apply(n.portPost, port, [m, transfer]);
       } catch {
         /* worker gone */
       }
@@ -77,40 +151,45 @@ function start(api: ChunkApi): TransferChunk {
       muted: source.muted,
       readyState: source.readyState,
       enabled: source.enabled,
-      settings: R.apply(n.getSettings, source, []),
-      constraints: R.apply(n.getConstraints, source, []),
-      capabilities: n.getCapabilities ? R.apply(n.getCapabilities, source, []) : {},
+      settings: apply(n.getSettings, source, []) as MediaTrackSettings,
+      constraints: apply(n.getConstraints, source, []) as MediaTrackConstraints,
+      capabilities: (n.getCapabilities ? apply(n.getCapabilities, source, []) : {}) as MediaTrackCapabilities,
     });
-    for (const type of ['mute', 'unmute', 'ended', 'configurationchange'] as const) {
+    const types = ['mute', 'unmute', 'ended', 'configurationchange'] as const;
+    for (let i = 0; i < types.length; i++) {
+      const type = types[i]!;
       // MediaGate itself ends tracks with a dispatched event (a takeover in the picker, "Stop sharing"):
       // Firefox hands script-dispatched events only to listeners that ask for them (4th argument).
-      (source.addEventListener as (t: string, f: () => void, c: boolean, untrusted: boolean) => void)(
-        type,
-        () => tell({ t: 'state', s: state(), event: type }),
-        false,
-        true,
-      );
+      addListener(source, type, () => tell({ t: 'state', s: state(), event: type }), false, true);
     }
-    port.onmessage = (e) => {
-      const m = e.data as ToOwner;
+    // A listener and the core's start(), not the onmessage setter, which could be the page's by now.
+    addListener(port, 'message', (e) => {
+      const m = (e as MessageEvent).data as ToOwner;
       if (!isObject(m)) return;
       if (m.t === 'stop') {
         release();
       } else if (m.t === 'enabled') {
         source.enabled = !!m.v;
       } else if (m.t === 'apply') {
-        (R.apply(n.applyConstraints, source, [m.c]) as Promise<void>)
-          .then(
-            () => tell({ t: 'state', s: state() }),
-            (err: { name?: string; message?: string; constraint?: string }) => ({
+        // Settles with a primitive or nothing: no object of MediaGate's where a `then` getter looks.
+        then(
+          apply(n.applyConstraints, source, [m.c]) as Promise<void>,
+          () => {
+            tell({ t: 'state', s: state() });
+            tell({ t: 'applied', id: m.id });
+          },
+          (e: unknown) => {
+            const err = e as { name?: string; message?: string; constraint?: string } | null;
+            const error = {
               name: `${err?.name ?? 'Error'}`,
               message: `${err?.message ?? ''}`,
               constraint: err?.constraint,
-            }),
-          )
-          .then((error) => tell(error ? { t: 'applied', id: m.id, error } : { t: 'applied', id: m.id }));
+            };
+            tell({ t: 'applied', id: m.id, error });
+          },
+        );
       } else if (m.t === 'clone') {
-        const copy = R.apply(n.clone, source, []) as MediaStreamTrack;
+        const copy = apply(n.clone, source, []) as MediaStreamTrack;
         api.calls.addTrack(copy);
         own(copy, m.port, m.id, worker);
       } else if (m.t === 'frames') {
@@ -119,7 +198,8 @@ function start(api: ChunkApi): TransferChunk {
         stop.get(m.id)?.();
         stop.delete(m.id);
       }
-    };
+    });
+    startPort(port);
   };
 
   /** Frames for a worker's MediaStreamTrackProcessor: Chromium's own processor, else a video element. */
@@ -127,7 +207,7 @@ function start(api: ChunkApi): TransferChunk {
     source: MediaStreamTrack,
     id: number,
     tell: (m: ToRemote, t?: Transferable[]) => void,
-    stop: Map<number, () => void>,
+    stop: InstanceType<typeof SafeMap<number, () => void>>,
   ): void => {
     const MSTP = (window as any).MediaStreamTrackProcessor;
     if (typeof MSTP === 'function') {
@@ -167,7 +247,7 @@ function start(api: ChunkApi): TransferChunk {
       on = false;
       video.srcObject = null;
     });
-    video.play().then(next, next);
+    then(video.play(), next, next);
   };
 
   /** A VideoTrackGenerator's track the page received: frames arrive on `port`. */
@@ -184,7 +264,7 @@ function start(api: ChunkApi): TransferChunk {
           f.close();
           return;
         }
-        writer.write(f).catch(() => f.close());
+        caught(writer.write(f), () => f.close());
       };
     } else {
       // Firefox: a canvas stream, one requested frame per written VideoFrame.
@@ -206,39 +286,57 @@ function start(api: ChunkApi): TransferChunk {
         request();
       };
     }
-    w.port.onmessage = (e) => {
-      const m = e.data as GeneratorToPage;
+    addListener(w.port, 'message', (e) => {
+      const m = (e as MessageEvent).data as GeneratorToPage;
       if (isObject(m) && m.t === 'frame') write(m.frame);
-    };
+    });
+    startPort(w.port);
     return track;
   };
 
   // Messages from workers that carry tracks: the page reads real tracks in `data`, and only its own ports.
-  const dataGet = O.getOwnPropertyDescriptor(MessageEvent.prototype, 'data')!.get!;
-  const portsGet = O.getOwnPropertyDescriptor(MessageEvent.prototype, 'ports')!.get!;
-  const opened = new WeakMap<object, { data: unknown; ports: readonly MessagePort[] }>();
+  const dataGet = getOwnPropertyDescriptor(MessageEvent.prototype, 'data')!.get!;
+  const portsGet = getOwnPropertyDescriptor(MessageEvent.prototype, 'ports')!.get!;
+  const opened = new SafeWeakMap<object, { data: unknown; ports: readonly MessagePort[] }>();
   const open = (e: object): { data: unknown; ports: readonly MessagePort[] } | null => {
     const hit = opened.get(e);
     if (hit) return hit;
-    const d = R.apply(dataGet, e, []) as Envelope;
-    if (!isObject(d) || d[ENVELOPE] !== 1 || !Array.isArray(d.tracks)) return null;
-    const tracks = d.tracks.map((w): MediaStreamTrack => {
-      if (w.origin === 'generator') return generated(w);
+    const d = apply(dataGet, e, []) as Envelope;
+    if (!isObject(d) || d[ENVELOPE] !== 1 || !isArray(d.tracks)) return null;
+    const wires = d.tracks;
+    const tracks: MediaStreamTrack[] = [];
+    const mine = new SafeSet<MessagePort>();
+    for (let i = 0; i < wires.length; i++) {
+      const w = wires[i]!;
+      mine.add(w.port);
+      if (w.origin === 'generator') {
+        tracks[i] = generated(w);
+        continue;
+      }
       // One of the page's own tracks, back from the worker: the page holds its source again.
       const back = sources.get(w.key);
       forget.get(w.key)?.();
-      w.port.close();
-      if (back) return back;
+      closePort(w.port);
+      if (back) {
+        tracks[i] = back;
+        continue;
+      }
       const dead = document.createElement('canvas').captureStream(0).getVideoTracks()[0]!;
-      dead.stop();
-      return dead;
-    });
-    const mine = new Set(d.tracks.map((w) => w.port));
-    const data = swapIn(d.data, (x) => {
-      const i = standInIndex(x);
-      return i === undefined ? undefined : tracks[i];
-    });
-    const ports = O.freeze((R.apply(portsGet, e, []) as MessagePort[]).filter((p) => !mine.has(p)));
+      apply(n.stop, dead, []);
+      tracks[i] = dead;
+    }
+    const data = swapIn(
+      d.data,
+      (x) => {
+        const i = standInIndex(x, ops);
+        return i === undefined ? undefined : tracks[i];
+      },
+      ops,
+    );
+    const all = apply(portsGet, e, []) as MessagePort[];
+    const kept: MessagePort[] = [];
+    for (let i = 0; i < all.length; i++) if (!mine.has(all[i]!)) kept[kept.length] = all[i]!;
+    const ports = freeze(kept);
     const r = { data, ports };
     opened.set(e, r);
     return r;
@@ -250,7 +348,7 @@ function start(api: ChunkApi): TransferChunk {
     } catch {
       /* the browser's own answer */
     }
-    return R.apply(original, self, []);
+    return apply(original, self, []);
   });
   api.patchGetter(MessageEvent.prototype, 'ports', (original, self) => {
     try {
@@ -259,72 +357,78 @@ function start(api: ChunkApi): TransferChunk {
     } catch {
       /* the browser's own answer */
     }
-    return R.apply(original, self, []) as readonly MessagePort[];
+    return apply(original, self, []) as readonly MessagePort[];
   });
 
   const envelope = (
     message: unknown,
     transfer: unknown[],
-    sources: Map<MediaStreamTrack, MediaStreamTrack> | null,
+    sources: Sources | null,
     worker: WorkerRecord,
-  ): [Envelope, Transferable[], () => void] => {
-    const index = new Map<object, number>();
+  ): Envelope3 => {
+    const index = new SafeMap<object, number>();
     const list: Transferable[] = [];
     const wire: WireTrack[] = [];
-    const owners: [MediaStreamTrack, MessagePort, string][] = [];
-    const tracks = transfer.filter(n.isTrack);
+    const owners: { t: MediaStreamTrack; port: MessagePort; key: string }[] = [];
+    const tracks: MediaStreamTrack[] = [];
+    for (let i = 0; i < transfer.length; i++) {
+      const t = transfer[i];
+      if (n.isTrack(t)) push(tracks, t);
+      else push(list, t as Transferable);
+    }
     if (!sources) n.check(tracks);
-    for (const t of transfer) if (!n.isTrack(t)) list.push(t as Transferable);
-    for (const t of tracks) {
+    for (let i = 0; i < tracks.length; i++) {
+      const t = tracks[i]!;
       index.set(t, wire.length);
-      const ch = new MessageChannel();
+      const ch = new NativeMessageChannel();
       const key = crypto.randomUUID();
       // id, kind and label are the original's; the rest is the source's (the original may have ended).
-      const live = sources?.get(t) ?? t;
-      const [id, kind, label] = n.getters.map((g) => R.apply(g, t, [])) as string[];
-      const [, , , enabled, muted, readyState, contentHint] = n.getters.map((g) => R.apply(g, live, [])) as [
-        string,
-        string,
-        string,
-        boolean,
-        boolean,
-        MediaStreamTrackState,
-        string,
-      ];
-      wire.push({
-        id: id!,
-        kind: kind!,
-        label: label!,
-        enabled,
-        muted,
-        readyState,
-        contentHint,
-        settings: R.apply(n.getSettings, live, []),
-        constraints: R.apply(n.getConstraints, live, []),
-        capabilities: n.getCapabilities ? R.apply(n.getCapabilities, live, []) : {},
+      const live = sourceOf(sources, t) ?? t;
+      const g = n.getters;
+      push(wire, {
+        id: apply(g[0]!, t, []) as string,
+        kind: apply(g[1]!, t, []) as string,
+        label: apply(g[2]!, t, []) as string,
+        enabled: apply(g[3]!, live, []) as boolean,
+        muted: apply(g[4]!, live, []) as boolean,
+        readyState: apply(g[5]!, live, []) as MediaStreamTrackState,
+        contentHint: apply(g[6]!, live, []) as string,
+        settings: apply(n.getSettings, live, []) as MediaTrackSettings,
+        constraints: apply(n.getConstraints, live, []) as MediaTrackConstraints,
+        capabilities: (n.getCapabilities ? apply(n.getCapabilities, live, []) : {}) as MediaTrackCapabilities,
         port: ch.port2,
         origin: 'page',
         key,
       });
-      list.push(ch.port2);
-      owners.push([t, ch.port1, key]);
+      push(list, ch.port2);
+      push(owners, { t, port: ch.port1, key });
     }
-    const data = swapIn(message, (x) => {
-      const i = index.get(x);
-      return i === undefined ? undefined : { [STAND_IN]: i };
-    });
+    const data = swapIn(
+      message,
+      (x) => {
+        const i = index.get(x);
+        return i === undefined ? undefined : { [STAND_IN]: i };
+      },
+      ops,
+    );
     const env: Envelope = { [ENVELOPE]: 1, data, tracks: wire };
-    return [
+    return {
       env,
       list,
-      () => {
-        for (const [t, port, key] of owners) own(sources?.get(t) ?? n.detach(t), port, key, worker);
+      commit: () => {
+        for (let i = 0; i < owners.length; i++) {
+          const o = owners[i]!;
+          own(sourceOf(sources, o.t) ?? n.detach(o.t), o.port, o.key, worker);
+        }
       },
-    ];
+    };
   };
 
   const release = (worker: object): void => {
-    for (const r of [...(byWorker.get(worker) ?? [])]) r();
+    const held = byWorker.get(worker);
+    // A snapshot: each release takes itself out of the set.
+    const all = held ? held.values() : [];
+    for (let i = 0; i < all.length; i++) all[i]!();
   };
 
   return sender(
@@ -332,8 +436,8 @@ function start(api: ChunkApi): TransferChunk {
     shim,
     envelope,
     release,
-    (e) => R.apply(dataGet, e, []),
-    (e) => R.apply(portsGet, e, []) as readonly MessagePort[],
+    (e) => apply(dataGet, e, []),
+    (e) => apply(portsGet, e, []) as readonly MessagePort[],
   );
 }
 

@@ -3,16 +3,18 @@
 import type { TransferChunk, TransferNatives, WorkerRecord } from '../index';
 import type { Envelope } from '../../../shared/track-transfer';
 import { ShimState, WorkerState } from '../states';
+import { addListener, apply, construct, push, some } from '../../chunk-natives';
+import { sourceList, type Sources } from './sources';
 
-const R = Reflect;
 const EMPTY_WASM = [0, 97, 115, 109, 1, 0, 0, 0];
 
-type MakeEnvelope = (
-  message: unknown,
-  transfer: unknown[],
-  sources: Map<MediaStreamTrack, MediaStreamTrack> | null,
-  rec: WorkerRecord,
-) => [Envelope, Transferable[], () => void];
+/** A message with tracks made ready to send: the envelope, its transfer list, and the step that serves the tracks' ports. */
+export interface Envelope3 {
+  env: Envelope;
+  list: Transferable[];
+  commit: () => void;
+}
+type MakeEnvelope = (message: unknown, transfer: unknown[], sources: Sources | null, rec: WorkerRecord) => Envelope3;
 
 export function sender(
   n: TransferNatives & { stop: MediaStreamTrack['stop'] },
@@ -23,8 +25,8 @@ export function sender(
   portsOf: (e: Event) => readonly MessagePort[],
 ): TransferChunk {
   const post = (rec: WorkerRecord, target: Worker | MessagePort, m: unknown, t: Transferable[]): void => {
-    if (target === rec.w) R.apply(n.workerPost, rec.state === WorkerState.Fallback ? rec.fallback : rec.w, [m, t]);
-    else R.apply(n.portPost, target, [m, t]);
+    if (target === rec.w) apply(n.workerPost, rec.state === WorkerState.Fallback ? rec.fallback : rec.w, [m, t]);
+    else apply(n.portPost, target, [m, t]);
   };
 
   /** Tracks towards a shared worker's port: transferred here, undeliverable there (messageerror, as specified). */
@@ -32,7 +34,7 @@ export function sender(
     target: MessagePort,
     original: (...a: any[]) => void,
     args: unknown[],
-    sources: Map<MediaStreamTrack, MediaStreamTrack> | null,
+    sources: Sources | null,
   ): void => {
     // A wasm module is what a shared worker's agent cluster cannot receive; without wasm (CSP) the
     // browser's own DataCloneError.
@@ -44,15 +46,21 @@ export function sender(
       throw e;
     }
     if (!sources) n.check(n.tracksIn(n.transferOf(args)));
-    R.apply(original, target, [mod, []]);
-    for (const t of sources ? sources.values() : n.tracksIn(n.transferOf(args)).map(n.detach)) R.apply(n.stop, t, []);
+    apply(original, target, [mod, []]);
+    if (sources) {
+      const list = sourceList(sources);
+      for (let i = 0; i < list.length; i++) apply(n.stop, list[i]!, []);
+    } else {
+      const tracks = n.tracksIn(n.transferOf(args));
+      for (let i = 0; i < tracks.length; i++) apply(n.stop, n.detach(tracks[i]!), []);
+    }
   };
 
   const fallback = (rec: WorkerRecord): void => {
     // The page's CSP refused the blob: wrapper: the browser's own worker runs the page's script, and
     // its events reach the object the page holds.
     revoke(rec);
-    const fb = R.construct(n.Worker, rec.args, rec.newTarget as typeof Worker) as Worker;
+    const fb = construct(n.Worker, rec.args, rec.newTarget as typeof Worker) as Worker;
     rec.fallback = fb;
     const relay = (ev: Event): void => {
       const copy =
@@ -61,43 +69,57 @@ export function sender(
           : new MessageEvent(ev.type, { data: dataOf(ev), ports: portsOf(ev) as MessagePort[] });
       rec.w!.dispatchEvent(copy);
     };
-    for (const type of ['message', 'messageerror', 'error']) fb.addEventListener(type, relay);
+    const types = ['message', 'messageerror', 'error'];
+    for (let i = 0; i < types.length; i++) addListener(fb, types[i]!, relay);
   };
 
   const revoke = (rec: WorkerRecord): void => {
-    for (const u of rec.urls.splice(0)) URL.revokeObjectURL(u);
+    const urls = rec.urls;
+    rec.urls = [];
+    for (let i = 0; i < urls.length; i++) URL.revokeObjectURL(urls[i]!);
   };
   const flush = (rec: WorkerRecord): void => {
     if (rec.state === WorkerState.Ready) revoke(rec);
     if (rec.state === WorkerState.Fallback && !rec.fallback && rec.w) fallback(rec);
     if (!rec.w && rec.queue.length) {
-      const [target, m, , sources] = rec.queue.shift()!;
-      toShared(target as MessagePort, n.portPost, [m], sources ?? null);
+      // shift(), by hand: the queue is the core's array.
+      const q = rec.queue;
+      const first = q[0]!;
+      for (let i = 0; i < q.length - 1; i++) q[i] = q[i + 1]!;
+      q.length--;
+      toShared(first[0] as MessagePort, n.portPost, [first[1]], first[3] ?? null);
       return flush(rec);
     }
     // Tracks wait for the shim; everything waits for the bootstrap.
     if (rec.state === WorkerState.Starting || rec.shim === ShimState.Sent) return;
-    if (rec.shim === ShimState.NotSent && rec.state === WorkerState.Ready && rec.queue.some((q) => q[3])) {
+    if (rec.shim === ShimState.NotSent && rec.state === WorkerState.Ready && some(rec.queue, (q) => !!q[3])) {
       needShim(rec);
       return;
     }
     const q = rec.queue;
     rec.queue = [];
-    for (let [target, m, t, sources] of q) {
+    for (let i = 0; i < q.length; i++) {
+      const target = q[i]![0];
+      let m = q[i]![1];
+      let t = q[i]![2];
+      const sources = q[i]![3];
       if (sources) {
         // Tracks for a worker that cannot read them (no shim, or the browser's own worker): lost, as a
         // native DataCloneError would have lost the message; it was sent before MediaGate could know.
         if (rec.state === WorkerState.Fallback || rec.shim === ShimState.Failed) {
-          for (const s of sources.values()) R.apply(n.stop, s, []);
+          const list = sourceList(sources);
+          for (let j = 0; j < list.length; j++) apply(n.stop, list[j]!, []);
           continue;
         }
-        let commit: () => void;
+        let made: Envelope3;
         try {
-          [m, t, commit] = envelope(m, t, sources, rec);
+          made = envelope(m, t, sources, rec);
         } catch {
           continue;
         }
-        commit();
+        m = made.env;
+        t = made.list;
+        made.commit();
       }
       try {
         post(rec, target, m, t);
@@ -113,7 +135,7 @@ export function sender(
     rec.shim = ShimState.Sent;
     // One blob: URL for every worker of the page, kept for the page's lifetime (workers may come later).
     shimURL ||= URL.createObjectURL(new Blob([shim], { type: 'text/javascript' }));
-    R.apply(n.portPost, rec.port, [{ shim: shimURL }]);
+    apply(n.portPost, rec.port, [{ shim: shimURL }]);
   };
 
   const send: TransferChunk['send'] = (rec, target, original, args) => {
@@ -124,28 +146,35 @@ export function sender(
       return;
     }
     if (rec.state === WorkerState.Fallback && target === rec.w) {
-      R.apply(original, rec.fallback, args);
+      apply(original, rec.fallback, args);
       return;
     }
     const direct = rec.queue.length === 0 && (target !== rec.w || rec.state === WorkerState.Ready);
     if (!tracks.length && (direct || (!transfer && args[1] != null))) {
       if (transfer) n.notePorts(rec, transfer);
-      R.apply(original, target, args);
+      apply(original, target, args);
       return;
     }
     if (tracks.length && rec.shim === ShimState.Failed) {
-      R.apply(original, target, args);
+      apply(original, target, args);
       return;
     }
     const list = (transfer ?? []) as Transferable[];
-    let [message, sendList, commit] = [args[0], list, null as (() => void) | null];
-    if (tracks.length) [message, sendList, commit] = envelope(message, list, null, rec);
+    let message = args[0];
+    let sendList = list;
+    let commit: (() => void) | null = null;
+    if (tracks.length) {
+      const made = envelope(message, list, null, rec);
+      message = made.env;
+      sendList = made.list;
+      commit = made.commit;
+    }
     if (direct && (!tracks.length || rec.shim === ShimState.Running)) {
-      R.apply(original, target, [message, sendList]);
+      apply(original, target, [message, sendList]);
     } else {
       // Cloned now, so that transfer and DataCloneError happen at the call, as natively.
       const copy = structuredClone({ m: message, t: sendList }, { transfer: sendList });
-      rec.queue.push([target, copy.m, copy.t]);
+      push(rec.queue, [target, copy.m, copy.t]);
     }
     if (commit) commit();
     n.notePorts(rec, list);
