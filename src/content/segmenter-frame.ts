@@ -1,6 +1,6 @@
-// MediaGate's segmenter page (src/segmenter) in a hidden frame of this document, for pages whose CSP
-// forbids wasm. Made here because the page's CSP governs neither frames a content script adds nor an
-// extension page's code (verified in Chromium 156 and Firefox 153 with `default-src 'self'`). The
+// MediaGate's segmenter page (src/segmenter) in a hidden frame of this document: the blur's model runs
+// there, never in the page's realm, whatever the page's CSP. Made here because the page's CSP governs
+// neither frames a content script adds nor an extension page's code (verified in Chromium 156 and Firefox 153 with `default-src 'self'`). The
 // frame sits in a closed shadow root, so page scripts cannot reach it through the DOM.
 import { ext as browser } from '../shared/ext';
 import { SEGMENTER_PROTOCOL } from '../shared/segmenter';

@@ -1,9 +1,10 @@
-// MediaGate's person segmentation as a service for pages whose CSP forbids wasm (loaded in a hidden
+// MediaGate's person segmentation as a service for the page's background blur (loaded in a hidden
 // frame by src/content/segmenter-frame.ts). This page runs under the extension's CSP, which allows
 // wasm, and fetches the model and tasks-vision's wasm from the package. Each port is one blurred track:
 // RGBA frames in, person masks out (src/shared/segmenter.ts).
 import type { ImageSegmenter } from '@mediapipe/tasks-vision';
-import { createSegmenter, segmenterUnsupported } from '../shared/segmentation/model';
+import { createSegmenter } from '../shared/segmentation/model';
+import { segmenterUnsupported } from '../shared/segmentation/support';
 import { nextTimestamp } from '../shared/segmentation/timestamps';
 import {
   SEGMENTER_MAX_SIDE,

@@ -13,8 +13,10 @@ export const chunkInfo = (name: ChunkName): { file: string; strings: readonly st
 });
 
 /**
- * Binary assets a chunk can ask the background for (bytes travel over the bridge, so the page never
- * learns MediaGate's extension URL): where the build copies each from, and where it is in the package.
+ * Binary assets of the effects: where the build copies each from, and where it is in the package. The
+ * RNNoise builds travel to the page's voice chunk as bytes over the bridge (PAGE_ASSETS), so the page
+ * never learns MediaGate's extension URL; tasks-vision and the model are read only by MediaGate's
+ * segmenter page (src/segmenter), since the blur's model never runs in the page (blur-model.ts).
  */
 export const ASSET_FILES = {
   rnnoise: { from: 'node_modules/@sapphi-red/web-noise-suppressor/dist/rnnoise.wasm', to: 'effects/rnnoise.wasm' },
@@ -34,6 +36,9 @@ export const ASSET_FILES = {
 } as const;
 export type AssetName = keyof typeof ASSET_FILES;
 export const ASSET_NAMES = Object.keys(ASSET_FILES) as AssetName[];
+/** The assets a page's chunk may ask the background for (chunk/asset). */
+export const PAGE_ASSETS = ['rnnoise', 'rnnoise_simd'] as const satisfies readonly AssetName[];
+export type PageAssetName = (typeof PAGE_ASSETS)[number];
 /** Where each asset is inside the extension. */
 export const ASSETS = Object.fromEntries(ASSET_NAMES.map((name) => [name, ASSET_FILES[name].to])) as Record<
   AssetName,

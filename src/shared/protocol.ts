@@ -11,7 +11,7 @@ import { DECISIONS, PERMISSION_KINDS, type Decision, type PermissionKind, type S
 import { sanitizeSettings, type Settings } from './settings';
 import { isWebOrigin } from './origin';
 import { GRANT_SOURCES, type GrantSource, type GrantState, type GrantTable } from './screen-grants';
-import { ASSET_NAMES, CHUNK_NAMES, type AssetName, type ChunkName, type ChunkStrings } from './chunks';
+import { PAGE_ASSETS, CHUNK_NAMES, type PageAssetName, type ChunkName, type ChunkStrings } from './chunks';
 
 import {
   MEDIA_SESSION_ACTIONS,
@@ -168,7 +168,7 @@ export interface PageToBackground {
   /** Injects a lazily loaded main-world bundle into the asking frame; answers with its UI strings. */
   'chunk/load': { req: { name: ChunkName }; res: ChunkStrings };
   /** A bundled binary a chunk needs (e.g. the RNNoise wasm), base64-encoded. */
-  'chunk/asset': { req: { name: AssetName }; res: string };
+  'chunk/asset': { req: { name: PageAssetName }; res: string };
   /** Answers once the person granted and chose, or with the refusal the page sees. */
   'screen-capture/open': { req: ScreenCaptureRequest; res: ScreenCaptureAnswer };
 }
@@ -472,7 +472,7 @@ const pageToBackground: Table<Requests<PageToBackground>> = {
     normalize: ({ name }) => ({ name }),
   },
   'chunk/asset': {
-    valid: (v): v is PageToBackground['chunk/asset']['req'] => isRecord(v) && isOneOf(v.name, ASSET_NAMES),
+    valid: (v): v is PageToBackground['chunk/asset']['req'] => isRecord(v) && isOneOf(v.name, PAGE_ASSETS),
     normalize: ({ name }) => ({ name }),
   },
   'screen-capture/open': {

@@ -7,15 +7,15 @@
 // page got hold of that is part of MediaGate's package (its minified source is a substring of one of
 // the built files). Patched, page-visible functions print as native and do not count: the page is meant
 // to have those. Each case also checks that the feature still worked.
-import { it } from 'node:test';
+import { it as test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { DIST, waitFor } from './helpers/browsers';
 import { openCallWindow, recordChunkLoads, setSettings } from './helpers/extension';
 import { clickByName, pickerPage } from './helpers/picker';
-import { describeEachBrowser } from './helpers/suite';
+import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
 
 /** The page's first script: the recorders. `window.__tamper.collect()` returns the function sources found. */
 const TAMPER = `(() => {
@@ -96,7 +96,16 @@ const page = (body = '') =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tamper</title><script>${TAMPER}</script></head>
 <body style="margin:20px;font:16px sans-serif">${body}</body></html>`;
 
-describeEachBrowser('hostile pages: built-ins tampered with before each chunk loads', (suite) => {
+/**
+ * The cases, for one browser suite. `only` picks the cases of a suite that exists for one of them
+ * (Firefox's blur needs WebGL, which headless Firefox lacks: it runs on a private Xvfb).
+ */
+function tamperCases(suite: BrowserSuite, only?: readonly string[]): void {
+  const it = (name: string, fn: () => Promise<void>, skip: string | false = false) => {
+    if (only && !only.includes(name)) return;
+    test(name, { skip }, fn);
+  };
+
   /** MediaGate's built scripts for this browser: a function whose source is part of one is MediaGate's. */
   let packageScripts: { file: string; text: string }[] = [];
   const scripts = async () => {
@@ -208,25 +217,31 @@ describeEachBrowser('hostile pages: built-ins tampered with before each chunk lo
     );
   });
 
-  it('background blur', async () => {
-    await tampered('blur', 'blur', '', async (p) => {
-      assert.deepEqual(await gum(p, { video: { backgroundBlur: true } }), ['video:live']);
-      await waitFor(
-        () => p.evaluate(() => (window as any).stream.getVideoTracks()[0].getSettings().backgroundBlur === true),
-        'blur on',
-      );
-      // Frames flow through the effect.
-      await p.evaluate(async () => {
-        const v = document.createElement('video');
-        v.muted = true;
-        v.srcObject = (window as any).stream;
-        document.body.append(v);
-        await v.play();
-        await new Promise((r) => setTimeout(r, 1500));
+  it(
+    'background blur',
+    async () => {
+      await tampered('blur', 'blur', '', async (p) => {
+        assert.deepEqual(await gum(p, { video: { backgroundBlur: true } }), ['video:live']);
+        await waitFor(
+          () => p.evaluate(() => (window as any).stream.getVideoTracks()[0].getSettings().backgroundBlur === true),
+          'blur on',
+        );
+        // Frames flow through the effect.
+        await p.evaluate(async () => {
+          const v = document.createElement('video');
+          v.muted = true;
+          v.srcObject = (window as any).stream;
+          document.body.append(v);
+          await v.play();
+          await new Promise((r) => setTimeout(r, 1500));
+        });
+        await stopAll(p);
       });
-      await stopAll(p);
-    });
-  });
+    },
+    !only &&
+      suite.name === 'firefox' &&
+      'headless Firefox has no WebGL, which the segmenter needs: the Xvfb suite below runs it',
+  );
 
   it('voice isolation', async () => {
     await tampered('voice', 'voice', '', async (p) => {
@@ -240,13 +255,17 @@ describeEachBrowser('hostile pages: built-ins tampered with before each chunk lo
     });
   });
 
-  it('pixel format', async () => {
-    await tampered('pixel', 'pixel', '', async (p) => {
-      assert.deepEqual(await gum(p, { video: { powerEfficientPixelFormat: true } }), ['video:live']);
-      await p.evaluate(() => new Promise((r) => setTimeout(r, 500)));
-      await stopAll(p);
-    });
-  });
+  it(
+    'pixel format',
+    async () => {
+      await tampered('pixel', 'pixel', '', async (p) => {
+        assert.deepEqual(await gum(p, { video: { powerEfficientPixelFormat: true } }), ['video:live']);
+        await p.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+        await stopAll(p);
+      });
+    },
+    suite.name === 'firefox' && "Firefox has no pixel-format probe (it cannot see a frame's format), so no chunk",
+  );
 
   it('track transfer', async () => {
     await tampered('transfer', 'transfer', '', async (p) => {
@@ -308,4 +327,69 @@ describeEachBrowser('hostile pages: built-ins tampered with before each chunk lo
       await stopAll(p);
     });
   });
-});
+}
+
+describeEachBrowser('hostile pages: built-ins tampered with before each chunk loads', (suite) => tamperCases(suite));
+
+describeEachBrowser(
+  'hostile pages: built-ins tampered with before the blur chunk loads, under Xvfb for WebGL',
+  { browsers: ['firefox'], xvfb: true },
+  (suite) => tamperCases(suite, ['background blur']),
+);
+
+// A chunk whose script throws after it announced itself (as one would if a page made a built-in it reads
+// throw): the background sees that the script did not run to its end and the core takes no announcement,
+// so the call is the browser's own. The built picker chunk is altered in a copy of the package.
+describeEachBrowser(
+  'a chunk that throws before its end leaves the browser its behaviour',
+  {
+    tmpDir: (name) => `mediagate-broken-chunk-${name}-`,
+    launch: async (suite) => {
+      const dir = path.join(suite.tmp, 'extension');
+      await cp(DIST(suite.name), dir, { recursive: true });
+      const file = path.join(dir, 'chunks/picker.js');
+      const text = await readFile(file, 'utf8');
+      const footer = text.lastIndexOf(';"');
+      assert.ok(footer > 0 && text.slice(footer).endsWith(':done";\n'), 'the chunk ends with its completion marker');
+      // After the chunk's code (its announcement included), before the marker.
+      await writeFile(file, `${text.slice(0, footer)};throw new Error("broken chunk");${text.slice(footer)}`);
+      return { extensionDir: dir };
+    },
+  },
+  (suite) => {
+    test('user-chooses gets the browser’s own getUserMedia: no picker, a live track, no page error', async () => {
+      await setSettings(suite.tb, { alwaysShowPicker: true });
+      suite.server.route('/broken-chunk.html', { body: page() });
+      const loads = await recordChunkLoads(suite.tb);
+      const p = await suite.tb.newPage();
+      const errors: string[] = [];
+      p.on('pageerror', (e) => errors.push(String(e)));
+      try {
+        await p.goto(suite.server.url('/broken-chunk.html'));
+        const windows = (await suite.tb.browser.pages()).length;
+        const result = await p.evaluate(() =>
+          navigator.mediaDevices.getUserMedia({ audio: true, semantics: 'user-chooses' } as any).then(
+            (s) => {
+              const kinds = s.getTracks().map((t) => `${t.kind}:${t.readyState}`);
+              s.getTracks().forEach((t) => t.stop());
+              return kinds;
+            },
+            (e) => `error ${e.name}`,
+          ),
+        );
+        assert.ok((await loads.read()).includes('chunks/picker.js'), 'MediaGate tried to load the picker chunk');
+        assert.deepEqual(result, ['audio:live'], "the browser's own getUserMedia (its fake device, auto-allowed)");
+        assert.equal((await suite.tb.browser.pages()).length, windows, 'no picker window');
+        // Chromium reports the injected script's own exception as the page's; nothing else may fail.
+        assert.deepEqual(
+          errors.filter((e) => !e.includes('broken chunk')),
+          [],
+        );
+      } finally {
+        await loads.stop();
+        await p.close();
+        await setSettings(suite.tb, { alwaysShowPicker: false });
+      }
+    });
+  },
+);

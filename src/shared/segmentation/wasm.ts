@@ -1,7 +1,6 @@
-// What the browser's WebAssembly can do, asked with a tiny module: used by the segmenter (here, in the
-// effects chunk and in MediaGate's segmenter page) and by the voice isolation (through the effects
-// chunk's assets.ts). Nothing runs at load: in the page's main world a chunk's modules only declare.
-import { globalPromiseOps, type PromiseOps } from './promise-ops';
+// Whether the browser's WebAssembly has SIMD, asked with a tiny module: used by the segmenter's support
+// check (support.ts) and by the voice isolation (through the effects chunk's assets.ts). Nothing runs at
+// load: in the page's main world a chunk's modules only declare.
 
 /** A tiny wasm module using a SIMD instruction: validates only where SIMD is available. */
 const simdProbe = (): Uint8Array<ArrayBuffer> =>
@@ -10,11 +9,3 @@ const simdProbe = (): Uint8Array<ArrayBuffer> =>
   ]);
 
 export const hasWasmSimd = (): boolean => WebAssembly.validate(simdProbe());
-
-/** Whether this page's CSP lets wasm compile ('wasm-unsafe-eval'), asked before fetching megabytes. */
-export const wasmCompiles = (ops: PromiseOps = globalPromiseOps()): Promise<boolean> =>
-  ops.then(
-    WebAssembly.compile(simdProbe()),
-    () => true,
-    () => false,
-  );

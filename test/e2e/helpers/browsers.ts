@@ -20,6 +20,8 @@ export const BROWSERS: BrowserName[] = (process.env.BROWSERS ?? 'chromium,firefo
 
 export interface LaunchOptions {
   extension?: boolean;
+  /** The unpacked extension to load instead of the build (e.g. a copy a test altered). */
+  extensionDir?: string;
   /** Extra Chromium switches, e.g. '--use-fake-device-for-media-stream=device-count=3'. */
   chromiumArgs?: string[];
   firefoxPrefs?: Record<string, unknown>;
@@ -84,7 +86,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
       args,
       // Extensions load over the pipe transport (puppeteer 24); without one too, so both measure the same.
       pipe: true,
-      ...(withExtension ? { enableExtensions: [DIST('chromium')] } : {}),
+      ...(withExtension ? { enableExtensions: [opts.extensionDir ?? DIST('chromium')] } : {}),
     });
     if (withExtension) {
       const worker = await browser.waitForTarget(
@@ -114,7 +116,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
       },
     });
     if (withExtension) {
-      await browser.installExtension(DIST('firefox'));
+      await browser.installExtension(opts.extensionDir ?? DIST('firefox'));
       extensionBase = `moz-extension://${FIREFOX_UUID}/`;
     }
   }

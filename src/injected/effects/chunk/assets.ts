@@ -1,13 +1,13 @@
 // The effects' binaries (wasm, model) as bytes from the background (chunk/asset): base64 over the
 // bridge, so no extension URL is ever loaded by, or shown to, the page.
 import type { ChunkApi } from '../../chunk-api';
-import type { AssetName } from '../../../shared/chunks';
+import type { PageAssetName } from '../../../shared/chunks';
 import { inert, then } from '../../chunk-natives';
 
-// The wasm probes live with the segmentation code that MediaGate's segmenter page shares.
-export { hasWasmSimd, wasmCompiles } from '../../../shared/segmentation/wasm';
+// The wasm probe lives with the segmentation code that MediaGate's segmenter page shares.
+export { hasWasmSimd } from '../../../shared/segmentation/wasm';
 
-export function fetchAsset(api: ChunkApi, name: AssetName, timeoutMs: number): Promise<Uint8Array<ArrayBuffer>> {
+export function fetchAsset(api: ChunkApi, name: PageAssetName, timeoutMs: number): Promise<Uint8Array<ArrayBuffer>> {
   return then(api.bridge.request('chunk/asset', { name }, timeoutMs), (b64) => {
     const bin = atob(b64);
     const bytes = new Uint8Array(bin.length);

@@ -1,5 +1,5 @@
-// Person segmentation for pages whose CSP forbids wasm: the model runs in MediaGate's own page
-// (src/segmenter, whose extension CSP allows wasm) in a hidden frame the content script adds. Frames
+// Person segmentation in MediaGate's own page (src/segmenter, whose extension CSP allows wasm), in a
+// hidden frame the content script adds (see blur-model.ts for why never in the page). Frames
 // go there as small RGBA copies (VideoFrames cannot reach an extension frame; ArrayBuffers can) and
 // masks come back; compositing stays here, on the page's WebGL or canvas, which no CSP restricts.
 // The mask lags the frame by one round trip (a few ms): people move little in that time.
