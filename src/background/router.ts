@@ -3,7 +3,7 @@
 import browser from 'webextension-polyfill';
 import { parsePageEnvelope, parseUiEnvelope, serializeError, type Response } from '../shared/protocol';
 import { webOriginOfSender } from '../shared/origin';
-import { allCalls, invokeAction, recordSnapshot, showCallWindow, switchEffect } from './calls';
+import { allCalls, invokeAction, recordSnapshot, showCallWindow, stopTab, switchEffect } from './calls';
 import { clearEmbargo, decidePicker, embargoedOrigins, openPicker, pickerState } from './picker';
 import { sites, record, setBrowserPermission } from './permissions';
 import { getSettings, setSettings } from './settings';
@@ -89,6 +89,8 @@ async function handleUi(message: unknown): Promise<Response<unknown>> {
     }
     case 'calls/call-window':
       return { ok: true, result: await showCallWindow(envelope.payload.tabId) };
+    case 'calls/stop':
+      return { ok: true, result: await stopTab(envelope.payload.tabId) };
     case 'picker/get':
       return { ok: true, result: await pickerState(envelope.payload.pickerId) };
     case 'picker/decide': {

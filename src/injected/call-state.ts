@@ -16,6 +16,8 @@ import {
   isArray,
   own,
   streamTracks,
+  dispatch,
+  endTrack,
 } from './native';
 import type { CallSnapshot, MediaSessionAction, TrackInfo } from '../shared/protocol';
 
@@ -80,6 +82,56 @@ export class CallState {
     };
   }
 
+  /**
+   * MediaGate's own mute, for the person, where the page registered no handler: the user agent mutes
+   * the track (the spec's "muted"), so the page sees `muted` true and a `mute` event while its own
+   * `enabled` stays what it set; the real `enabled` goes false, so no audio or video leaves. A track
+   * captured or cloned while the kind is held starts held. (patched in call-detection/index.ts)
+   */
+  private readonly held = { audio: false, video: false };
+  /** Held tracks -> the `enabled` the page set (and sees). */
+  readonly pageEnabled = new SafeWeakMap<MediaStreamTrack, boolean>();
+
+  isHeld(kind: 'audio' | 'video'): boolean {
+    return this.held[kind] && this.liveTracks(kind).length > 0;
+  }
+
+  hold(kind: 'audio' | 'video', on: boolean): void {
+    this.held[kind] = on;
+    const tracks = this.liveTracks(kind);
+    for (let i = 0; i < tracks.length; i++) this.applyHold(tracks[i]!);
+    this.changed();
+  }
+
+  private applyHold(track: MediaStreamTrack, page?: boolean): void {
+    const kind = apply(trackKind, track, []) as 'audio' | 'video';
+    const wasHeld = this.pageEnabled.has(track);
+    if (this.held[kind] === wasHeld) return;
+    const mutedBefore = apply(trackMuted, track, []) as boolean;
+    if (this.held[kind]) {
+      this.pageEnabled.set(track, page ?? (apply(trackEnabled, track, []) as boolean));
+      apply(trackEnabledSet, track, [false]);
+    } else {
+      apply(trackEnabledSet, track, [this.pageEnabled.get(track)]);
+      this.pageEnabled.delete(track);
+    }
+    // The track already muted by its source fired its own event and stays muted.
+    if (!mutedBefore) dispatch(track, wasHeld ? 'unmute' : 'mute');
+  }
+
+  /** Stop camera and microphone: every capture track ends, and the page is told as by an unplugged device. */
+  stopAll(): void {
+    const tracks = this.liveTracks();
+    for (let i = 0; i < tracks.length; i++) {
+      const t = tracks[i]!;
+      if (this.stopFn) apply(this.stopFn, t, []);
+      endTrack(t);
+    }
+    this.changed();
+  }
+  /** MediaStreamTrack.prototype.stop with every MediaGate patch (set by injected/index.ts). */
+  stopFn: (() => void) | null = null;
+
   /** Hard mute: MediaGate itself switches the captured tracks of a kind. */
   setTracksEnabled(kind: 'audio' | 'video', on: boolean): void {
     const tracks = this.liveTracks(kind);
@@ -128,10 +180,12 @@ export class CallState {
 
   private readonly known = new SafeWeakMap<MediaStreamTrack, true>();
 
-  /** A track the page captured (or cloned from one); idempotent. */
-  addTrack(track: MediaStreamTrack): void {
+  /** A track the page captured (or cloned from one, `from`); idempotent. */
+  addTrack(track: MediaStreamTrack, from?: MediaStreamTrack): void {
     if (this.known.has(track)) return;
     this.known.set(track, true);
+    // A clone of a held track: natively it copied the real (false) enabled, the page expects its own.
+    this.applyHold(track, from && this.pageEnabled.has(from) ? this.pageEnabled.get(from) : undefined);
     addListener(track, 'ended', () => this.changed());
     this.tracks.set(apply(trackId, track, []) as string, track);
     this.inCall = true;
@@ -253,6 +307,7 @@ export class CallState {
         label: apply(trackLabel, t, []) as string,
         enabled: apply(trackEnabled, t, []) as boolean,
         muted: apply(trackMuted, t, []) as boolean,
+        ...(this.pageEnabled.has(t) ? { held: true as const } : {}),
       });
       const effect = this.effects?.state(t);
       if (effect !== undefined) tracks[tracks.length - 1]!.effect = effect;

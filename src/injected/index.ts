@@ -72,6 +72,8 @@ for (let i = 0; i < features.length; i++) {
     // A feature that cannot install leaves the browser's own API in place.
   }
 }
+// MediaGate's whole stop (a processed track stops its source too), taken before any page script runs.
+calls.stopFn = MediaStreamTrack.prototype.stop;
 if (handoff) {
   then(
     bridge.request('handoff/prove', { nonce: handoff.nonce }),

@@ -151,6 +151,27 @@ export function patchGetter<T>(
   return original;
 }
 
+/** Like patchGetter(), for the setter (e.g. MediaStreamTrack.prototype.enabled). */
+export function patchSetter<T>(
+  owner: object,
+  key: PropertyKey,
+  wrapper: (original: (v: T) => void, thisArg: unknown, value: T) => void,
+): ((v: T) => void) | null {
+  const desc = getOwnPropertyDescriptor(owner, key);
+  if (!desc || typeof desc.set !== 'function') return null;
+  const original = desc.set as (v: T) => void;
+  const proxy = new NativeProxy(original, {
+    apply(target, thisArg, args: [T]) {
+      // Without an argument the native setter's own TypeError.
+      if (retired || standingBy || args.length < 1) return apply(target, thisArg, args);
+      return wrapper(target, thisArg, args[0]);
+    },
+  });
+  masks.set(proxy, original);
+  defineProperty(owner, key, { ...desc, set: proxy });
+  return original;
+}
+
 /**
  * Defines a native-looking accessor on a prototype, e.g. MediaDevices.defaultSemantics: getter named
  * "get <key>" (setter "set <key>", length 1), printed by toString exactly as this browser prints

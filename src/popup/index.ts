@@ -7,11 +7,22 @@ import { micOn, cameraOn } from '../shared/call-view';
 import { morphChildren } from './morph';
 import type { Settings } from '../shared/settings';
 
-const BUTTONS: { action: MediaSessionAction; label: string; className?: string }[] = [
-  { action: 'togglemicrophone', label: 'actionTogglemicrophone' },
-  { action: 'togglecamera', label: 'actionTogglecamera' },
-  { action: 'hangup', label: 'actionHangup', className: 'hangup' },
+/**
+ * Mute and camera for every call: the page's own handler where it registered one, else MediaGate
+ * mutes the tracks itself (background/calls/actions.ts). The label says what a press does.
+ */
+const BUTTONS: {
+  action: MediaSessionAction;
+  kind?: 'audio' | 'video';
+  label: (call: CallRecord) => string;
+  className?: string;
+}[] = [
+  { action: 'togglemicrophone', kind: 'audio', label: (c) => (micOn(c) === false ? 'pipUnmute' : 'pipMute') },
+  { action: 'togglecamera', kind: 'video', label: (c) => (cameraOn(c) === false ? 'pipCameraOn' : 'pipCameraOff') },
+  { action: 'hangup', label: () => 'actionHangup', className: 'hangup' },
 ];
+
+const heldKind = (call: CallRecord, kind: 'audio' | 'video') => call.tracks.some((tr) => tr.kind === kind && tr.held);
 
 const SHARING_TEXT: Record<ScreenSource, string> = {
   screen: 'popupSharingScreen',
@@ -24,8 +35,11 @@ function describe(call: CallRecord, sharing: ScreenSharing | undefined): string 
   const mic = micOn(call);
   const cam = cameraOn(call);
   const parts: string[] = sharing ? [t(SHARING_TEXT[sharing.source])] : [];
-  if (mic !== undefined) parts.push(t(mic ? 'popupMicOn' : 'popupMicOff'));
-  if (cam !== undefined) parts.push(t(cam ? 'popupCamOn' : 'popupCamOff'));
+  // "by MediaGate": the site did not mute, MediaGate did (the site has no handler to run).
+  if (heldKind(call, 'audio')) parts.push(t('popupMicHeld'));
+  else if (mic !== undefined) parts.push(t(mic ? 'popupMicOn' : 'popupMicOff'));
+  if (heldKind(call, 'video')) parts.push(t('popupCamHeld'));
+  else if (cam !== undefined) parts.push(t(cam ? 'popupCamOn' : 'popupCamOff'));
   return parts.join(' · ');
 }
 
@@ -103,17 +117,18 @@ async function render(): Promise<void> {
     state.textContent = describe(call, sharing);
     const buttons = document.createElement('div');
     buttons.className = 'buttons';
-    for (const { action, label, className } of BUTTONS) {
-      if (!call.actions.includes(action)) continue;
-      buttons.append(
-        button(
-          t(label),
-          () => {
-            void uiRequest('calls/invoke', { tabId: call.tabId, frameId: call.frameId, action }).then(refresh);
-          },
-          className,
-        ),
+    for (const { action, kind, label, className } of BUTTONS) {
+      if (!call.actions.includes(action) && !(kind && call.tracks.some((tr) => tr.kind === kind))) continue;
+      const b = button(
+        t(label(call)),
+        () => {
+          void uiRequest('calls/invoke', { tabId: call.tabId, frameId: call.frameId, action }).then(refresh);
+        },
+        className,
       );
+      // Keyed by what it does, not its label: "Mute" becoming "Unmute" keeps the person's focus.
+      b.dataset.action = action;
+      buttons.append(b);
     }
     if (sharing) {
       buttons.append(
@@ -124,6 +139,17 @@ async function render(): Promise<void> {
             void uiRequest('screen-capture/stop', { tabId: call.tabId, frameId: call.frameId }).then(() =>
               setTimeout(refresh, 300),
             );
+          },
+          'hangup',
+        ),
+      );
+    }
+    if (call.tracks.length) {
+      buttons.append(
+        button(
+          t('callStopCapture'),
+          () => {
+            void uiRequest('calls/stop', { tabId: call.tabId }).then(() => setTimeout(refresh, 300));
           },
           'hangup',
         ),
@@ -142,7 +168,7 @@ async function render(): Promise<void> {
       }),
     );
     for (const b of buttons.querySelectorAll('button'))
-      b.dataset.key = `${call.tabId}:${call.frameId}:${b.textContent}`;
+      b.dataset.key = `${call.tabId}:${call.frameId}:${b.dataset.action ?? b.textContent}`;
     li.append(origin, state, buttons);
     const effects = effectToggles(call, settings);
     if (effects) li.append(effects);

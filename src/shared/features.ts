@@ -89,6 +89,8 @@ export const FEATURE_REGISTRY = {
           'pipShare',
           'pipStopShare',
           'pipLeave',
+          'callStopCapture',
+          'callHeldByMediaGate',
           'effectBlurBackground',
           'effectVoiceIsolation',
           'optionsPinned',

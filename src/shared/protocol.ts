@@ -40,6 +40,8 @@ export interface TrackInfo {
    * whether it is on. The effect follows the kind: audio voiceIsolation, video backgroundBlur.
    */
   effect?: boolean;
+  /** MediaGate muted it for the person (the page registered no handler); absent otherwise. */
+  held?: true;
 }
 
 /** What a frame reports about its capture and Media Session state (a full snapshot each time). */
@@ -73,7 +75,7 @@ export interface PickerKinds {
   audio?: KindAsk;
   video?: KindAsk;
 }
-export const COMMANDS = ['toggle-microphone', 'toggle-camera', 'leave-call', 'focus-call'] as const;
+export const COMMANDS = ['toggle-microphone', 'toggle-camera', 'leave-call', 'focus-call', 'stop-capture'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type PickerChoice = { audio?: string; video?: string };
@@ -197,6 +199,10 @@ export interface BackgroundToPage {
   'call-window/open': Record<string, never>;
   /** Hard mute: MediaGate itself sets `enabled` on the tracks the page captured. */
   'call-detection/set-enabled': { kind: 'audio' | 'video'; enabled: boolean };
+  /** Mute (or unmute) a kind for the person where the page registered no handler: the page sees `muted`. */
+  'call-detection/hold': { kind: 'audio' | 'video'; held: boolean };
+  /** Stop camera and microphone: every capture track of the frame ends. */
+  'call-detection/stop-all': Record<string, never>;
   /** The person stopped the sharing from MediaGate: end the screen-capture tracks. */
   'screen-capture/stop': Record<string, never>;
   /** The person switched an effect (audio: voiceIsolation, video: backgroundBlur) of the frame's processed tracks. */
@@ -208,6 +214,7 @@ export interface UiToBackground {
   'calls/invoke': { req: { tabId: number; frameId: number; action: MediaSessionAction }; res: boolean };
   /** Shows the call window of a tab (in the page: the popup's click is no gesture in the page). */
   'calls/call-window': { req: { tabId: number }; res: boolean };
+  'calls/stop': { req: { tabId: number }; res: boolean };
   'picker/get': { req: { pickerId: string }; res: PickerState | null };
   'picker/decide': {
     req: {
@@ -363,7 +370,8 @@ export function isTrackInfo(v: unknown): v is TrackInfo {
     boundedString(LIMITS.labelLength)(v.label) &&
     isBoolean(v.enabled) &&
     isBoolean(v.muted) &&
-    (v.effect === undefined || isBoolean(v.effect))
+    (v.effect === undefined || isBoolean(v.effect)) &&
+    (v.held === undefined || v.held === true)
   );
 }
 
@@ -393,6 +401,7 @@ export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
       enabled: t.enabled,
       muted: t.muted,
       ...(t.effect !== undefined ? { effect: t.effect } : {}),
+      ...(t.held ? { held: true as const } : {}),
     })),
     actions: [...new Set(v.actions)],
     reported,
@@ -504,6 +513,7 @@ const uiToBackground: Table<Requests<UiToBackground>> = {
     action: isMediaSessionAction,
   }),
   'calls/call-window': fields<UiToBackground['calls/call-window']['req']>({ tabId: isId }),
+  'calls/stop': fields<UiToBackground['calls/stop']['req']>({ tabId: isId }),
   'picker/get': fields<UiToBackground['picker/get']['req']>({ pickerId: isPickerId }),
   'picker/decide': {
     valid: fields<UiToBackground['picker/decide']['req']>({
@@ -585,6 +595,8 @@ const backgroundToPage: Table<BackgroundToPage> = {
     enabled: isBoolean,
   }),
   'screen-capture/stop': { valid: (_v): _v is Record<string, never> => true, normalize: () => ({}) },
+  'call-detection/hold': fields<BackgroundToPage['call-detection/hold']>({ kind: isKind, held: isBoolean }),
+  'call-detection/stop-all': { valid: (_v): _v is Record<string, never> => true, normalize: () => ({}) },
   'effects/set': fields<BackgroundToPage['effects/set']>({ kind: isKind, on: isBoolean }),
 };
 

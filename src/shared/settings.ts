@@ -9,7 +9,7 @@ export { FEATURES, type Feature };
 
 export const SEMANTICS = ['browser-chooses', 'user-chooses'] as const;
 export type Semantics = (typeof SEMANTICS)[number];
-export const LABEL_POLICIES = ['always-hide', 'hide-until-allowed', 'never-hide'] as const;
+export const LABEL_POLICIES = ['always-hide', 'hide-until-allowed', 'hide-after-user-chooses', 'never-hide'] as const;
 export type LabelPolicy = (typeof LABEL_POLICIES)[number];
 
 export interface Settings {
@@ -40,7 +40,9 @@ export const DEFAULT_SETTINGS: Settings = {
   // Every feature is on until the person or the policy switches it off.
   features: Object.fromEntries(FEATURES.map((f) => [f, true])) as Record<Feature, boolean>,
   defaultSemantics: 'browser-chooses',
-  labelPolicy: 'hide-until-allowed',
+  // Not hide-until-allowed: a site that never asks for the picker would lose the names in its own
+  // device menu (docs/features/label-hiding.md).
+  labelPolicy: 'hide-after-user-chooses',
   alwaysShowPicker: false,
   hardMute: false,
   shortcuts: true,
@@ -128,6 +130,8 @@ export interface SiteView {
   /** Allowed through MediaGate's picker (label policy "hide until allowed"). */
   cameraAllowedViaPicker: boolean;
   microphoneAllowedViaPicker: boolean;
+  /** The site has asked for MediaGate's picker (label policy "hide after user-chooses"). */
+  usesPicker: boolean;
 }
 
 /** The snapshot the content script hands the main world: only what the page could learn anyway. */

@@ -158,6 +158,17 @@ describeEachBrowser(
       await page.close();
     });
 
+    it('installed under a policy, MediaGate opens no first-run tab (or closes it when the policy came late)', async () => {
+      const welcomeOpen = async () => {
+        for (const p of await suite.tb.browser.pages()) {
+          const href = await p.evaluate(() => location.href).catch(() => '');
+          if (href.endsWith('/welcome/welcome.html')) return true;
+        }
+        return false;
+      };
+      await waitFor(async () => !(await welcomeOpen()), 'no first-run page open', 10000, 250);
+    });
+
     it('an origin the policy blocks gets NotAllowedError without any prompt, whatever the person allowed', async () => {
       await uiRequest(ui, 'sites/set', { origin: suite.server.otherOrigin, kind: 'camera', state: 'allow' });
       const page = await suite.tb.newPage();

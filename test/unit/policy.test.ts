@@ -102,6 +102,7 @@ describe('site policy', () => {
       microphone: 'block',
       cameraAllowedViaPicker: true,
       microphoneAllowedViaPicker: false,
+      usesPicker: false,
     } as const;
     const p = parseSitePolicy({ camera: { block: ['https://a.test'] }, microphone: { allow: ['https://a.test'] } });
     expect(withPolicy(view, p, 'https://a.test')).toEqual({
@@ -109,6 +110,7 @@ describe('site policy', () => {
       microphone: 'allow',
       cameraAllowedViaPicker: false,
       microphoneAllowedViaPicker: true,
+      usesPicker: false,
     });
     expect(withPolicy(view, p, 'https://b.test')).toEqual(view);
     expect(withPolicy(view, p, null)).toEqual(view);

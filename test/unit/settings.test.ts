@@ -471,6 +471,7 @@ describe('pageConfig', () => {
     rememberedCamera: 'Front camera',
     cameraAllowedViaPicker: true,
     microphoneAllowedViaPicker: false,
+    usesPicker: false,
   };
 
   it('copies the features, the page-facing scalars and the site view, and nothing else', () => {
@@ -538,6 +539,7 @@ describe('pageConfig', () => {
       microphone: 'ask',
       cameraAllowedViaPicker: false,
       microphoneAllowedViaPicker: false,
+      usesPicker: false,
     };
     // The shortcuts switch is the background's alone: pages are not told.
     const { shortcuts: _background, ...pageFacing } = DEFAULT_SETTINGS;
@@ -568,6 +570,7 @@ describe('forced effects (policy)', () => {
       microphone: 'ask',
       cameraAllowedViaPicker: false,
       microphoneAllowedViaPicker: false,
+      usesPicker: false,
     };
     expect(pageConfig(effective, site)).toMatchObject({ forceVoiceIsolation: true, forceBackgroundBlur: true });
     expect(mergeSettings({}, {})).toMatchObject({ forceVoiceIsolation: false, forceBackgroundBlur: false });

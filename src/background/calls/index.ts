@@ -3,7 +3,7 @@ import browser from 'webextension-polyfill';
 import { SerialStore } from '../state/serial-store';
 import { applySnapshot, dropTab, frameKey, listCalls, parseCallTable, type CallTable } from './records';
 import type { CallRecord, CallSnapshot, MediaSessionAction } from '../../shared/protocol';
-import { performAction } from './actions';
+import { performAction, stopCapture } from './actions';
 import { showCallState } from './badge';
 import { LIMITS } from '../../shared/protocol';
 
@@ -74,6 +74,14 @@ export async function switchEffect(
   if (!rec?.tracks.some((t) => t.kind === kind && t.effect !== undefined)) return false;
   await browser.tabs.sendMessage(tabId, { channel: 'push', type: 'effects/set', payload: { kind, on } }, { frameId });
   return true;
+}
+
+/** Stop camera and microphone: every frame of the tab in a call ends its capture. */
+export async function stopTab(tabId: number): Promise<boolean> {
+  const results = await Promise.all(
+    (await allCalls()).filter((c) => c.tabId === tabId).map((c) => stopCapture(c).catch(() => false)),
+  );
+  return results.some(Boolean);
 }
 
 /** The call window lives in the tab's top document. */

@@ -1,13 +1,13 @@
 // Keyboard shortcuts (manifest "commands"; global in Chromium). They act on the call in the tab the
 // person used most recently.
 import browser from 'webextension-polyfill';
-import { allCalls } from '../calls';
 import { performAction } from '../calls/actions';
+import { allCalls, stopTab } from '../calls';
 import { COMMANDS, type CommandName, type CallRecord, type MediaSessionAction } from '../../shared/protocol';
 import { loadEffectiveSettings, watchSettings } from '../../shared/storage';
 import { syncShortcutKeys } from './key-release';
 
-const ACTIONS: Record<Exclude<CommandName, 'focus-call'>, MediaSessionAction> = {
+const ACTIONS: Record<Exclude<CommandName, 'focus-call' | 'stop-capture'>, MediaSessionAction> = {
   'toggle-microphone': 'togglemicrophone',
   'toggle-camera': 'togglecamera',
   'leave-call': 'hangup',
@@ -40,6 +40,8 @@ export async function runCommand(command: CommandName): Promise<boolean> {
     if (tab?.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true });
     return true;
   }
+  // No default key (Chromium suggests at most four): the person assigns one in the browser's shortcut settings.
+  if (command === 'stop-capture') return stopTab(call.tabId);
   return performAction(call, ACTIONS[command]);
 }
 

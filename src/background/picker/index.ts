@@ -20,6 +20,7 @@ import { overCap, requestBytes } from './caps';
 import { openOfTab, pendingLoad, pickers, type PendingRequest, type PickerRecord } from './records';
 import { deliverable, documentAlive, release, send, storable } from './delivery';
 import * as embargo from './embargo';
+import { notePickerSite } from './picker-sites';
 
 export class PickerError extends Error {}
 const refusal = (message: string): PickerOutcome => ({ ok: false, error: { name: 'NotAllowedError', message } });
@@ -52,6 +53,8 @@ export async function openPicker(
     void send(sender.tabId, to, requestId, refusal(message));
     return { requestId };
   };
+  // Under the default label policy, from now on this site's device names are the picker's to give.
+  void notePickerSite(sender.origin).catch(() => undefined);
   const asked = kindsOf(kinds).map(kindOfTrack);
   for (const kind of asked)
     if ((await stateFor(sender.origin, kind)) === 'block')

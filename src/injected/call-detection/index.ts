@@ -5,7 +5,7 @@
 
 import type { InjectedFeature } from '../feature';
 import { apply, then, getOwnPropertyDescriptor, endTrack } from '../native';
-import { patch } from '../patch';
+import { patch, patchGetter, patchSetter } from '../patch';
 
 const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
 
@@ -16,6 +16,27 @@ export const callDetection: InjectedFeature<'call-detection'> = {
     bridge.onPush('call-detection/set-enabled', ({ kind, enabled: on }) => {
       calls.setTracksEnabled(kind, on);
     });
+
+    // The person muted (or stopped) the call from MediaGate's UI, and the page has no handler for it.
+    bridge.onPush('call-detection/hold', ({ kind, held }) => calls.hold(kind, held));
+    bridge.onPush('call-detection/stop-all', () => calls.stopAll());
+
+    // A held track: the page reads and writes its own `enabled` while the real one stays false, and
+    // reads `muted` as the user agent muting it (see CallState.hold).
+    const held = calls.pageEnabled;
+    patchGetter<boolean>(MediaStreamTrack.prototype, 'enabled', (original, self) =>
+      held.has(self as MediaStreamTrack) ? held.get(self as MediaStreamTrack)! : apply(original, self, []),
+    );
+    patchSetter<boolean>(MediaStreamTrack.prototype, 'enabled', (original, self, value) => {
+      if (held.has(self as MediaStreamTrack)) held.set(self as MediaStreamTrack, !!value);
+      else apply(original, self, [value]);
+      if (calls.has(self)) calls.changed();
+    });
+    patchGetter<boolean>(
+      MediaStreamTrack.prototype,
+      'muted',
+      (original, self) => (apply(original, self, []) as boolean) || held.has(self as MediaStreamTrack),
+    );
 
     // The person gave this device to another tab: end our tracks on it, as a device unplugged would.
     bridge.onPush('call-detection/release', ({ kind, label }) => {
@@ -45,7 +66,7 @@ export const callDetection: InjectedFeature<'call-detection'> = {
 
     patch<MediaStreamTrack['clone']>(MediaStreamTrack.prototype, 'clone', (original, self, args) => {
       const copy = apply(original, self, args);
-      if (calls.has(self)) calls.addTrack(copy);
+      if (calls.has(self)) calls.addTrack(copy, self as MediaStreamTrack);
       return copy;
     });
   },

@@ -13,6 +13,9 @@ const infoKind =
     ? getOwnPropertyDescriptor(MediaDeviceInfo.prototype, 'kind')!.get!
     : (undefined as never);
 
+const untilAllowed = (config: PageConfig, kind: string): boolean =>
+  kind === 'videoinput' ? !config.site.cameraAllowedViaPicker : !config.site.microphoneAllowedViaPicker;
+
 function hides(config: PageConfig | null, running: boolean, kind: string): boolean {
   // Without a known policy (a fresh frame whose config is on its way), hide: the page must not read
   // names through a realm that has not heard yet. Only MediaGate gone (the bridge told so) means the
@@ -24,8 +27,11 @@ function hides(config: PageConfig | null, running: boolean, kind: string): boole
       return false;
     case 'always-hide':
       return true;
+    case 'hide-after-user-chooses':
+      // Once the site asks for the picker, as hide-until-allowed.
+      return config.site.usesPicker && untilAllowed(config, kind);
     default:
-      return kind === 'videoinput' ? !config.site.cameraAllowedViaPicker : !config.site.microphoneAllowedViaPicker;
+      return untilAllowed(config, kind);
   }
 }
 

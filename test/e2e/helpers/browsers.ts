@@ -4,6 +4,8 @@ import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core'
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export type BrowserName = 'chromium' | 'firefox';
 export const ROOT = process.env.MEDIAGATE_ROOT ?? process.cwd();
@@ -192,16 +194,36 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
   return tb;
 }
 
-/** An open extension page in Firefox: the first-run page MediaGate opens on installation. */
+/**
+ * An open extension page in Firefox: the first-run page MediaGate opens on installation, or any
+ * MediaGate page a test opened since. Installed under a policy there is no first-run page: then an
+ * http page navigates to MediaGate's web-accessible page, which as a tab has the extension's APIs.
+ */
 async function firefoxExtensionPage(browser: Browser, base: string): Promise<Page> {
-  return waitFor(async () => {
+  const find = async () => {
     for (const p of await browser.pages()) {
       // Firefox reports extension pages as about:blank to page.url(): ask the page itself.
       const href = await p.evaluate(() => location.href).catch(() => '');
       if (href.startsWith(base) && href.endsWith('.html')) return p;
     }
     return null;
-  }, 'an open MediaGate page (the first-run page)');
+  };
+  const what = 'an open MediaGate page (the first-run page)';
+  if (base === 'moz-extension://') return waitFor(find, what);
+  const open = await waitFor(find, what, 3000).catch(() => null);
+  if (open) return open;
+  const server = createServer((_, res) => res.end('<!doctype html><title>opener</title>'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    await page.evaluate((u) => {
+      location.href = u;
+    }, base + 'segmenter/segmenter.html');
+    return await waitFor(find, what);
+  } finally {
+    server.close();
+  }
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeout` ms). */

@@ -11,7 +11,9 @@ export interface Controls {
 }
 
 interface ButtonSpec {
-  action: MediaSessionAction;
+  action: MediaSessionAction | 'stop';
+  /** The kind MediaGate mutes itself where the page has no handler for the action. */
+  kind?: 'audio' | 'video';
   /** Whether the button reads as "pressed" (muted, camera off), and the message names per state. */
   pressed: (calls: CallState) => boolean;
   labels: [unpressed: string, pressed: string];
@@ -19,11 +21,46 @@ interface ButtonSpec {
 }
 
 const SPECS: ButtonSpec[] = [
-  { action: 'togglemicrophone', pressed: (c) => c.isOn('audio') === false, labels: ['pipMute', 'pipUnmute'] },
-  { action: 'togglecamera', pressed: (c) => c.isOn('video') === false, labels: ['pipCameraOff', 'pipCameraOn'] },
+  {
+    action: 'togglemicrophone',
+    kind: 'audio',
+    pressed: (c) => c.isOn('audio') === false,
+    labels: ['pipMute', 'pipUnmute'],
+  },
+  {
+    action: 'togglecamera',
+    kind: 'video',
+    pressed: (c) => c.isOn('video') === false,
+    labels: ['pipCameraOff', 'pipCameraOn'],
+  },
   { action: 'togglescreenshare', pressed: (c) => c.sharingScreen(), labels: ['pipShare', 'pipStopShare'] },
   { action: 'hangup', pressed: () => false, labels: ['pipLeave', 'pipLeave'], danger: true },
+  { action: 'stop', pressed: () => false, labels: ['callStopCapture', 'callStopCapture'], danger: true },
 ];
+
+/** Whether a button shows: the page's own action, or for mute/camera/stop, tracks MediaGate can act on. */
+function shown(spec: ButtonSpec, calls: CallState): boolean {
+  if (spec.action === 'stop') return calls.live;
+  if (calls.hasAction(spec.action)) return true;
+  return !!spec.kind && calls.liveTracks(spec.kind).length > 0;
+}
+
+/** As the background does for the popup and shortcuts (background/calls/actions.ts). */
+function press(spec: ButtonSpec, calls: CallState, hardMute: boolean): void {
+  if (spec.action === 'stop') return calls.stopAll();
+  if (calls.hasAction(spec.action)) {
+    if (spec.action === 'togglemicrophone' && hardMute) {
+      const on = calls.isOn('audio');
+      if (on !== undefined) calls.setTracksEnabled('audio', !on);
+    }
+    calls.invoke(spec.action);
+    return;
+  }
+  if (!spec.kind) return;
+  const held = calls.isHeld(spec.kind);
+  if (held || calls.isOn(spec.kind)) calls.hold(spec.kind, !held);
+  else calls.setTracksEnabled(spec.kind, true);
+}
 
 /** The person's switches for the effects MediaGate runs on this call's tracks (shown only where it runs them). */
 const EFFECTS: { kind: 'audio' | 'video'; label: string }[] = [
@@ -84,12 +121,8 @@ export function renderControls(
     b.type = 'button';
     if (spec.danger) b.className = 'mg-danger';
     addListener(b, 'click', () => {
-      if (spec.action === 'togglemicrophone' && hardMute()) {
-        const on = calls.isOn('audio');
-        if (on !== undefined) calls.setTracksEnabled('audio', !on);
-      }
-      calls.invoke(spec.action);
-      if (spec.action === 'hangup') close();
+      press(spec, calls, hardMute());
+      if (spec.action === 'hangup' || spec.action === 'stop') close();
     });
     bar.append(b);
     push(buttons, { spec, b });
@@ -124,13 +157,14 @@ export function renderControls(
     effectBar.hidden = every(effects, ({ b }) => b.hidden);
     for (let i = 0; i < buttons.length; i++) {
       const { spec, b } = buttons[i]!;
-      b.hidden = !calls.hasAction(spec.action);
+      b.hidden = !shown(spec, calls);
       const pressed = spec.pressed(calls);
       const label = t(spec.labels[pressed ? 1 : 0]);
       if (b.textContent !== label) b.textContent = label;
       b.setAttribute('aria-label', label);
       // Pressed: muted, camera off, or sharing the screen.
-      if (spec.action !== 'hangup') b.setAttribute('aria-pressed', String(pressed));
+      if (spec.action !== 'hangup' && spec.action !== 'stop') b.setAttribute('aria-pressed', String(pressed));
+      b.title = spec.kind && calls.isHeld(spec.kind) ? t('callHeldByMediaGate') : '';
     }
   };
   update();
