@@ -116,6 +116,5 @@ export function siteView(table: SiteTable, origin: string | null): SiteView {
     ...(site?.microphone?.device ? { rememberedMicrophone: site.microphone.device.label } : {}),
     cameraAllowedViaPicker: site?.camera?.state === 'allow' && site.camera.viaPicker,
     microphoneAllowedViaPicker: site?.microphone?.state === 'allow' && site.microphone.viaPicker,
-    usesPicker: false,
   };
 }

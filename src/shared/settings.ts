@@ -131,7 +131,7 @@ export interface SiteView {
   cameraAllowedViaPicker: boolean;
   microphoneAllowedViaPicker: boolean;
   /** The site has asked for MediaGate's picker (label policy "hide after user-chooses"). */
-  usesPicker: boolean;
+  usesPicker?: boolean;
 }
 
 /** The snapshot the content script hands the main world: only what the page could learn anyway. */

@@ -158,8 +158,8 @@ describeEachBrowser('call controls', (suite) => {
     });
     assert.deepEqual(
       r.names,
-      ['Mute microphone', 'Turn off camera', 'Leave call'],
-      'no button for an action the page did not register',
+      ['Mute microphone', 'Turn off camera', 'Leave call', 'Stop camera and microphone'],
+      'no button for an action the page did not register (screen share)',
     );
     assert.equal(r.after, 'Unmute microphone');
     assert.deepEqual(r.log, ['togglemicrophone']);

@@ -2,7 +2,7 @@
 // getUserMedia, a device menu, a loopback peer connection, no Media Session handlers) keeps what it
 // has without MediaGate under the default settings, and the person can still mute, turn off and stop
 // its capture from the popup, a shortcut and the call window. What leaves the tracks is measured: the
-// local track's audio level and the brightness of the video at the far end of the peer connection.
+// audio level and the brightness of the video at the far end of the peer connection.
 import { it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
@@ -28,28 +28,17 @@ const pageView = (page: Page) =>
     })),
   );
 
-/** Peak RMS of the local microphone track over ~0.4 s, through Web Audio (silence when disabled). */
+/**
+ * The audio level (0-1) the far end of the peer connection receives, from its inbound-rtp stats (both
+ * browsers report it; headless Firefox cannot run an AudioContext without an audio device).
+ */
 const micLevel = (page: Page) =>
   page.evaluate(async () => {
-    const w = window as any;
-    const ctx: AudioContext = (w.__levelCtx ??= new AudioContext());
-    await ctx.resume();
-    const analyser = ctx.createAnalyser();
-    analyser.fftSize = 2048;
-    const source = ctx.createMediaStreamSource(new MediaStream(w.local.getAudioTracks()));
-    source.connect(analyser);
-    const buf = new Float32Array(2048);
-    let peak = 0;
-    await new Promise((r) => setTimeout(r, 100));
-    for (let i = 0; i < 10; i++) {
-      analyser.getFloatTimeDomainData(buf);
-      let sum = 0;
-      for (const x of buf) sum += x * x;
-      peak = Math.max(peak, Math.sqrt(sum / buf.length));
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    source.disconnect();
-    return peak;
+    let level = -1;
+    (await (window as any).peers.b.getStats()).forEach((r: any) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio' && typeof r.audioLevel === 'number') level = r.audioLevel;
+    });
+    return level;
   });
 
 /** Mean brightness (0-255) of what the far end of the peer connection receives. */
@@ -70,7 +59,15 @@ const farBrightness = (page: Page) =>
 
 const SILENT = 0.001;
 const waitSilent = async (page: Page, silent: boolean, what: string) =>
-  waitFor(async () => (silent ? (await micLevel(page)) < SILENT : (await micLevel(page)) > 0.01), what, 10000, 0);
+  waitFor(
+    async () => {
+      const level = await micLevel(page);
+      return silent ? level >= 0 && level < SILENT : level > 0.01;
+    },
+    what,
+    15000,
+    100,
+  );
 const waitDark = async (page: Page, dark: boolean, what: string) =>
   waitFor(
     async () => {
@@ -139,7 +136,10 @@ describeEachBrowser('every call, every site', (suite) => {
     await page.goto(other);
     const before = await page.evaluate(async () => {
       (await navigator.mediaDevices.getUserMedia({ video: true })).getTracks().forEach((t) => t.stop());
-      return (await navigator.mediaDevices.enumerateDevices()).map((d) => d.label);
+      // Firefox names only the kinds the document was granted.
+      return (await navigator.mediaDevices.enumerateDevices())
+        .filter((d) => d.kind === 'videoinput')
+        .map((d) => d.label);
     });
     assert.ok(
       before.every((l) => l !== ''),
@@ -163,7 +163,7 @@ describeEachBrowser('every call, every site', (suite) => {
         }),
       'names hidden from the site that asked for the picker',
     );
-    assert.ok(after.length >= 2);
+    assert.ok(after.length >= 1);
     await setSettings(suite.tb, { alwaysShowPicker: false });
     await page.close();
   });

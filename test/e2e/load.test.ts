@@ -100,10 +100,21 @@ for (const name of BROWSERS) {
             if (!/closed|detached/i.test(e.message)) throw e;
           });
         } else {
-          // Keys need the window focused, and wait half a second after it got the focus.
+          // Keys need the window focused, and wait half a second after it got the focus. The focus can
+          // arrive after waitArmed saw the window armed from before, which starts the delay again and
+          // swallows the key (one Chromium run in a few, under load): press again until it is gone.
           await picker.bringToFront();
-          await waitArmed(picker);
-          await picker.keyboard.press('Escape').catch(() => undefined);
+          await waitFor(
+            async () => {
+              await waitArmed(picker).catch(() => undefined);
+              await picker.keyboard.press('Escape').catch(() => undefined);
+              await new Promise((r) => setTimeout(r, 700));
+              return !(await picker.evaluate(() => true).catch(() => false));
+            },
+            `the picker of tab ${tab} dismissed with Escape`,
+            20000,
+            0,
+          );
         }
       };
       if (name === 'chromium') {

@@ -102,7 +102,6 @@ describe('site policy', () => {
       microphone: 'block',
       cameraAllowedViaPicker: true,
       microphoneAllowedViaPicker: false,
-      usesPicker: false,
     } as const;
     const p = parseSitePolicy({ camera: { block: ['https://a.test'] }, microphone: { allow: ['https://a.test'] } });
     expect(withPolicy(view, p, 'https://a.test')).toEqual({
@@ -110,7 +109,6 @@ describe('site policy', () => {
       microphone: 'allow',
       cameraAllowedViaPicker: false,
       microphoneAllowedViaPicker: true,
-      usesPicker: false,
     });
     expect(withPolicy(view, p, 'https://b.test')).toEqual(view);
     expect(withPolicy(view, p, null)).toEqual(view);

@@ -328,7 +328,7 @@ describe('mergeSettings', () => {
         'track-transfer': true,
       },
       defaultSemantics: 'browser-chooses',
-      labelPolicy: 'hide-until-allowed',
+      labelPolicy: 'hide-after-user-chooses',
       alwaysShowPicker: false,
       hardMute: false,
       shortcuts: true,
@@ -471,7 +471,6 @@ describe('pageConfig', () => {
     rememberedCamera: 'Front camera',
     cameraAllowedViaPicker: true,
     microphoneAllowedViaPicker: false,
-    usesPicker: false,
   };
 
   it('copies the features, the page-facing scalars and the site view, and nothing else', () => {
@@ -539,7 +538,6 @@ describe('pageConfig', () => {
       microphone: 'ask',
       cameraAllowedViaPicker: false,
       microphoneAllowedViaPicker: false,
-      usesPicker: false,
     };
     // The shortcuts switch is the background's alone: pages are not told.
     const { shortcuts: _background, ...pageFacing } = DEFAULT_SETTINGS;
@@ -570,7 +568,6 @@ describe('forced effects (policy)', () => {
       microphone: 'ask',
       cameraAllowedViaPicker: false,
       microphoneAllowedViaPicker: false,
-      usesPicker: false,
     };
     expect(pageConfig(effective, site)).toMatchObject({ forceVoiceIsolation: true, forceBackgroundBlur: true });
     expect(mergeSettings({}, {})).toMatchObject({ forceVoiceIsolation: false, forceBackgroundBlur: false });

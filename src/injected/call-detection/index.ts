@@ -4,7 +4,16 @@
 // before the native call.
 
 import type { InjectedFeature } from '../feature';
-import { apply, then, getOwnPropertyDescriptor, endTrack } from '../native';
+import {
+  apply,
+  then,
+  getOwnPropertyDescriptor,
+  endTrack,
+  addListener,
+  removeListener,
+  dispatch,
+  streamTracks,
+} from '../native';
 import { patch, patchGetter, patchSetter } from '../patch';
 
 const trackLabel = getOwnPropertyDescriptor(MediaStreamTrack.prototype, 'label')!.get!;
@@ -49,7 +58,37 @@ export const callDetection: InjectedFeature<'call-detection'> = {
 
     // Only the native call's own streams arrive here (capture wraps the native getUserMedia).
     const adoptStream = (stream: MediaStream) => {
-      if (enabled()) calls.adoptSoon(stream);
+      if (!enabled()) return;
+      if (!probed) {
+        const tracks = streamTracks(stream);
+        if (tracks.length) deliverTrackEvents(tracks[0]!);
+      }
+      calls.adoptSoon(stream);
+    };
+
+    // Firefox delivers a script-dispatched event on a MediaStreamTrack only to handler attributes and to
+    // listeners added with its non-standard `wantsUntrusted` argument; MediaGate's mute and stop tell
+    // the page with such events. So there, once the page first captures, the page's listeners for
+    // them on its capture tracks are added with it. Elsewhere nothing is patched. Probed on the first
+    // captured track, before the page has it.
+    let probed = false;
+    const deliverTrackEvents = (probe: MediaStreamTrack) => {
+      probed = true;
+      const type = 'mediagate-probe';
+      let reached = false;
+      const listener = () => {
+        reached = true;
+      };
+      addListener(probe, type, listener);
+      dispatch(probe, type);
+      removeListener(probe, type, listener);
+      if (reached) return;
+      patch<EventTarget['addEventListener']>(EventTarget.prototype, 'addEventListener', (original, self, args) => {
+        const type = args[0];
+        if (args.length < 4 && (type === 'mute' || type === 'unmute' || type === 'ended'))
+          if (calls.has(self)) return apply(original, self, [type, args[1], args[2], true]);
+        return apply(original, self, args);
+      });
     };
 
     patch<MediaDevices['getUserMedia']>(MediaDevices.prototype, 'getUserMedia', (original, self, args) => {

@@ -29,7 +29,7 @@ function hides(config: PageConfig | null, running: boolean, kind: string): boole
       return true;
     case 'hide-after-user-chooses':
       // Once the site asks for the picker, as hide-until-allowed.
-      return config.site.usesPicker && untilAllowed(config, kind);
+      return config.site.usesPicker === true && untilAllowed(config, kind);
     default:
       return untilAllowed(config, kind);
   }

@@ -88,6 +88,10 @@ export const screenCapture: InjectedFeature<'screen-capture'> = {
       // Firefox itself rejects an unknown mediaSource, with its own kind of error.
       if (!hasOwn(SOURCES, source as string))
         return hasOverconstrainedError ? promiseReject(overconstrained('mediaSource', 'Bad mediaSource')) : native();
+      // Firefox dropped application capture; its own refusal depends on whether the page still has
+      // the transient activation Firefox asks for (InvalidStateError without it): the same answer always.
+      if (__BROWSER__ === 'firefox' && source === 'application')
+        return promiseReject(overconstrained('mediaSource', 'Firefox cannot capture an application: ask for "window"'));
       // A non-negative 32-bit integer, like a Chromium tab id (`| 0` keeps only those unchanged).
       if (tabId !== undefined && !(((tabId as number) | 0) === tabId && tabId >= 0))
         return promiseReject(new NativeTypeError('Bad tabId'));
