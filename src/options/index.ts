@@ -101,12 +101,18 @@ function pin(name: string, pinned: boolean, controls: HTMLInputElement[]): void 
   }
 }
 
+const PERSONAL_EFFECTS = ['blurByDefault', 'voiceIsolationByDefault'] as const;
+
 function applySettings({ effective, pinned }: SettingsView): void {
   for (const r of radios('defaultSemantics')) r.checked = r.value === effective.defaultSemantics;
   for (const r of radios('labelPolicy')) r.checked = r.value === effective.labelPolicy;
   $<HTMLInputElement>('alwaysShowPicker').checked = effective.alwaysShowPicker;
   $<HTMLInputElement>('hardMute').checked = effective.hardMute;
   $<HTMLInputElement>('shortcuts').checked = effective.shortcuts;
+  for (const name of PERSONAL_EFFECTS) {
+    $<HTMLInputElement>(name).checked = effective[name];
+    pin(name, pinned.includes(name), [$<HTMLInputElement>(name)]);
+  }
   for (const f of FEATURES) featureSwitch(f).checked = effective.features[f];
   pin('defaultSemantics', pinned.includes('defaultSemantics'), radios('defaultSemantics'));
   pin('labelPolicy', pinned.includes('labelPolicy'), radios('labelPolicy'));
@@ -157,6 +163,12 @@ function wireSettings(): void {
   shortcuts.addEventListener('change', () => {
     void save({ shortcuts: shortcuts.checked });
   });
+  for (const name of PERSONAL_EFFECTS) {
+    const box = $<HTMLInputElement>(name);
+    box.addEventListener('change', () => {
+      void save({ [name]: box.checked });
+    });
+  }
 }
 
 // ---- sites -------------------------------------------------------------------------------------

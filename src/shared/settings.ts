@@ -34,6 +34,12 @@ export interface Settings {
    */
   forceVoiceIsolation: boolean;
   forceBackgroundBlur: boolean;
+  /**
+   * The person's own default for every call of every site (a site's remembered switch wins; the page's
+   * own ask too): the effect is on where it can run, and where it cannot the call goes on without it.
+   */
+  blurByDefault: boolean;
+  voiceIsolationByDefault: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -48,6 +54,8 @@ export const DEFAULT_SETTINGS: Settings = {
   shortcuts: true,
   forceVoiceIsolation: false,
   forceBackgroundBlur: false,
+  blurByDefault: false,
+  voiceIsolationByDefault: false,
 };
 
 /** Scalar settings: name -> validator. */
@@ -59,6 +67,8 @@ const SCALARS: { [K in Exclude<keyof Settings, 'features'>]: (v: unknown) => v i
   shortcuts: isBoolean,
   forceVoiceIsolation: isBoolean,
   forceBackgroundBlur: isBoolean,
+  blurByDefault: isBoolean,
+  voiceIsolationByDefault: isBoolean,
 };
 
 export interface Sanitized<T> {
@@ -144,10 +154,16 @@ export interface PageConfig {
   hardMute: boolean;
   forceVoiceIsolation: boolean;
   forceBackgroundBlur: boolean;
+  /** Effects the person wants on this site's captures (their default, or their switch remembered here). */
+  personalEffects: { audio: boolean; video: boolean };
   site: SiteView;
 }
 
-export const pageConfig = (s: Settings, site: SiteView): PageConfig => ({
+export const pageConfig = (
+  s: Settings,
+  site: SiteView,
+  remembered: { audio?: boolean; video?: boolean } = {},
+): PageConfig => ({
   features: { ...s.features },
   defaultSemantics: s.defaultSemantics,
   labelPolicy: s.labelPolicy,
@@ -155,6 +171,10 @@ export const pageConfig = (s: Settings, site: SiteView): PageConfig => ({
   hardMute: s.hardMute,
   forceVoiceIsolation: s.forceVoiceIsolation,
   forceBackgroundBlur: s.forceBackgroundBlur,
+  personalEffects: {
+    audio: remembered.audio ?? s.voiceIsolationByDefault,
+    video: remembered.video ?? s.blurByDefault,
+  },
   site,
 });
 

@@ -1,6 +1,7 @@
 // Reading settings and policy in any extension context (content script, background, pages).
 import { ext as browser } from './ext';
 import { PICKER_SITES_KEY, usesPicker } from './picker-sites';
+import { EFFECT_SITES_KEY, rememberedEffects } from './effect-sites';
 import { STORAGE_KEYS, mergeSettings, sanitizeSettings, pageConfig, type Settings, type PageConfig } from './settings';
 import { parseSiteTable, siteView } from './permissions';
 import { parseSitePolicy, withPolicy, type SitePolicy } from './policy';
@@ -70,7 +71,13 @@ export async function ensureHandoffKey(stored?: unknown): Promise<string> {
 /** What a frame's content script needs at start, in one storage read: the page config and the handoff secret. */
 export async function loadPageStart(origin: string | null): Promise<{ config: PageConfig; handoffKey: string }> {
   const [local, managed] = await Promise.all([
-    browser.storage.local.get([STORAGE_KEYS.settings, STORAGE_KEYS.sites, PICKER_SITES_KEY, HANDOFF_KEY]),
+    browser.storage.local.get([
+      STORAGE_KEYS.settings,
+      STORAGE_KEYS.sites,
+      PICKER_SITES_KEY,
+      EFFECT_SITES_KEY,
+      HANDOFF_KEY,
+    ]),
     readManaged(),
   ]);
   const handoffKey = await ensureHandoffKey(local[HANDOFF_KEY] ?? null);
@@ -79,10 +86,14 @@ export async function loadPageStart(origin: string | null): Promise<{ config: Pa
     sanitizeSettings(managed[STORAGE_KEYS.settings], 'policy').value,
   );
   const policy = parseSitePolicy(managed.sites);
-  const config = pageConfig(settings, {
-    ...withPolicy(siteView(parseSiteTable(local[STORAGE_KEYS.sites]), origin), policy, origin),
-    usesPicker: usesPicker(local[PICKER_SITES_KEY], origin),
-  });
+  const config = pageConfig(
+    settings,
+    {
+      ...withPolicy(siteView(parseSiteTable(local[STORAGE_KEYS.sites]), origin), policy, origin),
+      usesPicker: usesPicker(local[PICKER_SITES_KEY], origin),
+    },
+    rememberedEffects(local[EFFECT_SITES_KEY], origin),
+  );
   return { config, handoffKey };
 }
 
@@ -91,7 +102,10 @@ export function watchSettings(onChange: () => void): void {
     if (
       area === 'managed' ||
       (area === 'local' &&
-        (STORAGE_KEYS.settings in changes || STORAGE_KEYS.sites in changes || PICKER_SITES_KEY in changes))
+        (STORAGE_KEYS.settings in changes ||
+          STORAGE_KEYS.sites in changes ||
+          PICKER_SITES_KEY in changes ||
+          EFFECT_SITES_KEY in changes))
     )
       onChange();
   });

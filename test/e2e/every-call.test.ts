@@ -7,7 +7,7 @@ import { it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'puppeteer-core';
 import { waitFor } from './helpers/browsers';
-import { openCallWindow, setSettings, uiRequest } from './helpers/extension';
+import { openCallWindow, readStorage, setSettings, uiRequest } from './helpers/extension';
 import { pickerPage } from './helpers/picker';
 import { describeEachBrowser } from './helpers/suite';
 
@@ -29,13 +29,36 @@ const pageView = (page: Page) =>
   );
 
 /**
- * The audio level (0-1) the far end of the peer connection receives, from its inbound-rtp stats (both
- * browsers report it; headless Firefox cannot run an AudioContext without an audio device).
+ * What leaves the microphone track, 0-1. Firefox: the level the far end of the peer connection receives
+ * (inbound-rtp audioLevel; headless Firefox cannot run an AudioContext without an audio device).
+ * Chromium: the track's peak RMS through Web Audio (Chromium computes audioLevel only for audio it
+ * plays out); a disabled track gives silence there as it sends silence.
  */
 const micLevel = (page: Page) =>
   page.evaluate(async () => {
+    const w = window as any;
+    if (!('mozGetUserMedia' in navigator)) {
+      const ctx: AudioContext = (w.__levelCtx ??= new AudioContext());
+      await ctx.resume();
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 2048;
+      const source = ctx.createMediaStreamSource(new MediaStream(w.local.getAudioTracks()));
+      source.connect(analyser);
+      const buf = new Float32Array(2048);
+      let peak = 0;
+      await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 8; i++) {
+        analyser.getFloatTimeDomainData(buf);
+        let sum = 0;
+        for (const x of buf) sum += x * x;
+        peak = Math.max(peak, Math.sqrt(sum / buf.length));
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      source.disconnect();
+      return peak;
+    }
     let level = -1;
-    (await (window as any).peers.b.getStats()).forEach((r: any) => {
+    (await w.peers.b.getStats()).forEach((r: any) => {
       if (r.type === 'inbound-rtp' && r.kind === 'audio' && typeof r.audioLevel === 'number') level = r.audioLevel;
     });
     return level;
@@ -277,6 +300,52 @@ describeEachBrowser('every call, every site', (suite) => {
       async () => (await pageView(page)).every((t: { readyState: string }) => t.readyState === 'ended'),
       'stopped from the call window',
     );
+    await page.close();
+  });
+
+  it("the person's default voice isolation reaches a plain site's microphone; the popup's switch turns it off and the site remembers", async () => {
+    await setSettings(suite.tb, { voiceIsolationByDefault: true });
+    const url = suite.server.url('/demo/plain.html?effects');
+    const page = await suite.tb.newPage();
+    await joinPlainCall(page, url);
+    const state = () =>
+      page.evaluate(() => {
+        const t: MediaStreamTrack = (window as any).local.getAudioTracks()[0];
+        return {
+          on: (t.getSettings() as any).voiceIsolation,
+          asked: 'voiceIsolation' in t.getConstraints(),
+          canSwitch: (t.getCapabilities() as any).voiceIsolation,
+        };
+      });
+    assert.deepEqual(await state(), { on: true, asked: false, canSwitch: [false, true] });
+    const audioSwitch = () =>
+      ui.evaluate((o) => {
+        const li = [...document.querySelectorAll('#calls li')].find(
+          (l) => l.querySelector('.origin')?.textContent === o,
+        );
+        const box = li?.querySelector<HTMLInputElement>('input[data-effect=audio]');
+        return box ? box.checked : null;
+      }, suite.server.origin);
+    await waitFor(async () => (await audioSwitch()) === true, "the popup's voice isolation switch, on");
+    await ui.evaluate((o) => {
+      const li = [...document.querySelectorAll('#calls li')].find(
+        (l) => l.querySelector('.origin')?.textContent === o,
+      )!;
+      li.querySelector<HTMLInputElement>('input[data-effect=audio]')!.click();
+    }, suite.server.origin);
+    await waitFor(async () => (await state()).on === false, 'voice isolation off in the page');
+    await waitFor(
+      () => page.evaluate(() => (window as any).events.includes('audio configurationchange')),
+      'the page heard configurationchange',
+    );
+    const remembered = (await readStorage(suite.tb, 'local', 'effectSites')) as Record<string, { audio?: boolean }>;
+    assert.equal(remembered[suite.server.origin]?.audio, false);
+    // The site's next call starts with the person's choice for it, over their default.
+    await page.evaluate(() => (window as any).local.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+    await joinPlainCall(page, url);
+    assert.equal((await state()).on, false);
+    await page.evaluate(() => (window as any).local.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+    await setSettings(suite.tb, { voiceIsolationByDefault: false });
     await page.close();
   });
 });

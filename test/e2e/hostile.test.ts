@@ -160,7 +160,7 @@ describeEachBrowser('hostile pages', (suite) => {
     const settings = await uiRequest(ui, 'settings/get', {});
     assert.equal(
       (settings as { effective: { labelPolicy: string } }).effective.labelPolicy,
-      'hide-until-allowed',
+      'hide-after-user-chooses',
       'settings untouched',
     );
     await page.close();
@@ -1014,7 +1014,6 @@ describeEachBrowser('hostile pages', (suite) => {
       assert.ok(stored.length < 64 * 1024, `the picker store holds ${stored.length} characters`);
 
       // Another tab, another origin: its picker, its call, and MediaGate's controls on that call.
-      await setSettings(suite.tb, { hardMute: true });
       const other = await suite.tb.newPage();
       try {
         await other.goto(`${suite.server.otherOrigin}/blank.html?bystander`);
@@ -1031,12 +1030,12 @@ describeEachBrowser('hostile pages', (suite) => {
           true,
         );
         await waitFor(
-          () => other.evaluate(() => (window as any).__stream.getAudioTracks()[0].enabled === false),
+          // No handler there: MediaGate mutes the track itself, and the page reads it as muted.
+          () => other.evaluate(() => (window as any).__stream.getAudioTracks()[0].muted === true),
           "MediaGate's mute reached the other tab",
         );
         await ui.close();
       } finally {
-        await setSettings(suite.tb, { hardMute: false });
         await other.close();
         // Closing the tab answers its pending requests (and is no dismissal) and closes its picker:
         // wait for that, a window closing under the next test's new tab makes Firefox fail to open it.

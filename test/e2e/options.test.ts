@@ -59,7 +59,7 @@ describeEachBrowser('options page', (suite) => {
       options.evaluate(() => ({
         browser: (document.getElementById('semantics-browser-chooses') as HTMLInputElement).checked,
         user: (document.getElementById('semantics-user-chooses') as HTMLInputElement).checked,
-        names: (document.getElementById('labels-hide-until-allowed') as HTMLInputElement).checked,
+        names: (document.getElementById('labels-hide-after-user-chooses') as HTMLInputElement).checked,
         switches: [...document.querySelectorAll<HTMLInputElement>('input[role=switch][data-feature]')].map((s) => [
           s.dataset.feature,
           s.checked,
@@ -228,6 +228,8 @@ describeEachBrowser('options page', (suite) => {
       'alwaysShowPicker',
       'hardMute',
       'shortcuts',
+      'blurByDefault',
+      'voiceIsolationByDefault',
       checked[1],
       'feature-call-detection',
       'feature-media-session',

@@ -193,6 +193,8 @@ describe('sanitizeSettings: scalar settings', () => {
       shortcuts: false,
       forceVoiceIsolation: true,
       forceBackgroundBlur: false,
+      blurByDefault: true,
+      voiceIsolationByDefault: false,
     };
     expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
   });
@@ -334,6 +336,8 @@ describe('mergeSettings', () => {
       shortcuts: true,
       forceVoiceIsolation: false,
       forceBackgroundBlur: false,
+      blurByDefault: false,
+      voiceIsolationByDefault: false,
     });
     expect(Object.keys(DEFAULT_SETTINGS.features).sort()).toEqual([...FEATURES].sort());
   });
@@ -409,6 +413,8 @@ describe('mergeSettings', () => {
       shortcuts: false,
       forceVoiceIsolation: false,
       forceBackgroundBlur: false,
+      blurByDefault: false,
+      voiceIsolationByDefault: false,
     });
     expect(mergeSettings({}, { defaultSemantics: 'user-chooses' }).defaultSemantics).toBe('user-chooses');
   });
@@ -495,6 +501,8 @@ describe('pageConfig', () => {
       shortcuts: false,
       forceVoiceIsolation: true,
       forceBackgroundBlur: false,
+      blurByDefault: false,
+      voiceIsolationByDefault: false,
     } as Settings;
     const cfg = pageConfig(settings, site);
     expect(cfg).toEqual({
@@ -515,6 +523,7 @@ describe('pageConfig', () => {
       hardMute: true,
       forceVoiceIsolation: true,
       forceBackgroundBlur: false,
+      personalEffects: { audio: false, video: false },
       site,
     });
     expect(Object.keys(cfg).sort()).toEqual([
@@ -525,6 +534,7 @@ describe('pageConfig', () => {
       'forceVoiceIsolation',
       'hardMute',
       'labelPolicy',
+      'personalEffects',
       'site',
     ]);
     expect(cfg.features).not.toBe(settings.features);
@@ -540,8 +550,24 @@ describe('pageConfig', () => {
       microphoneAllowedViaPicker: false,
     };
     // The shortcuts switch is the background's alone: pages are not told.
-    const { shortcuts: _background, ...pageFacing } = DEFAULT_SETTINGS;
-    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({ ...pageFacing, site: ask });
+    const {
+      shortcuts: _background,
+      blurByDefault: _blur,
+      voiceIsolationByDefault: _voice,
+      ...pageFacing
+    } = DEFAULT_SETTINGS;
+    expect(pageConfig(mergeSettings({}, {}), ask)).toEqual({
+      ...pageFacing,
+      personalEffects: { audio: false, video: false },
+      site: ask,
+    });
+  });
+
+  it("gives the person's effects: a site's remembered switch over their default", () => {
+    const ask: SiteView = { camera: 'ask', microphone: 'ask', cameraAllowedViaPicker: false, microphoneAllowedViaPicker: false };
+    const s = mergeSettings({ blurByDefault: true, voiceIsolationByDefault: false }, {});
+    expect(pageConfig(s, ask).personalEffects).toEqual({ audio: false, video: true });
+    expect(pageConfig(s, ask, { video: false, audio: true }).personalEffects).toEqual({ audio: true, video: false });
   });
 });
 

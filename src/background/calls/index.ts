@@ -6,6 +6,12 @@ import type { CallRecord, CallSnapshot, MediaSessionAction } from '../../shared/
 import { performAction, stopCapture } from './actions';
 import { showCallState } from './badge';
 import { LIMITS } from '../../shared/protocol';
+import { EFFECT_SITES_KEY, withEffectChoice } from '../../shared/effect-sites';
+
+async function rememberEffect(origin: string, kind: 'audio' | 'video', on: boolean): Promise<void> {
+  const stored = (await browser.storage.local.get(EFFECT_SITES_KEY))[EFFECT_SITES_KEY];
+  await browser.storage.local.set({ [EFFECT_SITES_KEY]: withEffectChoice(stored, origin, kind, on, Date.now()) });
+}
 
 const store = new SerialStore<CallTable>('session', 'calls', (raw) => parseCallTable(raw, console.warn));
 
@@ -73,6 +79,8 @@ export async function switchEffect(
   const rec = (await allCalls()).find((r) => r.tabId === tabId && r.frameId === frameId);
   if (!rec?.tracks.some((t) => t.kind === kind && t.effect !== undefined)) return false;
   await browser.tabs.sendMessage(tabId, { channel: 'push', type: 'effects/set', payload: { kind, on } }, { frameId });
+  // Remembered for the site: its next captures start with the person's choice.
+  await rememberEffect(rec.origin, kind, on);
   return true;
 }
 

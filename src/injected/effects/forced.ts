@@ -14,6 +14,15 @@ export const forcedKinds = (bridge: Bridge): { audio: boolean; video: boolean } 
   return { audio: !!c?.forceVoiceIsolation, video: !!c?.forceBackgroundBlur };
 };
 
+/**
+ * The person's own effects for this site (their default, or their switch remembered here): asked softly
+ * for captures whose page did not name the effect, so the call goes on without it where it cannot run.
+ */
+export const personalKinds = (bridge: Bridge): { audio: boolean; video: boolean } => {
+  const p = bridge.currentConfig?.personalEffects;
+  return { audio: !!p?.audio, video: !!p?.video };
+};
+
 /** Whether getUserMedia's member asks for that kind at all (`true` or constraints). */
 export const wants = (x: unknown): boolean => (typeof x === 'object' ? x !== null : !!x);
 

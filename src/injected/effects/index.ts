@@ -20,7 +20,7 @@ import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
 import { installHandlerAttribute } from './configuration-change';
-import { FORCED, forcedKinds, readMembers, wants } from './forced';
+import { FORCED, FORCED_SOFT, forcedKinds, personalKinds, readMembers, wants } from './forced';
 import { PIXEL, PIXEL_NATIVES, askedPixel, asAsked, canKnowPixelFormat, meets, type PixelChunk } from './pixel-format';
 
 export const VOICE = 'voiceIsolation';
@@ -140,7 +140,13 @@ export const effects: InjectedFeature<'effects'> = {
     ): Promise<MediaStream> => {
       let constraints: unknown = args[0];
       const forced = forcedKinds(bridge);
-      if (enabled() && (forced.audio || forced.video) && constraints !== null && typeof constraints === 'object') {
+      const personal = personalKinds(bridge);
+      if (
+        enabled() &&
+        (forced.audio || forced.video || personal.audio || personal.video) &&
+        constraints !== null &&
+        typeof constraints === 'object'
+      ) {
         try {
           constraints = readMembers(constraints);
         } catch (e) {
@@ -151,10 +157,19 @@ export const effects: InjectedFeature<'effects'> = {
       const video = own(constraints, 'video');
       forced.audio &&= wants(audio);
       forced.video &&= wants(video);
-      // The hot path: no effect named or forced, nothing added.
+      // The page's own ask of an effect wins over the person's default for it.
+      personal.audio &&= wants(audio) && !mentions(audio, VOICE);
+      personal.video &&= wants(video) && !mentions(video, BLUR);
+      // The hot path: no effect named, forced or wanted by the person, nothing added.
       if (
         !enabled() ||
-        (!mentions(audio, VOICE) && !mentions(video, BLUR) && !mentions(video, PIXEL) && !forced.audio && !forced.video)
+        (!mentions(audio, VOICE) &&
+          !mentions(video, BLUR) &&
+          !mentions(video, PIXEL) &&
+          !forced.audio &&
+          !forced.video &&
+          !personal.audio &&
+          !personal.video)
       ) {
         return apply(original, self, constraints === args[0] ? args : [constraints]);
       }
@@ -164,7 +179,10 @@ export const effects: InjectedFeature<'effects'> = {
       let forBrowser: MediaStreamConstraints;
       try {
         pageAsks = { audio: readEffect(audio, VOICE), video: readEffect(video, BLUR) };
-        asks = { audio: forced.audio ? FORCED : pageAsks.audio, video: forced.video ? FORCED : pageAsks.video };
+        asks = {
+          audio: forced.audio ? FORCED : personal.audio ? FORCED_SOFT : pageAsks.audio,
+          video: forced.video ? FORCED : personal.video ? FORCED_SOFT : pageAsks.video,
+        };
         pixel = readEffect(video, PIXEL);
         forBrowser = { ...(constraints as MediaStreamConstraints) };
         if (mentions(audio, VOICE)) forBrowser.audio = stripEffect(audio, VOICE) as MediaTrackConstraints;
@@ -183,7 +201,9 @@ export const effects: InjectedFeature<'effects'> = {
             ? then(core.chunk('audio'), (c) => c || (asks.video?.value ? core.chunk('video') : null))
             : core.chunk('video'),
           (c): Promise<MediaStream> | MediaStream => {
-            if (c) return core.side!.process(stream, asks, forced, pageAsks);
+            // getConstraints() keeps showing what the page asked where the policy or the person added the effect.
+            const added = { audio: forced.audio || personal.audio, video: forced.video || personal.video };
+            if (c) return core.side!.process(stream, asks, added, pageAsks);
             // No effects chunk here (MediaGate gone): every track stays unprocessed, or the call fails where one is required.
             const tracks = streamTracks(stream);
             for (let i = 0; i < tracks.length; i++) {
