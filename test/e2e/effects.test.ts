@@ -128,6 +128,35 @@ describeEachBrowser(
     },
   },
   (suite) => {
+    it('InputDeviceInfo.getCapabilities() reports the effects a track of the device can be asked for (Chromium; Firefox has no InputDeviceInfo)', async () => {
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      const r = await page.evaluate(async () => {
+        if (typeof InputDeviceInfo === 'undefined') return null;
+        (await navigator.mediaDevices.getUserMedia({ audio: true, video: true })).getTracks().forEach((t) => t.stop());
+        const devices = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d instanceof InputDeviceInfo);
+        const caps = devices.map((d) => [d.kind, (d as InputDeviceInfo).getCapabilities() as any] as const);
+        const mic = await navigator.mediaDevices.getUserMedia({
+          audio: { voiceIsolation: true } as MediaTrackConstraints,
+        });
+        const track = (mic.getAudioTracks()[0]!.getCapabilities() as any).voiceIsolation;
+        mic.getTracks().forEach((t) => t.stop());
+        return {
+          audio: caps.filter(([k]) => k === 'audioinput').map(([, c]) => c.voiceIsolation),
+          video: caps.filter(([k]) => k === 'videoinput').map(([, c]) => c.backgroundBlur),
+          track,
+        };
+      });
+      if (suite.name === 'firefox') assert.equal(r, null, 'Firefox has no InputDeviceInfo');
+      else {
+        assert.ok(r!.audio.length >= 1 && r!.video.length >= 1);
+        for (const c of r!.audio) assert.deepEqual(c, r!.track, 'a microphone reports what its processed track does');
+        assert.deepEqual(r!.track, [false, true]);
+        for (const c of r!.video) assert.deepEqual(c, [false, true], 'blur runs in this Chromium (WebGL)');
+      }
+      await page.close();
+    });
+
     it('voiceIsolation is a supported constraint with settings, capabilities, constraints and applyConstraints', async () => {
       const page = await suite.tb.newPage();
       await page.goto(suite.server.url('/blank.html'));

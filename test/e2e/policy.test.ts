@@ -331,7 +331,7 @@ describeEachBrowser(
       assert.deepEqual(pinned, suite.name === 'firefox' ? ['shortcuts'] : []);
       assert.equal(effective.shortcuts, suite.name === 'chromium');
       assert.equal(effective.defaultSemantics, 'browser-chooses', 'a bad value leaves the default');
-      assert.equal(effective.labelPolicy, 'hide-until-allowed');
+      assert.equal(effective.labelPolicy, 'hide-after-user-chooses');
       // The person can still change what the policy failed to pin.
       const changed = await uiRequest(ui, 'settings/set', { settings: { hardMute: true, shortcuts: true } });
       assert.deepEqual(

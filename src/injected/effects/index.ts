@@ -20,6 +20,7 @@ import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
 import { installHandlerAttribute } from './configuration-change';
+import { patchDeviceCapabilities } from './device-capabilities';
 import { FORCED, FORCED_SOFT, forcedKinds, personalKinds, readMembers, wants } from './forced';
 import { PIXEL, PIXEL_NATIVES, askedPixel, asAsked, canKnowPixelFormat, meets, type PixelChunk } from './pixel-format';
 
@@ -274,6 +275,7 @@ export const effects: InjectedFeature<'effects'> = {
     viaProcessed('getSettings', 'settings');
     viaProcessed('getConstraints', 'constraints');
     viaProcessed('getCapabilities', 'capabilities');
+    patchDeviceCapabilities(enabled);
 
     patch<MediaStreamTrack['applyConstraints']>(trackProto, 'applyConstraints', (original, self, args) => {
       if (!enabled()) return applyEffects(original, self as MediaStreamTrack, args);
