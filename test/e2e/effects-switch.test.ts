@@ -215,6 +215,12 @@ describeEachBrowser('effect switches and configurationchange', (suite) => {
   });
 
   it('only tracks MediaGate processes can be switched: a plain microphone shows no switch and the request is refused', async () => {
+    // The switches above are remembered for the site (effectSites): this call must start without them.
+    const ui = await suite.tb.openExtensionPage('popup/popup.html');
+    await ui.evaluate(() =>
+      ((globalThis as any).browser ?? (globalThis as any).chrome).storage.local.remove('effectSites'),
+    );
+    await ui.close();
     const page = await suite.tb.newPage();
     await page.goto(suite.server.url('/blank.html'));
     await startCall(page, { audio: true });
@@ -227,6 +233,7 @@ describeEachBrowser('effect switches and configurationchange', (suite) => {
     assert.equal(
       call.tracks.every((t) => t.effect === undefined),
       true,
+      JSON.stringify(call),
     );
     assert.equal(
       await uiRequest(popup, 'calls/effect', { tabId: call.tabId, frameId: call.frameId, kind: 'audio', on: true }),

@@ -149,7 +149,7 @@ describeEachBrowser(
       });
       if (suite.name === 'firefox') assert.equal(r, null, 'Firefox has no InputDeviceInfo');
       else {
-        assert.ok(r!.audio.length >= 1 && r!.video.length >= 1);
+        assert.ok(r!.audio.length >= 1 && r!.video.length >= 1, JSON.stringify(r));
         for (const c of r!.audio) assert.deepEqual(c, r!.track, 'a microphone reports what its processed track does');
         assert.deepEqual(r!.track, [false, true]);
         for (const c of r!.video) assert.deepEqual(c, [false, true], 'blur runs in this Chromium (WebGL)');

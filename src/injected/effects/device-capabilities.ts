@@ -3,7 +3,7 @@
 // once captured with the effect: [false, true] where MediaGate's processing can run in this browser,
 // else [false]. A page's CSP without wasm-unsafe-eval is known only when the effect is asked for (then
 // an ideal ask gets the unprocessed track). powerEfficientPixelFormat is left out: a camera's pixel
-// format is known only from its frames (pixel-format.ts). What the browser reports itself is kept.
+// format is known only from its frames (pixel-format.ts).
 import { apply, getOwnPropertyDescriptor, hasOwn, ownKeys } from '../native';
 import { patch } from '../patch';
 import { simdProbe } from '../../shared/segmentation/wasm';
@@ -41,8 +41,11 @@ export function patchDeviceCapabilities(enabled: () => boolean): void {
       return r as MediaTrackCapabilities;
     const kind = apply(kindOf, self, []);
     const key = kind === 'audioinput' ? 'voiceIsolation' : kind === 'videoinput' ? 'backgroundBlur' : null;
-    if (key && !hasOwn(r, key))
-      r[key] = effectsSupport()[kind === 'audioinput' ? 'audio' : 'video'] ? [false, true] : [false];
+    // Where MediaGate's processing runs, [false, true] (Chromium 156 itself reports voiceIsolation
+    // [false] on Linux); elsewhere the browser's own answer, or [false].
+    if (!key) return r as MediaTrackCapabilities;
+    const runs = effectsSupport()[key === 'voiceIsolation' ? 'audio' : 'video'];
+    if (runs || !hasOwn(r, key)) r[key] = runs ? [false, true] : [false];
     return r as MediaTrackCapabilities;
   });
 }
