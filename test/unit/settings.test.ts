@@ -564,7 +564,12 @@ describe('pageConfig', () => {
   });
 
   it("gives the person's effects: a site's remembered switch over their default", () => {
-    const ask: SiteView = { camera: 'ask', microphone: 'ask', cameraAllowedViaPicker: false, microphoneAllowedViaPicker: false };
+    const ask: SiteView = {
+      camera: 'ask',
+      microphone: 'ask',
+      cameraAllowedViaPicker: false,
+      microphoneAllowedViaPicker: false,
+    };
     const s = mergeSettings({ blurByDefault: true, voiceIsolationByDefault: false }, {});
     expect(pageConfig(s, ask).personalEffects).toEqual({ audio: false, video: true });
     expect(pageConfig(s, ask, { video: false, audio: true }).personalEffects).toEqual({ audio: true, video: false });
