@@ -164,8 +164,9 @@ describeEachBrowser(
         'popup lists the call',
       );
       // Background -> page: the popup's button goes through the background to the page's own handler.
-      const [mute] = await popup.$$('xpath/.//button[contains(., "Toggle microphone")]');
-      assert.ok(mute, 'popup offers Toggle microphone');
+      const mute = await popup.$('button[data-action="togglemicrophone"]');
+      assert.ok(mute, 'popup offers the microphone button');
+      assert.equal(await mute.evaluate((b) => b.textContent), 'Mute microphone');
       await mute.click();
       await waitFor(
         () => page.evaluate(() => (window as any).demoLog.includes('togglemicrophone')),
