@@ -361,10 +361,12 @@ const injectedSize = (await stat(path.join(dist, 'chromium', 'injected.js'))).si
 console.log(`built dist/chromium and dist/firefox (injected.js ${(injectedSize / 1024).toFixed(1)} KB minified)`);
 // Every page runs injected.js: it must stay small (heavy parts go into lazily loaded chunks). 30 KB is
 // the guide the bench reports against (a warning above it); the page-load bench, not this number, says
-// whether it costs. Above 36 KB the build fails, so that growth is a decision, never an accident. (32 KB until
-// issue 20: the captured built-ins chunks receive must be captured by the core, at document_start.)
+// whether it costs. Above 40 KB the build fails, so that growth is a decision, never an accident. (32 KB until
+// issue 20: the captured built-ins chunks receive must be captured by the core, at document_start; 36 KB
+// until issue 21: MediaGate's own mute and stop for every call, and the senders that let an effect be
+// switched on mid-call, which must see the page's peer connections from document_start.)
 const INJECTED_GUIDE = 30 * 1024;
-const INJECTED_LIMIT = 36 * 1024;
+const INJECTED_LIMIT = 40 * 1024;
 console.log(moduleSizeTable(injectedMetas[BROWSERS.indexOf('chromium')], injectedSize, INJECTED_GUIDE));
 if (injectedSize > INJECTED_LIMIT) {
   console.error(

@@ -8,6 +8,7 @@ import type { Page } from 'puppeteer-core';
 import { ROOT } from './helpers/browsers';
 import { recordChunkLoads } from './helpers/extension';
 import { describeEachBrowser } from './helpers/suite';
+import { wav } from './helpers/audio';
 
 const RATE = 48000;
 
@@ -28,26 +29,6 @@ function readWav(buf: Buffer): { rate: number; samples: Float32Array } {
     off += 8 + size + (size % 2);
   }
   throw new Error('no data chunk');
-}
-
-function wav(samples: Float32Array, rate: number): Buffer {
-  const out = Buffer.alloc(44 + samples.length * 2);
-  out.write('RIFF', 0);
-  out.writeUInt32LE(36 + samples.length * 2, 4);
-  out.write('WAVE', 8);
-  out.write('fmt ', 12);
-  out.writeUInt32LE(16, 16);
-  out.writeUInt16LE(1, 20);
-  out.writeUInt16LE(1, 22);
-  out.writeUInt32LE(rate, 24);
-  out.writeUInt32LE(rate * 2, 28);
-  out.writeUInt16LE(2, 32);
-  out.writeUInt16LE(16, 34);
-  out.write('data', 36);
-  out.writeUInt32LE(samples.length * 2, 40);
-  for (let i = 0; i < samples.length; i++)
-    out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i]! * 32767))), 44 + i * 2);
-  return out;
 }
 
 /** 1.5 s of noise, the speech over the same noise, 1.5 s of noise; 48 kHz; seeded noise. */

@@ -68,7 +68,7 @@ export const callDetection: InjectedFeature<'call-detection'> = {
 
     // Firefox delivers a script-dispatched event on a MediaStreamTrack only to handler attributes and to
     // listeners added with its non-standard `wantsUntrusted` argument; MediaGate's mute and stop tell
-    // the page with such events. So there, once the page first captures, the page's listeners for
+    // the page with such events (and the person's effect switches fire configurationchange). So there, once the page first captures, the page's listeners for
     // them on its capture tracks are added with it. Elsewhere nothing is patched. Probed on the first
     // captured track, before the page has it.
     let probed = false;
@@ -85,7 +85,10 @@ export const callDetection: InjectedFeature<'call-detection'> = {
       if (reached) return;
       patch<EventTarget['addEventListener']>(EventTarget.prototype, 'addEventListener', (original, self, args) => {
         const type = args[0];
-        if (args.length < 4 && (type === 'mute' || type === 'unmute' || type === 'ended'))
+        if (
+          args.length < 4 &&
+          (type === 'mute' || type === 'unmute' || type === 'ended' || type === 'configurationchange')
+        )
           if (calls.has(self)) return apply(original, self, [type, args[1], args[2], true]);
         return apply(original, self, args);
       });

@@ -15,7 +15,7 @@ const getContext = Offscreen ? Offscreen.prototype.getContext : null;
 
 let support: { audio: boolean; video: boolean } | null = null;
 /** Asked once, on the first call: the WebGL probe costs a context. */
-function effectsSupport(): { audio: boolean; video: boolean } {
+export function effectsSupport(): { audio: boolean; video: boolean } {
   if (support) return support;
   let simd = false;
   let gl = false;

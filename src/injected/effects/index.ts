@@ -6,6 +6,7 @@
 import type { InjectedFeature } from '../feature';
 import {
   apply,
+  getOwnPropertyDescriptor,
   own,
   then,
   promiseReject,
@@ -20,7 +21,9 @@ import { loadChunk } from '../chunks';
 import { overconstrained } from '../errors';
 import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/effect-constraints';
 import { installHandlerAttribute } from './configuration-change';
-import { patchDeviceCapabilities } from './device-capabilities';
+import { effectsSupport, patchDeviceCapabilities } from './device-capabilities';
+import { installSenders, type Senders } from './senders';
+import type { Route } from './chunk/route';
 import { FORCED, FORCED_SOFT, forcedKinds, personalKinds, readMembers, wants } from './forced';
 import { PIXEL, PIXEL_NATIVES, askedPixel, asAsked, canKnowPixelFormat, meets, type PixelChunk } from './pixel-format';
 
@@ -43,6 +46,8 @@ export interface ProcessedTrack {
   /** The source (device) track: other constraints go to it. */
   source: MediaStreamTrack;
   stop(): void;
+  /** Ends the processing and its outputs but leaves the source running (a route that ends: chunk/route.ts). */
+  release(): void;
   /** `nativeClone` clones the output track itself (the patched clone() would come back here). */
   clone(nativeClone: () => MediaStreamTrack): MediaStreamTrack;
 }
@@ -62,6 +67,12 @@ export interface EffectsCore {
   stopTrack: typeof stopTrack;
   kind(t: MediaStreamTrack): Kind;
   Stream: typeof MediaStream;
+  /** Tracks the page holds as the browser's own, routed through their effect (chunk/route.ts). */
+  routed: SafeWeakMap<object, ProcessedTrack>;
+  senders: Senders;
+  ended(t: MediaStreamTrack): boolean;
+  /** A live camera or microphone track the page captured and holds as the browser's own, whose effect can run here. */
+  routable(t: MediaStreamTrack): boolean;
 }
 /** The effects' shared chunk side (chunk/side.ts). */
 export interface EffectsSide {
@@ -80,15 +91,23 @@ export interface EffectsSide {
     ask: BoolAsk | null,
     e: EffectKey,
   ): Promise<void>;
+  /** The person's switches once a chunk is here (chunk/switches.ts); the core answers before that. */
+  state(t: MediaStreamTrack): boolean | undefined;
+  set(kind: Kind, on: boolean): void;
+  /** Routes a page track through its effect or back (applyConstraints on it): resolves whether it is now so. */
+  route(t: MediaStreamTrack, on: boolean): Promise<boolean>;
 }
 /** What each effect's chunk (chunk/voice.ts, chunk/blur-chunk.ts) offers. */
 export interface EffectsChunk {
   /** Replaces the source by its processed track; rejects when processing is impossible here. */
   process(source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack>;
+  /** Processes a track the page keeps holding (the effect switched on mid-call): chunk/route.ts. */
+  route(source: MediaStreamTrack): Promise<Route>;
 }
 
 const NativeMediaStream = MediaStream;
 const trackProto = MediaStreamTrack.prototype;
+const readyStateGet = getOwnPropertyDescriptor(trackProto, 'readyState')!.get!;
 
 export const effects: InjectedFeature<'effects'> = {
   name: 'effects',
@@ -96,6 +115,21 @@ export const effects: InjectedFeature<'effects'> = {
     // Screen capture's getSettings (installed before this feature): it names captured surfaces.
     const settingsOf = MediaStreamTrack.prototype.getSettings;
     const processed = new SafeWeakMap<object, ProcessedTrack>();
+    const routed = new SafeWeakMap<object, ProcessedTrack>();
+    const ended = (t: MediaStreamTrack) => apply(readyStateGet, t, []) === 'ended';
+    /** Captured camera and microphone tracks (not screens or tabs), by track: settings are read once. */
+    const devices = new SafeWeakMap<object, boolean>();
+    const isDevice = (t: MediaStreamTrack): boolean => {
+      let d = devices.get(t);
+      if (d === undefined) {
+        const s = apply(settingsOf, t, []);
+        d = own(s, 'mediaSource') === undefined && own(s, 'displaySurface') === undefined;
+        devices.set(t, d);
+      }
+      return d;
+    };
+    const routable = (t: MediaStreamTrack): boolean =>
+      enabled() && calls.has(t) && !processed.get(t) && !ended(t) && effectsSupport()[kindOf(t)] && isDevice(t);
     const core: EffectsCore = {
       processed,
       side: null,
@@ -109,7 +143,37 @@ export const effects: InjectedFeature<'effects'> = {
       stopTrack,
       kind: kindOf,
       Stream: NativeMediaStream,
+      routed,
+      senders: installSenders((t) => calls.has(t)),
+      ended,
+      routable,
     };
+    // The person's switches: every captured camera and microphone track can switch its effect where it
+    // runs; the first switch loads the effect's chunk, whose side (chunk/switches.ts) does it.
+    const stateOf = (t: MediaStreamTrack): boolean | undefined => {
+      const s = core.side ? core.side.state(t) : undefined;
+      return s !== undefined ? s : routable(t) ? false : undefined;
+    };
+    calls.effects = {
+      state: stateOf,
+      on(kind) {
+        const tracks = calls.liveTracks(kind);
+        let on: boolean | undefined;
+        for (let i = 0; i < tracks.length; i++) {
+          const s = stateOf(tracks[i]!);
+          if (s !== undefined) on = on || s;
+        }
+        return on;
+      },
+      set(kind, on) {
+        if (!enabled() || (!on && forcedKinds(bridge)[kind])) return; // the administrator's choice, not the person's
+        then(core.chunk(kind), (c) => {
+          if (c) core.side!.set(kind, on);
+        });
+      },
+      locked: (kind) => forcedKinds(bridge)[kind],
+    };
+    bridge.onPush('effects/set', ({ kind, on }) => calls.effects!.set(kind, on));
     installHandlerAttribute();
     const devicesProto = MediaDevices.prototype;
     let px: PixelChunk | null = null;
@@ -247,10 +311,15 @@ export const effects: InjectedFeature<'effects'> = {
         const device = (p ? p.source : self) as MediaStreamTrack;
         let r = apply(original, device, args) as Record<string, unknown>;
         if (p) r = (p[method] as (n: unknown) => Record<string, unknown>)(r);
-        else {
-          // Every microphone and camera track can be asked about its effect; unprocessed ones report false.
+        else if (enabled() && key !== 'getConstraints' && r) {
+          // Every microphone and camera track can be asked about its effect: on where MediaGate routes it
+          // (the person switched it on mid-call), switchable ([false, true]) where it can route it.
           const e = effectOf(kindOf(self));
-          if (enabled() && key !== 'getConstraints' && r && !(e in r)) r[e] = key === 'getSettings' ? false : [false];
+          const route = routed.get(self as object);
+          if (key === 'getSettings')
+            r[e] = route ? (route.settings({}) as Record<string, unknown>)[e] === true : !!r[e];
+          else if (route || routable(self as MediaStreamTrack)) r[e] = [false, true];
+          else if (!(e in r)) r[e] = [false];
         }
         // powerEfficientPixelFormat, only what is known.
         if (r && enabled() && kindOf(device) === 'video') {
@@ -318,9 +387,20 @@ export const effects: InjectedFeature<'effects'> = {
         return apply(original, self, args);
       }
       if (p) return core.side!.apply(p, original, rest, ask, e);
-      // An unprocessed track cannot start processing in place (the page holds the browser's object).
-      if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} needs asking in getUserMedia`));
-      return apply(original, self, [rest as MediaTrackConstraints]);
+      // A track the page holds as the browser's own: routed through the effect (or back), where it can be.
+      const canRoute = routed.get(self) !== undefined || routable(self);
+      if (!ask || !canRoute) {
+        if (ask?.required && ask.value) return promiseReject(overconstrained(e, `${e} unavailable here`));
+        return apply(original, self, [rest as MediaTrackConstraints]);
+      }
+      const want = ask.value;
+      return then(apply(original, self, [rest as MediaTrackConstraints]) as Promise<void>, () =>
+        then(core.chunk(kindOf(self)), (c) =>
+          then(c ? core.side!.route(self, want) : promiseResolve(false), (ok) => {
+            if (!ok && ask.required) throw overconstrained(e, `${e} cannot be switched here`);
+          }),
+        ),
+      );
     };
 
     // The processed track is the output of an audio graph or a frame generator: it speaks for its device.
@@ -332,6 +412,12 @@ export const effects: InjectedFeature<'effects'> = {
     patch<MediaStreamTrack['stop']>(trackProto, 'stop', (original, self, args) => {
       const p = processed.get(self as object);
       if (p) p.stop();
+      // A routed track's processing ends with it (its senders then send nothing, as for the browser's own).
+      const route = routed.get(self as object);
+      if (route) {
+        routed.delete(self as object);
+        route.release();
+      }
       return apply(original, self, args);
     });
     patch<MediaStreamTrack['clone']>(trackProto, 'clone', (original, self, args) => {

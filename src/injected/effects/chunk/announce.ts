@@ -8,6 +8,11 @@ import type { ChunkName } from '../../../shared/chunks';
 import { fireConfigurationChange, prepareTrack } from './configuration-change';
 import { effectsSide, type Side } from './side';
 import { forwardMute } from './mute-forwarding';
+import type { Route } from './route';
+import { inert, then } from '../../chunk-natives';
+
+/** A route's processing starts with the effect on (route.ts). */
+const ON: BoolAsk = { value: true, required: false };
 
 export type Process = (
   api: ChunkApi,
@@ -25,7 +30,17 @@ export function announce(name: ChunkName, process: Process): void {
       forwardMute(api, t, p.source);
       side.register(t, p, fireConfigurationChange);
     };
-    return { process: (source, ask) => process(api, register, source, ask) };
+    return {
+      process: (source, ask) => process(api, register, source, ask),
+      // The output never reaches the page (it is sent in place of the page's track): nothing to register.
+      route(source) {
+        let p: ProcessedTrack | null = null;
+        const keep = (_t: MediaStreamTrack, processed: ProcessedTrack) => {
+          p = processed;
+        };
+        return then(process(api, keep, source, ON), (out): Route => inert({ out, p: p! }));
+      },
+    };
   };
   announceChunk(name, start);
 }

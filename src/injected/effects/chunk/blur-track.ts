@@ -74,6 +74,7 @@ export function blurredOutputs(
           shutdown();
         }
       },
+      release: end,
       clone: (nativeClone) => adopt(nativeClone()),
     });
     return output;

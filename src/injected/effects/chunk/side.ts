@@ -17,7 +17,7 @@ export type Side = EffectsSide & {
 
 export function effectsSide(api: ChunkApi, core: EffectsCore): Side {
   const { bridge, calls } = api;
-  const switches = effectSwitches(bridge, calls, api.enabled);
+  const switches = effectSwitches(bridge, calls, core);
   /** Device tracks with a forced effect -> what the page itself asked for it (null: nothing). */
   const pageAsked = new SafeWeakMap<MediaStreamTrack, BoolAsk | null>();
 
@@ -36,8 +36,11 @@ export function effectsSide(api: ChunkApi, core: EffectsCore): Side {
         return r;
       };
       core.processed.set(output, p);
-      switches(output, p, fire);
+      switches.register(output, p, fire);
     },
+    state: switches.state,
+    set: switches.set,
+    route: switches.route,
 
     process(stream, asks: Asks, forced, pageAsks) {
       const tracks = core.tracks(stream);

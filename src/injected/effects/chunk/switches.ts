@@ -1,13 +1,15 @@
 // The person's effect switches (toolbar popup through the background, call window through CallState):
-// the device tracks MediaGate processes, and switching their effect followed by configurationchange.
-// Exactly these tracks can be switched: a native track the page already holds cannot be rerouted
-// through processing (docs/features/effects.md, "The person's switches and `configurationchange`"). Set up by the first effects chunk that loads
-// (before that, no track can be switched), as part of the shared side (side.ts).
+// the device tracks MediaGate processes, switching their effect followed by configurationchange, and
+// the tracks the page holds as the browser's own, which a switch routes through the effect
+// (route.ts). Set up by the first effects chunk that loads, as part of the shared side (side.ts); the
+// core (../index.ts) answers for the switches until then.
 import type { Bridge } from '../../bridge';
 import type { CallState } from '../../call-state';
-import type { ProcessedTrack } from '../index';
-import { apply, push, SafeWeakMap, lazyGetter } from '../../chunk-natives';
+import type { EffectsCore, ProcessedTrack } from '../index';
+import { apply, push, SafeWeakMap, lazyGetter, then } from '../../chunk-natives';
 import { forcedKinds } from '../forced';
+import { fireConfigurationChange } from './configuration-change';
+import { trackRoutes } from './route';
 
 const kindGet = lazyGetter(MediaStreamTrack.prototype, 'kind');
 const readyStateGet = lazyGetter(MediaStreamTrack.prototype, 'readyState');
@@ -24,14 +26,21 @@ interface Source {
 const isOn = (s: Source): boolean =>
   (s.p.settings({}) as Record<string, unknown>)[s.kind === 'audio' ? 'voiceIsolation' : 'backgroundBlur'] === true;
 
-/** Returns the register() the chunks call for every processed track (clones included). */
-export function effectSwitches(
-  bridge: Bridge,
-  calls: CallState,
-  enabled: () => boolean,
-): (output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void) => void {
+export interface Switches {
+  /** Called by the chunks for every processed track (clones included). */
+  register(output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void): void;
+  /** On/off for a processed device track or a routed page track; undefined for others. */
+  state(t: MediaStreamTrack): boolean | undefined;
+  set(kind: 'audio' | 'video', on: boolean): void;
+  /** Routes one page track through its effect (on) or back (applyConstraints): resolves whether it is now so. */
+  route(t: MediaStreamTrack, on: boolean): Promise<boolean>;
+}
+
+export function effectSwitches(bridge: Bridge, calls: CallState, core: EffectsCore): Switches {
   const bySource = new SafeWeakMap<MediaStreamTrack, Source>();
   let sources: Source[] = [];
+  const routes = trackRoutes(core);
+  const isRouted = (t: MediaStreamTrack) => !!core.routed.get(t);
 
   const switchEffect = (kind: 'audio' | 'video', on: boolean) => {
     if (!on && forcedKinds(bridge)[kind]) return; // the administrator's choice, not the person's
@@ -44,31 +53,29 @@ export function effectSwitches(
       for (let j = 0; j < s.outputs.length; j++) s.fire(s.outputs[j]!);
     }
     sources = kept;
+    // The page's own tracks of that kind: routed through the effect, or back.
+    const tracks = calls.liveTracks(kind);
+    for (let i = 0; i < tracks.length; i++) {
+      const t = tracks[i]!;
+      if (bySource.has(t) || !core.routable(t) || isRouted(t) === on) continue;
+      then(route(t, on), (ok) => {
+        if (ok) fireConfigurationChange(t);
+      });
+    }
     calls.changed();
   };
+  const route = (t: MediaStreamTrack, on: boolean): Promise<boolean> =>
+    then(routes.set(t, on), (ok) => {
+      calls.changed();
+      return ok && isRouted(t) === on;
+    });
   const state = (t: MediaStreamTrack): boolean | undefined => {
     const s = bySource.get(t);
-    return s && live(t) ? isOn(s) : undefined;
+    if (s) return live(t) ? isOn(s) : undefined;
+    return isRouted(t) ? true : undefined;
   };
-  calls.effects = {
-    state,
-    on(kind) {
-      const tracks = calls.liveTracks(kind);
-      let on: boolean | undefined;
-      for (let i = 0; i < tracks.length; i++) {
-        const s = state(tracks[i]!);
-        if (s !== undefined) on = on || s;
-      }
-      return on;
-    },
-    set: switchEffect,
-    locked: (kind) => forcedKinds(bridge)[kind],
-  };
-  bridge.onPush('effects/set', ({ kind, on }) => {
-    if (enabled()) switchEffect(kind, on);
-  });
 
-  return (output, p, fire) => {
+  const register = (output: MediaStreamTrack, p: ProcessedTrack, fire: (t: MediaStreamTrack) => void) => {
     let s = bySource.get(p.source);
     if (!s) {
       s = { track: p.source, kind: apply(kindGet, p.source, []) as 'audio' | 'video', p, outputs: [], fire };
@@ -78,4 +85,5 @@ export function effectSwitches(
     push(s.outputs, output);
     calls.changed();
   };
+  return { register, state, set: switchEffect, route };
 }

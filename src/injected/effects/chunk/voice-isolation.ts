@@ -98,6 +98,7 @@ export function voiceIsolation(
       let asked: boolean | { exact: boolean } = ask.required ? { exact: ask.value } : ask.value;
 
       const end = () => {
+        removeListener(source, 'ended', end);
         const all = graph.outputs.values();
         graph.outputs = new SafeSet<MediaStreamTrack>();
         for (let i = 0; i < all.length; i++) endNow(all[i]!);
@@ -126,6 +127,7 @@ export function voiceIsolation(
               void ctx.close();
             }
           },
+          release: end,
           clone: (nativeClone) => adopt(nativeClone()),
         });
         return output;
