@@ -280,12 +280,18 @@ describeEachBrowser('every call, every site', (suite) => {
     const r = await page.evaluate(() => {
       const d: Document = (window as any).documentPictureInPicture.window.document;
       const buttons = () => [...d.querySelectorAll('button')].filter((b) => !b.hidden);
-      const names = buttons().map((b) => b.getAttribute('aria-label'));
+      const names = buttons().map((b) => b.getAttribute('aria-label') ?? b.textContent);
       const mute = buttons().find((b) => b.getAttribute('aria-label') === 'Mute microphone')!;
       mute.click();
       return { names, after: mute.getAttribute('aria-label'), title: mute.title };
     });
-    assert.deepEqual(r.names, ['Mute microphone', 'Turn off camera', 'Stop camera and microphone']);
+    assert.deepEqual(r.names, [
+      'Mute microphone',
+      'Turn off camera',
+      'Stop camera and microphone',
+      'Blur background',
+      'Voice isolation',
+    ]);
     assert.equal(r.after, 'Unmute microphone');
     assert.match(r.title, /MediaGate/);
     assert.deepEqual((await pageView(page))[0], { kind: 'audio', enabled: true, muted: true, readyState: 'live' });
