@@ -68,6 +68,7 @@ export let mapPut: Natives['mapPut'];
 export let setPut: Natives['setPut'];
 export let dispatch: Natives['dispatch'];
 export let postToPortWith: Natives['postToPortWith'];
+export let NativeProxy: Natives['NativeProxy'];
 
 /** Called by announceChunk with the core's set, before the chunk's start. */
 export function useCoreNatives(n: Natives): void {
@@ -129,6 +130,7 @@ export function useCoreNatives(n: Natives): void {
     setPut,
     dispatch,
     postToPortWith,
+    NativeProxy,
   } = n);
 }
 

@@ -105,6 +105,7 @@ function chunkNatives() {
     setPut: N.setPut,
     dispatch: N.dispatch,
     postToPortWith: N.postToPortWith,
+    NativeProxy: N.NativeProxy,
   };
   setPrototypeOf(n, null);
   return freeze(n);

@@ -85,9 +85,11 @@ describeEachBrowser('<usermedia>', (suite) => {
     await waitFor(async () => (await state(p, 'u')).events.includes('u:userchangedenabled'), 'userchangedenabled');
     s = await state(p, 'u');
     assert.equal(s.enabled, false);
+    // The associated tracks are the stream's tracks of the element's type. (Chromium's native element
+    // also captures the microphone for a camera element; that track is not the element's to mute.)
     assert.ok(
-      s.tracks!.every((t) => t.endsWith(':false')),
-      'every track disabled',
+      s.tracks!.filter((t) => t.startsWith('video:')).every((t) => t.endsWith(':false')),
+      `every camera track disabled: ${JSON.stringify(s)}`,
     );
     assert.equal(s.attr, 'off');
     await p.click('#u');
@@ -133,7 +135,133 @@ describeEachBrowser('<usermedia>', (suite) => {
         events: ((window as any).events as string[]).filter((e) => !e.endsWith('validationstatuschange')),
       };
     });
-    assert.deepEqual(r, { same: true, off: false, enabledNow: false, bad: 'TypeError', events: ['a:streamready'] });
+    // Setting `stream` from script is not a person's request: no streamready.
+    assert.deepEqual(r, { same: true, off: false, enabledNow: false, bad: 'TypeError', events: [] });
+    await p.close();
+  });
+
+  it("associated tracks are the stream's tracks of the element's type: icon-only microphone and camera elements sharing one stream mute only their own", async () => {
+    const BOTH = '<script type="permissionconstraints">{"audio": true, "video": true}</script>';
+    suite.server.route('/shared.html', {
+      body: page(
+        `<usermedia id="both">${BOTH}</usermedia> <usermedia id="mic" icon-only>${AUDIO}</usermedia> <usermedia id="cam" icon-only>${VIDEO}</usermedia>`,
+      ),
+    });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/shared.html'));
+    for (const id of ['both', 'mic', 'cam']) await settled(p, id);
+    await p.click('#both');
+    await waitFor(async () => (await state(p, 'both')).events.includes('both:streamready'), 'streamready');
+    const enabled = () =>
+      p.evaluate(() => {
+        const get = (id: string) => document.getElementById(id) as any;
+        const s: MediaStream = get('both').stream;
+        return {
+          audio: s.getAudioTracks()[0]!.enabled,
+          video: s.getVideoTracks()[0]!.enabled,
+          both: get('both').enabled,
+          mic: get('mic').enabled,
+          cam: get('cam').enabled,
+        };
+      });
+    await p.evaluate(() => {
+      const get = (id: string) => document.getElementById(id) as any;
+      get('mic').stream = get('both').stream;
+      get('cam').stream = get('both').stream;
+    });
+    await p.click('#mic');
+    await waitFor(async () => (await state(p, 'mic')).events.includes('mic:userchangedenabled'), 'mic clicked');
+    // enabled is true while any associated track is enabled.
+    assert.deepEqual(await enabled(), { audio: false, video: true, both: true, mic: false, cam: true });
+    await p.click('#cam');
+    await waitFor(async () => (await state(p, 'cam')).events.includes('cam:userchangedenabled'), 'cam clicked');
+    assert.deepEqual(await enabled(), { audio: false, video: false, both: false, mic: false, cam: false });
+    await p.click('#both');
+    await waitFor(async () => (await state(p, 'both')).events.includes('both:userchangedenabled'), 'both clicked');
+    assert.deepEqual(await enabled(), { audio: true, video: true, both: true, mic: true, cam: true });
+    await p.evaluate(() => (document.getElementById('both') as any).stream.getTracks().forEach((t: any) => t.stop()));
+    await p.close();
+  });
+
+  it('an element with an active associated stream is valid before any other check (a transparent icon-only button)', async () => {
+    suite.server.route('/transparent.html', {
+      body: page(
+        `<usermedia id="m" icon-only style="color: transparent; background: transparent">${AUDIO}</usermedia>`,
+      ),
+    });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/transparent.html'));
+    assert.deepEqual(await settled(p, 'm'), { isValid: false, invalidReason: 'style_invalid' });
+    const r = await p.evaluate(async () => {
+      const el = document.getElementById('m') as any;
+      el.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const withStream = { isValid: el.isValid, invalidReason: el.invalidReason };
+      el.stream.getTracks().forEach((t: MediaStreamTrack) => t.stop());
+      el.stream = null;
+      return { withStream, without: { isValid: el.isValid, invalidReason: el.invalidReason } };
+    });
+    assert.deepEqual(r, {
+      withStream: { isValid: true, invalidReason: '' },
+      without: { isValid: false, invalidReason: 'style_invalid' },
+    });
+    await p.close();
+  });
+
+  it('inline handler attributes run as the browser runs its own: element scope, this, event; set, changed and removed', async () => {
+    suite.server.route('/inline.html', {
+      body: page(
+        `<script>window.log = [];</script><usermedia id="u" onstreamready="log.push(['ready', this === document.getElementById('u'), error === null, stream !== null, event.type])" onuserchangedenabled="log.push(['changed', enabled])">${VIDEO}</usermedia>`,
+      ),
+    });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/inline.html'));
+    await settled(p, 'u');
+    assert.equal(await p.evaluate(() => typeof (document.getElementById('u') as any).onstreamready), 'function');
+    await p.click('#u');
+    await waitFor(() => p.evaluate(() => (window as any).log.length === 1), 'the inline streamready handler ran');
+    await p.click('#u');
+    await waitFor(
+      () => p.evaluate(() => (window as any).log.length === 2),
+      'the inline userchangedenabled handler ran',
+    );
+    await p.evaluate(() =>
+      document.getElementById('u')!.setAttribute('onuserchangedenabled', "log.push(['changed again', enabled])"),
+    );
+    await p.click('#u');
+    await waitFor(() => p.evaluate(() => (window as any).log.length === 3), 'the changed attribute ran');
+    const r = await p.evaluate(() => {
+      const el = document.getElementById('u') as any;
+      el.removeAttribute('onuserchangedenabled');
+      return { log: (window as any).log, removed: el.onuserchangedenabled };
+    });
+    assert.deepEqual(r, {
+      log: [
+        ['ready', true, true, true, 'streamready'],
+        ['changed', false],
+        ['changed again', true],
+      ],
+      removed: null,
+    });
+    await p.evaluate(() => (document.getElementById('u') as any).stream.getTracks().forEach((t: any) => t.stop()));
+    await p.close();
+  });
+
+  it("the page's CSP governs inline handler attributes: without 'unsafe-inline' they do not compile", async () => {
+    suite.server.route('/inline-csp.html', {
+      body: `<!doctype html><html><head><title>before</title></head><body style="margin:20px;font:16px sans-serif"><usermedia id="u" onstreamready="document.title = 'ran'">${VIDEO}</usermedia></body></html>`,
+      headers: { 'content-security-policy': "default-src 'self'; script-src 'self'" },
+    });
+    const p = await suite.tb.newPage();
+    await p.goto(suite.server.url('/inline-csp.html'));
+    await settled(p, 'u');
+    await p.click('#u');
+    await waitFor(() => p.evaluate(() => !!(document.getElementById('u') as any).stream), 'a stream after the click');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(
+      await p.evaluate(() => ({ title: document.title, handler: (document.getElementById('u') as any).onstreamready })),
+      { title: 'before', handler: null },
+    );
+    await p.evaluate(() => (document.getElementById('u') as any).stream.getTracks().forEach((t: any) => t.stop()));
     await p.close();
   });
 
@@ -378,6 +506,8 @@ describeEachBrowser('<usermedia>', (suite) => {
     await p.click('#u');
     await waitFor(async () => (await state(p, 'u')).events.includes('u:error'), 'error event');
     assert.equal(await p.evaluate(() => (document.getElementById('u') as any).error?.name), 'NotAllowedError');
+    // The capture the person asked for is over: streamready follows, and `error` says why there is no stream.
+    await waitFor(async () => (await state(p, 'u')).events.includes('u:streamready'), 'streamready after the error');
     await p.close();
   });
 });

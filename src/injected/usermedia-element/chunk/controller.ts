@@ -15,6 +15,7 @@ import {
 } from './constraints';
 import { View, type Problem, type ViewState } from './render';
 import { styleValid } from './style-rules';
+import { compileInlineHandler, type Handler } from './inline-handlers';
 import {
   SafeMap,
   SafeWeakSet,
@@ -68,7 +69,11 @@ export class Controller {
   error: DOMException | null = null;
   isValid = false;
   invalidReason: InvalidReason | '' = 'recently_attached';
-  readonly handlers = new SafeMap<string, ((e: Event) => unknown) | null>();
+  readonly handlers = new SafeMap<string, Handler | null>();
+  /** on<type> attribute text not compiled yet: the browser compiles inline handlers on first use. */
+  readonly inline = new SafeMap<string, string>();
+  /** Brings `inline` up to date with attribute changes not yet delivered (set in interface.ts's upgrade). */
+  syncAttributes: () => void = () => undefined;
   private attachedAt = 0;
   private visibleRatio = 0;
   private visibleV2: boolean | null = null;
@@ -97,7 +102,7 @@ export class Controller {
       // The browser made a stream after its own prompt: the page gets streamready as well.
       addListener(el, 'stream', () => {
         const s = this.stream();
-        if (s) this.adopt(s, false);
+        if (s) this.adopt(s, false, true);
       });
     }
     try {
@@ -195,18 +200,22 @@ export class Controller {
     return this.associated ?? this.env.nativeStream?.(this.el) ?? null;
   }
 
+  /** The associated tracks: the stream's tracks of the element's type (a microphone element's are its audio tracks). */
   private tracks(): MediaStreamTrack[] {
     const s = this.stream();
-    return s ? streamTracks(s) : [];
+    const type = this.type;
+    if (!s || !type) return [];
+    const all = streamTracks(s);
+    return type === 'audio-video' ? all : filter(all, (t) => t.kind === type);
   }
 
   active(): boolean {
     return some(this.tracks(), live);
   }
 
+  /** True if any associated track is enabled. */
   get enabled(): boolean {
-    const t = filter(this.tracks(), live);
-    return t.length > 0 && every(t, (x) => x.enabled);
+    return some(this.tracks(), (x) => x.enabled);
   }
 
   set enabled(on: boolean) {
@@ -224,13 +233,16 @@ export class Controller {
       );
     if (value === null) {
       this.associated = null;
+      this.validate();
       this.render();
       return;
     }
-    this.adopt(value, false);
+    // Not a person's request: no stream or streamready event.
+    this.adopt(value, false, false);
   }
 
-  private adopt(stream: MediaStream, fire: boolean): void {
+  /** `fire`: the element's own capture gave it (stream event); `ready`: a capture the person asked for ended (streamready). */
+  private adopt(stream: MediaStream, fire: boolean, ready: boolean): void {
     this.associated = stream;
     this.error = null;
     const tracks = streamTracks(stream);
@@ -247,7 +259,7 @@ export class Controller {
     this.validate();
     this.render();
     if (fire) this.fire('stream');
-    this.fire('streamready');
+    if (ready) this.fire('streamready');
   }
 
   private onClick(e: Event): void {
@@ -275,6 +287,7 @@ export class Controller {
       this.error = new NativeDOMException('Permission denied', 'NotAllowedError');
       this.render();
       this.fire('error');
+      this.fire('streamready');
     }
   }
 
@@ -307,6 +320,8 @@ export class Controller {
         e instanceof NativeDOMException ? e : new NativeDOMException(String((e as Error)?.message ?? e), 'AbortError');
       this.render();
       this.fire('error');
+      // The capture the person asked for is over: streamready, with `error` telling why there is no stream.
+      this.fire('streamready');
     };
     return sealed(
       then(
@@ -319,7 +334,7 @@ export class Controller {
               const old = streamTracks(previous);
               for (let i = 0; i < old.length; i++) if (this.trackWatch.has(old[i]!)) old[i]!.stop();
             }
-            this.adopt(stream, true);
+            this.adopt(stream, true, true);
           } catch (e) {
             failed(e);
           } finally {
@@ -412,9 +427,11 @@ export class Controller {
 
   /** The permission element's rules, skipped while the element holds an active stream. */
   private reason(): InvalidReason | '' {
+    // Valid while it holds an active associated stream, before any other check (so icon-only or
+    // restyled elements keep muting their stream).
+    if (this.active()) return '';
     const type = this.type;
     if (!type) return 'type_invalid';
-    if (this.active()) return '';
     const same = filter(this.env.all, (c) => c.el.isConnected && c.type === type);
     if (indexOf(same, this) >= MAX_PER_TYPE) return 'too_many_elements';
     if (!this.attachedAt || now() - this.attachedAt < RECENT_MS) return 'recently_attached';
@@ -488,9 +505,20 @@ export class Controller {
     this.el.dispatchEvent(new Event(type));
   }
 
-  /** Runs the page's on<type> handler (the on... properties). */
+  /** The page's on<type> handler: set as a property, or from the attribute (compiled now, once). */
+  handler(type: string): Handler | null {
+    this.syncAttributes();
+    const text = this.inline.get(type);
+    if (text !== undefined) {
+      this.inline.delete(type);
+      this.handlers.set(type, compileInlineHandler(this.el, text));
+    }
+    return this.handlers.get(type) ?? null;
+  }
+
+  /** Runs the page's on<type> handler; `false` returned cancels the event, as for the browser's handlers. */
   runHandler(type: string, e: Event): void {
-    const h = this.handlers.get(type);
-    if (typeof h === 'function') apply(h, this.el, [e]);
+    const h = this.handler(type);
+    if (typeof h === 'function' && apply(h, this.el, [e]) === false) e.preventDefault();
   }
 }

@@ -13,6 +13,7 @@ import {
   hasOwn,
   push,
   setPrototypeOf,
+  strSlice,
   toStringTag,
 } from '../../chunk-natives';
 
@@ -134,8 +135,10 @@ export function defineUserMediaInterface(
     const type = handlerEvents[i]!;
     accessor(
       `on${type}`,
-      (c) => c?.handlers.get(type) ?? null,
+      (c) => c?.handler(type) ?? null,
       (c, _self, v) => {
+        c?.syncAttributes();
+        c?.inline.delete(type);
         c?.handlers.set(type, typeof v === 'function' ? (v as (e: Event) => unknown) : null);
       },
     );
@@ -160,6 +163,27 @@ export function upgrade(el: HTMLElement, proto: object, mode: Mode, controller: 
     const type = handled[i]!;
     addListener(el, type, (e) => controller.runHandler(type, e));
   }
+  // Inline handler attributes (onstreamready="..."): set, changed or removed, as the browser's own.
+  const attributes: string[] = [];
+  for (let i = 0; i < handled.length; i++) push(attributes, `on${handled[i]!}`);
+  const readAttribute = (name: string) => {
+    const type = strSlice(name, 2);
+    const text = el.getAttribute(name);
+    if (text === null) {
+      controller.inline.delete(type);
+      controller.handlers.set(type, null);
+    } else {
+      controller.inline.set(type, text);
+      controller.handlers.delete(type);
+    }
+  };
+  for (let i = 0; i < attributes.length; i++) if (el.hasAttribute(attributes[i]!)) readAttribute(attributes[i]!);
+  const takeChanges = (records: MutationRecord[]) => {
+    for (let i = 0; i < records.length; i++) readAttribute(records[i]!.attributeName!);
+  };
+  const observer = new MutationObserver(takeChanges);
+  observer.observe(el, { attributes: true, attributeFilter: attributes });
+  controller.syncAttributes = () => takeChanges(observer.takeRecords());
   for (let i = 0; i < savedKeys.length; i++) {
     try {
       (el as unknown as Record<string, unknown>)[savedKeys[i]!] = savedValues[i];
