@@ -356,14 +356,19 @@ export async function timePicker({ tb, page }: RunContext, n: number): Promise<n
       ),
       'find the picker window',
     );
-    // The window closes on keydown, so the key press may report the target gone.
-    await bounded(picker.keyboard.press('Escape'), 'press Escape in the picker').catch(() => undefined);
+    // The picker ignores input for 500 ms after it shows (and after it regains focus): Escape is pressed
+    // again until the call settles. The window closes on keydown, so a press may report the target gone.
     const outcome = await bounded(
       waitFor(
-        () => page.evaluate(() => (window as any).benchPicker as string | null),
+        async () => {
+          const settled = await page.evaluate(() => (window as any).benchPicker as string | null);
+          if (!settled)
+            await bounded(picker.keyboard.press('Escape'), 'press Escape in the picker').catch(() => undefined);
+          return settled;
+        },
         'getUserMedia to settle after Escape',
         15_000,
-        20,
+        250,
       ),
       'dismissed getUserMedia',
     );

@@ -12,18 +12,7 @@ import type { Page } from 'puppeteer-core';
 import { waitFor } from './helpers/browsers';
 import { listCalls } from './helpers/extension';
 import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
-import { wav } from './helpers/audio';
-
-/** 10 s of steady white noise at 48 kHz, what voice isolation removes (Chromium's microphone plays it). */
-function whiteNoise(): Buffer {
-  const samples = new Float32Array(48000 * 10);
-  let seed = 20261205;
-  for (let i = 0; i < samples.length; i++) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    samples[i] = (seed / 2 ** 32 - 0.5) * 0.4;
-  }
-  return wav(samples, 48000);
-}
+import { whiteNoise } from './helpers/audio';
 
 async function joinPlainCall(page: Page, url: string): Promise<void> {
   await page.goto(url);

@@ -23,6 +23,7 @@ import { mentions, readEffect, stripEffect, type BoolAsk } from '../../shared/ef
 import { installHandlerAttribute } from './configuration-change';
 import { effectsSupport, patchDeviceCapabilities } from './device-capabilities';
 import { installSenders, type Senders } from './senders';
+import { watchMutedSpeech } from './voice-activity';
 import type { Route } from './chunk/route';
 import { FORCED, FORCED_SOFT, forcedKinds, personalKinds, readMembers, wants } from './forced';
 import { PIXEL, PIXEL_NATIVES, askedPixel, asAsked, canKnowPixelFormat, meets, type PixelChunk } from './pixel-format';
@@ -103,6 +104,8 @@ export interface EffectsChunk {
   process(source: MediaStreamTrack, ask: BoolAsk): Promise<MediaStreamTrack>;
   /** Processes a track the page keeps holding (the effect switched on mid-call): chunk/route.ts. */
   route(source: MediaStreamTrack): Promise<Route>;
+  /** The voice chunk: listens for speech on a (private) microphone track; resolves with the stop function. */
+  listen?(track: MediaStreamTrack, onSpeech: () => void): Promise<() => void>;
 }
 
 const NativeMediaStream = MediaStream;
@@ -174,6 +177,7 @@ export const effects: InjectedFeature<'effects'> = {
       locked: (kind) => forcedKinds(bridge)[kind],
     };
     bridge.onPush('effects/set', ({ kind, on }) => calls.effects!.set(kind, on));
+    watchMutedSpeech(calls, enabled, () => core.chunk('audio'));
     installHandlerAttribute();
     const devicesProto = MediaDevices.prototype;
     let px: PixelChunk | null = null;

@@ -20,3 +20,14 @@ export function wav(samples: Float32Array, rate: number): Buffer {
     out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(samples[i]! * 32767))), 44 + i * 2);
   return out;
 }
+
+/** 10 s of steady white noise at 48 kHz, what voice isolation removes (Chromium's microphone plays it). */
+export function whiteNoise(): Buffer {
+  const samples = new Float32Array(48000 * 10);
+  let seed = 20261205;
+  for (let i = 0; i < samples.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    samples[i] = (seed / 2 ** 32 - 0.5) * 0.4;
+  }
+  return wav(samples, 48000);
+}

@@ -21,7 +21,11 @@ export type Process = (
   ask: BoolAsk,
 ) => Promise<MediaStreamTrack>;
 
-export function announce(name: ChunkName, process: Process): void {
+export function announce(
+  name: ChunkName,
+  process: Process,
+  listen?: (api: ChunkApi, track: MediaStreamTrack, onSpeech: () => void) => Promise<() => void>,
+): void {
   const start = (api: ChunkApi): EffectsChunk => {
     const core = api.feature as EffectsCore;
     const side = (core.side ??= effectsSide(api, core)) as Side;
@@ -32,6 +36,7 @@ export function announce(name: ChunkName, process: Process): void {
     };
     return {
       process: (source, ask) => process(api, register, source, ask),
+      ...(listen ? { listen: (track: MediaStreamTrack, onSpeech: () => void) => listen(api, track, onSpeech) } : {}),
       // The output never reaches the page (it is sent in place of the page's track): nothing to register.
       route(source) {
         let p: ProcessedTrack | null = null;

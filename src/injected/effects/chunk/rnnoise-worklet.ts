@@ -2,6 +2,7 @@
 // RNNoise's wasm instantiated directly (it needs three trivial imports, no Emscripten loader), one
 // denoiser per channel, fed through Framer with the smallest delay 128-sample blocks allow.
 import { FRAME, Framer, RNNOISE_PROCESSOR } from './rnnoise-framing';
+import { SpeechDetector } from './speech-detector';
 
 declare class AudioWorkletProcessor {
   readonly port: MessagePort;
@@ -15,6 +16,8 @@ declare function registerProcessor(
 interface Options {
   wasmBinary: ArrayBuffer;
   maxChannels: number;
+  /** Listening for speech (voice-activity.ts): the first channel's speech onsets are posted as 'speech'. */
+  vad?: boolean;
 }
 interface Exports {
   memory: WebAssembly.Memory;
@@ -37,7 +40,8 @@ class RnnoiseProcessor extends AudioWorkletProcessor {
 
   constructor(options: { processorOptions: Options }) {
     super();
-    const { wasmBinary, maxChannels } = options.processorOptions;
+    const { wasmBinary, maxChannels, vad } = options.processorOptions;
+    const detector = vad ? new SpeechDetector() : null;
     this.port.onmessage = (e) => {
       if (e.data === 'destroy') this.destroy();
     };
@@ -69,19 +73,34 @@ class RnnoiseProcessor extends AudioWorkletProcessor {
         const state = x.rnnoise_create(0);
         // Input and output side by side (FRAME floats each).
         const buf = x.malloc(FRAME * 8);
-        this.channels.push({ state, buf, framer: new Framer((frame) => this.denoise(state, buf, frame)) });
+        const first = c === 0;
+        this.channels.push({
+          state,
+          buf,
+          framer: new Framer((frame) => {
+            let meanSquare = 0;
+            if (first && detector) {
+              for (let i = 0; i < FRAME; i++) meanSquare += frame[i]! * frame[i]!;
+              meanSquare /= FRAME;
+            }
+            const probability = this.denoise(state, buf, frame);
+            if (first && detector?.push(probability, meanSquare)) this.port.postMessage('speech');
+          }),
+        });
       }
       if (this.destroyed) this.destroy();
     });
   }
 
-  private denoise(state: number, buf: number, frame: Float32Array): void {
+  /** Denoises in place; returns RNNoise's probability that the frame is voice. */
+  private denoise(state: number, buf: number, frame: Float32Array): number {
     const x = this.wasm!;
     // The view is made per frame: memory growth detaches the previous one.
     const heap = new Float32Array(x.memory.buffer, buf, 2 * FRAME);
     for (let i = 0; i < FRAME; i++) heap[i] = frame[i]! * SCALE;
-    x.rnnoise_process_frame(state, buf + FRAME * 4, buf);
+    const probability = x.rnnoise_process_frame(state, buf + FRAME * 4, buf);
     for (let i = 0; i < FRAME; i++) frame[i] = heap[FRAME + i]! / SCALE;
+    return probability;
   }
 
   process(inputs: Float32Array[][], outputs: Float32Array[][]): boolean {

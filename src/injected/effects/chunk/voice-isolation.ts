@@ -18,7 +18,7 @@ const RATE = 48000;
 let wasm: Promise<ArrayBuffer> | null = null;
 let workletUrl: string | null = null;
 
-function loadWasm(api: ChunkApi): Promise<ArrayBuffer> {
+export function loadWasm(api: ChunkApi): Promise<ArrayBuffer> {
   if (!wasm) {
     const p = then(fetchAsset(api, hasWasmSimd() ? 'rnnoise_simd' : 'rnnoise', 15000), (bytes) =>
       // The page's CSP governs its worklets too: if wasm cannot compile here, it cannot there either.
@@ -30,6 +30,12 @@ function loadWasm(api: ChunkApi): Promise<ArrayBuffer> {
     });
   }
   return wasm;
+}
+
+/** Adds the RNNoise worklet to `ctx` (throws where the page's CSP forbids blob: worklets). */
+export function addWorklet(ctx: AudioContext): Promise<void> {
+  workletUrl ??= URL.createObjectURL(new Blob([workletSource], { type: 'text/javascript' }));
+  return ctx.audioWorklet.addModule(workletUrl);
 }
 
 interface Graph {
@@ -52,9 +58,8 @@ export function voiceIsolation(
       throw e;
     };
     try {
-      workletUrl ??= URL.createObjectURL(new Blob([workletSource], { type: 'text/javascript' }));
       // Sealed: resolving the chain with it reads its then/constructor.
-      return sealed(then(ctx.audioWorklet.addModule(workletUrl), () => graphFor(wasmBinary, ctx), failed));
+      return sealed(then(addWorklet(ctx), () => graphFor(wasmBinary, ctx), failed));
     } catch (e) {
       return failed(e);
     }

@@ -2,5 +2,6 @@
 // isolates voices never loads the segmentation code.
 import { announce } from './announce';
 import { voiceIsolation } from './voice-isolation';
+import { listenForSpeech } from './voice-activity';
 
-announce('voice', voiceIsolation);
+announce('voice', voiceIsolation, listenForSpeech);

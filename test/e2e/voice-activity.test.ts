@@ -1,0 +1,102 @@
+// Talking while muted (issue 23): MediaGate listens on a muted microphone and runs the page's Media
+// Session `voiceactivity` handler when the person speaks. Chromium's fake microphone plays a file: a
+// speech recording (handler called while muted, not while unmuted, at most once per 3 s) and steady
+// white noise (never called). Firefox's fake microphone is a tone generator and cannot play a file:
+// there only the negative case (a steady tone is no speech) is covered.
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import type { Page } from 'puppeteer-core';
+import { waitFor } from './helpers/browsers';
+import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
+import { whiteNoise } from './helpers/audio';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+async function callWithHandler(suite: BrowserSuite): Promise<Page> {
+  const page = await suite.tb.newPage();
+  await page.goto(suite.server.url('/blank.html'));
+  await page.evaluate(async () => {
+    const w = window as any;
+    w.voice = [];
+    navigator.mediaSession.setActionHandler('voiceactivity' as MediaSessionAction, (d) =>
+      w.voice.push([performance.now(), d.action]),
+    );
+    w.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+    (navigator.mediaSession as any).setMicrophoneActive(true);
+  });
+  return page;
+}
+const setMuted = (page: Page, muted: boolean) =>
+  page.evaluate((m) => {
+    const w = window as any;
+    w.stream.getAudioTracks()[0].enabled = !m;
+    (navigator.mediaSession as any).setMicrophoneActive(!m);
+    w.mutedAt = performance.now();
+  }, muted);
+const calls = (page: Page) => page.evaluate(() => (window as any).voice as [number, string][]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describeEachBrowser(
+  'voiceactivity: speech while muted (chromium, a speech recording as the microphone)',
+  {
+    browsers: ['chromium'],
+    launch: {
+      chromiumArgs: [`--use-file-for-fake-audio-capture=${path.join(ROOT, 'test/fixtures/speech.wav')}`],
+    },
+  },
+  (suite) => {
+    it('is not called while the microphone is on; called while muted, at most once per 3 s; not after unmuting', async () => {
+      const page = await callWithHandler(suite);
+      await sleep(3000);
+      assert.deepEqual(await calls(page), [], 'not while the microphone is on');
+      await setMuted(page, true);
+      const first = await waitFor(async () => (await calls(page))[0], 'the voiceactivity handler', 10000, 100);
+      assert.equal(first[1], 'voiceactivity');
+      const latency = first[0] - (await page.evaluate(() => (window as any).mutedAt));
+      console.log(`# first voiceactivity ${latency.toFixed(0)} ms after muting (speech plays throughout)`);
+      await sleep(6500);
+      const all = await calls(page);
+      const gaps = all.slice(1).map((c, i) => c[0] - all[i]![0]);
+      assert.ok(all.length >= 2 && all.length <= 4, `repeated while speaking, rate-limited: ${all.length}`);
+      assert.ok(
+        gaps.every((g) => g >= 2990),
+        `at least 3 s apart: ${gaps.map((g) => g.toFixed(0))}`,
+      );
+      await setMuted(page, false);
+      await sleep(300);
+      const n = (await calls(page)).length;
+      await sleep(4000);
+      assert.equal((await calls(page)).length, n, 'not after unmuting');
+      await page.evaluate(() => (window as any).stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
+  },
+);
+
+describeEachBrowser(
+  (name) =>
+    `voiceactivity: no speech, no call (${name}, ${name === 'chromium' ? 'white noise' : 'the fake tone'} as the microphone)`,
+  {
+    tmpDir: 'mediagate-voice-activity-',
+    launch: async (suite) => {
+      if (suite.name !== 'chromium') return {};
+      const file = path.join(suite.tmp, 'noise.wav');
+      await writeFile(file, whiteNoise());
+      return { chromiumArgs: [`--use-file-for-fake-audio-capture=${file}`] };
+    },
+  },
+  (suite) => {
+    it('a muted microphone that hears no voice never calls the handler', async () => {
+      const page = await callWithHandler(suite);
+      await setMuted(page, true);
+      await sleep(7000);
+      const got = await calls(page);
+      const at = await page.evaluate(() => (window as any).mutedAt);
+      assert.deepEqual(got, [], `called at ${got.map((c) => (c[0] - at).toFixed(0))} ms after muting`);
+      await page.evaluate(() => (window as any).stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+    });
+  },
+);
