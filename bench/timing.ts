@@ -294,7 +294,7 @@ export async function pickerObserver(tb: TestBrowser): Promise<Page> {
  * n pickers: each sample runs from just before the page's getUserMedia({video, user-chooses}) call
  * (page clock) to the first radio input in the picker window (picker clock; both are
  * performance.timeOrigin + now). Each picker is dismissed with Escape, and the call's
- * NotAllowedError awaited, before the next.
+ * NotAllowedError awaited, before the next; the embargo that dismissals earn is cleared in between.
  */
 export async function timePicker({ tb, page }: RunContext, n: number): Promise<number[]> {
   const observer = await pickerObserver(tb);
@@ -374,6 +374,14 @@ export async function timePicker({ tb, page }: RunContext, n: number): Promise<n
     );
     if (outcome !== 'NotAllowedError')
       throw new Error(`dismissing the picker: getUserMedia ended with ${outcome}, not NotAllowedError`);
+    // Three dismissals embargo a site (as the browsers' own prompts do): forget them, or the next call
+    // would be refused without a picker.
+    await bounded(
+      observer.evaluate(() =>
+        ((globalThis as any).browser ?? (globalThis as any).chrome).storage.local.remove('embargo'),
+      ),
+      'clear the embargo',
+    );
     await sleep(300);
   }
   return out;

@@ -9,6 +9,7 @@ import {
   SafeWeakMap,
   apply,
   nativeSetTimeout,
+  nativeClearTimeout,
   nativeQueueMicrotask,
   push,
   getOwnPropertyDescriptor,
@@ -20,6 +21,9 @@ import {
   endTrack,
 } from './native';
 import type { CallSnapshot, MediaSessionAction, TrackInfo } from '../shared/protocol';
+
+/** How long MediaGate's "you are muted" hint stays after the last speech it heard. */
+const TALKING_HINT_MS = 6000;
 
 const CONFERENCING: readonly MediaSessionAction[] = ['togglemicrophone', 'togglecamera', 'togglescreenshare', 'hangup'];
 
@@ -54,7 +58,7 @@ function snapshotKey(s: CallSnapshot): string {
   }
   for (let i = 0; i < s.actions.length; i++) key += `${s.actions[i]}\u0002`;
   const r = s.reported;
-  return `${key}\u0003${r.microphone}\u0000${r.camera}\u0000${r.screenshare}`;
+  return `${key}\u0003${r.microphone}\u0000${r.camera}\u0000${r.screenshare}\u0000${s.talkingWhileMuted === true}`;
 }
 
 export class CallState {
@@ -290,6 +294,17 @@ export class CallState {
     }, 0);
   }
 
+  /** MediaGate heard the person while the microphone is muted (effects/voice-activity.ts); shown for a few seconds. */
+  talkingWhileMuted = false;
+  private talkingTimer = 0;
+  noteTalkingWhileMuted(on: boolean): void {
+    nativeClearTimeout(this.talkingTimer);
+    if (on) this.talkingTimer = nativeSetTimeout(() => this.noteTalkingWhileMuted(false), TALKING_HINT_MS);
+    if (this.talkingWhileMuted === on) return;
+    this.talkingWhileMuted = on;
+    this.changed();
+  }
+
   snapshot(): CallSnapshot {
     this.adoptPending();
     const tracks: TrackInfo[] = [];
@@ -312,6 +327,11 @@ export class CallState {
       const effect = this.effects?.state(t);
       if (effect !== undefined) tracks[tracks.length - 1]!.effect = effect;
     }
-    return { tracks, actions: this.actions.values(), reported: { ...this.reported } };
+    return {
+      tracks,
+      actions: this.actions.values(),
+      reported: { ...this.reported },
+      ...(this.talkingWhileMuted ? { talkingWhileMuted: true as const } : {}),
+    };
   }
 }

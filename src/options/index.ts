@@ -109,6 +109,7 @@ function applySettings({ effective, pinned }: SettingsView): void {
   $<HTMLInputElement>('alwaysShowPicker').checked = effective.alwaysShowPicker;
   $<HTMLInputElement>('hardMute').checked = effective.hardMute;
   $<HTMLInputElement>('shortcuts').checked = effective.shortcuts;
+  $<HTMLInputElement>('mutedSpeechHint').checked = effective.mutedSpeechHint;
   for (const name of PERSONAL_EFFECTS) {
     $<HTMLInputElement>(name).checked = effective[name];
     pin(name, pinned.includes(name), [$<HTMLInputElement>(name)]);
@@ -119,6 +120,7 @@ function applySettings({ effective, pinned }: SettingsView): void {
   pin('alwaysShowPicker', pinned.includes('alwaysShowPicker'), [$<HTMLInputElement>('alwaysShowPicker')]);
   pin('hardMute', pinned.includes('hardMute'), [$<HTMLInputElement>('hardMute')]);
   pin('shortcuts', pinned.includes('shortcuts'), [$<HTMLInputElement>('shortcuts')]);
+  pin('mutedSpeechHint', pinned.includes('mutedSpeechHint'), [$<HTMLInputElement>('mutedSpeechHint')]);
   // Policy pins features one by one ("features.<name>"); a bare "features" would pin them all.
   for (const f of FEATURES)
     pin(`feature-${f}`, pinned.includes(`features.${f}`) || pinned.includes('features'), [featureSwitch(f)]);
@@ -162,6 +164,10 @@ function wireSettings(): void {
   const shortcuts = $<HTMLInputElement>('shortcuts');
   shortcuts.addEventListener('change', () => {
     void save({ shortcuts: shortcuts.checked });
+  });
+  const mutedSpeechHint = $<HTMLInputElement>('mutedSpeechHint');
+  mutedSpeechHint.addEventListener('change', () => {
+    void save({ mutedSpeechHint: mutedSpeechHint.checked });
   });
   for (const name of PERSONAL_EFFECTS) {
     const box = $<HTMLInputElement>(name);

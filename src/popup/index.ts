@@ -35,6 +35,8 @@ function describe(call: CallRecord, sharing: ScreenSharing | undefined): string 
   const mic = micOn(call);
   const cam = cameraOn(call);
   const parts: string[] = sharing ? [t(SHARING_TEXT[sharing.source])] : [];
+  // MediaGate heard the person while muted: first, since the Unmute button is what they need.
+  if (call.talkingWhileMuted) parts.push(t('popupTalkingMuted'));
   // "by MediaGate": the site did not mute, MediaGate did (the site has no handler to run).
   if (heldKind(call, 'audio')) parts.push(t('popupMicHeld'));
   else if (mic !== undefined) parts.push(t(mic ? 'popupMicOn' : 'popupMicOff'));

@@ -91,6 +91,7 @@ export const FEATURE_REGISTRY = {
           'pipLeave',
           'callStopCapture',
           'callHeldByMediaGate',
+          'callTalkingMuted',
           'effectBlurBackground',
           'effectVoiceIsolation',
           'optionsPinned',

@@ -50,6 +50,8 @@ export interface CallSnapshot {
   actions: MediaSessionAction[];
   /** What the page itself reported through setMicrophoneActive/setCameraActive/..., if anything. */
   reported: { microphone?: boolean; camera?: boolean; screenshare?: boolean };
+  /** MediaGate heard the person speak while the microphone is muted (its own hint, for pages without a handler). */
+  talkingWhileMuted?: true;
 }
 
 /** Background's view of one frame in a call; origin/tab/frame come from the runtime sender. */
@@ -384,7 +386,8 @@ export function isCallSnapshot(v: unknown): v is CallSnapshot {
     isArrayOf(v.actions, isMediaSessionAction, MEDIA_SESSION_ACTIONS.length) &&
     optBool(r.microphone) &&
     optBool(r.camera) &&
-    optBool(r.screenshare)
+    optBool(r.screenshare) &&
+    (v.talkingWhileMuted === undefined || v.talkingWhileMuted === true)
   );
 }
 
@@ -405,6 +408,7 @@ export function normalizeSnapshot(v: CallSnapshot): CallSnapshot {
     })),
     actions: [...new Set(v.actions)],
     reported,
+    ...(v.talkingWhileMuted ? { talkingWhileMuted: true as const } : {}),
   };
 }
 

@@ -40,6 +40,11 @@ export interface Settings {
    */
   blurByDefault: boolean;
   voiceIsolationByDefault: boolean;
+  /**
+   * "You are muted" hint: while a call's microphone is muted and the site has no voiceactivity handler
+   * of its own, MediaGate listens for speech (locally) and tells the person (badge, popup, call window).
+   */
+  mutedSpeechHint: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -56,6 +61,7 @@ export const DEFAULT_SETTINGS: Settings = {
   forceBackgroundBlur: false,
   blurByDefault: false,
   voiceIsolationByDefault: false,
+  mutedSpeechHint: true,
 };
 
 /** Scalar settings: name -> validator. */
@@ -69,6 +75,7 @@ const SCALARS: { [K in Exclude<keyof Settings, 'features'>]: (v: unknown) => v i
   forceBackgroundBlur: isBoolean,
   blurByDefault: isBoolean,
   voiceIsolationByDefault: isBoolean,
+  mutedSpeechHint: isBoolean,
 };
 
 export interface Sanitized<T> {
@@ -156,6 +163,8 @@ export interface PageConfig {
   forceBackgroundBlur: boolean;
   /** Effects the person wants on this site's captures (their default, or their switch remembered here). */
   personalEffects: { audio: boolean; video: boolean };
+  /** Listen for speech on a muted microphone for MediaGate's own hint (pages without a voiceactivity handler). */
+  mutedSpeechHint: boolean;
   site: SiteView;
 }
 
@@ -175,6 +184,7 @@ export const pageConfig = (
     audio: remembered.audio ?? s.voiceIsolationByDefault,
     video: remembered.video ?? s.blurByDefault,
   },
+  mutedSpeechHint: s.mutedSpeechHint,
   site,
 });
 

@@ -228,6 +228,7 @@ describeEachBrowser('options page', (suite) => {
       'alwaysShowPicker',
       'hardMute',
       'shortcuts',
+      'mutedSpeechHint',
       'blurByDefault',
       'voiceIsolationByDefault',
       checked[1],

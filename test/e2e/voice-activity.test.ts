@@ -11,6 +11,7 @@ import type { Page } from 'puppeteer-core';
 import { waitFor } from './helpers/browsers';
 import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
 import { whiteNoise } from './helpers/audio';
+import { listCalls, setSettings } from './helpers/extension';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -71,6 +72,57 @@ describeEachBrowser(
       assert.equal((await calls(page)).length, n, 'not after unmuting');
       await page.evaluate(() => (window as any).stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
       await page.close();
+    });
+
+    it("a site without a handler: MediaGate's own hint (badge, popup, call state), gone when unmuted; the person can switch it off", async () => {
+      const ui = await suite.tb.openExtensionPage('popup/popup.html');
+      const page = await suite.tb.newPage();
+      await page.goto(suite.server.url('/blank.html'));
+      const mute = (m: boolean) =>
+        page.evaluate((muted) => {
+          (window as any).stream.getAudioTracks()[0].enabled = !muted;
+        }, m);
+      await page.evaluate(async () => {
+        (window as any).stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      });
+      const talking = async () =>
+        (await listCalls(ui)).find((c) => c.origin === suite.server.origin)?.talkingWhileMuted === true;
+      await sleep(2500);
+      assert.equal(await talking(), false, 'no hint while the microphone is on');
+      await mute(true);
+      await waitFor(talking, 'the call reports talking while muted', 10000, 100);
+      const badge = await ui.evaluate(async () => {
+        const b = (globalThis as any).browser ?? (globalThis as any).chrome;
+        return { text: await b.action.getBadgeText({}), title: await b.action.getTitle({}) };
+      });
+      assert.deepEqual(badge, {
+        text: '!',
+        title: `MediaGate: you are talking while muted in ${suite.server.origin}`,
+      });
+      await ui.reload();
+      await waitFor(
+        () => ui.evaluate(() => document.querySelector('#calls .state')?.textContent ?? ''),
+        'the popup lists the call',
+      );
+      assert.match(
+        await ui.evaluate(() => document.querySelector('#calls .state')!.textContent!),
+        /^You are talking while muted · /,
+      );
+      await mute(false);
+      await waitFor(async () => !(await talking()), 'the hint gone once unmuted');
+
+      await setSettings(suite.tb, { mutedSpeechHint: false });
+      await page.reload();
+      await page.evaluate(async () => {
+        (window as any).stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+        (window as any).stream.getAudioTracks()[0].enabled = false;
+      });
+      await sleep(4000);
+      assert.equal(await talking(), false, 'switched off: no listening, no hint');
+      await setSettings(suite.tb, { mutedSpeechHint: true });
+      await page.evaluate(() => (window as any).stream.getTracks().forEach((t: MediaStreamTrack) => t.stop()));
+      await page.close();
+      await ui.close();
     });
   },
 );

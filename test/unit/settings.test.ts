@@ -195,6 +195,7 @@ describe('sanitizeSettings: scalar settings', () => {
       forceBackgroundBlur: false,
       blurByDefault: true,
       voiceIsolationByDefault: false,
+      mutedSpeechHint: false,
     };
     expect(sanitizeSettings(raw, 'storage.local')).toEqual({ value: raw, warnings: [] });
   });
@@ -338,6 +339,7 @@ describe('mergeSettings', () => {
       forceBackgroundBlur: false,
       blurByDefault: false,
       voiceIsolationByDefault: false,
+      mutedSpeechHint: true,
     });
     expect(Object.keys(DEFAULT_SETTINGS.features).sort()).toEqual([...FEATURES].sort());
   });
@@ -415,6 +417,7 @@ describe('mergeSettings', () => {
       forceBackgroundBlur: false,
       blurByDefault: false,
       voiceIsolationByDefault: false,
+      mutedSpeechHint: true,
     });
     expect(mergeSettings({}, { defaultSemantics: 'user-chooses' }).defaultSemantics).toBe('user-chooses');
   });
@@ -503,6 +506,7 @@ describe('pageConfig', () => {
       forceBackgroundBlur: false,
       blurByDefault: false,
       voiceIsolationByDefault: false,
+      mutedSpeechHint: false,
     } as Settings;
     const cfg = pageConfig(settings, site);
     expect(cfg).toEqual({
@@ -524,6 +528,7 @@ describe('pageConfig', () => {
       forceVoiceIsolation: true,
       forceBackgroundBlur: false,
       personalEffects: { audio: false, video: false },
+      mutedSpeechHint: false,
       site,
     });
     expect(Object.keys(cfg).sort()).toEqual([
@@ -534,6 +539,7 @@ describe('pageConfig', () => {
       'forceVoiceIsolation',
       'hardMute',
       'labelPolicy',
+      'mutedSpeechHint',
       'personalEffects',
       'site',
     ]);

@@ -9,9 +9,15 @@ export async function showCallState(all: CallRecord[]): Promise<void> {
   const calls = all.filter((c) => c.tracks.length > 0);
   const states = calls.map(micOn).filter((s) => s !== undefined);
   const live = calls.find((c) => micOn(c) === true);
-  const text = live ? t('badgeMicOn') : states.length ? t('badgeMicOff') : '';
-  const color = live ? '#c5221f' : '#5f6368';
-  const title = live ? t('actionTitleLive', live.origin) : t('actionTitle');
+  // Talking while muted (MediaGate's own hint) comes first: it is what the person needs to know now.
+  const talking = calls.find((c) => c.talkingWhileMuted);
+  const text = talking ? t('badgeTalkingMuted') : live ? t('badgeMicOn') : states.length ? t('badgeMicOff') : '';
+  const color = talking ? '#e37400' : live ? '#c5221f' : '#5f6368';
+  const title = talking
+    ? t('actionTitleTalkingMuted', talking.origin)
+    : live
+      ? t('actionTitleLive', live.origin)
+      : t('actionTitle');
   // Every capture and every stop reports, and each of these calls is a trip to the browser's UI
   // process, which in Firefox also serves the page's getUserMedia calls: skip them when nothing changed.
   const key = `${text}\n${text ? color : ''}\n${title}`;

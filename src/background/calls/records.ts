@@ -40,6 +40,7 @@ export function applySnapshot(
       tracks: snapshot.tracks,
       actions: snapshot.actions,
       reported: snapshot.reported,
+      ...(snapshot.talkingWhileMuted ? { talkingWhileMuted: true as const } : {}),
     };
 }
 
@@ -76,7 +77,12 @@ export function parseCallTable(raw: unknown, warn: (m: string) => void = () => u
       isString(rec.origin) &&
       isString(rec.title) &&
       isFiniteNumber(rec.updated) &&
-      isCallSnapshot({ tracks: rec.tracks, actions: rec.actions, reported: rec.reported }) &&
+      isCallSnapshot({
+        tracks: rec.tracks,
+        actions: rec.actions,
+        reported: rec.reported,
+        talkingWhileMuted: rec.talkingWhileMuted,
+      }) &&
       key === frameKey(rec.tabId, rec.frameId)
     ) {
       table[key] = rec as unknown as CallRecord;

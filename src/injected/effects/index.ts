@@ -177,7 +177,12 @@ export const effects: InjectedFeature<'effects'> = {
       locked: (kind) => forcedKinds(bridge)[kind],
     };
     bridge.onPush('effects/set', ({ kind, on }) => calls.effects!.set(kind, on));
-    watchMutedSpeech(calls, enabled, () => core.chunk('audio'));
+    watchMutedSpeech(
+      calls,
+      enabled,
+      () => bridge.currentConfig?.mutedSpeechHint !== false,
+      () => core.chunk('audio'),
+    );
     installHandlerAttribute();
     const devicesProto = MediaDevices.prototype;
     let px: PixelChunk | null = null;

@@ -1,9 +1,10 @@
 // Talking while muted (issue 23): while the page holds a live microphone track and its microphone is
 // muted (it reported setMicrophoneActive(false), disabled its tracks, or MediaGate muted it), MediaGate
 // listens for speech on a private clone of the track (the voice chunk's RNNoise, chunk/voice-activity.ts)
-// and runs the page's Media Session `voiceactivity` handler, at most once every few seconds. Only pages
-// with such a handler are listened to (MediaGate's own hint for the others is the issue's next step);
-// the listening stops as soon as the microphone is on again, ends, or the handler goes.
+// and runs the page's Media Session `voiceactivity` handler, at most once every few seconds. A page
+// without such a handler gets nothing; the person gets MediaGate's own hint instead (badge, popup, call
+// window: CallState.talkingWhileMuted), unless they switched it off. The listening stops as soon as the
+// microphone is on again, ends, or neither the handler nor the hint wants it.
 import type { CallState } from '../call-state';
 import type { EffectsChunk } from './index';
 import { apply, getOwnPropertyDescriptor, nativeSetTimeout, now, then } from '../native';
@@ -19,6 +20,8 @@ export const VOICE_ACTIVITY_EVERY_MS = 3000;
 export function watchMutedSpeech(
   calls: CallState,
   enabled: () => boolean,
+  /** The person's "tell me when I talk while muted" (settings.mutedSpeechHint), for pages without a handler. */
+  hint: () => boolean,
   voiceChunk: () => Promise<EffectsChunk | null>,
 ): void {
   let listening: { source: MediaStreamTrack; clone: MediaStreamTrack; stop: (() => void) | null } | null = null;
@@ -33,8 +36,14 @@ export function watchMutedSpeech(
     apply(stopTrack, l.clone, []);
   };
   const onSpeech = () => {
+    if (!wanted()) return;
+    // MediaGate's own hint where the page has no handler (kept up while the person keeps talking).
+    if (!calls.hasAction('voiceactivity')) {
+      calls.noteTalkingWhileMuted(true);
+      return;
+    }
     const t = now();
-    if (t - last < VOICE_ACTIVITY_EVERY_MS || !wanted()) return;
+    if (t - last < VOICE_ACTIVITY_EVERY_MS) return;
     last = t;
     calls.invoke('voiceactivity');
   };
@@ -44,13 +53,14 @@ export function watchMutedSpeech(
   };
   const wanted = (): boolean =>
     enabled() &&
-    calls.hasAction('voiceactivity') &&
+    (calls.hasAction('voiceactivity') || hint()) &&
     microphone() !== null &&
     (calls.isHeld('audio') || calls.isOn('audio') === false);
 
   const check = () => {
     scheduled = false;
     const mic = wanted() ? microphone() : null;
+    if (!mic) calls.noteTalkingWhileMuted(false);
     if (listening && listening.source === mic) return;
     stop();
     if (!mic) return;

@@ -77,6 +77,8 @@ const STYLE = `
 video { width: 100%; flex: 1; min-height: 0; background: #000; border-radius: 8px; object-fit: cover; }
 .mg-bar { display: flex; gap: 6px; flex-wrap: wrap; justify-content: center; }
 .mg-bar[hidden] { display: none; }
+.mg-talking { margin: 0; padding: 6px 10px; border-radius: 8px; background: #fdd663; color: #202124; font-weight: 600; text-align: center; }
+.mg-talking[hidden] { display: none; }
 button { font: inherit; padding: 7px 12px; border-radius: 18px; border: 0; background: #3c4043; color: #e8eaed; cursor: pointer; }
 button[aria-pressed="true"] { background: #f28b82; color: #202124; }
 button.mg-danger { background: #d93025; color: #fff; }
@@ -110,6 +112,13 @@ export function renderControls(
     video.srcObject = stream;
     box.append(video);
   }
+  // "You are muted": shown while MediaGate hears the person talk with the microphone muted (polite
+  // live region, so a screen reader says it once); the Unmute button below is the one click away.
+  const talking = make('p');
+  talking.className = 'mg-talking';
+  talking.setAttribute('role', 'status');
+  talking.hidden = true;
+  box.append(talking);
   const bar = make('div');
   bar.className = 'mg-bar';
   box.append(bar);
@@ -145,6 +154,9 @@ export function renderControls(
     push(effects, { kind, b });
   }
   const update = () => {
+    talking.hidden = !calls.talkingWhileMuted;
+    const text = calls.talkingWhileMuted ? t('callTalkingMuted') : '';
+    if (talking.textContent !== text) talking.textContent = text;
     for (let i = 0; i < effects.length; i++) {
       const { kind, b } = effects[i]!;
       const on = calls.effects?.on(kind);
