@@ -189,7 +189,8 @@ function tamperCases(suite: BrowserSuite, only?: readonly string[]): void {
     await tampered(
       'element',
       'usermedia-element',
-      '<usermedia id="u"><script type="permissionconstraints">{"video": true}</script></usermedia>',
+      // The inline handler attribute goes through MediaGate's compilation path too (inline-handlers.ts).
+      '<usermedia id="u" onuserchangedenabled="window.inlineRan = true"><script type="permissionconstraints">{"video": true}</script></usermedia>',
       async (p) => {
         await waitFor(
           () =>
@@ -210,6 +211,7 @@ function tamperCases(suite: BrowserSuite, only?: readonly string[]): void {
           () => p.evaluate(() => (document.getElementById('u') as any).enabled === false),
           'disabled by a click',
         );
+        assert.equal(await p.evaluate(() => (window as any).inlineRan), true, 'the inline handler ran');
         await p.evaluate(() =>
           (document.getElementById('u') as any).stream?.getTracks().forEach((t: MediaStreamTrack) => t.stop()),
         );
@@ -251,6 +253,31 @@ function tamperCases(suite: BrowserSuite, only?: readonly string[]): void {
         'voice isolation on',
       );
       await new Promise((r) => setTimeout(r, 1000));
+      await stopAll(p);
+    });
+  });
+
+  it('voice isolation switched on mid-call for a track the page holds (routed to its peer connection)', async () => {
+    await tampered('route', 'voice', '', async (p) => {
+      assert.deepEqual(await gum(p, { audio: true }), ['audio:live']);
+      await p.evaluate(async () => {
+        const w = window as any;
+        const t = w.stream.getAudioTracks()[0];
+        w.pc = new RTCPeerConnection();
+        w.sender = w.pc.addTrack(t, w.stream);
+        await t.applyConstraints({ voiceIsolation: true });
+      });
+      await waitFor(
+        () =>
+          p.evaluate(() => {
+            const w = window as any;
+            const t = w.stream.getAudioTracks()[0];
+            return t.getSettings().voiceIsolation === true && w.sender.track === t;
+          }),
+        'routed, the sender still reporting the page track',
+      );
+      await new Promise((r) => setTimeout(r, 1000));
+      await p.evaluate(() => (window as any).pc.close());
       await stopAll(p);
     });
   });
