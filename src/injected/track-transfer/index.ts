@@ -27,6 +27,7 @@ import {
   NativeDOMException,
   NativeMessageChannel,
   NativeMap,
+  mapEach,
   then,
 } from '../native';
 import { patch, patchConstructor } from '../patch';
@@ -105,6 +106,9 @@ const getters = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'conte
   (k) => getOwnPropertyDescriptor(trackProto, k)?.get ?? (() => ''),
 );
 const mapSet = Map.prototype.set;
+const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+const lockRequest = locks && LockManager.prototype.request;
+const noop = (): void => undefined;
 const json = JSON.stringify;
 
 /**
@@ -248,7 +252,22 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       ch.port1.onmessage = (e) => {
         const d = apply(messageData, e, []);
         if (own(d, 'hello') === 1) rec.state = WorkerState.Ready;
-        else if (typeof own(d, 'shim') === 'boolean') rec.shim = own(d, 'shim') ? ShimState.Running : ShimState.Failed;
+        else if (typeof own(d, 'shim') === 'boolean') {
+          rec.shim = own(d, 'shim') ? ShimState.Running : ShimState.Failed;
+          // The shim holds this Web Lock for the worker's life (taken before it answered, so before any
+          // track arrives): granted here once the worker has ended in any way (terminate(), self.close(),
+          // garbage collection), and the sources only it held stop.
+          if (typeof own(d, 'alive') === 'string' && lockRequest)
+            try {
+              then(
+                apply(lockRequest, locks, [own(d, 'alive'), () => chunk && chunk.release(rec)]) as Promise<void>,
+                noop,
+                noop,
+              );
+            } catch {
+              /* no locks in this document (an opaque origin): terminate() still releases */
+            }
+        }
         if (chunk) chunk.flush(rec);
       };
       addListener(w, 'error', (e) => {
@@ -273,7 +292,13 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
     patch<Worker['terminate']>(Worker.prototype, 'terminate', (original, self, args) => {
       const rec = records.get(self as Worker);
       if (rec) {
+        // Tracks still waiting for the worker were transferred already: their sources stop with it.
+        const queued = rec.queue;
         rec.queue = [];
+        for (let i = 0; i < queued.length; i++) {
+          const sources = queued[i]![3];
+          if (sources) mapEach(sources, (source) => calls.stopFn && apply(calls.stopFn, source, []));
+        }
         if (rec.fallback) apply(original, rec.fallback, []);
         if (chunk) chunk.release(rec);
       }

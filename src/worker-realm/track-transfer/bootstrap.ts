@@ -63,11 +63,18 @@ export function workerBootstrap(abs: string, module: boolean, ctlKey: string, ho
   let port: MessagePort | null = null;
   // The shim comes as a blob: URL the page made (same origin as this worker).
   const install = (url: string): void => {
+    const hooks: { wrap: typeof wrap; masks: typeof masks; base: URL; alive?: Promise<string> } = { wrap, masks, base };
+    // The shim answers with the name of the Web Lock it holds for the worker's life, once held.
     const done = (ok: boolean): void => {
       delete S[hooksKey];
-      port!.postMessage({ shim: ok });
+      if (!ok) port!.postMessage({ shim: false });
+      else
+        Promise.resolve(hooks.alive).then(
+          (alive) => port!.postMessage({ shim: true, alive }),
+          () => port!.postMessage({ shim: true }),
+        );
     };
-    S[hooksKey] = { wrap, masks, base };
+    S[hooksKey] = hooks;
     if (module)
       import(/* webpackIgnore: true */ url).then(
         () => done(true),

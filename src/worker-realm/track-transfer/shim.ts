@@ -19,14 +19,31 @@ import {
 interface Hooks {
   wrap(owner: unknown, key: PropertyKey, kind: 'value' | 'get', handler: ProxyHandler<any>): void;
   masks: WeakMap<object, unknown>;
+  /** Set by the shim: the name of the Web Lock it holds for the worker's life, once held. */
+  alive?: Promise<string>;
 }
 const S = self as any;
 const hooks = S[WORKER_HOOKS] as Hooks | undefined;
 if (hooks && typeof S.MediaStreamTrack !== 'function') install(hooks);
 
-function install({ wrap, masks }: Hooks): void {
+function install(hooks: Hooks): void {
+  const { wrap, masks } = hooks;
   const R = Reflect;
   const O = Object;
+  // A Web Lock held for the worker's life tells the page when the worker has ended, however it ends
+  // (terminate(), self.close(), garbage collection): the page then stops the sources only this worker
+  // held. Announced once held, so the page's request always queues behind it.
+  const locks = (navigator as Navigator & { locks?: LockManager }).locks;
+  if (locks)
+    hooks.alive = new Promise<string>((resolve, reject) => {
+      const name = `mediagate-worker:${crypto.randomUUID()}`;
+      locks
+        .request(name, () => {
+          resolve(name);
+          return new Promise<void>(() => undefined);
+        })
+        .catch(reject);
+    });
   /** Functions of this shim print as native ones do (toString is masked by the bootstrap). */
   const native = <T extends object>(fn: T, name: string): T => {
     masks.set(fn, ({ [name]: () => undefined } as Record<string, () => void>)[name]!.bind(null));
@@ -164,8 +181,39 @@ function install({ wrap, masks }: Hooks): void {
   const send = (s: State, m: ToOwner): void => {
     if (s.port && !s.ended) s.port.postMessage(m);
   };
+  /** A track the worker's code no longer reaches: its source in the page stops (unless other tracks use it). */
+  const dropped = new FinalizationRegistry<State>((s) => {
+    send(s, { t: 'stop' });
+    s.ended = true;
+  });
+  // Each track's listeners live on a hidden EventTarget: a track made from a real one would be a DOM
+  // object, which Firefox collects only in a cycle collection a worker may not run for minutes, and a
+  // track the worker dropped must be collected for its source to be released.
+  const targets = new WeakMap<object, EventTarget>();
+  const ET = EventTarget.prototype;
+  const targetOf = (t: unknown): EventTarget => {
+    stateOf(t);
+    return targets.get(t as object)!;
+  };
+  const as = (ev: Event, t: object): Event => {
+    for (const key of ['target', 'currentTarget', 'srcElement'])
+      O.defineProperty(ev, key, { get: () => t, configurable: true });
+    return ev;
+  };
+  // Declared parameters: the methods' lengths are the browser's (2).
+  method('addEventListener', function (_type: unknown, _listener: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    return R.apply(ET.addEventListener, targetOf(this), arguments);
+  });
+  method('removeEventListener', function (_type: unknown, _listener: unknown) {
+    // eslint-disable-next-line prefer-rest-params
+    return R.apply(ET.removeEventListener, targetOf(this), arguments);
+  });
+  method('dispatchEvent', function (ev: unknown) {
+    return R.apply(ET.dispatchEvent, targetOf(this), [ev instanceof Event ? as(ev, this as object) : ev]);
+  });
   const fire = (t: object, type: string): void => {
-    const ev = new Event(type);
+    const ev = as(new Event(type), t);
     const h = stateOf(t).handlers[type];
     if (h)
       try {
@@ -175,7 +223,7 @@ function install({ wrap, masks }: Hooks): void {
           throw e;
         });
       }
-    (t as EventTarget).dispatchEvent(ev);
+    R.apply(ET.dispatchEvent, targets.get(t)!, [ev]);
   };
 
   function make(
@@ -185,15 +233,21 @@ function install({ wrap, masks }: Hooks): void {
     const t = O.create(proto) as EventTarget;
     const s: State = { ...from, gen, ended: !!from.ended, handlers: {} };
     states.set(t, s);
+    targets.set(t, new EventTarget());
     if (gen) gen.tracks.add(t);
     if (s.port) {
+      // The port lives as long as the page's end: it must not keep the track alive, so that a track
+      // the worker's code dropped is collected and its source released, as the browser does.
+      const ref = new WeakRef(t);
+      dropped.register(t, s);
       s.port.onmessage = (e) => {
         const m = e.data as ToRemote;
         if (m.t === 'state') {
           O.assign(s, m.s);
-          if (m.event && !s.ended) {
+          const live = ref.deref();
+          if (m.event && !s.ended && live) {
             if (m.event === 'ended') s.ended = true;
-            fire(t, m.event);
+            fire(live, m.event);
           }
         } else {
           pending.get((m as { id: number }).id)?.(m);
@@ -386,6 +440,15 @@ function install({ wrap, masks }: Hooks): void {
     revived.set(e, r);
     return r;
   };
+  // Tracks in a message nobody reads (no handler, or the worker's script threw before it set one) are
+  // made anyway, so that they can be collected and release their sources.
+  S.addEventListener('message', (e: MessageEvent) => {
+    try {
+      open(e);
+    } catch {
+      /* not MediaGate's */
+    }
+  });
   wrap(MessageEvent.prototype, 'data', 'get', {
     apply: (t, th, a) => {
       try {

@@ -118,6 +118,16 @@ function start(api: ChunkApi): TransferChunk {
   const byWorker = new SafeWeakMap<object, InstanceType<typeof SafeSet<() => void>>>();
   /** Per key: forgets a source that came back to the page (the page holds it again). */
   const forget = new SafeMap<string, () => void>();
+  /**
+   * The id a track carries across transfers (the serialisation steps keep it): the page's source
+   * clone when its track comes back from a worker, a generator's track the page received.
+   */
+  const ids = new SafeWeakMap<object, string>();
+  api.patchGetter(proto, 'id', (original, self) => {
+    const id = ids.get(self as object);
+    return id === undefined ? (apply(original, self, []) as string) : id;
+  });
+  const idOf = (t: MediaStreamTrack): string => ids.get(t) ?? (apply(getters[0]!, t, []) as string);
 
   const own = (source: MediaStreamTrack, port: MessagePort, key: string, worker: object): void => {
     sources.set(key, source);
@@ -311,6 +321,7 @@ function start(api: ChunkApi): TransferChunk {
       mine.add(w.port);
       if (w.origin === 'generator') {
         tracks[i] = generated(w);
+        ids.set(tracks[i]!, w.id);
         continue;
       }
       // One of the page's own tracks, back from the worker: the page holds its source again.
@@ -318,6 +329,7 @@ function start(api: ChunkApi): TransferChunk {
       forget.get(w.key)?.();
       closePort(w.port);
       if (back) {
+        ids.set(back, w.id);
         tracks[i] = back;
         continue;
       }
@@ -386,7 +398,7 @@ function start(api: ChunkApi): TransferChunk {
       const live = sourceOf(sources, t) ?? t;
       const g = n.getters;
       push(wire, {
-        id: apply(g[0]!, t, []) as string,
+        id: idOf(t),
         kind: apply(g[1]!, t, []) as string,
         label: apply(g[2]!, t, []) as string,
         enabled: apply(g[3]!, live, []) as boolean,
