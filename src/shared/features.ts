@@ -131,6 +131,13 @@ export const FEATURE_REGISTRY = {
   },
   'screen-capture': {
     options: { label: 'optionsFeatureScreenCapture', hint: 'optionsFeatureScreenCaptureHint' },
+    chunks: {
+      /** Firefox: the in-page click its capture needs after a slow grant. */
+      'share-start': {
+        entry: 'src/injected/screen-capture/chunk/index.ts',
+        strings: ['shareStartTitle', 'shareStartText', 'shareStartButton', 'shareStartCancel'],
+      },
+    },
     tests: ['screen-capture'],
   },
   effects: {
@@ -163,6 +170,7 @@ export const CHUNK_NAMES = [
   'blur',
   'pixel',
   'transfer',
+  'share-start',
 ] as const;
 export type ChunkName = (typeof CHUNK_NAMES)[number];
 type ChunksOf<E> = E extends { chunks: infer C } ? C : never;

@@ -317,6 +317,41 @@ function tamperCases(suite: BrowserSuite, only?: readonly string[]): void {
     });
   });
 
+  it(
+    'screen capture start bar',
+    async () => {
+      await tampered('share-start', 'share-start', '', async (p) => {
+        // The person answers the grant window after the page's 5 s activation: the bar asks for a click.
+        const result = p.evaluate(() =>
+          navigator.mediaDevices.getUserMedia({ video: { mediaSource: 'screen' } } as any).then(
+            () => 'captured',
+            (e) => `error ${e.name}`,
+          ),
+        );
+        const grant = await waitFor(async () => {
+          for (const page of await suite.tb.browser.pages())
+            if ((await page.evaluate(() => location.href).catch(() => '')).includes('/screen-grant/grant.html'))
+              return page;
+          return null;
+        }, 'the grant window');
+        await new Promise((r) => setTimeout(r, 5500));
+        await grant.click('#allow').catch(() => undefined);
+        const bar = await waitFor(
+          () =>
+            p.evaluate(() => {
+              const r = document.querySelector('[data-mediagate=share-start]')?.getBoundingClientRect();
+              return r ? { x: r.x + r.width * 0.3, y: r.bottom - 28 } : null;
+            }),
+          'the start bar',
+        );
+        await p.mouse.click(bar.x, bar.y);
+        // Firefox's own answer with the person's activation: no screen to capture headless.
+        assert.equal(await result, 'error NotFoundError');
+      });
+    },
+    suite.name === 'chromium' && 'Chromium captures through MediaGate itself: no start bar, no chunk',
+  );
+
   it('call window', async () => {
     await tampered('call-window', 'call-window', '', async (p) => {
       assert.deepEqual(await gum(p, { audio: true, video: true }), ['audio:live', 'video:live']);

@@ -19,7 +19,10 @@ import {
   streamTracks,
   endTrack,
   hasActivation,
+  newPromise,
 } from '../native';
+import { loadChunk } from '../chunks';
+import type { ShareStart } from './chunk';
 import { patch, type Wrapper } from '../patch';
 import type { ScreenCaptureAnswer } from '../../shared/protocol';
 import { installSurfaceSettings, markSurface, type Surface } from './settings';
@@ -96,6 +99,17 @@ export const screenCapture: InjectedFeature<'screen-capture'> = {
       if (tabId !== undefined && !(((tabId as number) | 0) === tabId && tabId >= 0))
         return promiseReject(new NativeTypeError('Bad tabId'));
 
+      const afterClick = (run: () => Promise<MediaStream>): Promise<MediaStream> =>
+        then(loadChunk<ShareStart>('share-start', bridge, calls, enabled, null), (loaded) =>
+          loaded
+            ? newPromise<MediaStream>((resolve, reject) =>
+                loaded.exports.show(
+                  () => then(run(), resolve, reject),
+                  () => reject(new NativeDOMException('The person did not start sharing', 'NotAllowedError')),
+                ),
+              )
+            : run(),
+        );
       const opened = (a: ScreenCaptureAnswer): Promise<MediaStream> => {
         let stream: Promise<MediaStream>;
         // Firefox's own path captures what was asked for; it cannot tell which tab.
@@ -107,8 +121,12 @@ export const screenCapture: InjectedFeature<'screen-capture'> = {
           throw a.name === 'OverconstrainedError'
             ? overconstrained('tabId', a.message)
             : new NativeDOMException(a.message, a.name);
-        if (a.via === 'native') stream = apply(nativeGum, self, args) as Promise<MediaStream>;
-        else {
+        if (a.via === 'native') {
+          const run = () => apply(nativeGum, self, args) as Promise<MediaStream>;
+          // Firefox captures only with the page's transient activation (5 s), which a person who read
+          // the grant window at leisure outlasted: a MediaGate bar in the page gets their fresh click.
+          stream = __BROWSER__ === 'firefox' && !hasActivation() ? afterClick(run) : run();
+        } else {
           const id = { chromeMediaSource: a.via, chromeMediaSourceId: a.streamId };
           stream = apply(nativeGum, self, [
             { video: { mandatory: { ...id, ...a.size } }, audio: a.audio && { mandatory: id } },
