@@ -13,6 +13,7 @@ import { waitFor } from './helpers/browsers';
 import { listCalls } from './helpers/extension';
 import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
 import { whiteNoise } from './helpers/audio';
+import { farFrame } from './helpers/video';
 
 async function joinPlainCall(page: Page, url: string): Promise<void> {
   await page.goto(url);
@@ -20,26 +21,7 @@ async function joinPlainCall(page: Page, url: string): Promise<void> {
   await waitFor(() => page.evaluate(() => (window as any).events.includes('joined')), 'the plain call joined');
 }
 
-/** Mean absolute horizontal luminance step of the far end's frame at 640x480: blur takes most of it away. */
-const farSharpness = (page: Page) =>
-  page.evaluate(() => {
-    const v = document.getElementById('remote') as HTMLVideoElement;
-    if (v.readyState < 2) return -1;
-    const c = document.createElement('canvas');
-    c.width = 640;
-    c.height = 480;
-    const x = c.getContext('2d', { willReadFrequently: true })!;
-    x.drawImage(v, 0, 0, 640, 480);
-    const d = x.getImageData(0, 0, 640, 480).data;
-    let sum = 0;
-    for (let y = 0; y < 480; y++)
-      for (let i = y * 640 * 4; i < (y * 640 + 639) * 4; i += 4) {
-        const a = d[i]! + d[i + 1]! + d[i + 2]!;
-        const b = d[i + 4]! + d[i + 5]! + d[i + 6]!;
-        sum += Math.abs(a - b);
-      }
-    return sum / (480 * 639 * 3);
-  });
+const farSharpness = (page: Page) => farFrame(page, 'sharpness');
 
 /**
  * RMS level of the audio the peer connection carries over `ms`, from the energy counters: Chromium's

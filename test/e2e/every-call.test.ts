@@ -10,6 +10,7 @@ import { waitFor } from './helpers/browsers';
 import { openCallWindow, readStorage, setSettings, uiRequest } from './helpers/extension';
 import { pickerPage } from './helpers/picker';
 import { describeEachBrowser } from './helpers/suite';
+import { farFrame } from './helpers/video';
 
 async function joinPlainCall(page: Page, url: string): Promise<void> {
   await page.goto(url);
@@ -64,21 +65,7 @@ const micLevel = (page: Page) =>
     return level;
   });
 
-/** Mean brightness (0-255) of what the far end of the peer connection receives. */
-const farBrightness = (page: Page) =>
-  page.evaluate(() => {
-    const v = document.getElementById('remote') as HTMLVideoElement;
-    if (v.readyState < 2) return -1;
-    const c = document.createElement('canvas');
-    c.width = 64;
-    c.height = 48;
-    const x = c.getContext('2d', { willReadFrequently: true })!;
-    x.drawImage(v, 0, 0, 64, 48);
-    const d = x.getImageData(0, 0, 64, 48).data;
-    let sum = 0;
-    for (let i = 0; i < d.length; i += 4) sum += d[i]! + d[i + 1]! + d[i + 2]!;
-    return sum / (d.length / 4) / 3;
-  });
+const farBrightness = (page: Page) => farFrame(page, 'brightness');
 
 const SILENT = 0.001;
 const waitSilent = async (page: Page, silent: boolean, what: string) =>
