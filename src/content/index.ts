@@ -15,7 +15,7 @@ import {
   type Response,
 } from '../shared/protocol';
 import { loadPageStart, watchSettings } from '../shared/storage';
-import { handoffProof, newTicket } from '../shared/handoff-ticket';
+import { handoffProof, newNonce } from '../shared/handoff-ticket';
 import { isWebOrigin } from '../shared/origin';
 import { WORKER_BOOTSTRAP_EVENT } from '../shared/page-constants';
 import { WORKER_BOOTSTRAP_SOURCE } from '../worker-realm/track-transfer';
@@ -180,9 +180,17 @@ async function pushConfig(): Promise<void> {
     const start = await loadPageStart(origin);
     resolveKey(start.handoffKey);
     if (!ticketSent && origin) {
-      // Before the config: the main world holds its ticket before anything could ask for a handoff.
+      // Before the config: the main world holds its nonce before anything could ask for a handoff; the
+      // proof follows once the page has loaded (hashing is cold code, ~2 ms in every new frame).
       ticketSent = true;
-      port?.postMessage({ push: 'handoff/ticket', payload: newTicket(start.handoffKey, origin) });
+      const nonce = newNonce();
+      port?.postMessage({ push: 'handoff/ticket', payload: { nonce } });
+      afterLoad(() => {
+        port?.postMessage({
+          push: 'handoff/ticket',
+          payload: { nonce, proof: handoffProof(start.handoffKey, origin, nonce) },
+        });
+      });
     }
     port?.postMessage({ push: 'config', payload: start.config });
   } catch {
@@ -229,19 +237,22 @@ function listen(): void {
     return undefined;
   });
 }
-if (document.readyState === 'complete') listen();
-else
-  window.addEventListener(
-    'load',
-    () => {
-      setTimeout(listen, 0);
-    },
-    { once: true, capture: true },
-  );
+/** Runs `fn` once the page has loaded (a task after its load event), or now if it has. */
+function afterLoad(fn: () => void): void {
+  if (document.readyState === 'complete') setTimeout(fn, 0);
+  else
+    window.addEventListener(
+      'load',
+      () => {
+        setTimeout(fn, 0);
+      },
+      { once: true, capture: true },
+    );
+}
+afterLoad(listen);
 
-// The main world's worker bootstrap (see WORKER_BOOTSTRAP_EVENT): offered now and whenever asked.
-const offerBootstrap = (): void => {
+// The main world's worker bootstrap (see WORKER_BOOTSTRAP_EVENT), given when the main world asks: when
+// the page makes its first worker (a 4 KB string that every other page never needs).
+document.addEventListener(`${WORKER_BOOTSTRAP_EVENT}:ask`, () => {
   document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: WORKER_BOOTSTRAP_SOURCE }));
-};
-document.addEventListener(`${WORKER_BOOTSTRAP_EVENT}:ask`, offerBootstrap);
-offerBootstrap();
+});

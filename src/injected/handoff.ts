@@ -33,12 +33,23 @@ function isHex256(v: unknown): v is string {
 }
 
 let ticket: HandoffTicket | null = null;
-/** The content script's ticket; the first one counts (it arrives before anything could ask). */
+/** A proof a newer instance gave before this instance's own proof arrived. */
+let early: string | null = null;
+let onProof: (() => void) | null = null;
+/**
+ * The content script's ticket: the nonce first (it arrives before anything could ask), its proof after
+ * the page's load; the first of each counts.
+ */
 export function keepTicket(payload: unknown): void {
   const nonce = own(payload, 'nonce');
   const proof = own(payload, 'proof');
-  if (ticket || !isHex256(nonce) || !isHex256(proof)) return;
-  ticket = { nonce, proof };
+  if (!ticket) {
+    if (isHex256(nonce)) ticket = { nonce };
+    return;
+  }
+  if (ticket.proof || nonce !== ticket.nonce || !isHex256(proof)) return;
+  ticket.proof = proof;
+  if (onProof) onProof();
 }
 
 export interface Handoff {
@@ -87,12 +98,21 @@ export function offerHandoff(win: Window, retireAndExport: () => HandoffState): 
       const request: unknown = apply(detailOf, e, []);
       const accept = own(request, 'accept');
       if (done || !ticket || request === null || typeof request !== 'object' || typeof accept !== 'function') return;
-      const { nonce, proof: expected } = ticket;
-      const respond = (proof: unknown): void => {
-        if (done || proof !== expected) return;
+      const mine = ticket;
+      const check = (proof: unknown): void => {
+        if (done || proof !== mine.proof) return;
         done = true;
         apply(accept, undefined, [retireAndExport()]);
       };
+      const respond = (proof: unknown): void => {
+        if (mine.proof) check(proof);
+        else if (isHex256(proof) && !early) {
+          // Asked before this instance's own proof came (during the page's load): compared when it does.
+          early = proof;
+          onProof = () => check(early);
+        }
+      };
+      const nonce = mine.nonce;
       try {
         defineProperty(request, 'nonce', { value: nonce, enumerable: true });
         defineProperty(request, 'respond', { value: respond, enumerable: true });

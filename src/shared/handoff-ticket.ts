@@ -19,12 +19,20 @@ export function handoffProof(key: string, origin: string, nonce: string): string
   return bytesToHex(sha256(utf8ToBytes(`mediagate-handoff/2\n${key}\n${origin}\n${nonce}`)));
 }
 
+/**
+ * What the content script gives its main world: the nonce at start, its proof later. Hashing in script
+ * takes about 2 ms of cold code in each new document, so the proof comes after the page's load event;
+ * a newer instance that asks before that waits for it (src/injected/handoff.ts).
+ */
 export interface HandoffTicket {
   nonce: string;
-  proof: string;
+  proof?: string;
 }
 
-export function newTicket(key: string, origin: string): HandoffTicket {
-  const nonce = newSecret();
-  return { nonce, proof: handoffProof(key, origin, nonce) };
+/** 256 random bits in lowercase hex, without the hash library's start-up (every frame makes one). */
+export function newNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
+  return hex;
 }

@@ -36,8 +36,8 @@ export type ScreenSource = (typeof SCREEN_SOURCES)[number];
 
 /**
  * The worker bootstrap's source text (worker-realm/track-transfer/bootstrap.ts) travels from the content
- * script to the main world in this synchronous event at document_start, before any page script, so
- * that it does not weigh on the script every page runs. Either side may start first: the main world
- * asks (`…:ask`), the content script offers when it starts and when asked.
+ * script to the main world in this synchronous event, so that it does not weigh on the script every page
+ * runs: when the page makes its first worker, the main world asks (`…:ask`) and the content script,
+ * whose listener was added at document_start before any of the page's, answers within that dispatch.
  */
 export const WORKER_BOOTSTRAP_EVENT = 'mediagate:worker-bootstrap/1';

@@ -133,9 +133,12 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
     // clone speak for what MediaGate made of it (effects, screen capture).
     const cloneTrack = trackProto.clone;
     const stopTrack = trackProto.stop;
-    // The bootstrap's text comes from the content script, synchronously, before any page script (see
-    // WORKER_BOOTSTRAP_EVENT); without it workers stay the browser's own.
+    // The bootstrap's text comes from the content script when the page makes its first worker: asked for
+    // with an event the content script answers synchronously (its listener, added at document_start,
+    // runs before any of the page's), and taken only during that ask. Without it workers stay the
+    // browser's own.
     let bootstrapSource = '';
+    let asking = false;
     const take = (e: Event): void => {
       let d: unknown;
       try {
@@ -143,12 +146,20 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       } catch {
         return;
       }
-      if (typeof d !== 'string' || bootstrapSource) return;
+      if (!asking || typeof d !== 'string' || bootstrapSource) return;
       bootstrapSource = d;
-      removeListener(document, WORKER_BOOTSTRAP_EVENT, take);
     };
-    addListener(document, WORKER_BOOTSTRAP_EVENT, take);
-    apply(dispatchEventFn, document, [new NativeEvent(`${WORKER_BOOTSTRAP_EVENT}:ask`)]);
+    const ask = (): void => {
+      if (bootstrapSource) return;
+      asking = true;
+      addListener(document, WORKER_BOOTSTRAP_EVENT, take);
+      try {
+        apply(dispatchEventFn, document, [new NativeEvent(`${WORKER_BOOTSTRAP_EVENT}:ask`)]);
+      } finally {
+        asking = false;
+        removeListener(document, WORKER_BOOTSTRAP_EVENT, take);
+      }
+    };
     const records = new SafeWeakMap<object, WorkerRecord>();
     /** Page-side ports whose other end went to a wrapped worker (or a shared worker's port). */
     const portsTo = new SafeWeakMap<object, WorkerRecord>();
@@ -229,7 +240,9 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
       const opts = args[1];
       let abs: string;
       try {
-        if (!enabled() || !bootstrapSource || args.length === 0) throw 0;
+        if (!enabled() || args.length === 0) throw 0;
+        ask();
+        if (!bootstrapSource) throw 0;
         args[0] = `${args[0]}`;
         abs = new NativeURL(args[0], apply(baseURIGet, document, []) as string).href;
         // Only the page's own scripts: the browser answers for others (SecurityError, opaque data: origins).
