@@ -11,7 +11,7 @@ import type { Page } from 'puppeteer-core';
 import { waitFor } from './helpers/browsers';
 import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
 import { whiteNoise } from './helpers/audio';
-import { listCalls, setSettings } from './helpers/extension';
+import { listCalls, openCallWindow, setSettings } from './helpers/extension';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -108,8 +108,23 @@ describeEachBrowser(
         await ui.evaluate(() => document.querySelector('#calls .state')!.textContent!),
         /^You are talking while muted · /,
       );
+      // The call window says it too, next to its Unmute button (Document Picture-in-Picture here).
+      await openCallWindow(page);
+      const hint = () =>
+        page.evaluate(() => {
+          const d: Document = (window as any).documentPictureInPicture.window.document;
+          const el = d.querySelector<HTMLElement>('.mg-talking');
+          const unmute = [...d.querySelectorAll('button')].some(
+            (b) => b.getAttribute('aria-label') === 'Unmute microphone',
+          );
+          return el && { text: el.textContent, hidden: el.hidden, role: el.getAttribute('role'), unmute };
+        });
+      await waitFor(async () => (await hint())?.hidden === false, 'the call window shows the hint');
+      assert.deepEqual(await hint(), { text: 'You are muted', hidden: false, role: 'status', unmute: true });
       await mute(false);
       await waitFor(async () => !(await talking()), 'the hint gone once unmuted');
+      await waitFor(async () => (await hint())?.hidden === true, 'the call window hint gone');
+      await page.evaluate(() => (window as any).documentPictureInPicture.window.close());
 
       await setSettings(suite.tb, { mutedSpeechHint: false });
       await page.reload();
