@@ -8,7 +8,16 @@
 // installation's secret, src/shared/handoff-ticket.ts); the new instance gets the proof of that nonce
 // from its own content script. The page may learn the nonce, never the secret or a proof, so the
 // person's and the administrator's protections hold for the life of the page.
-import { addListener, stopImmediate, apply, create, defineProperty, getOwnPropertyDescriptor, own } from './native';
+import {
+  addListener,
+  stopImmediate,
+  apply,
+  create,
+  defineProperty,
+  getOwnPropertyDescriptor,
+  own,
+  push,
+} from './native';
 import { activate, standBy } from './patch';
 import type { HandoffTicket } from '../shared/handoff-ticket';
 
@@ -33,9 +42,8 @@ function isHex256(v: unknown): v is string {
 }
 
 let ticket: HandoffTicket | null = null;
-/** A proof a newer instance gave before this instance's own proof arrived. */
-let early: string | null = null;
-let onProof: (() => void) | null = null;
+/** Proofs given before this instance's own proof arrived, each compared when it does. */
+const early: (() => void)[] = [];
 /**
  * The content script's ticket: the nonce first (it arrives before anything could ask), its proof after
  * the page's load; the first of each counts.
@@ -49,7 +57,8 @@ export function keepTicket(payload: unknown): void {
   }
   if (ticket.proof || nonce !== ticket.nonce || !isHex256(proof)) return;
   ticket.proof = proof;
-  if (onProof) onProof();
+  for (let i = 0; i < early.length; i++) early[i]!();
+  early.length = 0;
 }
 
 export interface Handoff {
@@ -104,12 +113,14 @@ export function offerHandoff(win: Window, retireAndExport: () => HandoffState): 
         done = true;
         apply(accept, undefined, [retireAndExport()]);
       };
+      let answered = false;
       const respond = (proof: unknown): void => {
         if (mine.proof) check(proof);
-        else if (isHex256(proof) && !early) {
+        else if (isHex256(proof) && !answered) {
           // Asked before this instance's own proof came (during the page's load): compared when it does.
-          early = proof;
-          onProof = () => check(early);
+          // Per request, so a page's own requests cannot crowd out the newer instance's.
+          answered = true;
+          push(early, () => check(proof));
         }
       };
       const nonce = mine.nonce;
