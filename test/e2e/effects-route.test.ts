@@ -126,7 +126,10 @@ function body(suite: BrowserSuite) {
       `the far end's frames blurred (sharpness from ${before.toFixed(2)})`,
       20000,
       200,
-    );
+    ).catch(async (e: Error) => {
+      // Seen once in a CI run (Firefox): say what the far end and the page showed, to find the cause.
+      throw new Error(`${e.message}; last ${after.toFixed(3)}; page ${JSON.stringify(await view('video'))}`);
+    });
     console.log(`# far-end sharpness ${before.toFixed(2)} -> ${after.toFixed(2)} with blur switched on`);
     const v = await view('video');
     assert.equal(v.senderTrackIsPages, true, 'sender.track is still the page’s track');

@@ -106,8 +106,10 @@ const getters = ['id', 'kind', 'label', 'enabled', 'muted', 'readyState', 'conte
   (k) => getOwnPropertyDescriptor(trackProto, k)?.get ?? (() => ''),
 );
 const mapSet = Map.prototype.set;
-const locks = (navigator as Navigator & { locks?: LockManager }).locks;
-const lockRequest = locks && LockManager.prototype.request;
+// Captured now, used only once a worker holds tracks: the LockManager itself is not made in every page.
+const locksGet =
+  typeof LockManager === 'function' ? getOwnPropertyDescriptor(Navigator.prototype, 'locks')?.get : undefined;
+const lockRequest = locksGet && LockManager.prototype.request;
 const noop = (): void => undefined;
 const json = JSON.stringify;
 
@@ -273,7 +275,10 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
           if (typeof own(d, 'alive') === 'string' && lockRequest)
             try {
               then(
-                apply(lockRequest, locks, [own(d, 'alive'), () => chunk && chunk.release(rec)]) as Promise<void>,
+                apply(lockRequest, apply(locksGet!, navigator, []), [
+                  own(d, 'alive'),
+                  () => chunk && chunk.release(rec),
+                ]) as Promise<void>,
                 noop,
                 noop,
               );
