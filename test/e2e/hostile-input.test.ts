@@ -317,8 +317,21 @@ function runInPage(batch: Recipe[], hangMs: number, target: 'gum' | 'apply'): Pr
   return (async () => {
     const out: Array<[string, number]> = [];
     // applyConstraints: one camera and one microphone track for the batch, the inputs alternate.
+    // Bounded too: a capture that never opens fails the batch with its reason, not the whole file's time.
     const tracks =
-      target === 'apply' ? (await navigator.mediaDevices.getUserMedia({ audio: true, video: true })).getTracks() : [];
+      target === 'apply'
+        ? (
+            await Promise.race([
+              navigator.mediaDevices.getUserMedia({ audio: true, video: true }),
+              new Promise<never>((_, rej) =>
+                setTimeout(
+                  () => rej(new Error(`the batch's camera and microphone did not open in ${hangMs} ms`)),
+                  hangMs,
+                ),
+              ),
+            ])
+          ).getTracks()
+        : [];
     for (const [i, r] of batch.entries()) {
       let outcome: string;
       const started = performance.now();
@@ -379,6 +392,9 @@ for (const name of BROWSERS) {
         return { page, errors };
       };
       const [a, b] = await Promise.all([open(withExt), open(native)]);
+      // Firefox lets only the tab in front capture: the apply batches open a camera first.
+      await a.page.bringToFront();
+      await b.page.bringToFront();
       const background = await recordBackgroundErrors(withExt);
       const mismatches: string[] = [];
       const classes = new Map<string, number>();
