@@ -26,6 +26,7 @@ import {
   timeWorkerRestart,
 } from './timing';
 import type { Metric, StaticMetric } from './types';
+import { MISS_MS, ONSETS_WAV, timeDetectionCpu, timeOnsets, warmUpCpu, warmUpOnsets } from './muted-speech';
 
 /** The page the API metrics run in. Cross-origin isolated (COOP+COEP) so that performance.now()
  * is precise enough for sub-millisecond calls: 1 ms otherwise in Firefox, 100 µs in Chromium. */
@@ -139,6 +140,33 @@ export const METRICS: Metric[] = [
     setUp: openFanoutTabs,
     warmup: (ctx) => timeFanout(ctx),
     run: (ctx) => timeFanout(ctx),
+    goal: 'none (reported only)',
+  },
+  // Talking while muted (#23), bench/muted-speech.ts.
+  {
+    id: 'mutedSpeechOnset',
+    label: `talking while muted: speech onset (the page's own AudioWorklet on the microphone) to the page's \`voiceactivity\` handler, microphone muted by the page; an onset without a call within ${MISS_MS / 1000} s counts as ${MISS_MS} ms`,
+    path: MEASURE_PATH,
+    configs: ['extension'],
+    // Only Chromium's fake microphone plays a file; Firefox's plays a tone.
+    browsers: ['chromium'],
+    launch: { chromiumArgs: [`--use-file-for-fake-audio-capture=${ONSETS_WAV}`] },
+    rounds: 12,
+    warmup: (ctx) => warmUpOnsets(ctx),
+    run: (ctx) => timeOnsets(ctx, 1),
+    goal: 'median ≤ 300 ms',
+    judge: medianAtMost(300),
+  },
+  {
+    id: 'mutedSpeechCpu',
+    label:
+      'talking while muted: CPU of the listening, in ms of CPU per second (10 = 1% of one core): the browser and all its processes while muted (listening) minus while unmuted (not listening), 5 s windows',
+    path: MEASURE_PATH,
+    configs: ['extension'],
+    launch: {},
+    rounds: 6,
+    warmup: (ctx) => warmUpCpu(ctx),
+    run: (ctx) => timeDetectionCpu(ctx),
     goal: 'none (reported only)',
   },
 ];

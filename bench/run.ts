@@ -4,7 +4,8 @@
 // the report compares medians. Run with `npm run bench` (bench/run.mjs builds and compiles this).
 // BROWSERS=chromium,firefox selects browsers as for the e2e tests. Writes bench/results.md.
 // `npm run bench -- --only=blur` (or api, voice; comma-separated) runs only those parts and replaces
-// only their sections of bench/results.md, each of which says when it was measured.
+// only their sections of bench/results.md, each of which says when it was measured. BENCH_METRICS=regex
+// runs only the api metrics whose id matches (while working on one: the api section then holds only those).
 //
 // This file launches the browsers and runs the parts; the figures are in metrics.ts (to add one, see
 // there), how each is timed in timing.ts, the statistics in statistics.ts, the markdown in report.ts.
@@ -16,6 +17,7 @@ import { BROWSERS, ROOT, launch, waitFor, type BrowserName, type TestBrowser } f
 import { startServer, type FixtureServer } from '../test/e2e/helpers/server';
 import { listCalls } from '../test/e2e/helpers/extension';
 import { measureVoice, serveVoice } from './voice';
+import { serveMutedSpeech } from './muted-speech';
 import { measureTransfer, serveTransfer } from './transfer';
 import { measureFloor } from './floor';
 import { measureBlur, serveBlur } from './blur';
@@ -189,7 +191,8 @@ async function runBrowser(name: BrowserName, server: FixtureServer): Promise<Bro
   const result: BrowserResult = { name, version: 'unknown', rows: [] };
   // The metrics that share the two browsers, then each metric that needs browsers of its own; a
   // group's browsers are closed before the next group's start.
-  const mine = METRICS.filter((m) => !m.browsers || m.browsers.includes(name));
+  const only = process.env.BENCH_METRICS ? new RegExp(process.env.BENCH_METRICS) : null;
+  const mine = METRICS.filter((m) => (!m.browsers || m.browsers.includes(name)) && (!only || only.test(m.id)));
   const groups = [mine.filter((m) => !m.launch), ...mine.filter((m) => m.launch).map((m) => [m])].filter(
     (g) => g.length > 0,
   );
@@ -239,6 +242,7 @@ async function main(): Promise<number> {
   const server = await startServer(path.join(BENCH_DIR, 'fixtures'));
   server.route(MEASURE_PATH, { body: MEASURE_PAGE, headers: ISOLATION_HEADERS });
   await serveVoice(server, ROOT);
+  await serveMutedSpeech(server, ROOT);
   serveBlur(server);
   serveTransfer(server);
   const results: BrowserResult[] = [];
