@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what MediaGate's build, demo and tests need on a Debian machine, only where missing:
-# Debian's Chromium and Firefox ESR (the browsers the tests drive), Xvfb, and the npm packages.
+# Debian's Chromium and Firefox ESR (the browsers the tests drive), Xvfb, PulseAudio (a file as Firefox's
+# microphone in the tests), and the npm packages.
 # Safe to run again: it does nothing when everything is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,9 @@ need=()
 command -v "${CHROME_PATH:-chromium}" >/dev/null 2>&1 || need+=(chromium)
 command -v "${FIREFOX_PATH:-firefox-esr}" >/dev/null 2>&1 || need+=(firefox-esr)
 command -v xvfb-run >/dev/null 2>&1 || need+=(xvfb)
+# A private PulseAudio server plays a speech recording as Firefox's microphone in the tests.
+command -v pulseaudio >/dev/null 2>&1 || need+=(pulseaudio)
+command -v paplay >/dev/null 2>&1 || need+=(pulseaudio-utils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "setup: installing ${need[*]} (apt-get)"

@@ -1,8 +1,9 @@
 // Talking while muted (issue 23): MediaGate listens on a muted microphone and runs the page's Media
-// Session `voiceactivity` handler when the person speaks. Chromium's fake microphone plays a file: a
-// speech recording (handler called while muted, not while unmuted, at most once per 3 s) and steady
-// white noise (never called). Firefox's fake microphone is a tone generator and cannot play a file:
-// there only the negative case (a steady tone is no speech) is covered.
+// Session `voiceactivity` handler when the person speaks. The microphone plays a speech recording:
+// Chromium's fake microphone plays a file; Firefox's plays only a tone, so there a private PulseAudio
+// server plays the file into a null sink whose monitor Firefox captures (helpers/pulse.ts). Handler
+// called while muted, not while unmuted, at most once per 3 s; MediaGate's own hint where the page has
+// no handler. Negative cases: steady white noise (Chromium) and Firefox's fake tone (never called).
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { waitFor } from './helpers/browsers';
 import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
 import { whiteNoise } from './helpers/audio';
 import { listCalls, openCallWindow, setSettings } from './helpers/extension';
+import { startFileMicrophone } from './helpers/pulse';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -39,12 +41,18 @@ const setMuted = (page: Page, muted: boolean) =>
 const calls = (page: Page) => page.evaluate(() => (window as any).voice as [number, string][]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const SPEECH = path.join(ROOT, 'test/fixtures/speech.wav');
+
 describeEachBrowser(
-  'voiceactivity: speech while muted (chromium, a speech recording as the microphone)',
+  (name) =>
+    `voiceactivity: speech while muted (${name}, a speech recording as the microphone${name === 'firefox' ? ', through PulseAudio' : ''})`,
   {
-    browsers: ['chromium'],
-    launch: {
-      chromiumArgs: [`--use-file-for-fake-audio-capture=${path.join(ROOT, 'test/fixtures/speech.wav')}`],
+    tmpDir: 'mediagate-speech-',
+    launch: async (suite) => {
+      if (suite.name === 'chromium') return { chromiumArgs: [`--use-file-for-fake-audio-capture=${SPEECH}`] };
+      const mic = await startFileMicrophone(suite.tmp, SPEECH);
+      suite.onClose(() => mic.close());
+      return mic.launch;
     },
   },
   (suite) => {
@@ -99,32 +107,38 @@ describeEachBrowser(
         text: '!',
         title: `MediaGate: you are talking while muted in ${suite.server.origin}`,
       });
-      await ui.reload();
+      // The open popup follows the call state (no reload: Firefox's WebDriver cannot reload an extension page).
       await waitFor(
-        () => ui.evaluate(() => document.querySelector('#calls .state')?.textContent ?? ''),
-        'the popup lists the call',
+        async () =>
+          /^You are talking while muted · /.test(
+            await ui.evaluate(() => document.querySelector('#calls .state')?.textContent ?? ''),
+          ),
+        'the popup says "You are talking while muted"',
       );
-      assert.match(
-        await ui.evaluate(() => document.querySelector('#calls .state')!.textContent!),
-        /^You are talking while muted · /,
-      );
-      // The call window says it too, next to its Unmute button (Document Picture-in-Picture here).
-      await openCallWindow(page);
-      const hint = () =>
-        page.evaluate(() => {
-          const d: Document = (window as any).documentPictureInPicture.window.document;
-          const el = d.querySelector<HTMLElement>('.mg-talking');
-          const unmute = [...d.querySelectorAll('button')].some(
-            (b) => b.getAttribute('aria-label') === 'Unmute microphone',
-          );
-          return el && { text: el.textContent, hidden: el.hidden, role: el.getAttribute('role'), unmute };
-        });
-      await waitFor(async () => (await hint())?.hidden === false, 'the call window shows the hint');
-      assert.deepEqual(await hint(), { text: 'You are muted', hidden: false, role: 'status', unmute: true });
-      await mute(false);
-      await waitFor(async () => !(await talking()), 'the hint gone once unmuted');
-      await waitFor(async () => (await hint())?.hidden === true, 'the call window hint gone');
-      await page.evaluate(() => (window as any).documentPictureInPicture.window.close());
+      // The call window says it too, next to its Unmute button: Chromium's Document Picture-in-Picture.
+      // Firefox's call window is a mini window in a closed shadow root of the page (the same controls
+      // code), which a test cannot read; there the hint goes when unmuted is checked on the call state.
+      if (suite.name === 'chromium') {
+        await openCallWindow(page);
+        const hint = () =>
+          page.evaluate(() => {
+            const d: Document = (window as any).documentPictureInPicture.window.document;
+            const el = d.querySelector<HTMLElement>('.mg-talking');
+            const unmute = [...d.querySelectorAll('button')].some(
+              (b) => b.getAttribute('aria-label') === 'Unmute microphone',
+            );
+            return el && { text: el.textContent, hidden: el.hidden, role: el.getAttribute('role'), unmute };
+          });
+        await waitFor(async () => (await hint())?.hidden === false, 'the call window shows the hint');
+        assert.deepEqual(await hint(), { text: 'You are muted', hidden: false, role: 'status', unmute: true });
+        await mute(false);
+        await waitFor(async () => !(await talking()), 'the hint gone once unmuted');
+        await waitFor(async () => (await hint())?.hidden === true, 'the call window hint gone');
+        await page.evaluate(() => (window as any).documentPictureInPicture.window.close());
+      } else {
+        await mute(false);
+        await waitFor(async () => !(await talking()), 'the hint gone once unmuted');
+      }
 
       await setSettings(suite.tb, { mutedSpeechHint: false });
       await page.reload();

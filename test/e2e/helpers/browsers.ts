@@ -36,6 +36,8 @@ export interface LaunchOptions {
   fakeDevices?: boolean;
   /** Chromium: auto-accept permission prompts (default true). */
   fakeUi?: boolean;
+  /** Added to the browser's environment (e.g. PULSE_SERVER for helpers/pulse.ts). */
+  env?: Record<string, string>;
 }
 
 export interface TestBrowser {
@@ -67,6 +69,11 @@ const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+const environment = (opts: LaunchOptions) =>
+  opts.display || opts.env
+    ? { env: { ...process.env, ...(opts.display ? { DISPLAY: opts.display } : {}), ...opts.env } }
+    : {};
+
 export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promise<TestBrowser> {
   const withExtension = opts.extension ?? true;
   const ownDir = !opts.userDataDir;
@@ -82,7 +89,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
     browser = await puppeteer.launch({
       executablePath: process.env.CHROME_PATH ?? '/usr/bin/chromium',
       headless: opts.display ? false : (opts.headless ?? true),
-      ...(opts.display ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
+      ...environment(opts),
       defaultViewport: opts.headless === false ? null : undefined,
       userDataDir,
       args,
@@ -103,7 +110,7 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
       browser: 'firefox',
       executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
       headless: opts.display ? false : (opts.headless ?? true),
-      ...(opts.display ? { env: { ...process.env, DISPLAY: opts.display } } : {}),
+      ...environment(opts),
       userDataDir,
       extraPrefsFirefox: {
         'media.navigator.streams.fake': opts.fakeDevices !== false,
