@@ -532,6 +532,41 @@ throw new Error('top-level failure');`,
       assert.equal(r.callWithoutNew, 'TypeError');
     });
 
+    it("frames: window.postMessage stays the browser's own (a same-origin frame's message keeps its source; a track gets DataCloneError)", async () => {
+      // Why MediaGate does not wrap window.postMessage to carry tracks to frames (docs/features/
+      // track-transfer.md, "Frames"): the wrapper would become the message's incumbent, so a message a
+      // same-origin frame posts would arrive with the receiving window itself as event.source.
+      await page.goto(suite.server.url('/tt/page.html'));
+      const r = await page.evaluate(async () => {
+        const f = document.createElement('iframe');
+        f.src = 'page.html';
+        const loaded = new Promise((res) => f.addEventListener('load', res, { once: true }));
+        document.body.append(f);
+        await loaded;
+        const child = f.contentWindow as Window & { eval(code: string): unknown };
+        const source = await new Promise<string>((res) => {
+          addEventListener(
+            'message',
+            (e) => res(e.source === child ? 'the frame' : e.source === window ? 'this window' : String(e.source)),
+            { once: true },
+          );
+          child.eval("parent.postMessage('hello', '*')");
+        });
+        const [t] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+        let error = 'no error';
+        try {
+          child.postMessage({ t }, '*', [t!]);
+        } catch (e) {
+          error = (e as Error).name;
+        }
+        const state = t!.readyState;
+        t!.stop();
+        f.remove();
+        return { source, error, state, native: /\[native code\]/.test(String(window.postMessage)) };
+      });
+      assert.deepEqual(r, { source: 'the frame', error: 'DataCloneError', state: 'live', native: true });
+    });
+
     it("where the page's CSP refuses blob: workers, the page gets the browser's own worker (tracks: DataCloneError)", async () => {
       await page.goto(suite.server.url('/tt/csp.html'));
       const r = await page.evaluate(async () => {
