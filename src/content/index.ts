@@ -259,7 +259,13 @@ function afterLoad(fn: () => void): void {
 afterLoad(listen);
 
 // The main world's worker bootstrap (see WORKER_BOOTSTRAP_EVENT), given when the main world asks: when
-// the page makes its first worker (a 4 KB string that every other page never needs).
-document.addEventListener(`${WORKER_BOOTSTRAP_EVENT}:ask`, () => {
-  document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: WORKER_BOOTSTRAP_SOURCE }));
-});
+// the page makes its first worker (a 4 KB string that every other page never needs). A window capture
+// listener added at document_start: it answers before any listener of the page sees the ask, so the
+// main world's first answer is this one (src/injected/track-transfer/index.ts).
+window.addEventListener(
+  `${WORKER_BOOTSTRAP_EVENT}:ask`,
+  () => {
+    document.dispatchEvent(new CustomEvent(WORKER_BOOTSTRAP_EVENT, { detail: WORKER_BOOTSTRAP_SOURCE }));
+  },
+  true,
+);

@@ -289,6 +289,57 @@ describeEachBrowser('hostile pages', (suite) => {
     }
   });
 
+  it("a page that answers the worker bootstrap's ask itself (before, after, and stopping MediaGate's answer) cannot put its code into MediaGate's worker wrapper", async () => {
+    // The event names are public (in the shipped scripts). The forged bootstrap would mark the worker.
+    const NAME = 'mediagate:worker-bootstrap/1';
+    suite.server.route('/bootstrap-forge/worker.js', {
+      body: 'onmessage = (e) => postMessage({ forged: !!self.forged, href: location.href, track: !!e.data && e.data.t instanceof MediaStreamTrack });',
+      type: 'text/javascript',
+    });
+    suite.server.route('/bootstrap-forge/page.html', {
+      body: hostile(`
+        const NAME = '${NAME}';
+        const FORGED = '(function () { self.forged = true; })';
+        window.forgeries = 0;
+        let forging = false;
+        const forge = () => {
+          forging = true;
+          window.forgeries++;
+          document.dispatchEvent(new CustomEvent(NAME, { detail: FORGED }));
+          forging = false;
+        };
+        // Before MediaGate's answer (the ask seen first), after it (a later listener of the ask), and in
+        // place of it (the real answer stopped, a forged one sent).
+        addEventListener(NAME + ':ask', forge, true);
+        document.addEventListener(NAME + ':ask', forge);
+        addEventListener(NAME, (e) => { if (!forging) { e.stopImmediatePropagation(); forge(); } }, true);
+      `),
+    });
+    const page = await suite.tb.newPage();
+    try {
+      await page.goto(suite.server.url('/bootstrap-forge/page.html'));
+      const r = await page.evaluate(async () => {
+        const w = new Worker('worker.js');
+        const [t] = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks();
+        const answer = await new Promise<any>((resolve, reject) => {
+          setTimeout(() => reject(new Error('the worker did not answer')), 15000);
+          w.onmessage = (e) => resolve(e.data);
+          w.postMessage({ t }, [t!]);
+        });
+        w.terminate();
+        return { ...answer, forgeries: (window as any).forgeries > 0 };
+      });
+      assert.deepEqual(r, {
+        forged: false,
+        href: suite.server.url('/bootstrap-forge/worker.js'),
+        track: true,
+        forgeries: true,
+      });
+    } finally {
+      await page.close();
+    }
+  });
+
   // ---- tampered built-ins -----------------------------------------------------------------
 
   /** First page script: replaces the built-ins MediaGate could lean on with spies. */

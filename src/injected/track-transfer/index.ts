@@ -22,7 +22,6 @@ import {
   SafeWeakMap,
   SafeWeakSet,
   addListener,
-  removeListener,
   stopImmediate,
   NativeDOMException,
   NativeMessageChannel,
@@ -135,31 +134,36 @@ export const trackTransfer: InjectedFeature<'track-transfer'> = {
     // clone speak for what MediaGate made of it (effects, screen capture).
     const cloneTrack = trackProto.clone;
     const stopTrack = trackProto.stop;
-    // The bootstrap's text comes from the content script when the page makes its first worker: asked for
-    // with an event the content script answers synchronously (its listener, added at document_start,
-    // runs before any of the page's), and taken only during that ask. Without it workers stay the
-    // browser's own.
+    // The bootstrap's text comes from the content script when the page makes its first worker, asked for
+    // with an event the content script answers synchronously. Only the first answer during the ask is
+    // taken, and it is the content script's: its listener for the ask and this one for the answer are
+    // window capture listeners added at document_start, so each runs before any of the page's (a page
+    // listener can only answer after it, or stop the answer after this one has it). Without it workers
+    // stay the browser's own.
     let bootstrapSource = '';
     let asking = false;
-    const take = (e: Event): void => {
-      let d: unknown;
-      try {
-        d = apply(detailGet, e, []);
-      } catch {
-        return;
-      }
-      if (!asking || typeof d !== 'string' || bootstrapSource) return;
-      bootstrapSource = d;
-    };
+    addListener(
+      window,
+      WORKER_BOOTSTRAP_EVENT,
+      (e: Event): void => {
+        if (!asking || bootstrapSource) return;
+        asking = false;
+        try {
+          const d: unknown = apply(detailGet, e, []);
+          if (typeof d === 'string') bootstrapSource = d;
+        } catch {
+          /* not a CustomEvent: no bootstrap */
+        }
+      },
+      true,
+    );
     const ask = (): void => {
       if (bootstrapSource) return;
       asking = true;
-      addListener(document, WORKER_BOOTSTRAP_EVENT, take);
       try {
         apply(dispatchEventFn, document, [new NativeEvent(`${WORKER_BOOTSTRAP_EVENT}:ask`)]);
       } finally {
         asking = false;
-        removeListener(document, WORKER_BOOTSTRAP_EVENT, take);
       }
     };
     const records = new SafeWeakMap<object, WorkerRecord>();
