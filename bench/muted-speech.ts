@@ -5,12 +5,12 @@
 // -35 dBFS after at least 2 s below), so onset and handler are both seen through an AudioWorklet and a
 // message to the page, as MediaGate's detector sees them. Firefox's fake microphone is a tone: there only
 // the CPU is measured (the detector runs the same on any signal).
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { FixtureServer } from '../test/e2e/helpers/server';
 import { waitFor } from '../test/e2e/helpers/browsers';
-import { wav } from '../test/e2e/helpers/audio';
+import { readWav, wav } from '../test/e2e/helpers/audio';
 import { bounded, sleep } from './timing';
 import type { RunContext } from './types';
 
@@ -38,11 +38,7 @@ const ONSET_WORKLET = `registerProcessor('onset', class extends AudioWorkletProc
 
 export async function serveMutedSpeech(server: FixtureServer, root: string): Promise<void> {
   server.route('/onset-worklet.js', { body: ONSET_WORKLET, type: 'text/javascript' });
-  const file = await readFile(path.join(root, 'test/fixtures/speech.wav'));
-  const rate = file.readUInt32LE(24);
-  const dataAt = file.indexOf('data') + 8;
-  const speech = new Float32Array((file.length - dataAt) >> 1);
-  for (let i = 0; i < speech.length; i++) speech[i] = file.readInt16LE(dataAt + i * 2) / 32768;
+  const { rate, samples: speech } = readWav(await readFile(path.join(root, 'test/fixtures/speech.wav')));
   const quiet = Math.round(QUIET_S * rate);
   const out = new Float32Array(quiet + speech.length);
   // Faint white noise (about -50 dBFS), not digital silence: a real microphone is never silent.
@@ -135,7 +131,6 @@ export async function timeOnsets(ctx: RunContext, n: number): Promise<number[]> 
 
 /** CPU time (ms) of the browser and all its child processes, from /proc (Linux). */
 async function treeCpuMs(root: number): Promise<number> {
-  const { readdir } = await import('node:fs/promises');
   const stats: { pid: number; ppid: number; ticks: number }[] = [];
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;

@@ -13,6 +13,7 @@ import { waitFor } from './helpers/browsers';
 import { listCalls } from './helpers/extension';
 import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
 import { whiteNoise } from './helpers/audio';
+import { playAsMicrophone } from './helpers/pulse';
 import { farFrame } from './helpers/video';
 
 async function joinPlainCall(page: Page, url: string): Promise<void> {
@@ -285,7 +286,7 @@ describeEachBrowser(
     launch: async (suite) => {
       const file = path.join(suite.tmp, 'noise.wav');
       await writeFile(file, whiteNoise());
-      return { chromiumArgs: [`--use-file-for-fake-audio-capture=${file}`] };
+      return playAsMicrophone(suite, file);
     },
   },
   body,

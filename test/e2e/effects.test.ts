@@ -6,32 +6,13 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { ROOT } from './helpers/browsers';
+import { ROOT, type LaunchOptions } from './helpers/browsers';
 import { recordChunkLoads } from './helpers/extension';
 import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
-import { startFileMicrophone } from './helpers/pulse';
-import { wav } from './helpers/audio';
+import { playAsMicrophone } from './helpers/pulse';
+import { readWav, wav } from './helpers/audio';
 
 const RATE = 48000;
-
-/** Mono 16-bit PCM of a WAV file (the fixture is espeak-ng output). */
-function readWav(buf: Buffer): { rate: number; samples: Float32Array } {
-  let off = 12;
-  let rate = 0;
-  while (off < buf.length) {
-    const id = buf.toString('ascii', off, off + 4);
-    const size = buf.readUInt32LE(off + 4);
-    if (id === 'fmt ') rate = buf.readUInt32LE(off + 12);
-    if (id === 'data') {
-      const n = Math.floor(Math.min(size, buf.length - off - 8) / 2);
-      const samples = new Float32Array(n);
-      for (let i = 0; i < n; i++) samples[i] = buf.readInt16LE(off + 8 + i * 2) / 32768;
-      return { rate, samples };
-    }
-    off += 8 + size + (size % 2);
-  }
-  throw new Error('no data chunk');
-}
 
 /** 1.5 s of noise, the speech over the same noise, 1.5 s of noise; 48 kHz; seeded noise. */
 async function noisySpeech(): Promise<Buffer> {
@@ -100,6 +81,13 @@ const percentile = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
+/** The noisy speech recording as the suite's microphone. */
+async function noisySpeechMicrophone(suite: BrowserSuite): Promise<LaunchOptions> {
+  const file = path.join(suite.tmp, 'noisy-speech.wav');
+  await writeFile(file, await noisySpeech());
+  return playAsMicrophone(suite, file);
+}
+
 /**
  * RNNoise on a noisy speech recording, measured on the track the page gets: Chromium's fake microphone
  * plays the file; Firefox's plays only a tone, so there a private PulseAudio server plays it
@@ -130,11 +118,8 @@ describeEachBrowser(
   'track effects',
   {
     tmpDir: 'mediagate-effects-',
-    launch: async (suite) => {
-      const file = path.join(suite.tmp, 'noisy-speech.wav');
-      await writeFile(file, await noisySpeech());
-      return { chromiumArgs: [`--use-file-for-fake-audio-capture=${file}`] };
-    },
+    // Firefox's fake microphone stays the tone here: the noise removal runs there in the suite below.
+    launch: (suite) => (suite.name === 'chromium' ? noisySpeechMicrophone(suite) : {}),
   },
   (suite) => {
     it('InputDeviceInfo.getCapabilities() reports the effects a track of the device can be asked for (Chromium; Firefox has no InputDeviceInfo)', async () => {
@@ -481,13 +466,7 @@ describeEachBrowser(
   {
     browsers: ['firefox'],
     tmpDir: 'mediagate-effects-pulse-',
-    launch: async (suite) => {
-      const file = path.join(suite.tmp, 'noisy-speech.wav');
-      await writeFile(file, await noisySpeech());
-      const mic = await startFileMicrophone(suite.tmp, file);
-      suite.onClose(() => mic.close());
-      return mic.launch;
-    },
+    launch: noisySpeechMicrophone,
   },
   removesNoise,
 );

@@ -13,7 +13,7 @@ import { waitFor } from './helpers/browsers';
 import { describeEachBrowser, type BrowserSuite } from './helpers/suite';
 import { whiteNoise } from './helpers/audio';
 import { listCalls, openCallWindow, setSettings } from './helpers/extension';
-import { startFileMicrophone } from './helpers/pulse';
+import { playAsMicrophone } from './helpers/pulse';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -48,12 +48,7 @@ describeEachBrowser(
     `voiceactivity: speech while muted (${name}, a speech recording as the microphone${name === 'firefox' ? ', through PulseAudio' : ''})`,
   {
     tmpDir: 'mediagate-speech-',
-    launch: async (suite) => {
-      if (suite.name === 'chromium') return { chromiumArgs: [`--use-file-for-fake-audio-capture=${SPEECH}`] };
-      const mic = await startFileMicrophone(suite.tmp, SPEECH);
-      suite.onClose(() => mic.close());
-      return mic.launch;
-    },
+    launch: (suite) => playAsMicrophone(suite, SPEECH),
   },
   (suite) => {
     it('is not called while the microphone is on; called while muted, at most once per 3 s; not after unmuting', async () => {
@@ -165,7 +160,7 @@ describeEachBrowser(
       if (suite.name !== 'chromium') return {};
       const file = path.join(suite.tmp, 'noise.wav');
       await writeFile(file, whiteNoise());
-      return { chromiumArgs: [`--use-file-for-fake-audio-capture=${file}`] };
+      return playAsMicrophone(suite, file);
     },
   },
   (suite) => {

@@ -31,3 +31,22 @@ export function whiteNoise(): Buffer {
   }
   return wav(samples, 48000);
 }
+
+/** Mono 16-bit PCM of a WAV file (such as the speech fixture, espeak-ng output). */
+export function readWav(buf: Buffer): { rate: number; samples: Float32Array } {
+  let off = 12;
+  let rate = 0;
+  while (off < buf.length) {
+    const id = buf.toString('ascii', off, off + 4);
+    const size = buf.readUInt32LE(off + 4);
+    if (id === 'fmt ') rate = buf.readUInt32LE(off + 12);
+    if (id === 'data') {
+      const n = Math.floor(Math.min(size, buf.length - off - 8) / 2);
+      const samples = new Float32Array(n);
+      for (let i = 0; i < n; i++) samples[i] = buf.readInt16LE(off + 8 + i * 2) / 32768;
+      return { rate, samples };
+    }
+    off += 8 + size + (size % 2);
+  }
+  throw new Error('no data chunk');
+}

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { waitFor, type LaunchOptions } from './browsers';
+import type { BrowserSuite } from './suite';
 
 export interface FileMicrophone {
   /** What Firefox's launch needs: the server in its environment, the device in its prefs. */
@@ -79,4 +80,15 @@ export async function startFileMicrophone(dir: string, file: string): Promise<Fi
       await exited(server);
     },
   };
+}
+
+/**
+ * Launch options that make `file` (a WAV) the suite's microphone: Chromium's fake capture plays it;
+ * Firefox gets it through a PulseAudio server of the suite's own (in `tmpDir`), stopped when the suite closes.
+ */
+export async function playAsMicrophone(suite: BrowserSuite, file: string): Promise<LaunchOptions> {
+  if (suite.name === 'chromium') return { chromiumArgs: [`--use-file-for-fake-audio-capture=${file}`] };
+  const mic = await startFileMicrophone(suite.tmp, file);
+  suite.onClose(() => mic.close());
+  return mic.launch;
 }
