@@ -132,8 +132,10 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
   // A fresh install opens MediaGate's first-run tab, which comes to the front when it opens: let it
   // open now, so that it cannot take the front from a test's page later (a background tab's clicks,
   // frames and device access stall). A profile MediaGate was installed in before opens none.
+  // Under CI load it can take longer than 5 s; a fresh profile waits longer (one without the page,
+  // e.g. under policy, pays that wait once per launch). Each new page is also brought to the front.
   if (withExtension) {
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + (ownDir ? 12000 : 5000);
     while (Date.now() < deadline) {
       const hrefs = await Promise.all(
         (await browser.pages()).map((p) => p.evaluate(() => location.href).catch(() => '')),
@@ -146,7 +148,11 @@ export async function launch(name: BrowserName, opts: LaunchOptions = {}): Promi
     name,
     browser,
     extensionBase,
-    newPage: () => browser.newPage(),
+    async newPage() {
+      const page = await browser.newPage();
+      await page.bringToFront();
+      return page;
+    },
     async openExtensionPage(file: string) {
       if (name === 'chromium') {
         const page = await browser.newPage();
