@@ -3,23 +3,19 @@
 // background's pushes to the page, and hands the page its config snapshot (read straight from storage,
 // so a page load never wakes the background).
 import { ext as browser } from '../shared/ext';
-import {
-  BRIDGE_HANDSHAKE,
-  PAGE_TO_BACKGROUND_TYPES,
-  isContentRequestType,
-  parseContentRequest,
-  parsePushEnvelope,
-  serializeError,
-  isResponse,
-  type PageToBackgroundType,
-  type Response,
-} from '../shared/protocol';
-import { loadPageStart, watchSettings } from '../shared/storage';
-import { handoffProof, newNonce } from '../shared/handoff-ticket';
+import type { PageToBackgroundType, Response } from '../shared/protocol';
+import { BRIDGE_HANDSHAKE } from '../shared/page-constants';
+import { newNonce } from '../shared/handoff-ticket';
 import { isWebOrigin } from '../shared/origin';
 import { WORKER_BOOTSTRAP_EVENT } from '../shared/page-constants';
 import { WORKER_BOOTSTRAP_SOURCE } from '../worker-realm/track-transfer';
-import { segmenterPort } from './segmenter-frame';
+
+// Loaded when first used (the bundle evaluates a dynamically imported module on the first call): a
+// frame whose page never uses a camera runs none of their start-up during its load.
+const protocol = () => import('../shared/protocol');
+const storage = () => import('../shared/storage');
+const proofOf = async (key: string, origin: string, nonce: string) =>
+  (await import('../shared/handoff-proof')).handoffProof(key, origin, nonce);
 
 let port: MessagePort | null = null;
 /** This installation's handoff secret (src/shared/handoff-ticket.ts), read with the first config. */
@@ -27,7 +23,6 @@ let resolveKey: (key: string | null) => void = () => undefined;
 const handoffKey = new Promise<string | null>((resolve) => {
   resolveKey = resolve;
 });
-let ticketSent = false;
 /** When the main world's port arrived: a newer instance asks for its proof at once, or never. */
 let handshakeAt = 0;
 let proved = false;
@@ -55,6 +50,7 @@ function declareDead(): void {
 
 /** What runtime messaging cannot carry (a port) is answered here, the port transferred in the reply. */
 async function answerHere(id: number, type: unknown, payload: unknown): Promise<void> {
+  const { parseContentRequest, serializeError } = await protocol();
   // Copied into this realm first, as runtime messaging copies what goes to the background: in Firefox
   // the port's data belongs to the page's compartment, whose Object.prototype is not this one.
   let copy: unknown;
@@ -76,21 +72,26 @@ async function answerHere(id: number, type: unknown, payload: unknown): Promise<
   try {
     switch (request.type) {
       case 'effects/segmenter': {
-        const segmenter = await segmenterPort();
+        const segmenter = await (await import('./segmenter-frame')).segmenterPort();
         port?.postMessage({ id, response: { ok: true, result: segmenter } }, [segmenter]);
         return;
       }
+      case 'config/now':
+        await ensureConfig();
+        reply(id, { ok: true, result: null });
+        return;
       case 'handoff/prove': {
         // Once per document, right after the handshake: that is when a newer instance asks. Later a
         // page that got hold of the port (it should never) finds no proof to be had here.
         const late = proved || Date.now() - handshakeAt > PROVE_WINDOW_MS;
         proved = true;
+        void ensureConfig();
         const key = late ? null : await handoffKey;
         if (!key || !isWebOrigin(self.origin)) {
           reply(id, { ok: false, error: { name: 'NotAllowedError', message: 'No handoff proof here' } });
           return;
         }
-        reply(id, { ok: true, result: handoffProof(key, self.origin, request.payload.nonce) });
+        reply(id, { ok: true, result: await proofOf(key, self.origin, request.payload.nonce) });
         return;
       }
     }
@@ -132,6 +133,7 @@ async function onPageRequest(data: unknown): Promise<void> {
   if (data === null || typeof data !== 'object') return;
   const { id, type, payload } = data as { id?: unknown; type?: unknown; payload?: unknown };
   if (typeof id !== 'number') return;
+  const { isContentRequestType, PAGE_TO_BACKGROUND_TYPES, isResponse, serializeError } = await protocol();
   if (isContentRequestType(type)) {
     await answerHere(id, type, payload);
     return;
@@ -177,27 +179,25 @@ async function pushConfig(): Promise<void> {
   try {
     // self.origin: about:blank and srcdoc frames inherit their creator's origin.
     const origin = isWebOrigin(self.origin) ? self.origin : null;
-    const start = await loadPageStart(origin);
+    const start = await (await storage()).loadPageStart(origin);
     resolveKey(start.handoffKey);
-    if (!ticketSent && origin) {
-      // Before the config: the main world holds its nonce before anything could ask for a handoff; the
-      // proof follows once the page has loaded (hashing is cold code, ~2 ms in every new frame).
-      ticketSent = true;
-      const nonce = newNonce();
-      port?.postMessage({ push: 'handoff/ticket', payload: { nonce } });
-      afterLoad(() => {
-        port?.postMessage({
-          push: 'handoff/ticket',
-          payload: { nonce, proof: handoffProof(start.handoffKey, origin, nonce) },
-        });
-      });
-    }
     port?.postMessage({ push: 'config', payload: start.config });
   } catch {
     resolveKey(null);
     // Storage unreadable: the main world times out on its own and keeps native behaviour.
   }
 }
+
+// The config is read once the page has loaded, or earlier when the main world asks for it (its first
+// use of a media API, or of a setting, during the load): reading storage makes Firefox build its
+// extension API in the frame (about 1 ms) and Chromium its storage binding (about 0.5 ms), which a
+// page that never uses a camera would otherwise pay during its load.
+let configRead: Promise<void> | null = null;
+function ensureConfig(): Promise<void> {
+  configRead ??= pushConfig();
+  return configRead;
+}
+let loaded = false;
 
 function onHandshake(e: MessageEvent): void {
   if (e.source !== window || port) return;
@@ -212,20 +212,38 @@ function onHandshake(e: MessageEvent): void {
   port.onmessage = (m) => {
     void onPageRequest(m.data);
   };
-  void pushConfig();
+  // The main world holds its nonce before anything could ask it for a handoff; the proof follows once
+  // the page has loaded (hashing is cold code, ~2 ms in every new frame).
+  if (isWebOrigin(self.origin)) {
+    const nonce = newNonce();
+    port.postMessage({ push: 'handoff/ticket', payload: { nonce } });
+    const origin = self.origin;
+    afterLoad(() => {
+      void handoffKey.then(async (key) => {
+        if (key)
+          port?.postMessage({ push: 'handoff/ticket', payload: { nonce, proof: await proofOf(key, origin, nonce) } });
+      });
+    });
+  }
+  // Injected into a page that had loaded already (an update): nothing to wait for.
+  if (loaded) void ensureConfig();
 }
 
 window.addEventListener('message', onHandshake, true);
 
 // Settings changed while the page is open: a new config. Listening waits for the page's load, like the
 // runtime listener below: adding a storage listener costs Firefox about 3 ms of main-thread time in
-// every frame (measured on bench/fixtures/load.html). The config is read again then, so a change made
-// during the load is not missed.
+// every frame (measured on bench/fixtures/load.html).
 afterLoad(() => {
-  watchSettings(() => {
-    void pushConfig();
-  });
-  if (port) void pushConfig();
+  loaded = true;
+  void storage().then(({ watchSettings }) =>
+    watchSettings(() => {
+      void pushConfig();
+    }),
+  );
+  // A config read during the load (the main world asked) is read again: the listener above was not
+  // there yet to see a change made meanwhile.
+  if (port) void (configRead ? pushConfig() : ensureConfig());
 });
 
 // The background pushes only to frames that asked it something (a call, a picker, a share), and shows
@@ -239,8 +257,10 @@ function listen(): void {
   browser.runtime.onMessage.addListener((message: unknown) => {
     const probe = message as { channel?: unknown; type?: unknown } | null;
     if (probe?.channel === 'probe' && probe.type === 'calls/alive') return Promise.resolve(inCall && port !== null);
-    const push = parsePushEnvelope(message);
-    if (push && port) port.postMessage({ push: push.type, payload: push.payload });
+    void protocol().then(({ parsePushEnvelope }) => {
+      const push = parsePushEnvelope(message);
+      if (push && port) port.postMessage({ push: push.type, payload: push.payload });
+    });
     return undefined;
   });
 }

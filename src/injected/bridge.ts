@@ -37,7 +37,7 @@ interface Pending {
 }
 type PushHandler<K extends BackgroundToPageType> = (payload: BackgroundToPage[K]) => void;
 
-/** How long the main world waits for the content script's first config before going native. */
+/** How long the main world waits for the config it asked for before going native. */
 const CONFIG_WAIT_MS = 3000;
 const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -50,6 +50,9 @@ export class Bridge {
   private configValue: PageConfig | null = null;
   private configWaiters: Array<(c: PageConfig | null) => void> = [];
   private configTimer = 0;
+  /** The content script sends the config after the page's load; a use before that asks for it. */
+  private configAsked = false;
+  private configGaveUp = false;
 
   constructor(win: Window) {
     const channel = new NativeMessageChannel();
@@ -57,24 +60,35 @@ export class Bridge {
     addListener(this.port, 'message', (e) => this.onMessage((e as MessageEvent).data));
     startPort(this.port);
     postToWindow(win, { [BRIDGE_HANDSHAKE]: true }, [channel.port2]);
-    this.configTimer = nativeSetTimeout(() => this.settleConfig(null), CONFIG_WAIT_MS);
   }
 
   get alive(): boolean {
     return !this.dead;
   }
 
-  /** The config snapshot, synchronously; null until the content script delivered it. */
+  /**
+   * The config snapshot, synchronously; null until the content script delivered it. A read before that
+   * (a media API used during the page's load) asks for it, so it is there for what follows.
+   */
   get currentConfig(): PageConfig | null {
+    if (!this.configValue) this.askConfig();
     return this.configValue;
   }
 
-  /** Resolves with the config, or null when the content script never answered (go native). */
+  /** Resolves with the config, or null when the content script did not answer in time (go native). */
   config(): Promise<PageConfig | null> {
-    if (this.configValue || this.dead || this.configTimer === 0) return newPromise((r) => r(this.configValue));
+    if (this.configValue || this.dead || this.configGaveUp) return newPromise((r) => r(this.configValue));
+    this.askConfig();
     return newPromise((resolve) => {
       this.configWaiters[this.configWaiters.length] = resolve;
     });
+  }
+
+  private askConfig(): void {
+    if (this.configAsked || this.dead) return;
+    this.configAsked = true;
+    this.configTimer = nativeSetTimeout(() => this.settleConfig(null), CONFIG_WAIT_MS);
+    this.notify('config/now', {});
   }
 
   request<K extends PageRequestType>(
@@ -112,6 +126,7 @@ export class Bridge {
 
   private settleConfig(config: PageConfig | null): void {
     if (config) this.configValue = config;
+    else this.configGaveUp = true;
     if (this.configTimer) {
       nativeClearTimeout(this.configTimer);
       this.configTimer = 0;

@@ -2,22 +2,14 @@
 // src/injected/handoff.ts): a secret of this installation in storage.local, which only the extension
 // reads. The content script gives its main world a ticket (a random nonce and its proof) at start; a
 // newer instance later gets the proof of that nonce from its own content script. The page sees the
-// nonce at most, never the secret or a proof, so it cannot retire MediaGate itself.
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, randomBytes, utf8ToBytes } from '@noble/hashes/utils.js';
+// nonce at most, never the secret or a proof, so it cannot retire MediaGate itself. The proof's hash
+// lives in handoff-proof.ts, which the content script loads only when it hashes.
 
 export const HANDOFF_KEY = 'handoffKey';
 
 const HEX_256 = /^[0-9a-f]{64}$/;
 /** The installation's secret, and the nonces: 256 bits in lowercase hex. */
 export const isHex256 = (v: unknown): v is string => typeof v === 'string' && HEX_256.test(v);
-
-export const newSecret = (): string => bytesToHex(randomBytes(32));
-
-/** The proof for a nonce in a document of `origin` (bound to it: a proof is worth nothing elsewhere). */
-export function handoffProof(key: string, origin: string, nonce: string): string {
-  return bytesToHex(sha256(utf8ToBytes(`mediagate-handoff/2\n${key}\n${origin}\n${nonce}`)));
-}
 
 /**
  * What the content script gives its main world: the nonce at start, its proof later. Hashing in script
@@ -29,10 +21,13 @@ export interface HandoffTicket {
   proof?: string;
 }
 
-/** 256 random bits in lowercase hex, without the hash library's start-up (every frame makes one). */
-export function newNonce(): string {
+/** 256 random bits in lowercase hex (the platform's CSPRNG; no hash library at start-up in every frame). */
+function random256(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   let hex = '';
   for (let i = 0; i < bytes.length; i++) hex += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
   return hex;
 }
+
+export const newSecret = random256;
+export const newNonce = random256;

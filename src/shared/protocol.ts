@@ -178,6 +178,8 @@ export interface PageToBackground {
 }
 /** Requests from the main world that the content script answers itself (what runtime messaging cannot carry). */
 export interface PageToContent {
+  /** The config now rather than after the page's load (src/content/index.ts): it comes as the 'config' push. */
+  'config/now': { req: Record<string, never>; res: null };
   /** A port to person segmentation in MediaGate's own frame, for pages whose CSP forbids wasm (src/content/segmenter-frame.ts). */
   'effects/segmenter': { req: Record<string, never>; res: MessagePort };
   /** A newer instance's proof for the previous instance's nonce (src/injected/handoff.ts); once, right after the handshake. */
@@ -185,7 +187,7 @@ export interface PageToContent {
 }
 /** Pushes the content script itself makes to its main world (besides the config). */
 export interface ContentToPage {
-  /** Sent once, before the config: the nonce and proof a newer instance must match to take over. */
+  /** The nonce at the handshake, its proof after the load: what a newer instance must match to take over. */
   'handoff/ticket': HandoffTicket;
 }
 export type ContentToPageType = keyof ContentToPage;
@@ -505,6 +507,7 @@ const pageToBackground: Table<Requests<PageToBackground>> = {
 };
 
 const pageToContent: Table<Requests<PageToContent>> = {
+  'config/now': EMPTY,
   'effects/segmenter': EMPTY,
   'handoff/prove': fields<PageToContent['handoff/prove']['req']>({ nonce: isHex256 }, true),
 };

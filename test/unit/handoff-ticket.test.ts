@@ -1,4 +1,5 @@
-import { handoffProof, isHex256, newNonce, newSecret } from '../../src/shared/handoff-ticket';
+import { isHex256, newNonce, newSecret } from '../../src/shared/handoff-ticket';
+import { handoffProof } from '../../src/shared/handoff-proof';
 
 const KNOWN = 'a53991b17316f513137a55331d040882064eb891876043532c7485d3e29b29b5';
 
