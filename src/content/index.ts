@@ -85,7 +85,7 @@ async function answerHere(id: number, type: unknown, payload: unknown): Promise<
         // page that got hold of the port (it should never) finds no proof to be had here.
         const late = proved || Date.now() - handshakeAt > PROVE_WINDOW_MS;
         proved = true;
-        void ensureConfig();
+        ensureKey();
         const key = late ? null : await handoffKey;
         if (!key || !isWebOrigin(self.origin)) {
           reply(id, { ok: false, error: { name: 'NotAllowedError', message: 'No handoff proof here' } });
@@ -188,14 +188,36 @@ async function pushConfig(): Promise<void> {
   }
 }
 
-// The config is read once the page has loaded, or earlier when the main world asks for it (its first
-// use of a media API, or of a setting, during the load): reading storage makes Firefox build its
-// extension API in the frame (about 1 ms) and Chromium its storage binding (about 0.5 ms), which a
-// page that never uses a camera would otherwise pay during its load.
+// The config is read when the main world first asks for it (a media API, or a setting such as
+// defaultSemantics, used by the page): reading storage makes Firefox build its extension API in the
+// frame (about 1 ms) and Chromium its storage binding (about 0.5 ms), and the settings listener costs
+// Firefox about 3 ms, which a page that never uses a camera would otherwise pay. Such a page reads only
+// the handoff secret, after its load, for the ticket's proof.
 let configRead: Promise<void> | null = null;
+let watching = false;
 function ensureConfig(): Promise<void> {
+  // The listener first: it is in place before the read starts, so no change falls between them.
+  if (loaded) watch();
   configRead ??= pushConfig();
   return configRead;
+}
+/** Settings changed while the page is open: a new config, for a main world that has one. */
+function watch(): void {
+  if (watching) return;
+  watching = true;
+  void storage().then(({ watchSettings }) =>
+    watchSettings(() => {
+      void pushConfig();
+    }),
+  );
+}
+let keyRead = false;
+function ensureKey(): void {
+  if (keyRead) return;
+  keyRead = true;
+  storage()
+    .then(({ loadHandoffKey }) => loadHandoffKey())
+    .then(resolveKey, () => resolveKey(null));
 }
 let loaded = false;
 
@@ -226,24 +248,21 @@ function onHandshake(e: MessageEvent): void {
     });
   }
   // Injected into a page that had loaded already (an update): nothing to wait for.
-  if (loaded) void ensureConfig();
+  if (loaded && isWebOrigin(self.origin)) ensureKey();
 }
 
 window.addEventListener('message', onHandshake, true);
 
-// Settings changed while the page is open: a new config. Listening waits for the page's load, like the
-// runtime listener below: adding a storage listener costs Firefox about 3 ms of main-thread time in
-// every frame (measured on bench/fixtures/load.html).
 afterLoad(() => {
   loaded = true;
-  void storage().then(({ watchSettings }) =>
-    watchSettings(() => {
-      void pushConfig();
-    }),
-  );
-  // A config read during the load (the main world asked) is read again: the listener above was not
-  // there yet to see a change made meanwhile.
-  if (port) void (configRead ? pushConfig() : ensureConfig());
+  if (!port) return;
+  if (isWebOrigin(self.origin)) ensureKey();
+  // A config read during the load is read again with the listener in place: a change made meanwhile
+  // is not missed.
+  if (configRead) {
+    watch();
+    void pushConfig();
+  }
 });
 
 // The background pushes only to frames that asked it something (a call, a picker, a share), and shows
