@@ -18,7 +18,7 @@ const proofOf = async (key: string, origin: string, nonce: string) =>
   (await import('../shared/handoff-proof')).handoffProof(key, origin, nonce);
 
 let port: MessagePort | null = null;
-/** This installation's handoff secret (src/shared/handoff-ticket.ts), read with the first config. */
+/** This installation's handoff secret (src/shared/handoff-ticket.ts), read with the config or alone (ensureKey). */
 let resolveKey: (key: string | null) => void = () => undefined;
 const handoffKey = new Promise<string | null>((resolve) => {
   resolveKey = resolve;
@@ -212,11 +212,12 @@ function watch(): void {
   );
 }
 let keyRead = false;
+/** The handoff secret alone, for a frame whose config was not read (reading the config reads it too). */
 function ensureKey(): void {
-  if (keyRead) return;
+  if (keyRead || configRead) return;
   keyRead = true;
   storage()
-    .then(({ loadHandoffKey }) => loadHandoffKey())
+    .then(({ ensureHandoffKey }) => ensureHandoffKey())
     .then(resolveKey, () => resolveKey(null));
 }
 let loaded = false;

@@ -50,7 +50,7 @@ export class Bridge {
   private configValue: PageConfig | null = null;
   private configWaiters: Array<(c: PageConfig | null) => void> = [];
   private configTimer = 0;
-  /** The content script sends the config after the page's load; a use before that asks for it. */
+  /** The content script reads the config only when asked: the first use asks for it (askConfig). */
   private configAsked = false;
   private configGaveUp = false;
 
@@ -67,8 +67,8 @@ export class Bridge {
   }
 
   /**
-   * The config snapshot, synchronously; null until the content script delivered it. A read before that
-   * (a media API used during the page's load) asks for it, so it is there for what follows.
+   * The config snapshot, synchronously; null until the content script delivered it. The first read asks
+   * for it, so it is there for what follows.
    */
   get currentConfig(): PageConfig | null {
     if (!this.configValue) this.askConfig();

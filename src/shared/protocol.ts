@@ -178,7 +178,7 @@ export interface PageToBackground {
 }
 /** Requests from the main world that the content script answers itself (what runtime messaging cannot carry). */
 export interface PageToContent {
-  /** The config now rather than after the page's load (src/content/index.ts): it comes as the 'config' push. */
+  /** The main world's first need of its config (src/content/index.ts reads it only then): it comes as the 'config' push. */
   'config/now': { req: Record<string, never>; res: null };
   /** A port to person segmentation in MediaGate's own frame, for pages whose CSP forbids wasm (src/content/segmenter-frame.ts). */
   'effects/segmenter': { req: Record<string, never>; res: MessagePort };

@@ -97,12 +97,6 @@ export async function loadPageStart(origin: string | null): Promise<{ config: Pa
   return { config, handoffKey };
 }
 
-/** The installation's handoff secret alone (made on first use): what a frame that never needs its config reads. */
-export async function loadHandoffKey(): Promise<string> {
-  const local = await browser.storage.local.get(HANDOFF_KEY);
-  return ensureHandoffKey(local[HANDOFF_KEY] ?? null);
-}
-
 export function watchSettings(onChange: () => void): void {
   browser.storage.onChanged.addListener((changes, area) => {
     if (
