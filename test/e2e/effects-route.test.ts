@@ -1,7 +1,7 @@
 // Effects switched on mid-call on a page that named none (issue 21 item 4): demo/plain.html captures
 // with plain getUserMedia and sends over a loopback peer connection. The person switches blur and
 // voice isolation from the toolbar popup; what the far end of the peer connection receives is
-// measured (the sharpness of its frames, the energy of the audio sent), and the page's track stays
+// measured (the sharp edges in its frames, the energy of the audio sent), and the page's track stays
 // the browser's own object that reports the effect and hears configurationchange.
 // Firefox runs under Xvfb: headless Firefox has no WebGL, which its blur needs.
 import { it, before } from 'node:test';
@@ -22,7 +22,17 @@ async function joinPlainCall(page: Page, url: string): Promise<void> {
   await waitFor(() => page.evaluate(() => (window as any).events.includes('joined')), 'the plain call joined');
 }
 
-const farSharpness = (page: Page) => farFrame(page, 'sharpness');
+const farEdges = (page: Page) => farFrame(page, 'edges');
+
+/** The far end's edges before a change: the median of a few frames (the fake cameras' edges move). */
+async function farEdgesNow(page: Page): Promise<number> {
+  const seen: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    seen.push(await farEdges(page));
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return seen.sort((a, b) => a - b)[2]!;
+}
 
 /**
  * RMS level of the audio the peer connection carries over `ms`, from the energy counters: Chromium's
@@ -116,22 +126,21 @@ function body(suite: BrowserSuite) {
   });
 
   it('blur switched on mid-call reaches the far end; the page keeps its own track and hears configurationchange', async () => {
-    await waitFor(async () => (await farSharpness(page)) > 0, 'frames at the far end');
-    const before = await farSharpness(page);
+    await waitFor(async () => (await farEdges(page)) > 0, 'edges in the far end frames');
+    const before = await farEdgesNow(page);
     await clickSwitch('video');
     await waitFor(async () => (await view('video')).on === true, 'backgroundBlur true in the page');
     await waitFor(async () => (await view('video')).events === 1, 'one configurationchange');
     let after = before;
     await waitFor(
-      async () => (after = await farSharpness(page)) < before * 0.6,
-      `the far end's frames blurred (sharpness from ${before.toFixed(2)})`,
+      async () => (after = await farEdges(page)) < before * 0.4,
+      `the far end's frames blurred (edges from ${before.toFixed(2)})`,
       20000,
       200,
     ).catch(async (e: Error) => {
-      // Seen once in a CI run (Firefox): say what the far end and the page showed, to find the cause.
       throw new Error(`${e.message}; last ${after.toFixed(3)}; page ${JSON.stringify(await view('video'))}`);
     });
-    console.log(`# far-end sharpness ${before.toFixed(2)} -> ${after.toFixed(2)} with blur switched on`);
+    console.log(`# far-end edges ${before.toFixed(2)} -> ${after.toFixed(2)} per thousand with blur switched on`);
     const v = await view('video');
     assert.equal(v.senderTrackIsPages, true, 'sender.track is still the page’s track');
     assert.deepEqual(v.capability, [false, true]);
@@ -150,7 +159,7 @@ function body(suite: BrowserSuite) {
     await waitFor(async () => (await view('video')).on === false, 'backgroundBlur false again');
     await waitFor(async () => (await view('video')).events === 2, 'a second configurationchange');
     await page.evaluate(() => (window as any).local.getVideoTracks()[0].applyConstraints({ width: 640, height: 480 }));
-    await waitFor(async () => (await farSharpness(page)) > before * 0.8, 'the far end sharp again', 20000, 200);
+    await waitFor(async () => (await farEdges(page)) > before * 0.6, 'the far end sharp again', 20000, 200);
     assert.equal((await view('video')).senderTrackIsPages, true);
   });
 
