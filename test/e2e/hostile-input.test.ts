@@ -4,7 +4,9 @@
 // the native one, every call must settle within a bound, and neither the page nor MediaGate's
 // background may see an uncaught error. applyConstraints gets generated constraints the same way.
 // Inputs are generated in node with a fixed seed as JSON recipes and rebuilt in each page, so both
-// browsers get the same objects (including their getters, proxies and cycles).
+// browsers get the same objects (including their getters, proxies and cycles). The first batch of
+// getUserMedia inputs runs with no other capture open; the later ones while the page holds a camera and
+// microphone, as a call does (both MediaGate paths, and most of the file's time saved in Chromium).
 //
 // Not generated: the members MediaGate adds on purpose (semantics, mediaSource, tabId,
 // voiceIsolation, backgroundBlur): there MediaGate's answer differs from the browser's by design
@@ -232,8 +234,18 @@ const acceptedDivergence = (r: Recipe, got: string, want: string): boolean => {
   return !!video && video[2] !== 'throw' && unreadable(video[1]);
 };
 
-/** Runs in the page: rebuilds each recipe, calls getUserMedia, classifies the outcome and times it. */
-function runInPage(batch: Recipe[], hangMs: number, target: 'gum' | 'apply'): Promise<Array<[string, number]>> {
+/**
+ * Runs in the page: rebuilds each recipe, calls getUserMedia, classifies the outcome and times it.
+ * `inCall`: a camera and microphone stay open through the batch, as in a call that changes its
+ * capture. MediaGate then reports each capture to its background (the calls list), and the devices,
+ * already running, open faster (Chromium about 40% less time for the batch).
+ */
+function runInPage(
+  batch: Recipe[],
+  hangMs: number,
+  target: 'gum' | 'apply',
+  inCall: boolean,
+): Promise<Array<[string, number]>> {
   const build = (r: Recipe, parent: object | null): unknown => {
     switch (r[0]) {
       case 'u':
@@ -319,7 +331,7 @@ function runInPage(batch: Recipe[], hangMs: number, target: 'gum' | 'apply'): Pr
     // applyConstraints: one camera and one microphone track for the batch, the inputs alternate.
     // Bounded too: a capture that never opens fails the batch with its reason, not the whole file's time.
     const tracks =
-      target === 'apply'
+      target === 'apply' || inCall
         ? (
             await Promise.race([
               navigator.mediaDevices.getUserMedia({ audio: true, video: true }),
@@ -405,8 +417,8 @@ for (const name of BROWSERS) {
       for (let i = 0; i < inputs.length; i += BATCH) {
         const batch = inputs.slice(i, i + BATCH);
         const [gotTimed, wantTimed] = await Promise.all([
-          a.page.evaluate(runInPage, batch, HANG_MS, target),
-          b.page.evaluate(runInPage, batch, HANG_MS, target),
+          a.page.evaluate(runInPage, batch, HANG_MS, target, i > 0),
+          b.page.evaluate(runInPage, batch, HANG_MS, target, i > 0),
         ]);
         for (let j = 0; j < batch.length; j++) {
           const [got, gotMs] = gotTimed[j]!;
