@@ -64,11 +64,15 @@ export async function keepGrant(origin: string, kind: PermissionKind): Promise<v
   });
 }
 
+const leaves = (g: VisitGrant, tabId: number, stillAt: string | null) => g.tabs.includes(tabId) && g.origin !== stillAt;
+
 async function leave(tabId: number, stillAt: string | null): Promise<void> {
+  // Every navigation of every tab comes here: most have no grant to end, and must not cost a storage write.
+  if (!Object.values(await grants.get()).some((g) => leaves(g, tabId, stillAt))) return;
   const ended = await grants.update((t) => {
     const out: VisitGrant[] = [];
     for (const [k, g] of Object.entries(t)) {
-      if (!g.tabs.includes(tabId) || g.origin === stillAt) continue;
+      if (!leaves(g, tabId, stillAt)) continue;
       g.tabs = g.tabs.filter((x) => x !== tabId);
       if (g.tabs.length === 0) {
         out.push(g);
